@@ -1,0 +1,40 @@
+"""What a workload costs on each model: tokens per request × requests, at the catalog's prices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from catalog.records import ModelRecord
+
+TOKENS_PER_PRICE_UNIT = 1_000_000
+
+
+def request_cost(record: ModelRecord, input_tokens: float, output_tokens: float) -> float:
+    """USD for one request of `input_tokens` in and `output_tokens` out."""
+    return (
+        input_tokens * record.input_usd_per_mtok + output_tokens * record.output_usd_per_mtok
+    ) / TOKENS_PER_PRICE_UNIT
+
+
+@dataclass(frozen=True, slots=True)
+class CostLine:
+    """One model's cost for a workload."""
+
+    record: ModelRecord
+    per_request_usd: float
+    total_usd: float
+
+
+def rank_by_cost(
+    records: Iterable[ModelRecord], input_tokens: float, output_tokens: float, requests: float = 1
+) -> list[CostLine]:
+    """Every model's cost for the workload, cheapest first."""
+    if min(input_tokens, output_tokens, requests) < 0:
+        raise ValueError("token and request counts cannot be negative")
+    lines = []
+    for record in records:
+        per_request = request_cost(record, input_tokens, output_tokens)
+        lines.append(CostLine(record, per_request, per_request * requests))
+    lines.sort(key=lambda line: (line.total_usd, line.record.model))
+    return lines

@@ -1,0 +1,154 @@
+"""The catalog's records: provider metadata, model rows, and the catalog that holds them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Fraction of tokens that are output in the default blended price: 3 input : 1 output.
+DEFAULT_OUTPUT_SHARE = 0.25
+
+#: The public schema of a model row, in order. Later issues and outside checks rely on these names.
+SCHEMA_FIELDS = (
+    "provider",
+    "model",
+    "vendor",
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "blended_usd_per_mtok",
+    "params_b",
+    "active_params_b",
+    "tags",
+    "source_line",
+)
+
+
+class CatalogError(Exception):
+    """Base class for every error the catalog reports to a person."""
+
+
+class ParseError(CatalogError):
+    """A provider page could not be read; names the line and the reason."""
+
+    def __init__(self, line: int, reason: str, source: str = "<page>") -> None:
+        self.line = line
+        self.reason = reason
+        self.source = source
+        super().__init__(f"{source}, line {line}: {reason}")
+
+
+class SourceError(CatalogError):
+    """A provider page could not be loaded (missing file, unreachable URL, bad response)."""
+
+
+def blended_price(input_usd: float, output_usd: float, output_share: float = DEFAULT_OUTPUT_SHARE) -> float:
+    """Price per 1M tokens of a mix where `output_share` of the tokens are output tokens."""
+    if not 0.0 <= output_share <= 1.0:
+        raise ValueError(f"output_share must be between 0 and 1, got {output_share}")
+    return (1.0 - output_share) * input_usd + output_share * output_usd
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderInfo:
+    """What a provider page says about the provider itself, and where the page came from."""
+
+    name: str
+    description: str | None = None
+    target_url: str | None = None
+    content_type: str | None = None
+    streaming: bool | None = None
+    auth_scheme: str | None = None
+    claimed_model_count: int | None = None
+    modes: tuple[str, ...] = ()
+    source: str = "<page>"
+    snapshot_date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRow:
+    """One row of a price table, exactly as the page gives it."""
+
+    model: str
+    input_usd_per_mtok: float
+    output_usd_per_mtok: float
+    source_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    """A provider page read into metadata and raw price rows."""
+
+    provider: ProviderInfo
+    rows: tuple[PriceRow, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRecord:
+    """One model offered by one provider, with its prices and what its id tells about it."""
+
+    provider: str
+    model: str
+    vendor: str | None
+    input_usd_per_mtok: float
+    output_usd_per_mtok: float
+    blended_usd_per_mtok: float
+    params_b: float | None
+    active_params_b: float | None
+    tags: tuple[str, ...]
+    source_line: int
+    display_name: str = ""
+    family: str | None = None
+    flags: tuple[str, ...] = ()
+    source: str = ""
+
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """The row as plain data: the public schema, plus the enrichment extras when `full`."""
+        data = asdict(self)
+        data["tags"] = list(self.tags)
+        data["flags"] = list(self.flags)
+        if full:
+            return data
+        return {name: data[name] for name in SCHEMA_FIELDS}
+
+
+FULL_FIELDS = tuple(f.name for f in fields(ModelRecord))
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Models from one or more provider pages, with the pages' metadata and data-quality warnings."""
+
+    providers: tuple[ProviderInfo, ...]
+    models: tuple[ModelRecord, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def provider(self, name: str) -> ProviderInfo:
+        """The metadata of the provider called `name`."""
+        for info in self.providers:
+            if info.name == name:
+                return info
+        raise KeyError(name)
+
+    def find(self, model: str, provider: str | None = None) -> ModelRecord | None:
+        """The first row with this model id (on this provider, if given), or None."""
+        for record in self.models:
+            if record.model == model and (provider is None or record.provider == provider):
+                return record
+        return None
+
+    def to_records(self, *, full: bool = False) -> list[dict[str, Any]]:
+        return [record.to_dict(full=full) for record in self.models]
+
+    def to_frame(self, *, full: bool = True) -> pd.DataFrame:
+        """The models as a pandas DataFrame, one row per model, columns in schema order."""
+        import pandas as pd
+
+        columns = list(FULL_FIELDS if full else SCHEMA_FIELDS)
+        return pd.DataFrame(self.to_records(full=full), columns=columns)

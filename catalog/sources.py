@@ -1,0 +1,136 @@
+"""Where provider pages come from: the embedded DeepInfra snapshot, a file, or an http(s) URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import httpx
+
+from catalog.enrich import enrich
+from catalog.parser import parse_page
+from catalog.records import DEFAULT_OUTPUT_SHARE, Catalog, ParsedPage, SourceError
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedPage:
+    """A provider page shipped inside the package, with where and when it was taken."""
+
+    resource: str
+    url: str
+    snapshot_date: str
+
+    def text(self) -> str:
+        return resources.files("catalog.data").joinpath(self.resource).read_text(encoding="utf-8")
+
+
+#: The page the catalog shows when no source is given.
+DEFAULT_PAGE = EmbeddedPage(
+    resource="lava-deepinfra.md",
+    url="https://lava.so/docs/gateway/providers/deepinfra",
+    snapshot_date="2026-11-25",
+)
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def is_url(spec: str) -> bool:
+    return spec.lower().startswith(("http://", "https://"))
+
+
+def redact_url(url: str) -> str:
+    """The URL without user info, query or fragment, which may carry credentials."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return "<invalid URL>"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.scheme}://{parsed.host}{port}{parsed.path}"
+
+
+def load_page(spec: str | None = None, *, client: httpx.Client | None = None) -> ParsedPage:
+    """Load and parse one provider page: the embedded default (None), a file path, or a URL."""
+    if spec is None:
+        return parse_page(DEFAULT_PAGE.text(), source=DEFAULT_PAGE.url, snapshot_date=DEFAULT_PAGE.snapshot_date)
+    if is_url(spec):
+        return parse_page(fetch_text(spec, client=client), source=redact_url(spec), snapshot_date=_today())
+    if "://" in spec:
+        raise SourceError(f"{redact_url(spec)}: only http and https URLs can be loaded")
+    return parse_page(read_text(spec), source=spec, snapshot_date=_modified_date(spec))
+
+
+def read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a directory, not a page") from None
+    except PermissionError:
+        raise SourceError(f"{path}: permission denied") from None
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise SourceError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def fetch_text(url: str, *, client: httpx.Client | None = None) -> str:
+    """The body of a page at an http(s) URL; any failure is a `SourceError` with a plain reason."""
+    shown = redact_url(url)
+    try:
+        if client is None:
+            with httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=True) as own:
+                response = own.get(url)
+        else:
+            response = client.get(url)
+    except httpx.TimeoutException:
+        raise SourceError(f"{shown}: timed out") from None
+    except httpx.ConnectError:
+        raise SourceError(f"{shown}: could not connect (is the address right and reachable?)") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        raise SourceError(f"{shown}: request failed ({type(error).__name__})") from None
+    if response.status_code >= 400:
+        raise SourceError(f"{shown}: the server answered HTTP {response.status_code} {response.reason_phrase}")
+    return response.text
+
+
+def build_catalog(pages: Iterable[ParsedPage], output_share: float = DEFAULT_OUTPUT_SHARE) -> Catalog:
+    """One catalog from several parsed pages, each model tagged with its provider."""
+    pages = list(pages)
+    seen: dict[str, str] = {}
+    for page in pages:
+        name = page.provider.name
+        if name in seen:
+            raise SourceError(f"provider {name!r} is loaded twice ({seen[name]} and {page.provider.source})")
+        seen[name] = page.provider.source
+    return Catalog(
+        providers=tuple(page.provider for page in pages),
+        models=tuple(
+            enrich(row, page.provider.name, page.provider.source, output_share) for page in pages for row in page.rows
+        ),
+        warnings=tuple(warning for page in pages for warning in page.warnings),
+    )
+
+
+def load_catalog(
+    sources: Sequence[str] = (),
+    *,
+    output_share: float = DEFAULT_OUTPUT_SHARE,
+    client: httpx.Client | None = None,
+) -> Catalog:
+    """The catalog of the given pages (files or URLs), or of the embedded default when none is given."""
+    specs: Sequence[str | None] = sources or (None,)
+    return build_catalog((load_page(spec, client=client) for spec in specs), output_share)
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+def _modified_date(path: str) -> str | None:
+    try:
+        return dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()
+    except OSError:
+        return None
