@@ -1,0 +1,185 @@
+"""`python -m catalog`: list, export and cost the catalog from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
+
+from catalog.costs import rank_by_cost
+from catalog.enrich import TAGS
+from catalog.query import SORT_FIELDS, ModelFilter, filter_models, sort_models
+from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
+from catalog.sources import load_catalog
+
+PROG = "python -m catalog"
+
+
+class UsageError(Exception):
+    """A bad flag or value on the command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad flag as one line instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _non_negative(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is negative")
+        return value
+
+    convert.__name__ = kind.__name__
+    return convert
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="The LLM price catalog: list, export and cost models.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sources = _Parser(add_help=False)
+    sources.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="PATH_OR_URL",
+        help="a Lava provider page (file or http(s) URL); repeat to combine; default: the embedded DeepInfra page",
+    )
+
+    listing = commands.add_parser("list", parents=[sources], help="show the models as a table")
+    listing.add_argument("--sort", default="blended_usd_per_mtok", choices=SORT_FIELDS, metavar="FIELD")
+    listing.add_argument("--desc", action="store_true", help="sort in descending order")
+    listing.add_argument("--vendor", action="append", default=[], help="only this vendor (repeatable)")
+    listing.add_argument("--tag", action="append", default=[], choices=TAGS, help="only models with this tag")
+    listing.add_argument("--max-output", type=_non_negative(float), metavar="PRICE", help="max output $/1M tokens")
+    listing.add_argument("--max-input", type=_non_negative(float), metavar="PRICE", help="max input $/1M tokens")
+    listing.add_argument("--search", default="", help="words that must all appear in the id or name")
+
+    export = commands.add_parser("export", parents=[sources], help="print the catalog as JSON or CSV")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--full", action="store_true", help="add display name, family, flags and source")
+
+    cost = commands.add_parser("cost", parents=[sources], help="rank models by the cost of a workload")
+    cost.add_argument("--input-tokens", type=_non_negative(int), required=True, metavar="N")
+    cost.add_argument("--output-tokens", type=_non_negative(int), required=True, metavar="M")
+    cost.add_argument("--requests", type=_non_negative(int), default=1, metavar="R")
+    cost.add_argument("--top", type=_non_negative(int), metavar="K", help="show only the K cheapest")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the CLI; every failure is one line on stderr and a non-zero exit code."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+        models = load_catalog(args.source)
+        for warning in models.warnings:
+            print(f"warning: {warning}", file=err)
+        COMMANDS[args.command](models, args, out)
+    except UsageError as error:
+        print(f"{PROG}: error: {error} (see {PROG} --help)", file=err)
+        return 2
+    except CatalogError as error:
+        print(f"{PROG}: error: {error}", file=err)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error worth a traceback.
+        sys.stderr.close()
+        return 0
+    return 0
+
+
+def _list(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
+    condition = ModelFilter(
+        search=args.search, vendors=args.vendor, tags=args.tag, max_output=args.max_output, max_input=args.max_input
+    )
+    rows = sort_models(filter_models(models.models, condition), args.sort, descending=args.desc)
+    multi = len(models.providers) > 1
+    header = [*(["provider"] if multi else []), "model", "input $/1M", "output $/1M", "blended $/1M", "params", "tags"]
+    table = [
+        [*([row.provider] if multi else []), row.model, *_prices(row), _size(row), ", ".join(row.tags)] for row in rows
+    ]
+    _print_table(header, table, out, numeric={"input $/1M", "output $/1M", "blended $/1M", "params"})
+    print(f"\n{len(rows)} of {len(models)} models", file=out)
+
+
+def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
+    records = models.to_records(full=args.full)
+    if args.format == "json":
+        json.dump(records, out, indent=2)
+        out.write("\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=FULL_FIELDS if args.full else SCHEMA_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({key: ";".join(value) if isinstance(value, list) else value for key, value in record.items()})
+
+
+def _cost(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
+    lines = rank_by_cost(models.models, args.input_tokens, args.output_tokens, args.requests)
+    shown = lines if args.top is None else lines[: args.top]
+    multi = len(models.providers) > 1
+    header = ["#", *(["provider"] if multi else []), "model", "per request", f"× {args.requests:,} requests"]
+    table = [
+        [
+            str(rank),
+            *([line.record.provider] if multi else []),
+            line.record.model,
+            _usd(line.per_request_usd),
+            _usd(line.total_usd),
+        ]
+        for rank, line in enumerate(shown, start=1)
+    ]
+    print(f"{args.input_tokens:,} input + {args.output_tokens:,} output tokens per request", file=out)
+    _print_table(header, table, out, numeric={"#", "per request", header[-1]})
+
+
+COMMANDS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], None]] = {
+    "list": _list,
+    "export": _export,
+    "cost": _cost,
+}
+
+
+def _prices(row: ModelRecord) -> list[str]:
+    return [_usd(row.input_usd_per_mtok), _usd(row.output_usd_per_mtok), _usd(row.blended_usd_per_mtok)]
+
+
+def _size(row: ModelRecord) -> str:
+    if row.params_b is None:
+        return f"{row.active_params_b:g}B active" if row.active_params_b is not None else "?"
+    active = f" ({row.active_params_b:g}B active)" if row.active_params_b is not None else ""
+    return f"{row.params_b:g}B{active}"
+
+
+def _usd(value: float) -> str:
+    """Dollars with at least two decimals and as many more as the value needs (up to eight)."""
+    cents = f"{value:,.2f}"
+    exact = f"{value:,.8f}".rstrip("0")
+    return "$" + (exact if len(exact) > len(cents) else cents)
+
+
+def _print_table(header: list[str], rows: list[list[str]], out: TextIO, numeric: set[str]) -> None:
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        parts = (
+            cell.rjust(width) if name in numeric else cell.ljust(width)
+            for cell, width, name in zip(cells, widths, header, strict=True)
+        )
+        return "  ".join(parts).rstrip()
+
+    print(line(header), file=out)
+    print("  ".join("-" * width for width in widths), file=out)
+    for row in rows:
+        print(line(row), file=out)
