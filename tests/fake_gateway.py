@@ -1,0 +1,334 @@
+"""A fake Lava forward proxy + DeepInfra chat endpoint: a real HTTP server on 127.0.0.1, for tests and bench.
+
+It checks what a real gateway checks (the `u` target, the bearer credential, the body) and answers like
+DeepInfra: SSE chunks (with `: keep-alive` comments, a usage chunk whose `choices` is empty, reasoning
+deltas for reasoning models), or one JSON reply. Directives in the last user message (or the model id)
+choose a behaviour, e.g. `!fake:401`, `!fake:cut`, `!fake:split`, `!fake:chunks=2000`, `!fake:delay=0.2`:
+
+    401 403 402 404 422 422message 400 429 429once 500 502 503once html502   error replies
+    slow          wait `slow_s` before answering (a read timeout)
+    stall         send a few chunks, then stall for `slow_s`
+    cut           send a few chunks, then drop the connection mid-stream
+    malformed     send a chunk that is not JSON
+    miderror      send an `{"error": …}` chunk mid-stream
+    nodone        end without `data: [DONE]` (the finish reason and usage still come)
+    eof           end the body cleanly after a few chunks, without finish reason or `[DONE]`
+    split         write the stream in awkward small pieces (splitting UTF-8 characters)
+    reasoning     send `reasoning_content` deltas first (also for any model id containing `R1`)
+    json          answer a streaming request with a whole JSON reply
+    noestimate    leave `estimated_cost` out of the usage
+    chunks=N      answer with N numbered chunks ("0 1 2 …")
+    delay=S       wait S seconds before the first chunk; `chunk_delay=S` between chunks
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from catalog.credentials import decode_forward_token
+
+TARGET_URL = "https://api.deepinfra.com/v1/openai/chat/completions"
+DIRECT_PATH = "/v1/openai/chat/completions"
+FORWARD_PATH = "/v1/forward"
+ESTIMATED_USD_PER_TOKEN = 2e-7
+DIRECTIVE = re.compile(r"!fake:([a-z0-9_]+)(?:=([0-9.]+))?")
+BODY_FIELDS = {"model", "messages", "stream", "temperature", "top_p", "max_tokens", "stop", "stream_options"}
+
+ERRORS: dict[str, tuple[int, Any]] = {
+    "401": (401, {"error": {"message": "Invalid forward token", "type": "authentication_error"}}),
+    "403": (403, {"error": "Forbidden: this key may not use this model"}),
+    "402": (402, {"error": {"message": "Insufficient balance: add credit to your wallet"}}),
+    "404": (404, {"error": {"message": "The model `fake/unknown` does not exist"}}),
+    "422": (422, {"detail": [{"loc": ["body", "temperature"], "msg": "must be <= 2", "type": "value_error"}]}),
+    "422message": (422, {"message": "max_tokens is too large for this model"}),
+    "400": (400, {"error": "This model's maximum context length is 8192 tokens"}),
+    "429": (429, {"error": {"message": "Rate limit exceeded: 200 concurrent requests"}}),
+    "500": (500, {"error": {"message": "Internal server error"}}),
+    "502": (502, {"error": {"message": "Bad gateway"}}),
+    "html502": (502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+}
+ONCE = {"429once": 429, "503once": 503}
+
+
+@dataclass
+class FakeGateway:
+    """The server's expectations and its log; change attributes freely between requests."""
+
+    url: str = ""
+    expected_target: str = TARGET_URL
+    #: Opaque forward tokens accepted as they are.
+    forward_tokens: set[str] = field(default_factory=set)
+    #: Built forward tokens are decoded and must carry this secret key (and `token_fields`, when given).
+    secret_key: str | None = None
+    token_fields: dict[str, Any] | None = None
+    #: The bearer key for direct mode (DeepInfra's own path).
+    deepinfra_key: str | None = None
+    #: Seconds before the first byte, per model id.
+    model_delays: dict[str, float] = field(default_factory=dict)
+    slow_s: float = 2.0
+    retry_after: str = "0"
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    attempts: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def log(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.requests.append(entry)
+
+
+@contextlib.contextmanager
+def running_fake(**settings: Any) -> Iterator[FakeGateway]:
+    """Start a fake gateway on a free loopback port; yield it; stop it."""
+    fake = FakeGateway(**settings)
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.fake = fake
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    fake: FakeGateway
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up mid-reply are part of the tests, not server errors."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read `fake.requests` instead."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_POST(self) -> None:
+        fake = self.server.fake
+        parts = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        entry: dict[str, Any] = {"path": parts.path, "query": parse_qs(parts.query), "headers": dict(self.headers)}
+        fake.log(entry)
+        if parts.path == FORWARD_PATH:
+            target = parse_qs(parts.query).get("u", [""])
+            if target != [fake.expected_target]:
+                return self._json(400, {"error": {"message": f"unexpected target {target!r}"}})
+            if not self._lava_credential_ok(fake, bearer, entry):
+                return self._json(401, ERRORS["401"][1])
+        elif parts.path == DIRECT_PATH:
+            if fake.deepinfra_key is None or bearer != fake.deepinfra_key:
+                return self._json(401, {"detail": {"error": "Invalid or missing API key"}})
+        else:
+            return self._json(404, {"error": {"message": f"no route {parts.path}"}})
+        try:
+            body = json.loads(raw)
+        except json.JSONDecodeError:
+            return self._json(400, {"error": "body is not JSON"})
+        entry["body"] = body
+        problems = _body_problems(body)
+        if problems:
+            return self._json(422, {"detail": [{"loc": ["body", name], "msg": msg} for name, msg in problems]})
+        self._reply(fake, body)
+
+    def _lava_credential_ok(self, fake: FakeGateway, bearer: str, entry: dict[str, Any]) -> bool:
+        if bearer and bearer in fake.forward_tokens:
+            return True
+        try:
+            token = decode_forward_token(bearer)
+        except ValueError:
+            return False
+        entry["token"] = token
+        if fake.secret_key is None or token.get("secret_key") != fake.secret_key:
+            return False
+        return all(token.get(name) == value for name, value in (fake.token_fields or {}).items())
+
+    def _reply(self, fake: FakeGateway, body: dict[str, Any]) -> None:
+        model = body["model"]
+        prompt = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
+        directives = dict(DIRECTIVE.findall(f"{model} {prompt}"))
+        for name, status in ONCE.items():
+            if name in directives:
+                with fake.lock:
+                    fake.attempts[name] += 1
+                    first = fake.attempts[name] == 1
+                if first:
+                    retry_after = fake.retry_after if status == 429 else None
+                    return self._json(status, {"error": {"message": f"try again ({name})"}}, retry_after)
+        for name, (status, error) in ERRORS.items():
+            if name in directives:
+                return self._json(status, error, fake.retry_after if status == 429 else None)
+        time.sleep(float(directives.get("delay") or 0) + fake.model_delays.get(model, 0.0))
+        if "slow" in directives:
+            time.sleep(fake.slow_s)
+        reply = _Reply(model, DIRECTIVE.sub("", prompt).strip(), body, directives)
+        if not body.get("stream") or "json" in directives:
+            return self._json(200, reply.completion(), request_id=True)
+        self._stream(fake, reply, directives)
+
+    def _stream(self, fake: FakeGateway, reply: _Reply, directives: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("x-lava-request-id", f"req_fake_{len(fake.requests)}")
+        self.end_headers()
+        events = list(reply.events())
+        chunk_delay = float(directives.get("chunk_delay") or 0)
+        for number, event in enumerate(events):
+            if number == 4 and {"cut", "stall", "malformed", "miderror", "eof"} & directives.keys():
+                if "eof" in directives:
+                    break
+                if "stall" in directives:
+                    self._send(b": keep-alive\n\n")
+                    time.sleep(fake.slow_s)
+                elif "malformed" in directives:
+                    self._send(b'data: {"choices": [{"delta": {"content": "oops"\n\n')
+                elif "miderror" in directives:
+                    self._send(b'data: {"error": {"message": "model overloaded mid-reply"}}\n\n')
+                self.close_connection = True
+                return  # without the terminating chunk: a cut connection
+            if number == len(events) - 1 and "nodone" in directives:
+                break
+            if "split" in directives:
+                self._send_split(event)
+            else:
+                self._send(event)
+            if chunk_delay:
+                time.sleep(chunk_delay)
+        self._send(b"")
+
+    def _send(self, data: bytes) -> None:
+        """One HTTP chunk (empty = the end of the body)."""
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _send_split(self, data: bytes) -> None:
+        sizes, start = (1, 2, 3, 5, 8, 13), 0
+        for number in range(len(data)):
+            if start >= len(data):
+                break
+            end = start + sizes[number % len(sizes)]
+            self._send(data[start:end])
+            start = end
+            time.sleep(0.0005)
+
+    def _json(self, status: int, payload: Any, retry_after: str | None = None, request_id: bool = False) -> None:
+        data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html" if isinstance(payload, str) else "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if retry_after is not None:
+            self.send_header("Retry-After", retry_after)
+        if request_id or status >= 400:
+            self.send_header("x-lava-request-id", f"req_fake_{len(self.server.fake.requests)}")
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _body_problems(body: Any) -> list[tuple[str, str]]:
+    """What DeepInfra would reject in a chat body, as (field, message) pairs."""
+    if not isinstance(body, dict):
+        return [("body", "must be an object")]
+    problems = [(name, "unknown field") for name in body if name not in BODY_FIELDS]
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        problems.append(("model", "required"))
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        problems.append(("messages", "required, non-empty"))
+    elif not all(isinstance(m, dict) and m.get("role") in ("system", "user", "assistant") for m in messages):
+        problems.append(("messages", "each needs a role of system, user or assistant"))
+    elif not all(isinstance(m.get("content"), str) for m in messages):
+        problems.append(("messages", "each needs text content"))
+    if not isinstance(body.get("stream"), bool):
+        problems.append(("stream", "must be a boolean"))
+    elif body["stream"] and body.get("stream_options") != {"include_usage": True}:
+        problems.append(("stream_options", "must ask for usage when streaming"))
+    if not 0 <= body.get("temperature", 1) <= 2:
+        problems.append(("temperature", "must be between 0 and 2"))
+    if not 0 < body.get("top_p", 1) <= 1:
+        problems.append(("top_p", "must be in (0, 1]"))
+    if "max_tokens" in body and not (isinstance(body["max_tokens"], int) and body["max_tokens"] > 0):
+        problems.append(("max_tokens", "must be a positive integer"))
+    stop = body.get("stop", [])
+    if not isinstance(stop, list) or len(stop) > 4 or not all(isinstance(s, str) for s in stop):
+        problems.append(("stop", "up to 4 strings"))
+    return problems
+
+
+class _Reply:
+    """The reply a fake model gives: its pieces, as SSE events or one JSON completion."""
+
+    def __init__(self, model: str, prompt: str, body: dict[str, Any], directives: dict[str, str]) -> None:
+        self.model = model
+        if "chunks" in directives:
+            self.pieces = [f"{number} " for number in range(int(directives["chunks"]))]
+        else:
+            text = f"**{model}** says hello 👋 — café. You wrote: {prompt}"
+            self.pieces = re.findall(r"\S*\s*", text)[:-1] or [""]
+        reasoning = "reasoning" in directives or "R1" in model
+        self.thoughts = ["Let me think ", "about this… ", "done."] if reasoning else []
+        self.prompt_tokens = sum(len(str(m["content"]).split()) + 3 for m in body["messages"])
+        self.completion_tokens = len(self.pieces) + len(self.thoughts)
+        self.estimate = "noestimate" not in directives
+
+    def usage(self) -> dict[str, Any]:
+        usage: dict[str, Any] = {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.prompt_tokens + self.completion_tokens,
+        }
+        if self.estimate:
+            usage["estimated_cost"] = round((self.prompt_tokens + self.completion_tokens) * ESTIMATED_USD_PER_TOKEN, 10)
+        return usage
+
+    def events(self) -> Iterator[bytes]:
+        yield b": keep-alive\n\n"
+        yield self._event([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+        for thought in self.thoughts:
+            yield self._event([{"index": 0, "delta": {"reasoning_content": thought}, "finish_reason": None}])
+        for number, piece in enumerate(self.pieces):
+            if number == 3:
+                yield b": keep-alive\n\n"
+            yield self._event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+        yield self._event([{"index": 0, "delta": {}, "finish_reason": "stop"}])
+        yield self._event([], usage=self.usage())
+        yield b"data: [DONE]\n\n"
+
+    def _event(self, choices: list[dict[str, Any]], usage: dict[str, Any] | None = None) -> bytes:
+        chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": self.model, "choices": choices}
+        if usage is not None:
+            chunk["usage"] = usage
+        return b"data: " + json.dumps(chunk, ensure_ascii=False).encode() + b"\n\n"
+
+    def completion(self) -> dict[str, Any]:
+        message = {"role": "assistant", "content": "".join(self.pieces)}
+        if self.thoughts:
+            message["reasoning_content"] = "".join(self.thoughts)
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "model": self.model,
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "usage": self.usage(),
+        }
