@@ -7,7 +7,7 @@ answer is None: a guess would look exactly like a fact in the table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, PriceRow, blended_price
 
@@ -30,41 +30,74 @@ FLAG_LABELS = {
     "output-cheaper-than-input": "output is cheaper than input",
 }
 
-_TOKEN_SPLIT = re.compile(r"[-_/\s:@]+")
-_MOE = re.compile(r"(?<![A-Za-z\d.])(\d+)x(\d+(?:\.\d+)?)[Bb](?![A-Za-z\d])")
-_EXPERTS = re.compile(r"(?<![A-Za-z\d.])(\d+(?:\.\d+)?)[Bb]-(\d+)E(?![A-Za-z\d])")
-_ACTIVE = re.compile(r"(?<=[-_])A(\d+(?:\.\d+)?)[Bb](?![A-Za-z\d])")
-_BILLIONS = re.compile(r"(?<![A-Za-z\d.])(\d+(?:\.\d+)?)[Bb](?![A-Za-z\d])")
-_MILLIONS = re.compile(r"(?<![A-Za-z\d.])(\d+(?:\.\d+)?)M(?![A-Za-z\d])")
-
-_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), template)
-    for pattern, template in (
-        (r"DeepSeek-R(\d+)", "DeepSeek R{0}"),
-        (r"DeepSeek-Prover-V(\d+(?:\.\d+)?)", "DeepSeek Prover V{0}"),
-        (r"DeepSeek-V(\d+(?:\.\d+)?)", "DeepSeek V{0}"),
-        (r"DeepSeek-Coder-V(\d+)", "DeepSeek Coder V{0}"),
-        (r"Llama-Guard-(\d+)", "Llama Guard {0}"),
-        (r"Nemotron", "Nemotron"),
-        (r"(?:^|-)Llama-?(\d+(?:\.\d+)?)", "Llama {0}"),
-        (r"Qwen-?(\d+(?:\.\d+)?)", "Qwen{0}"),
-        (r"QwQ", "QwQ"),
-        (r"gemma-?(\d+(?:\.\d+)?)", "Gemma {0}"),
-        (r"phi-?(\d+(?:\.\d+)?)", "Phi-{0}"),
-        (r"MiniMax-M(\d+)", "MiniMax M{0}"),
-        (r"GLM-?(\d+)", "GLM-{0}"),
-        (r"Mixtral", "Mixtral"),
-        (r"Mistral", "Mistral"),
-        (r"WizardLM-?(\d+)", "WizardLM-{0}"),
-        (r"MythoMax", "MythoMax"),
-        (r"kimi-k(\d+)", "Kimi K{0}"),
-        (r"claude-(haiku|sonnet|opus)", "Claude {0}"),
-    )
+_TOKEN_TAG = {token: tag for tag, tokens in TAG_TOKENS.items() for token in tokens}
+# The words of a name that tell its size: `70b`, `1.5b`, `135m` (millions), `a3b` (active), `8x22b`
+# (experts × size), and `128e`, an expert count, which makes the size before it the active size (`17b-128e`).
+_SIZE_WORD = re.compile(
+    r"(?P<active>a)?(?P<size>\d+(?:\.\d+)?)(?P<unit>[bm])"
+    r"|(?P<moe_experts>\d+)x(?P<moe_size>\d+(?:\.\d+)?)b"
+    r"|(?P<expert_count>\d+e)"
 )
+_PLAIN, _TOTAL, _ACTIVE, _EXPERT_COUNT = range(4)
+_WORD_CACHE_LIMIT = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class NameFacts:
+class _Word(NamedTuple):
+    """What one lowercase word of a model name tells."""
+
+    tag: str | None
+    kind: int
+    billions: float | None
+
+
+_NOTHING = _Word(None, _PLAIN, None)
+# Words and families recur across names ("instruct", "70b", "Llama-3.3"), so each is read once, which
+# halves enrichment time (bench/bench_catalog.py measures with both caches empty).
+_WORDS: dict[str, _Word] = {}
+_FAMILY_NAMES: dict[tuple[int, str], str] = {}
+
+
+# Families, most specific first where two could match at the same place. One search finds the leftmost.
+_FAMILY_RULES = (
+    (r"DeepSeek-R(\d+)", "DeepSeek R{0}"),
+    (r"DeepSeek-Prover-V(\d+(?:\.\d+)?)", "DeepSeek Prover V{0}"),
+    (r"DeepSeek-Coder-V(\d+)", "DeepSeek Coder V{0}"),
+    (r"DeepSeek-V(\d+(?:\.\d+)?)", "DeepSeek V{0}"),
+    (r"Llama-Guard-(\d+)", "Llama Guard {0}"),
+    (r"Nemotron", "Nemotron"),
+    # A Nemotron built on Llama is a Nemotron: the lookahead leaves it to the rule above.
+    (r"(?<![A-Za-z])Llama-?(\d+(?:\.\d+)?)(?!.*Nemotron)", "Llama {0}"),
+    (r"Qwen-?(\d+(?:\.\d+)?)", "Qwen{0}"),
+    (r"QwQ", "QwQ"),
+    (r"gemma-?(\d+(?:\.\d+)?)", "Gemma {0}"),
+    (r"(?<![A-Za-z])phi-?(\d+(?:\.\d+)?)", "Phi-{0}"),
+    (r"MiniMax-M(\d+)", "MiniMax M{0}"),
+    (r"GLM-?(\d+)", "GLM-{0}"),
+    (r"Mixtral", "Mixtral"),
+    (r"Mistral", "Mistral"),
+    (r"WizardLM-?(\d+)", "WizardLM-{0}"),
+    (r"MythoMax", "MythoMax"),
+    (r"kimi-k(\d+)", "Kimi K{0}"),
+    (r"claude-(haiku|sonnet|opus)", "Claude {0}"),
+)
+_FAMILY = re.compile("|".join(f"({pattern})" for pattern, _ in _FAMILY_RULES), re.IGNORECASE)
+
+
+def _family_templates() -> dict[int, tuple[str, int]]:
+    """For each rule's group number in `_FAMILY`: its template and its own group's number (0 if none)."""
+    templates = {}
+    group = 1
+    for pattern, template in _FAMILY_RULES:
+        own_groups = re.compile(pattern).groups
+        templates[group] = (template, group + 1 if own_groups else 0)
+        group += 1 + own_groups
+    return templates
+
+
+_FAMILY_TEMPLATES = _family_templates()
+
+
+class NameFacts(NamedTuple):
     """Everything derived from one model id."""
 
     vendor: str | None
@@ -94,55 +127,102 @@ def _whole(value: float) -> float:
     return int(value) if value.is_integer() else value
 
 
+def clear_word_cache() -> None:
+    """Forget every word and family read so far (for benchmarks that must start cold)."""
+    _WORDS.clear()
+    _FAMILY_NAMES.clear()
+
+
+def _split_words(lowered: str) -> list[str]:
+    """The words of a lowercase name, split at `-`, `_`, `/`, `:` and spaces; `.` stays (`3.3`)."""
+    return lowered.replace("_", "-").replace("/", "-").replace(":", "-").replace(" ", "-").split("-")
+
+
+def _read_word(word: str) -> _Word:
+    tag = _TOKEN_TAG.get(word)
+    match = _SIZE_WORD.fullmatch(word)
+    if match is None:
+        return _Word(tag, _PLAIN, None) if tag else _NOTHING
+    if match["expert_count"]:
+        return _Word(tag, _EXPERT_COUNT, None)
+    if match["moe_experts"]:
+        return _Word(tag, _TOTAL, _whole(int(match["moe_experts"]) * float(match["moe_size"])))
+    size = _whole(float(match["size"]) / (1000 if match["unit"] == "m" else 1))
+    return _Word(tag, _ACTIVE if match["active"] else _TOTAL, size)
+
+
+def _read_words(words: list[str]) -> tuple[tuple[str, ...], float | None, float | None]:
+    """Tags, total and active parameters (billions) from the words of a name."""
+    found: set[str] = set()
+    total = active = previous_total = None
+    for word in words:
+        info = _WORDS.get(word)
+        if info is None:
+            info = _read_word(word)
+            if len(_WORDS) < _WORD_CACHE_LIMIT:
+                _WORDS[word] = info
+        if info is _NOTHING:  # most words: a name, a version, a date
+            previous_total = None
+            continue
+        tag, kind, billions = info
+        if tag:
+            found.add(tag)
+        if kind == _EXPERT_COUNT and previous_total is not None and active is None:
+            # `17B-128E` names the parameters active per token and the expert count, not the total.
+            active = previous_total
+            if total == previous_total:
+                total = None
+        elif kind == _TOTAL and total is None:
+            total = billions
+        elif kind == _ACTIVE and active is None:
+            active = billions
+        previous_total = billions if kind == _TOTAL else None
+    tags = tuple(tag for tag in TAGS if tag in found) if found else ()
+    return tags, total, active
+
+
 def parameters(name: str) -> tuple[float | None, float | None]:
     """Total and active parameters in billions, where the name tells them."""
-    active_match = _ACTIVE.search(name)
-    active = _whole(float(active_match.group(1))) if active_match else None
-    moe = _MOE.search(name)
-    if moe:
-        return _whole(int(moe.group(1)) * float(moe.group(2))), active
-    experts = _EXPERTS.search(name)
-    if experts:
-        # `17B-128E` names the active parameters per token and the expert count, not the total.
-        return None, _whole(float(experts.group(1)))
-    total = _BILLIONS.search(name)
-    if total:
-        return _whole(float(total.group(1))), active
-    millions = _MILLIONS.search(name)
-    if millions:
-        return _whole(float(millions.group(1)) / 1000), active
-    return None, active
+    _, total, active = _read_words(_split_words(name.lower()))
+    return total, active
+
+
+def tags(name: str) -> tuple[str, ...]:
+    """The tags the words of the name give (see `TAG_TOKENS`)."""
+    return _read_words(_split_words(name.lower()))[0]
 
 
 def family(name: str) -> str | None:
-    for pattern, template in _FAMILIES:
-        match = pattern.search(name)
-        if match:
-            groups = match.groups()
-            return template.format(*(group.capitalize() if group.isalpha() else group for group in groups))
-    return None
-
-
-def tags(model: str) -> tuple[str, ...]:
-    tokens = set(_TOKEN_SPLIT.split(model.lower()))
-    return tuple(tag for tag, words in TAG_TOKENS.items() if not tokens.isdisjoint(words))
+    """The model family the name belongs to ("Llama 3.3", "Qwen3", "DeepSeek R1"), if it is a known one."""
+    match = _FAMILY.search(name)
+    if match is None:
+        return None
+    # A rule's own group closes before the rule's group does, so `lastindex` is always the rule's.
+    key = (match.lastindex or 0, match[0])
+    known = _FAMILY_NAMES.get(key)
+    if known is None:
+        template, own_group = _FAMILY_TEMPLATES[key[0]]
+        word = match[own_group] if own_group else ""
+        known = template.format(word.capitalize() if word.isalpha() else word)
+        if len(_FAMILY_NAMES) < _WORD_CACHE_LIMIT:
+            _FAMILY_NAMES[key] = known
+    return known
 
 
 def describe(model: str) -> NameFacts:
     """Derive vendor, display name, family, size and tags from a model id."""
+    return NameFacts(*_facts(model))
+
+
+def _facts(model: str) -> tuple[str | None, str, str | None, float | None, float | None, tuple[str, ...]]:
     vendor, name = split_id(model)
-    params_b, active_params_b = parameters(name)
-    return NameFacts(
-        vendor=vendor,
-        display_name=name.replace("_", " ").replace("-", " "),
-        family=family(name),
-        params_b=params_b,
-        active_params_b=active_params_b,
-        tags=tags(name),
-    )
+    tags, params_b, active_params_b = _read_words(_split_words(name.lower()))
+    return vendor, name.replace("_", " ").replace("-", " "), family(name), params_b, active_params_b, tags
 
 
 def quality_flags(input_usd: float, output_usd: float) -> tuple[str, ...]:
+    if 0 < input_usd <= output_usd:
+        return ()
     flags = []
     if input_usd == 0 or output_usd == 0:
         flags.append("zero-price")
@@ -153,20 +233,22 @@ def quality_flags(input_usd: float, output_usd: float) -> tuple[str, ...]:
 
 def enrich(row: PriceRow, provider: str, source: str = "", output_share: float = DEFAULT_OUTPUT_SHARE) -> ModelRecord:
     """A price row made into a catalog record."""
-    facts = describe(row.model)
+    model, input_usd, output_usd, source_line = row
+    vendor, display_name, family_name, params_b, active_params_b, tags = _facts(model)
+    # Positional arguments, in field order: keywords would double the cost of making the record.
     return ModelRecord(
-        provider=provider,
-        model=row.model,
-        vendor=facts.vendor,
-        input_usd_per_mtok=row.input_usd_per_mtok,
-        output_usd_per_mtok=row.output_usd_per_mtok,
-        blended_usd_per_mtok=blended_price(row.input_usd_per_mtok, row.output_usd_per_mtok, output_share),
-        params_b=facts.params_b,
-        active_params_b=facts.active_params_b,
-        tags=facts.tags,
-        source_line=row.source_line,
-        display_name=facts.display_name,
-        family=facts.family,
-        flags=quality_flags(row.input_usd_per_mtok, row.output_usd_per_mtok),
-        source=source,
+        provider,
+        model,
+        vendor,
+        input_usd,
+        output_usd,
+        blended_price(input_usd, output_usd, output_share),
+        params_b,
+        active_params_b,
+        tags,
+        source_line,
+        display_name,
+        family_name,
+        quality_flags(input_usd, output_usd),
+        source,
     )

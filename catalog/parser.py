@@ -29,6 +29,13 @@ _PRICE = re.compile(
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 )
 _SPACES = re.compile(r"\s+")
+# The common row shape, `| id | $1.00 | \\$2.50 |`, read in one match; anything else takes the careful path.
+# Fifteen digits at most, so a price read here is always a finite float.
+_PLAIN_ROW = re.compile(
+    r"\s*\|\s*([^\s|\\`](?:[^|\\`]*[^\s|\\`])?)\s*"
+    r"\|\s*\\?\$((?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,15})?)\s*"
+    r"\|\s*\\?\$((?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,15})?)\s*\|\s*"
+)
 
 
 @dataclass(slots=True)
@@ -181,8 +188,20 @@ def _read_table(lines: list[str], start: int, state: _PageState) -> int:
         raise ParseError(
             start + 2, "the price table header is not followed by a separator row like '| --- | --- |'", state.source
         )
+    plain = columns == _PriceColumns(0, 1, 2, 3)
+    rows, seen, source = state.rows, state.seen, state.source
     for index in range(start + 2, end):
-        _read_price_row(lines[index], index + 1, columns, state)
+        match = _PLAIN_ROW.fullmatch(lines[index]) if plain else None
+        if match is None:
+            _read_price_row(lines[index], index + 1, columns, state)
+            continue
+        model, input_text, output_text = match.groups()
+        if model in seen:
+            raise ParseError(index + 1, f"duplicate model id {model!r} (first listed on line {seen[model]})", source)
+        seen[model] = index + 1
+        if "," in input_text or "," in output_text:
+            input_text, output_text = input_text.replace(",", ""), output_text.replace(",", "")
+        rows.append(PriceRow(model, float(input_text), float(output_text), index + 1))
     return end
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,8 +67,9 @@ class ProviderInfo:
     snapshot_date: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PriceRow:
+# Rows are NamedTuples, not frozen dataclasses: just as immutable and typed, and made four times faster,
+# which is most of the parse time of a large page (bench/bench_catalog.py).
+class PriceRow(NamedTuple):
     """One row of a price table, exactly as the page gives it."""
 
     model: str
@@ -86,8 +87,7 @@ class ParsedPage:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ModelRecord:
+class ModelRecord(NamedTuple):
     """One model offered by one provider, with its prices and what its id tells about it."""
 
     provider: str
@@ -107,7 +107,7 @@ class ModelRecord:
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         """The row as plain data: the public schema, plus the enrichment extras when `full`."""
-        data = asdict(self)
+        data = self._asdict()
         data["tags"] = list(self.tags)
         data["flags"] = list(self.flags)
         if full:
@@ -115,7 +115,7 @@ class ModelRecord:
         return {name: data[name] for name in SCHEMA_FIELDS}
 
 
-FULL_FIELDS = tuple(f.name for f in fields(ModelRecord))
+FULL_FIELDS: tuple[str, ...] = ModelRecord._fields
 
 
 @dataclass(frozen=True, slots=True)
