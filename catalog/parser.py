@@ -151,21 +151,30 @@ class _PriceColumns:
     width: int
 
 
-def _price_columns(header: list[str]) -> _PriceColumns | None:
-    """The positions of the model and price columns, if this header is a per-1M-token price table."""
+def _price_columns(header: list[str], number: int, source: str) -> _PriceColumns | None:
+    """The positions of the model and price columns, if this header is a per-1M-token price table.
+
+    A header that prices per 1M tokens but lacks a model, input or output column is an error, not
+    another kind of table: skipping it would drop its models without a word.
+    """
     model = input_ = output = -1
+    per_token = False
     for position, cell in enumerate(header):
         name = _SPACES.sub(" ", cell.replace("*", "").replace("\\", "")).strip().lower()
         compact = name.replace(" ", "")
         if name in ("model", "models", "model id", "model name"):
             model = position
         elif "1mtokens" in compact or "1mtok" in compact or "milliontokens" in compact:
+            per_token = True
             if name.startswith("input"):
                 input_ = position
             elif name.startswith("output"):
                 output = position
-    if min(model, input_, output) < 0:
+    if not per_token:
         return None
+    missing = [name for name, position in (("Model", model), ("Input", input_), ("Output", output)) if position < 0]
+    if missing:
+        raise ParseError(number, f"a per-1M-token price table without a {' or '.join(missing)} column", source)
     return _PriceColumns(model, input_, output, len(header))
 
 
@@ -176,7 +185,7 @@ def _is_separator(cells: list[str]) -> bool:
 def _read_table(lines: list[str], start: int, state: _PageState) -> int:
     """Read the table that starts at `start`; return the index of the first line after it."""
     header = _split_cells(lines[start])
-    columns = _price_columns(header)
+    columns = _price_columns(header, start + 1, state.source)
     end = start
     while end < len(lines) and lines[end].lstrip().startswith("|"):
         end += 1

@@ -189,6 +189,18 @@ def test_an_empty_page_is_an_error():
     assert parse_error("").line == 1
 
 
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [
+        ("| Name | Input / 1M tokens | Output / 1M tokens |", "Model"),
+        ("| Model | Price / 1M tokens |", "Input or Output"),
+    ],
+)
+def test_a_per_token_table_missing_a_column_is_an_error_not_skipped(header, missing):
+    error = parse_error(f"# X\n\n{header}\n| --- | --- | --- |\n| m | $1 | $2 |\n")
+    assert (error.line, error.reason) == (3, f"a per-1M-token price table without a {missing} column")
+
+
 def test_a_price_table_with_no_rows_is_an_error():
     error = parse_error("# X\n\n" + HEADER + "\nAfter.\n")
     assert "the price table has no model rows" in error.reason
