@@ -1,0 +1,181 @@
+"""The Playground page through app.py (AppTest), talking to the fake gateway on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import GATEWAY_VARIABLES
+from fake_gateway import running_fake
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "fwd_tok_PAGE_SECRET_c0ffee"
+PROVIDER_KEY = "di_PAGE_PROVIDER_SECRET_beef"
+SETTINGS = (*GATEWAY_VARIABLES, "DEEPINFRA_BASE_URL")
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    with running_fake(forward_tokens={TOKEN}, deepinfra_key=PROVIDER_KEY, retry_after="30") as server:
+        yield server
+
+
+def playground(model: str | None = None, secrets: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update(secrets or {})
+    at.run()
+    if model is not None:
+        at.query_params["model"] = model
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception
+    return at
+
+
+def send(at: AppTest, prompt: str) -> list[tuple[str, str]]:
+    """Send a prompt; the (element type, text) pairs of the last assistant message."""
+    at.chat_input(key="pg_prompt").set_value(prompt).run()
+    assert not at.exception
+    reply = at.chat_message[-1]
+    assert reply.name == "assistant"
+    return [(type(node).__name__, str(getattr(node, "value", ""))) for node in _walk(reply)]
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page tree holds: element protos and values."""
+    return "\n".join(f"{getattr(node, 'proto', '')} {getattr(node, 'value', '')}" for node in _walk(at._tree))
+
+
+def test_without_credentials_the_page_says_which_variables_to_set(fake):
+    at = playground()
+    help_text = at.info[0].value
+    for name in ("LAVA_FORWARD_TOKEN", "LAVA_SECRET_KEY", "DEEPINFRA_API_KEY", "LAVA_BASE_URL", "secrets.toml"):
+        assert name in help_text
+    assert len(at.chat_input) == 0 and fake.requests == []
+
+
+def test_a_reply_streams_in_with_its_metrics_cost_and_session_total(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    assert "Mode: **Lava forward token** · credential from LAVA_FORWARD_TOKEN" in at.main.caption[1].value
+    reply = send(at, "Hello <b>bold</b>")
+    texts = [text for kind, text in reply if kind == "Markdown"]
+    assert texts == ["**meta-llama/Meta-Llama-3.1-8B-Instruct** says hello 👋 — café. You wrote: Hello <b>bold</b>"]
+    metrics = [text for kind, text in reply if kind == "Caption"][-1]
+    assert "tokens in · 10 out · $0.000000650 (DeepInfra estimate $0.00000300)" in metrics
+    assert "tokens/s" in metrics and "first token" in metrics and "req_fake_1" in metrics
+    assert "1 replies" in at.sidebar.caption[-1].value
+    assert fake.requests[0]["body"]["model"] == "meta-llama/Meta-Llama-3.1-8B-Instruct"
+    send(at, "And again")
+    assert [m["role"] for m in fake.requests[1]["body"]["messages"]] == ["user", "assistant", "user"]
+    assert "2 replies" in at.sidebar.caption[-1].value
+    at.button[0].click().run()  # Clear chat
+    assert len(at.chat_message) == 0 and not at.exception
+
+
+def test_parameters_and_system_prompt_reach_the_request(fake):
+    at = playground(secrets={"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN})  # via st.secrets
+    at.text_area(key="pg_system").set_value("Answer in French.")
+    at.slider(key="pg_temperature").set_value(0.3)
+    at.number_input(key="pg_max_tokens").set_value(64)
+    at.text_area(key="pg_stop").set_value("END\n")
+    send(at, "Hi")
+    body = fake.requests[0]["body"]
+    assert body["messages"][0] == {"role": "system", "content": "Answer in French."}
+    assert (body["temperature"], body["max_tokens"], body["stop"]) == (0.3, 64, ["END"])
+
+
+def test_a_model_in_the_link_is_preselected_and_its_reasoning_is_kept_apart(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground(model="deepseek-ai/DeepSeek-R1")
+    assert at.selectbox(key="pg_model").value == "deepseek-ai/DeepSeek-R1"
+    send(at, "Think")
+    assert at.chat_message[-1].expander[0].label == "Reasoning"
+    assert at.chat_message[-1].expander[0].markdown[0].value == "Let me think about this… done."
+
+
+def test_an_unknown_model_in_the_link_warns_and_sends_nothing(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground(model="attacker/model")
+    assert "no model `attacker/model`" in at.warning[0].value
+    assert at.selectbox(key="pg_model").value == "meta-llama/Meta-Llama-3.1-8B-Instruct"
+    assert at.query_params["model"] == "meta-llama/Meta-Llama-3.1-8B-Instruct" and fake.requests == []
+
+
+def test_each_error_shows_its_message_and_no_exception_nor_secret(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    expected = {
+        "401": ("Error", "Authentication failed (HTTP 401)"),
+        "402": ("Error", "Payment required (HTTP 402)"),
+        "404": ("Error", "does not exist"),
+        "422": ("Error", "body.temperature: must be <= 2"),
+        "429": ("Error", "Rate limited (HTTP 429)"),
+        "500": ("Error", "HTTP 500"),
+        "cut": ("Warning", "cut off after"),
+        "malformed": ("Warning", "not valid JSON"),
+    }
+    for directive, (kind, message) in expected.items():
+        reply = send(at, f"!fake:{directive}")
+        assert any(k == kind and message in text for k, text in reply), (directive, reply)
+    assert TOKEN not in page_text(at)
+
+
+def test_a_wrong_token_reads_as_authentication_failed(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", "fwd_tok_WRONG_value_123")
+    reply = send(playground(), "Hi")
+    assert any(kind == "Error" and text.startswith("Authentication failed") for kind, text in reply)
+
+
+def test_an_unreachable_gateway_is_explained(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    reply = send(playground(), "Hi")
+    assert any(kind == "Error" and "Could not connect" in text for kind, text in reply)
+
+
+def test_a_bad_base_url_is_an_error_not_a_traceback(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", "ftp://somewhere")
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    assert "LAVA_BASE_URL must be an http(s) URL" in at.error[0].value
+
+
+def test_a_sidebar_deepinfra_key_switches_to_direct_mode(fake, monkeypatch):
+    monkeypatch.setenv("DEEPINFRA_BASE_URL", fake.url)
+    at = playground()
+    at.radio(key="pg_kind").set_value(at.radio(key="pg_kind").options[2])
+    at.text_input(key="pg_credential").input(PROVIDER_KEY).run()
+    assert "Direct to DeepInfra" in " ".join(c.value for c in at.caption)
+    send(at, "Direct hello")
+    assert fake.requests[0]["path"] == "/v1/openai/chat/completions"
+    assert "You wrote: Direct hello" in at.chat_message[-1].markdown[0].value
+
+
+def test_side_by_side_runs_the_prompt_on_several_models_and_tabulates_them(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    models = ["meta-llama/Meta-Llama-3.1-8B-Instruct", "Qwen/Qwen3-14B", "deepseek-ai/DeepSeek-R1"]
+    at.multiselect(key="pg_side_models").set_value(models)
+    at.text_area(key="pg_side_prompt").set_value("Compare us").run()
+    at.button(key="pg_side_run").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["model"]) == models and list(table["status"]) == ["complete"] * 3
+    assert (table["cost_usd"] > 0).all() and (table["reply_chars"] > 0).all()
+    assert "3 replies" in at.sidebar.caption[-1].value
+    assert sorted(request["body"]["model"] for request in fake.requests) == sorted(models)
