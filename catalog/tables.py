@@ -1,0 +1,149 @@
+"""The dashboard's tables: the filtered, sorted model list and the workload cost table, with their exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from catalog.enrich import FLAG_LABELS
+from catalog.frontier import FrontierSegment
+from catalog.query import filter_models, sort_models
+from catalog.records import ModelRecord, blended_price
+from catalog.views import DashboardView
+from catalog.workload import WorkloadCost
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Where the playground page lives; a model opens there with `?model=<id>`.
+PLAYGROUND_PATH = "/playground"
+_SORT_FIELDS = {
+    "input": "input_usd_per_mtok",
+    "output": "output_usd_per_mtok",
+    "params": "params_b",
+    "active": "active_params_b",
+    "model": "model",
+    "vendor": "vendor",
+    "provider": "provider",
+}
+
+
+def playground_link(model: str) -> str:
+    """The playground URL for a model, the id percent-encoded."""
+    return f"{PLAYGROUND_PATH}?model={quote(model, safe='')}"
+
+
+def visible_models(records: Iterable[ModelRecord], view: DashboardView) -> list[ModelRecord]:
+    """The models the view's filters let through, in the view's sort order."""
+    rows = filter_models(records, view.model_filter())
+    if view.sort == "blended":
+        share = view.output_share
+        rows.sort(key=lambda row: row.model)
+        rows.sort(
+            key=lambda row: blended_price(row.input_usd_per_mtok, row.output_usd_per_mtok, share),
+            reverse=view.descending,
+        )
+        return rows
+    return sort_models(rows, _SORT_FIELDS[view.sort], view.descending)
+
+
+def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_provider: bool = False) -> pd.DataFrame:
+    """The model table as shown: prices, blended at `output_share`, sizes, tags, flags and a playground link."""
+    import pandas as pd
+
+    columns: dict[str, list[object]] = {"model": [row.model for row in records]}
+    if with_provider:
+        columns["provider"] = [row.provider for row in records]
+    columns |= {
+        "vendor": [row.vendor for row in records],
+        "input_usd_per_mtok": [row.input_usd_per_mtok for row in records],
+        "output_usd_per_mtok": [row.output_usd_per_mtok for row in records],
+        "blended_usd_per_mtok": [
+            blended_price(row.input_usd_per_mtok, row.output_usd_per_mtok, output_share) for row in records
+        ],
+        "params_b": [row.params_b for row in records],
+        "active_params_b": [row.active_params_b for row in records],
+        "tags": [list(row.tags) for row in records],
+        "flags": [", ".join(FLAG_LABELS.get(flag, flag) for flag in row.flags) for row in records],
+        "playground": [playground_link(row.model) for row in records],
+    }
+    frame = pd.DataFrame(columns)
+    for name in ("params_b", "active_params_b"):
+        frame[name] = frame[name].astype("Float64")
+    return frame
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table made flat for CSV: lists joined with `;`, links dropped."""
+    flat = frame.drop(columns=["playground"], errors="ignore").copy()
+    for name in flat.columns:
+        if flat[name].map(lambda value: isinstance(value, list)).any():
+            flat[name] = flat[name].map(lambda value: ";".join(value) if isinstance(value, list) else value)
+    return flat
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    return export_frame(frame).to_csv(index=False).encode("utf-8")
+
+
+def to_json(frame: pd.DataFrame) -> bytes:
+    """The table as a JSON array of objects (tags stay lists)."""
+    return frame.drop(columns=["playground"], errors="ignore").to_json(orient="records", indent=2).encode("utf-8")
+
+
+def costs_frame(lines: Sequence[WorkloadCost]) -> pd.DataFrame:
+    """The workload cost table, one row per model, cheapest first."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "rank": range(1, len(lines) + 1),
+            "model": [line.record.model for line in lines],
+            "input_usd_per_mtok": [line.record.input_usd_per_mtok for line in lines],
+            "output_usd_per_mtok": [line.record.output_usd_per_mtok for line in lines],
+            "per_request_usd": [line.per_request_usd for line in lines],
+            "per_day_usd": [line.per_day_usd for line in lines],
+            "per_month_usd": [line.per_month_usd for line in lines],
+            "times_cheapest": [line.times_cheapest for line in lines],
+            "savings_usd_per_month": [line.savings_usd_per_month for line in lines],
+            "savings_pct": [line.savings_pct for line in lines],
+            "requests_per_month_in_budget": [line.requests_per_month_in_budget for line in lines],
+        }
+    )
+    for name in ("times_cheapest", "savings_usd_per_month", "savings_pct"):
+        frame[name] = frame[name].astype("Float64")
+    frame["requests_per_month_in_budget"] = frame["requests_per_month_in_budget"].astype("Int64")
+    return frame
+
+
+def frontier_frame(segments: Sequence[FrontierSegment]) -> pd.DataFrame:
+    """The frontier's segments as a table: output-share range, cheapest model(s) and their prices."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "from_output_pct": [100 * float(segment.start) for segment in segments],
+            "to_output_pct": [100 * float(segment.end) for segment in segments],
+            "cheapest": [", ".join(segment.models) for segment in segments],
+            "input_usd_per_mtok": [float(segment.line.input_usd) for segment in segments],
+            "output_usd_per_mtok": [float(segment.line.output_usd) for segment in segments],
+        }
+    )
+
+
+def picked_models(records: Iterable[ModelRecord], picks: Sequence[str]) -> list[ModelRecord]:
+    """The picked models, in the order they were picked."""
+    by_id = {record.model: record for record in records}
+    return [by_id[model] for model in picks if model in by_id]
+
+
+def models_in_scope(
+    scope: str, everything: Sequence[ModelRecord], filtered: Sequence[ModelRecord], picked: Sequence[ModelRecord]
+) -> list[ModelRecord]:
+    """The models a comparison covers: the picked ones (the filtered ones while none is picked), or all."""
+    if scope == "all":
+        return list(everything)
+    if scope == "picked" and picked:
+        return list(picked)
+    return list(filtered)

@@ -1,0 +1,277 @@
+"""The dashboard's view (filters, sort, picks, workload) and its round trip through URL query parameters.
+
+A view is a link: `to_params` writes only what differs from the defaults, with short names
+(`?tag=reasoning&max_out=1&sort=-output`), and `parse_params` reads a link back, setting aside any value
+it cannot use with a sentence saying why, so a bad link degrades to the default view instead of failing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+from catalog.enrich import TAGS
+from catalog.query import ModelFilter
+from catalog.workload import PERIODS, Period, Workload
+
+#: Sort keys people see in links, and the column each sorts by.
+SORT_KEYS: dict[str, str] = {
+    "blended": "blended price",
+    "input": "input price",
+    "output": "output price",
+    "params": "parameters",
+    "active": "active parameters",
+    "model": "model id",
+    "vendor": "vendor",
+    "provider": "provider",
+}
+Scope = Literal["picked", "filtered", "all"]
+SCOPES: tuple[Scope, ...] = ("picked", "filtered", "all")
+#: Most models that can be picked for the side-by-side comparison.
+MAX_PICKS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardView:
+    """Everything a dashboard link restores: Browse filters and sort, picked models, the workload."""
+
+    search: str = ""
+    vendors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    min_input: float | None = None
+    max_input: float | None = None
+    min_output: float | None = None
+    max_output: float | None = None
+    min_params_b: float | None = None
+    max_params_b: float | None = None
+    hide_unknown_size: bool = False
+    sort: str = "blended"
+    descending: bool = False
+    output_share_pct: int = 25
+    picks: tuple[str, ...] = ()
+    input_tokens: int = 2_000
+    output_tokens: int = 500
+    requests: int = 10_000
+    period: Period = "day"
+    baseline: str | None = None
+    budget_usd: float | None = None
+    scope: Scope = "filtered"
+
+    @property
+    def output_share(self) -> float:
+        return self.output_share_pct / 100
+
+    def model_filter(self) -> ModelFilter:
+        """The Browse filters as a `ModelFilter`."""
+        return ModelFilter(
+            search=self.search,
+            vendors=self.vendors,
+            tags=self.tags,
+            min_input=self.min_input,
+            max_input=self.max_input,
+            min_output=self.min_output,
+            max_output=self.max_output,
+            min_params_b=self.min_params_b,
+            max_params_b=self.max_params_b,
+            hide_unknown_size=self.hide_unknown_size,
+        )
+
+    def workload(self) -> Workload:
+        return Workload(self.input_tokens, self.output_tokens, self.requests, self.period)
+
+    def is_filtered(self) -> bool:
+        return self.model_filter() != ModelFilter()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedView:
+    """A view read from a link, and a sentence for every parameter that was set aside."""
+
+    view: DashboardView
+    problems: tuple[str, ...] = field(default=())
+
+
+class _Invalid(ValueError):
+    """A parameter value that cannot be used; the message says what was expected."""
+
+
+def _text(values: Sequence[str]) -> str:
+    return values[-1]
+
+
+def _model(values: Sequence[str]) -> str:
+    return values[-1].strip()
+
+
+def _names(values: Sequence[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        for item in value.split(","):
+            if item.strip():
+                seen.setdefault(item.strip(), None)
+    return tuple(seen)
+
+
+def _tags(values: Sequence[str]) -> tuple[str, ...]:
+    names = _names(values)
+    unknown = [name for name in names if name not in TAGS]
+    if unknown:
+        raise _Invalid(f"unknown tag {', '.join(unknown)} (tags: {', '.join(TAGS)})")
+    return names
+
+
+def _amount(values: Sequence[str]) -> float:
+    try:
+        number = float(values[-1])
+    except ValueError:
+        raise _Invalid("not a number") from None
+    if not math.isfinite(number) or number < 0:
+        raise _Invalid("expected a number of at least 0")
+    return number
+
+
+def _count(values: Sequence[str]) -> int:
+    try:
+        number = int(values[-1].replace(",", "").replace("_", ""))
+    except ValueError:
+        raise _Invalid("not a whole number") from None
+    if number < 0:
+        raise _Invalid("expected a whole number of at least 0")
+    return number
+
+
+def _share(values: Sequence[str]) -> int:
+    number = _count(values)
+    if number > 100:
+        raise _Invalid("expected a percentage from 0 to 100")
+    return number
+
+
+def _flag(values: Sequence[str]) -> bool:
+    value = values[-1].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise _Invalid("expected 1 or 0")
+
+
+def _choice(options: Collection[str]) -> Callable[[Sequence[str]], str]:
+    def parse(values: Sequence[str]) -> str:
+        if values[-1] not in options:
+            raise _Invalid(f"expected one of {', '.join(options)}")
+        return values[-1]
+
+    return parse
+
+
+def _format_number(value: float) -> str:
+    text = repr(float(value))
+    return text.removesuffix(".0")
+
+
+@dataclass(frozen=True, slots=True)
+class _Param:
+    """One query parameter: its name in links, the view field it sets, how to read and write it."""
+
+    name: str
+    field: str
+    parse: Callable[[Sequence[str]], Any]
+    write: Callable[[Any], list[str]]
+
+
+def _one(format_value: Callable[[Any], str] = str) -> Callable[[Any], list[str]]:
+    return lambda value: [format_value(value)]
+
+
+_PARAMS: tuple[_Param, ...] = (
+    _Param("q", "search", _text, _one()),
+    _Param("vendor", "vendors", _names, list),
+    _Param("tag", "tags", _tags, list),
+    _Param("min_in", "min_input", _amount, _one(_format_number)),
+    _Param("max_in", "max_input", _amount, _one(_format_number)),
+    _Param("min_out", "min_output", _amount, _one(_format_number)),
+    _Param("max_out", "max_output", _amount, _one(_format_number)),
+    _Param("min_size", "min_params_b", _amount, _one(_format_number)),
+    _Param("max_size", "max_params_b", _amount, _one(_format_number)),
+    _Param("known_size", "hide_unknown_size", _flag, _one(lambda value: "1" if value else "0")),
+    _Param("share", "output_share_pct", _share, _one()),
+    _Param("pick", "picks", _names, list),
+    _Param("in", "input_tokens", _count, _one()),
+    _Param("out", "output_tokens", _count, _one()),
+    _Param("req", "requests", _count, _one()),
+    _Param("per", "period", _choice(PERIODS), _one()),
+    _Param("base", "baseline", _model, _one()),
+    _Param("budget", "budget_usd", _amount, _one(_format_number)),
+    _Param("scope", "scope", _choice(SCOPES), _one()),
+)
+#: The query parameter names a dashboard link can carry (besides `sort`).
+PARAM_NAMES = ("sort",) + tuple(param.name for param in _PARAMS)
+_DEFAULT = DashboardView()
+
+
+def _values(raw: str | Sequence[str]) -> list[str]:
+    return [raw] if isinstance(raw, str) else list(raw)
+
+
+def parse_params(params: Mapping[str, str | Sequence[str]]) -> ParsedView:
+    """The view a link's query parameters describe; unknown names are left alone, bad values set aside."""
+    changes: dict[str, Any] = {}
+    problems = []
+    for param in _PARAMS:
+        values = _values(params.get(param.name, ()))
+        if not values:
+            continue
+        try:
+            changes[param.field] = param.parse(values)
+        except _Invalid as reason:
+            problems.append(f"Ignored `{param.name}={values[-1]}` in the link: {reason}.")
+    if changes.get("search") == "":
+        del changes["search"]
+    if changes.get("baseline") == "":
+        del changes["baseline"]
+    if len(changes.get("picks", ())) > MAX_PICKS:
+        problems.append(f"Kept the first {MAX_PICKS} of {len(changes['picks'])} picked models in the link.")
+        changes["picks"] = changes["picks"][:MAX_PICKS]
+    sort_values = _values(params.get("sort", ()))
+    if sort_values:
+        key = sort_values[-1].strip()
+        if key.removeprefix("-") in SORT_KEYS:
+            changes["sort"] = key.removeprefix("-")
+            changes["descending"] = key.startswith("-")
+        else:
+            problems.append(f"Ignored `sort={key}` in the link: sort by one of {', '.join(SORT_KEYS)}.")
+    return ParsedView(replace(_DEFAULT, **changes), tuple(problems))
+
+
+def to_params(view: DashboardView) -> dict[str, list[str]]:
+    """The query parameters of a link to `view`: only what differs from the default view."""
+    params: dict[str, list[str]] = {}
+    for param in _PARAMS:
+        value = getattr(view, param.field)
+        if value != getattr(_DEFAULT, param.field) and value not in ("", ()):
+            params[param.name] = param.write(value)
+    if (view.sort, view.descending) != (_DEFAULT.sort, _DEFAULT.descending):
+        params["sort"] = [("-" if view.descending else "") + view.sort]
+    return params
+
+
+def restrict_to_catalog(
+    view: DashboardView, vendors: Collection[str], models: Collection[str]
+) -> tuple[DashboardView, tuple[str, ...]]:
+    """The view without vendors and models this catalog lacks, and a sentence for each one dropped."""
+    problems = []
+    kept_vendors = tuple(vendor for vendor in view.vendors if vendor in vendors)
+    problems += [f"No vendor `{name}` in this catalog; filter removed." for name in view.vendors if name not in vendors]
+    kept_picks = tuple(model for model in view.picks if model in models)
+    problems += [f"No model `{model}` in this catalog; pick removed." for model in view.picks if model not in models]
+    baseline = view.baseline
+    if baseline is not None and baseline not in models:
+        problems.append(f"No model `{baseline}` in this catalog; baseline cleared.")
+        baseline = None
+    return replace(view, vendors=kept_vendors, picks=kept_picks, baseline=baseline), tuple(problems)
+
+
+VIEW_FIELDS = tuple(item.name for item in fields(DashboardView))

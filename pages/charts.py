@@ -1,0 +1,64 @@
+"""Charts: the market at a glance, for the models the Browse filters let through."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.charts import METRICS, frontier_figure, price_bars, price_scatter, price_vs_params
+from catalog.frontier import frontier_points, frontier_segments
+from catalog.tables import frontier_frame, visible_models
+from pages import shared
+
+models = shared.current_catalog()
+view = shared.current_view(models)
+st.title("Charts")
+shared.show_link_problems()
+view = shared.filter_sidebar(models, view, "charts")
+rows = visible_models(models.models, view)
+share = view.output_share
+st.caption(
+    f"**{len(rows)} of {len(models)} models**, as filtered in the sidebar. Blended = "
+    f"{100 - view.output_share_pct}% input + {view.output_share_pct}% output. Hover a point for its id and prices."
+)
+
+if not rows:
+    st.info("No model matches these filters, so there is nothing to chart. Loosen a filter in the sidebar.")
+else:
+    metric_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
+    metric = metric_column.segmented_control(
+        "Price", list(METRICS), format_func=METRICS.__getitem__, default="blended", key="c_metric"
+    )
+    log = log_column.toggle("Log scale", key="c_log")
+    metric = metric or "blended"
+
+    st.subheader("1. Ranked prices")
+    st.plotly_chart(price_bars(rows, metric, share, log), key="bars")
+
+    st.subheader("2. Input vs output price")
+    st.plotly_chart(price_scatter(rows, share), key="scatter")
+
+    st.subheader("3. Price vs parameter count")
+    st.plotly_chart(price_vs_params(rows, metric, share), key="size")
+
+    st.subheader("4. The cheapest-model frontier")
+    segments = frontier_segments(rows)
+    st.markdown(
+        "At output share *s*, a model costs (1 − *s*) × input + *s* × output per 1M tokens. Which model is "
+        "cheapest changes with your mix; the switch points below are computed exactly, not sampled."
+    )
+    st.plotly_chart(frontier_figure(frontier_points(rows), segments), key="frontier")
+    if len(segments) == 1:
+        st.caption(f"One model, `{segments[0].record.model}`, is the cheapest at every mix among these models.")
+    st.dataframe(
+        frontier_frame(segments),
+        hide_index=True,
+        column_config={
+            "from_output_pct": st.column_config.NumberColumn("From output %", format="%.2f%%"),
+            "to_output_pct": st.column_config.NumberColumn("To output %", format="%.2f%%"),
+            "cheapest": st.column_config.TextColumn("Cheapest model(s)", width="large"),
+            "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
+            "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
+        },
+        key="frontier_table",
+    )
+shared.publish(view, "charts")

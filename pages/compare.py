@@ -1,0 +1,116 @@
+"""Compare: what a workload costs per request, day and month on each model, with savings and a budget."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.charts import monthly_cost_bars, savings_label, usd
+from catalog.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
+from catalog.views import SCOPES
+from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
+from pages import shared
+
+WORKLOAD_WIDGETS = {
+    "w_in": "input_tokens",
+    "w_out": "output_tokens",
+    "w_req": "requests",
+    "w_per": "period",
+    "w_base": "baseline",
+    "w_budget": "budget_usd",
+    "w_scope": "scope",
+}
+CUSTOM = "Custom"
+MONEY = "$%.2f"
+COLUMNS = {
+    "rank": st.column_config.NumberColumn("#", width="small"),
+    "model": st.column_config.TextColumn("Model", width="medium"),
+    "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
+    "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
+    "per_request_usd": st.column_config.NumberColumn("Per request", format="$%.6f"),
+    "per_day_usd": st.column_config.NumberColumn("Per day", format=MONEY),
+    "per_month_usd": st.column_config.NumberColumn("Per month", format=MONEY),
+    "times_cheapest": st.column_config.NumberColumn("× cheapest", format="%.2f×"),
+    "savings_usd_per_month": st.column_config.NumberColumn("Saves $/month vs baseline", format=MONEY),
+    "savings_pct": st.column_config.NumberColumn("Saves % vs baseline", format="%.1f%%"),
+    "requests_per_month_in_budget": st.column_config.NumberColumn("Requests/month in budget", format="localized"),
+}
+
+
+def _apply_preset() -> None:
+    chosen = st.session_state["w_preset"]
+    if chosen != CUSTOM:
+        st.session_state["w_in"], st.session_state["w_out"] = preset(chosen).input_tokens, preset(chosen).output_tokens
+
+
+def _use_estimate() -> None:
+    st.session_state["w_in"], st.session_state["w_preset"] = (
+        estimate_tokens(st.session_state["w_prompt"]).tokens,
+        CUSTOM,
+    )
+
+
+models = shared.current_catalog()
+view = shared.current_view(models)
+st.title("Compare workload cost")
+shared.show_link_problems()
+view = shared.filter_sidebar(models, view, "compare")
+shared.seed_widgets(view, WORKLOAD_WIDGETS, "compare")
+filtered = visible_models(models.models, view)
+
+shape, volume = st.columns(2)
+with shape:
+    st.selectbox("Preset", [CUSTOM, *(p.name for p in PRESETS)], key="w_preset", on_change=_apply_preset)
+    tokens_in, tokens_out = st.columns(2)
+    tokens_in.number_input("Input tokens per request", min_value=0, step=100, key="w_in")
+    tokens_out.number_input("Output tokens per request", min_value=0, step=100, key="w_out")
+with volume:
+    count, period = st.columns([3, 2], vertical_alignment="bottom")
+    count.number_input("Requests", min_value=0, step=1_000, key="w_req")
+    period.radio("Per", PERIODS, key="w_per", horizontal=True, format_func=lambda p: f"per {p}")
+    base, budget = st.columns(2)
+    base.selectbox("Baseline model", [r.model for r in models.models], index=None, key="w_base", placeholder="none")
+    budget.number_input("Monthly budget, USD", min_value=0.0, step=10.0, value=None, key="w_budget", placeholder="none")
+with st.expander("Estimate input tokens from a sample prompt"):
+    st.text_area("Paste a prompt", key="w_prompt", height=120)
+    estimate = estimate_tokens(st.session_state.get("w_prompt", ""))
+    st.caption(f"≈ **{estimate.tokens:,} tokens** — approximate: {estimate.rule}. {estimate.characters:,} characters.")
+    st.button("Use as input tokens", on_click=_use_estimate, disabled=not estimate.characters)
+view = shared.read_widgets(view, WORKLOAD_WIDGETS)
+
+counts = {"picked": len(view.picks), "filtered": len(filtered), "all": len(models)}
+st.radio("Models", SCOPES, key="w_scope", horizontal=True, format_func=lambda s: f"{s.title()} ({counts[s]})")
+picked = picked_models(models.models, view.picks)
+chosen = models_in_scope(view.scope, models.models, filtered, picked)
+if view.scope == "picked" and not picked:
+    st.info("No models are picked yet: pick up to 4 on **Browse**. Showing the filtered models meanwhile.")
+workload = view.workload()
+baseline = models.find(view.baseline) if view.baseline else None
+lines = workload_costs(chosen, workload, baseline, view.budget_usd)
+st.caption(
+    f"A month is **{DAYS_PER_MONTH} days**: {workload.requests_per_day:,.0f} requests a day = "
+    f"{workload.requests_per_month:,.0f} a month, each {workload.input_tokens:,} tokens in + "
+    f"{workload.output_tokens:,} out. Savings are against the baseline (negative = costs more)."
+)
+
+side_by_side = workload_costs(picked, workload, baseline, view.budget_usd)
+if side_by_side:
+    st.subheader("Picked, side by side")
+    for column, line in zip(st.columns(len(side_by_side)), side_by_side, strict=True):
+        delta = savings_label(line, view.baseline)
+        name = f"{line.record.model} (baseline)" if line.record.model == view.baseline else line.record.model
+        column.metric(name, f"{usd(round(line.per_month_usd, 2))}/month", delta, delta_color="inverse")
+        column.caption(f"{usd(line.per_request_usd, 6)} per request · {usd(round(line.per_day_usd, 2))} per day")
+        if line.requests_per_month_in_budget is not None:
+            column.caption(f"Budget buys {line.requests_per_month_in_budget:,} requests a month")
+
+if not lines:
+    st.info("No model to price: loosen the filters in the sidebar or pick models on Browse.")
+else:
+    st.subheader(f"{len(lines)} models, cheapest first")
+    frame = costs_frame(lines)
+    st.dataframe(frame, column_config=COLUMNS, hide_index=True, key="costs_table")
+    st.download_button("Download CSV", to_csv(frame), "workload-costs.csv", "text/csv")
+    if view.budget_usd is not None:
+        st.caption(f"Budget: {usd(view.budget_usd)} a month; the last column is how many requests it buys.")
+    st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly")
+shared.publish(view, "compare")

@@ -1,0 +1,85 @@
+"""The cheapest-model frontier: exact switch points, checked against brute force."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog.frontier import exact, frontier_points, frontier_segments, switch_points
+from catalog.records import ModelRecord
+from catalog.sources import load_catalog
+
+CATALOG = load_catalog()
+
+
+def record(model: str, input_usd: float, output_usd: float) -> ModelRecord:
+    return ModelRecord("P", model, None, input_usd, output_usd, 0.0, None, None, (), 1)
+
+
+def test_two_crossing_models_switch_exactly_where_their_lines_cross():
+    cheap_input = record("a/cheap-input", 0.10, 2.00)
+    cheap_output = record("b/cheap-output", 0.50, 0.50)
+    segments = frontier_segments([cheap_input, cheap_output])
+    # 0.10 + 1.90 s = 0.50  →  s = 0.4 / 1.9 = 4/19
+    assert [segment.models for segment in segments] == [("a/cheap-input",), ("b/cheap-output",)]
+    assert switch_points(segments) == [Fraction(4, 19)]
+    assert (segments[0].start, segments[-1].end) == (0, 1)
+
+
+def test_equal_prices_are_one_line_with_every_model_named():
+    segments = frontier_segments([record("z/twin", 1, 3), record("a/twin", 1, 3)])
+    assert segments[0].models == ("a/twin", "z/twin")
+
+
+def test_a_model_that_is_never_cheapest_never_appears():
+    segments = frontier_segments([record("a", 0.1, 0.1), record("b", 0.2, 0.3), record("c", 0.5, 0.05)])
+    assert [segment.record.model for segment in segments] == ["a", "c"]
+    # 0.10 = 0.50 − 0.45 s  →  s = 8/9
+    assert switch_points(segments) == [Fraction(8, 9)]
+
+
+def test_the_reasoning_models_switch_at_five_sevenths():
+    reasoning = [model for model in CATALOG.models if "reasoning" in model.tags]
+    segments = frontier_segments(reasoning)
+    assert [segment.record.model for segment in segments] == [
+        "microsoft/phi-4-reasoning-plus",
+        "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B",
+    ]
+    # 0.07 + 0.28 s = 0.27  →  s = 5/7
+    assert switch_points(segments) == [Fraction(5, 7)]
+
+
+def test_points_give_the_cheapest_model_its_runner_up_and_the_margin():
+    points = frontier_points([record("a", 0.10, 2.00), record("b", 0.50, 0.50)], steps=11)
+    assert [round(point.share, 1) for point in points] == [round(0.1 * i, 1) for i in range(11)]
+    first, last = points[0], points[-1]
+    assert (first.record.model, first.price, first.runner_up.model, first.runner_up_price) == ("a", 0.10, "b", 0.50)
+    assert round(first.margin_usd, 10) == 0.40 and round(first.margin_pct, 6) == 80.0
+    assert (last.record.model, last.price, round(last.margin_usd, 10)) == ("b", 0.50, 1.50)
+
+
+def test_a_single_model_has_no_runner_up():
+    (point, *_) = frontier_points([record("only", 1, 2)])
+    assert point.runner_up is None and point.margin_usd is None and point.margin_pct is None
+
+
+def price_at(model: ModelRecord, share: Fraction) -> Fraction:
+    return (1 - share) * exact(model.input_usd_per_mtok) + share * exact(model.output_usd_per_mtok)
+
+
+prices = st.decimals(min_value="0", max_value="20", places=3).map(float)
+
+
+@given(st.lists(st.tuples(prices, prices), min_size=1, max_size=12))
+def test_the_envelope_is_the_cheapest_line_at_every_share(pairs):
+    records = [record(f"m{index:02d}", i, o) for index, (i, o) in enumerate(pairs)]
+    segments = frontier_segments(records)
+    assert segments[0].start == 0 and segments[-1].end == 1
+    assert all(
+        left.end == right.start and left.start < left.end for left, right in zip(segments, segments[1:], strict=False)
+    )
+    for segment in segments:
+        for share in (segment.start, (segment.start + segment.end) / 2, segment.end):
+            assert segment.line.at(share) == min(price_at(r, share) for r in records)

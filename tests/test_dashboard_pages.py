@@ -1,0 +1,206 @@
+"""Every dashboard page under Streamlit's AppTest: loads, filters, restores views from links, prices workloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["pages/browse.py", "pages/charts.py", "pages/compare.py", "pages/playground.py"]
+BAD_PAGE = b"# Broken\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a/b | $x | $1 |\n"
+
+
+def app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
+    """The dashboard, run once (opened with `params`), on `page` if given."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def table(at: AppTest, index: int = 0):
+    return at.dataframe[index].value
+
+
+def models(at: AppTest) -> list[str]:
+    return list(table(at)["model"])
+
+
+def link(at: AppTest) -> dict[str, list[str]]:
+    """The app's current query parameters, every value as a list."""
+    return {name: [value] if isinstance(value, str) else list(value) for name, value in at.query_params.items()}
+
+
+def count_line(at: AppTest) -> str:
+    return next(item.value for item in at.markdown if " models" in item.value and " of " in item.value)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_loads_without_an_exception(page):
+    at = app(page=page)
+    assert not at.error
+
+
+def test_browse_shows_every_model_with_a_count():
+    at = app()
+    assert count_line(at) == "### 52 of 52 models"
+    frame = table(at)
+    assert len(frame) == 52
+    assert list(frame["blended_usd_per_mtok"]) == sorted(frame["blended_usd_per_mtok"])
+    assert frame["playground"][0] == "/playground?model=meta-llama%2FLlama-3.2-1B-Instruct"
+
+
+def test_each_filter_changes_the_rows():
+    at = app()
+    at.text_input(key="f_q").set_value("llama 70b").run()
+    assert models(at) and all("llama" in m.lower() and "70b" in m.lower() for m in models(at))
+    at.text_input(key="f_q").set_value("").run()
+    at.multiselect(key="f_vendor").set_value(["google"]).run()
+    assert sorted(models(at)) == ["google/gemma-3-12b-it", "google/gemma-3-27b-it", "google/gemma-3-4b-it"]
+    at.multiselect(key="f_vendor").set_value([]).run()
+    at.multiselect(key="f_tag").set_value(["coder"]).run()
+    assert len(models(at)) == 3 and all("Coder" in m for m in models(at))
+    at.multiselect(key="f_tag").set_value([]).run()
+    at.number_input(key="f_min_in").set_value(1.0).run()
+    assert set(table(at)["input_usd_per_mtok"]) == {1.0, 1.4}
+    at.number_input(key="f_min_in").set_value(None).run()
+    at.number_input(key="f_max_out").set_value(0.05).run()
+    assert max(table(at)["output_usd_per_mtok"]) <= 0.05 and len(table(at)) == 3
+    at.number_input(key="f_max_out").set_value(None).run()
+    at.number_input(key="f_min_size").set_value(400.0).run()
+    assert set(table(at)["params_b"].dropna()) == {405, 480, 671} and table(at)["params_b"].isna().sum() > 0
+    at.checkbox(key="f_known").check().run()
+    assert sorted(table(at)["params_b"]) == [405, 480, 480, 671]
+    assert link(at)["min_size"] == ["400"] and link(at)["known_size"] == ["1"]
+
+
+def test_sort_and_blend_reorder_the_table():
+    at = app()
+    at.selectbox(key="f_sort").set_value("output").run()
+    at.toggle(key="f_desc").set_value(True).run()
+    assert table(at)["output_usd_per_mtok"][0] == 4.40
+    assert link(at)["sort"] == ["-output"]
+    at.selectbox(key="f_sort").set_value("blended").run()
+    at.toggle(key="f_desc").set_value(False).run()
+    at.slider(key="f_share").set_value(100).run()
+    assert list(table(at)["blended_usd_per_mtok"]) == sorted(table(at)["output_usd_per_mtok"])
+
+
+def test_the_issue_view_is_a_link_that_reopens_itself():
+    at = app()
+    at.multiselect(key="f_tag").set_value(["reasoning"]).run()
+    at.number_input(key="f_max_out").set_value(1.0).run()
+    shared = link(at)
+    assert shared == {"tag": ["reasoning"], "max_out": ["1"]}
+    reopened = app(shared)
+    assert count_line(reopened) == "### 3 of 52 models"
+    assert models(reopened)[0] == "microsoft/phi-4-reasoning-plus"  # the cheapest reasoning model under $1 output
+    assert reopened.multiselect(key="f_tag").value == ["reasoning"]
+    assert reopened.number_input(key="f_max_out").value == 1.0
+
+
+def test_invalid_link_parameters_are_ignored_with_a_warning():
+    at = app({"max_out": "abc", "vendor": "nobody", "tag": "reasoning"})
+    warnings = [item.value for item in at.warning]
+    assert any("max_out=abc" in text for text in warnings)
+    assert any("nobody" in text for text in warnings)
+    assert len(table(at)) == 9
+
+
+def test_picks_go_into_the_link_and_to_compare():
+    at = app()
+    at.multiselect(key="f_pick").set_value(["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]).run()
+    assert link(at)["pick"] == ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
+    assert [link.label for link in at.get("page_link")][1:] == ["Try phi-4", "Try DeepSeek-R1-0528"]
+    at.switch_page("pages/compare.py").run()
+    assert [metric.label for metric in at.metric] == ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
+    at.radio(key="w_scope").set_value("picked").run()
+    assert sorted(models(at)) == ["deepseek-ai/DeepSeek-R1-0528", "microsoft/phi-4"]
+
+
+def test_filters_carry_from_browse_to_charts_and_back():
+    at = app()
+    at.multiselect(key="f_tag").set_value(["reasoning"]).run()
+    at.switch_page("pages/charts.py").run()
+    assert at.multiselect(key="f_tag").value == ["reasoning"]
+    assert any("**9 of 52 models**" in item.value for item in at.caption)
+    frontier = table(at)
+    assert list(frontier["cheapest"]) == ["microsoft/phi-4-reasoning-plus", "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B"]
+    assert frontier["to_output_pct"][0] == pytest.approx(100 * 5 / 7)
+    at.switch_page("pages/browse.py").run()
+    assert len(table(at)) == 9 and link(at)["tag"] == ["reasoning"]
+
+
+def test_charts_say_so_when_no_model_matches():
+    at = app({"q": "no such model"}, page="pages/charts.py")
+    assert any("nothing to chart" in item.value for item in at.info)
+
+
+def test_compare_prices_the_issue_workload_to_the_cent():
+    at = app({"base": "deepseek-ai/DeepSeek-R1-0528", "budget": "100"}, page="pages/compare.py")
+    assert at.number_input(key="w_in").value == 2000 and at.number_input(key="w_out").value == 500
+    assert at.number_input(key="w_req").value == 10000
+    rows = table(at).set_index("model")
+    phi, r1 = rows.loc["microsoft/phi-4"], rows.loc["deepseek-ai/DeepSeek-R1-0528"]
+    assert (round(r1["per_day_usd"], 2), round(r1["per_month_usd"], 2)) == (20.75, 622.50)
+    assert (round(phi["per_day_usd"], 2), round(phi["per_month_usd"], 2)) == (2.10, 63.00)
+    assert round(phi["savings_usd_per_month"], 2) == 559.50 and round(phi["savings_pct"], 2) == 89.88
+    assert phi["requests_per_month_in_budget"] == 476_190
+    assert round(rows.loc["zai-org/GLM-5.2", "savings_usd_per_month"], 2) == -877.50
+    assert any("A month is **30 days**" in item.value for item in at.caption)
+
+
+def test_compare_inputs_live_in_the_link():
+    at = app({"in": "1000", "out": "100", "req": "3000", "per": "month"}, page="pages/compare.py")
+    r1 = table(at).set_index("model").loc["deepseek-ai/DeepSeek-R1-0528"]
+    # (1,000 × 0.50 + 100 × 2.15) / 1M = $0.000715 a request × 3,000 a month = $2.145.
+    assert r1["per_month_usd"] == pytest.approx(2.145) and r1["per_day_usd"] == pytest.approx(0.0715)
+    at.number_input(key="w_out").set_value(200).run()
+    assert link(at)["out"] == ["200"] and link(at)["per"] == ["month"]
+
+
+def test_presets_and_the_prompt_estimate_fill_the_token_counts():
+    at = app(page="pages/compare.py")
+    at.selectbox(key="w_preset").set_value("Long-document summary").run()
+    assert (at.number_input(key="w_in").value, at.number_input(key="w_out").value) == (50_000, 1_000)
+    at.text_area(key="w_prompt").set_value("x" * 401).run()
+    assert any("≈ **101 tokens**" in item.value and "approximate" in item.value for item in at.caption)
+    at.button[0].click().run()
+    assert at.number_input(key="w_in").value == 101
+    assert link(at)["in"] == ["101"]
+
+
+def test_the_sidebar_names_the_source_snapshot_and_model_count():
+    at = app()
+    captions = [item.value for item in at.sidebar.caption]
+    assert any("DeepInfra" in text and "snapshot 2026-11-25" in text for text in captions)
+    assert any("**52 models**" in text for text in captions)
+    assert at.sidebar.expander[0].label == "Data quality: no issues found"
+
+
+def test_configured_extra_pages_add_their_models(monkeypatch, tmp_path):
+    other = tmp_path / "other.md"
+    other.write_text((ROOT / "catalog" / "data" / "lava-deepinfra.md").read_text().replace("# DeepInfra", "# Other", 1))
+    monkeypatch.setenv("CATALOG_SOURCES", f"{other}")
+    at = app()
+    assert count_line(at) == "### 104 of 104 models"
+    assert set(table(at)["provider"]) == {"DeepInfra", "Other"}
+    monkeypatch.setenv("CATALOG_SOURCES", f"{other}, {other}")
+    at = app()
+    assert any("loaded twice" in item.value for item in at.error)
+    assert count_line(at) == "### 52 of 52 models"
+
+
+def test_a_broken_configured_page_shows_its_line_and_the_default_catalog_stays(monkeypatch, tmp_path):
+    broken = tmp_path / "broken.md"
+    broken.write_bytes(BAD_PAGE)
+    monkeypatch.setenv("CATALOG_SOURCES", str(broken))
+    at = app()
+    assert any("line 5" in item.value for item in at.error)
+    assert count_line(at) == "### 52 of 52 models"
