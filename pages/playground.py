@@ -39,8 +39,10 @@ def clear_chat() -> None:
 
 def footer(error: str | None, incomplete: bool, metrics: pg.ReplyMetrics | None) -> None:
     """Under a reply: what went wrong (if anything), then its tokens, cost and speed."""
-    if error:
-        (st.warning if incomplete else st.error)(error, icon="⚠️")
+    if error and incomplete:
+        st.warning(error, icon=":material/warning:")
+    elif error:
+        st.error(error, icon=":material/error:")
     if metrics is not None:
         st.caption(pg.metrics_line(metrics))
 
@@ -50,7 +52,7 @@ def show_turn(turn: pg.Turn) -> None:
         if turn.role == "assistant":
             st.caption(f"`{turn.model}`")
         if turn.reasoning:
-            st.expander("Reasoning").markdown(turn.reasoning)
+            st.expander("Reasoning", icon=":material/psychology:").markdown(turn.reasoning)
         if turn.content:
             st.markdown(turn.content)  # markdown only: raw HTML in model output is shown as text
         footer(turn.error, bool(turn.content), turn.metrics)
@@ -63,7 +65,8 @@ def stream_turn(client: GatewayClient, request: ChatRequest) -> pg.Turn:
         reasoning_slot, thoughts, boxes = st.empty(), [], []
 
         def show_reasoning(text: str) -> None:
-            boxes or boxes.append(reasoning_slot.expander("Reasoning").empty())
+            if not boxes:
+                boxes.append(reasoning_slot.expander("Reasoning", icon=":material/psychology:").empty())
             thoughts.append(text)
             boxes[0].markdown("".join(thoughts))
 
@@ -85,20 +88,24 @@ def show_side_results(slots: list, results: list[ChatResult]) -> None:
         with slot.container():
             st.markdown(result.content or " ")
             footer(turn.error, bool(turn.content), turn.metrics)
-    money = st.column_config.NumberColumn(format="$%.7f")
-    seconds = st.column_config.NumberColumn(format="%.2f s")
-    columns = {"cost_usd": money, "deepinfra_estimate_usd": money, "ttft_s": seconds, "total_s": seconds}
-    columns["tokens_per_s"] = st.column_config.NumberColumn(format="%.1f")
+    money, seconds = {"format": "$%.7f"}, {"format": "%.2f s"}
+    labels = {"model": ("Model", {}), "status": ("Status", {}), "cost_usd": ("Cost", money)}
+    labels |= {"deepinfra_estimate_usd": ("DeepInfra estimate", money), "ttft_s": ("First token", seconds)}
+    labels |= {"total_s": ("Total", seconds), "tokens_per_s": ("Tokens/s", {"format": "%.1f"})}
+    labels |= {"output_tokens": ("Output tokens", {}), "reply_chars": ("Reply length", {})}
+    columns = {
+        name: st.column_config.NumberColumn(label, **fmt) if fmt else label for name, (label, fmt) in labels.items()
+    }
     st.dataframe(pg.comparison_rows(results), hide_index=True, column_config=columns)
 
 
 models = current_catalog()
 by_id = {record.model: record for record in models.models}
-st.title("💬 Playground")
+st.title("Playground")
 st.caption("Send your own prompt to any catalog model and see what the reply cost and how fast it came.")
 chosen, problem = pg.resolve_model(models, st.query_params.get("model"))
 if problem:
-    st.warning(problem, icon="🔗")
+    st.warning(problem, icon=":material/link_off:")
 if problem is None or st.session_state.get("pg_model") not in by_id:
     st.session_state["pg_model"] = chosen.model  # the link decides; the picker keeps the link up to date
 ids = list(by_id)
@@ -131,9 +138,9 @@ except (ValueError, ConfigError) as error:
     st.error(str(error))
     st.stop()
 if config is None:
-    st.info(SETUP_HELP, icon="🔑")
+    st.info(SETUP_HELP, icon=":material/key:")
     st.stop()
-st.caption(f"🔌 Mode: **{config.mode.value}** · credential from {config.source}")
+st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · credential from {config.source}")
 
 turns: list[pg.Turn] = st.session_state.setdefault(HISTORY, [])
 spend: list[pg.Turn] = st.session_state.setdefault(SIDE_SPEND, [])
@@ -155,11 +162,25 @@ with chat_tab:
             with GatewayClient(config) as client:
                 turns.append(stream_turn(client, request))
     with toolbar:
-        st.button("Clear chat", on_click=clear_chat, icon="🧹", disabled=not turns)
+        st.button("Clear chat", on_click=clear_chat, icon=":material/delete_sweep:", disabled=not turns)
         exported = pg.export_json(turns, system_prompt=system_prompt, params=params)
-        st.download_button("Export JSON", exported, "playground.json", "application/json", icon="⬇️", disabled=not turns)
+        st.download_button(
+            "Export JSON",
+            exported,
+            "playground.json",
+            "application/json",
+            icon=":material/download:",
+            disabled=not turns,
+        )
         markdown = pg.export_markdown(turns, system_prompt=system_prompt)
-        st.download_button("Export markdown", markdown, "playground.md", "text/markdown", icon="⬇️", disabled=not turns)
+        st.download_button(
+            "Export markdown",
+            markdown,
+            "playground.md",
+            "text/markdown",
+            icon=":material/download:",
+            disabled=not turns,
+        )
 
 with side_tab:
     picked = st.multiselect(

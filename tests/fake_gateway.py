@@ -85,6 +85,7 @@ class FakeGateway:
     def log(self, entry: dict[str, Any]) -> None:
         with self.lock:
             self.requests.append(entry)
+            entry["id"] = f"req_fake_{len(self.requests)}"
 
 
 @contextlib.contextmanager
@@ -131,6 +132,7 @@ class _Handler(BaseHTTPRequestHandler):
         bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
         entry: dict[str, Any] = {"path": parts.path, "query": parse_qs(parts.query), "headers": dict(self.headers)}
         fake.log(entry)
+        self.request_id = entry["id"]
         if parts.path == FORWARD_PATH:
             target = parse_qs(parts.query).get("u", [""])
             if target != [fake.expected_target]:
@@ -191,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("x-lava-request-id", f"req_fake_{len(fake.requests)}")
+        self.send_header("x-lava-request-id", self.request_id)
         self.end_headers()
         events = list(reply.events())
         chunk_delay = float(directives.get("chunk_delay") or 0)
@@ -241,7 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
         if retry_after is not None:
             self.send_header("Retry-After", retry_after)
         if request_id or status >= 400:
-            self.send_header("x-lava-request-id", f"req_fake_{len(self.server.fake.requests)}")
+            self.send_header("x-lava-request-id", self.request_id)
         self.end_headers()
         self.wfile.write(data)
 
@@ -284,7 +286,7 @@ class _Reply:
         if "chunks" in directives:
             self.pieces = [f"{number} " for number in range(int(directives["chunks"]))]
         else:
-            text = f"**{model}** says hello 👋 — café. You wrote: {prompt}"
+            text = f"**{model}** says hello — café, naïve ✓. You wrote: {prompt}"
             self.pieces = re.findall(r"\S*\s*", text)[:-1] or [""]
         reasoning = "reasoning" in directives or "R1" in model
         self.thoughts = ["Let me think ", "about this… ", "done."] if reasoning else []

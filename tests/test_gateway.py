@@ -71,11 +71,11 @@ def stream(client: GatewayClient, chat: ChatRequest):
 def test_streamed_reply_has_text_usage_cost_timing_and_request_id(client, fake):
     deltas, result = stream(client, request("Hi there"))
     assert result.content == "".join(delta.content for delta in deltas)
-    assert result.content == "**meta-llama/Meta-Llama-3.1-8B-Instruct** says hello 👋 — café. You wrote: Hi there"
+    assert result.content == "**meta-llama/Meta-Llama-3.1-8B-Instruct** says hello — café, naïve ✓. You wrote: Hi there"
     assert result.complete and result.finish_reason == "stop" and result.reasoning == ""
-    assert result.usage is not None and result.usage.completion_tokens == len(deltas) == 10
+    assert result.usage is not None and result.usage.completion_tokens == len(deltas) == 11
     assert result.usage.estimated_cost_usd == pytest.approx(result.usage.total_tokens * 2e-7)
-    assert result.cost_usd == pytest.approx(request_cost(record(), result.usage.prompt_tokens, 10))
+    assert result.cost_usd == pytest.approx(request_cost(record(), result.usage.prompt_tokens, 11))
     assert result.request_id == "req_fake_1"
     assert 0 < result.ttft_s <= result.total_s and result.tokens_per_s > 0
 
@@ -125,7 +125,7 @@ def test_stream_without_done_but_with_finish_reason_is_complete(client):
 def test_non_streaming_completion(client, fake):
     result = client.complete(request("Whole", model="deepseek-ai/DeepSeek-R1"))
     assert result.content.endswith("You wrote: Whole") and result.reasoning == "Let me think about this… done."
-    assert result.usage.completion_tokens == 12 and result.cost_usd > 0 and result.request_id == "req_fake_1"
+    assert result.usage.completion_tokens == 13 and result.cost_usd > 0 and result.request_id == "req_fake_1"
     assert fake.requests[0]["body"]["stream"] is False and "stream_options" not in fake.requests[0]["body"]
 
 

@@ -69,9 +69,10 @@ def test_a_reply_streams_in_with_its_metrics_cost_and_session_total(fake, monkey
     assert "Mode: **Lava forward token** · credential from LAVA_FORWARD_TOKEN" in at.main.caption[1].value
     reply = send(at, "Hello <b>bold</b>")
     texts = [text for kind, text in reply if kind == "Markdown"]
-    assert texts == ["**meta-llama/Meta-Llama-3.1-8B-Instruct** says hello 👋 — café. You wrote: Hello <b>bold</b>"]
+    greeting = "**meta-llama/Meta-Llama-3.1-8B-Instruct** says hello — café, naïve ✓."
+    assert texts == [f"{greeting} You wrote: Hello <b>bold</b>"]
     metrics = [text for kind, text in reply if kind == "Caption"][-1]
-    assert "tokens in · 10 out · $0.000000650 (DeepInfra estimate $0.00000300)" in metrics
+    assert "tokens in · 11 out · $0.000000700 (DeepInfra estimate $0.00000320)" in metrics
     assert "tokens/s" in metrics and "first token" in metrics and "req_fake_1" in metrics
     assert "1 replies" in at.sidebar.caption[-1].value
     assert fake.requests[0]["body"]["model"] == "meta-llama/Meta-Llama-3.1-8B-Instruct"
