@@ -29,7 +29,7 @@ models = shared.current_catalog()
 view = shared.current_view(models)
 st.title("Browse models")
 shared.show_link_problems()
-view = shared.filter_sidebar(models, view, "browse")
+view = shared.filtered_view(view, "browse")
 
 rows = visible_models(models.models, view)
 frame = models_frame(rows, view.output_share, with_provider=len(models.providers) > 1)
@@ -64,4 +64,5 @@ if view.picks:
         column.page_link("pages/playground.py", label=label, icon=":material/chat:", query_params={"model": model})
 else:
     st.caption("Picked models go to **Compare** (and into the link). Any row opens in the Playground.")
+shared.filter_sidebar(models)
 shared.publish(view, "browse")

@@ -13,7 +13,7 @@ models = shared.current_catalog()
 view = shared.current_view(models)
 st.title("Charts")
 shared.show_link_problems()
-view = shared.filter_sidebar(models, view, "charts")
+view = shared.filtered_view(view, "charts")
 rows = visible_models(models.models, view)
 share = view.output_share
 st.caption(
@@ -61,4 +61,5 @@ else:
         },
         key="frontier_table",
     )
+shared.filter_sidebar(models)
 shared.publish(view, "charts")

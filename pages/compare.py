@@ -22,17 +22,19 @@ WORKLOAD_WIDGETS = {
 CUSTOM = "Custom"
 MONEY = "$%.2f"
 COLUMNS = {
-    "rank": st.column_config.NumberColumn("#", width="small"),
-    "model": st.column_config.TextColumn("Model", width="medium"),
+    "rank": st.column_config.NumberColumn("#", width=40),
+    "model": st.column_config.TextColumn("Model", width=300),
     "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
     "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
     "per_request_usd": st.column_config.NumberColumn("Per request", format="$%.6f"),
     "per_day_usd": st.column_config.NumberColumn("Per day", format=MONEY),
     "per_month_usd": st.column_config.NumberColumn("Per month", format=MONEY),
     "times_cheapest": st.column_config.NumberColumn("× cheapest", format="%.2f×"),
-    "savings_usd_per_month": st.column_config.NumberColumn("Saves $/month vs baseline", format=MONEY),
-    "savings_pct": st.column_config.NumberColumn("Saves % vs baseline", format="%.1f%%"),
-    "requests_per_month_in_budget": st.column_config.NumberColumn("Requests/month in budget", format="localized"),
+    "savings_usd_per_month": st.column_config.NumberColumn("Saves $/mo", format=MONEY, help="vs the baseline"),
+    "savings_pct": st.column_config.NumberColumn("Saves %", format="%.1f%%", help="vs the baseline"),
+    "requests_per_month_in_budget": st.column_config.NumberColumn(
+        "Req/mo in budget", format="localized", help="Requests a month the budget buys"
+    ),
 }
 
 
@@ -53,7 +55,7 @@ models = shared.current_catalog()
 view = shared.current_view(models)
 st.title("Compare workload cost")
 shared.show_link_problems()
-view = shared.filter_sidebar(models, view, "compare")
+view = shared.filtered_view(view, "compare")
 shared.seed_widgets(view, WORKLOAD_WIDGETS, "compare")
 filtered = visible_models(models.models, view)
 
@@ -113,4 +115,5 @@ else:
     if view.budget_usd is not None:
         st.caption(f"Budget: {usd(view.budget_usd)} a month; the last column is how many requests it buys.")
     st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly")
+shared.filter_sidebar(models)
 shared.publish(view, "compare")

@@ -109,9 +109,14 @@ def _reset_filters() -> None:
     )
 
 
-def filter_sidebar(models: catalog.Catalog, view: DashboardView, page: str) -> DashboardView:
-    """The Browse filters, sort and blend in the sidebar; returns the view they describe."""
+def filtered_view(view: DashboardView, page: str) -> DashboardView:
+    """The view as the sidebar filters set it (their values are known before the widgets are drawn)."""
     seed_widgets(view, FILTER_WIDGETS, page)
+    return read_widgets(view, FILTER_WIDGETS)
+
+
+def filter_sidebar(models: catalog.Catalog) -> None:
+    """The Browse filters, sort and blend in the sidebar, drawn after the page's main content so it shows first."""
     vendors = sorted({record.vendor or "" for record in models.models}, key=str.lower)
     with st.sidebar:
         st.subheader("Filters")
@@ -127,7 +132,6 @@ def filter_sidebar(models: catalog.Catalog, view: DashboardView, page: str) -> D
         right.toggle("Descending", key="f_desc")
         st.slider("Blend: output share of tokens (%)", 0, 100, key="f_share", help="25% = 3 input : 1 output")
         st.button("Reset filters", on_click=_reset_filters, width="stretch")
-    return read_widgets(view, FILTER_WIDGETS)
 
 
 def _range(label: str, low_key: str, high_key: str, step: float) -> None:

@@ -1,0 +1,72 @@
+"""The dashboard in a real headless Chromium: every page renders, links restore views, the URL follows filters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import exceptions_shown, wait_for_app
+
+COMPARE_LINK = (
+    "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528&base=deepseek-ai/DeepSeek-R1-0528&budget=100"
+)
+PAGES = {
+    "browse": ("/", '[data-testid="stDataFrame"]'),
+    "charts": ("/charts", ".js-plotly-plot"),
+    "compare": (
+        COMPARE_LINK,
+        '[data-testid="stDataFrame"]',
+    ),
+    "playground": ("/playground", '[data-testid="stMain"]'),
+}
+BAD_PAGE = b"# Broken\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a/b | $x | $1 |\n"
+
+
+def open_page(tab, url: str) -> None:
+    tab.goto(url)
+    wait_for_app(tab)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders_without_an_exception(streamlit_url, page, screenshot_dir, name):
+    path, ready = PAGES[name]
+    open_page(page, streamlit_url + path)
+    page.wait_for_selector(ready, timeout=30_000)
+    wait_for_app(page)
+    page.screenshot(path=str(screenshot_dir / f"dashboard-{name}.png"), full_page=True)
+    assert exceptions_shown(page) == []
+
+
+def test_a_filter_in_the_link_changes_the_count(streamlit_url, page):
+    open_page(page, streamlit_url + "/")
+    page.get_by_text("52 of 52 models").wait_for(timeout=30_000)
+    open_page(page, streamlit_url + "/?tag=reasoning&max_out=1")
+    page.get_by_text("3 of 52 models").wait_for(timeout=30_000)
+    assert exceptions_shown(page) == []
+    page.get_by_test_id("stSidebar").get_by_text("reasoning").wait_for(timeout=10_000)  # the tag filter is restored
+
+
+def test_changing_a_filter_writes_it_into_the_link_and_other_pages_keep_it(streamlit_url, page):
+    open_page(page, streamlit_url + "/")
+    box = page.get_by_label("Output price, USD per 1M tokens, max")
+    box.fill("0.05")
+    box.press("Enter")
+    page.get_by_text("3 of 52 models").wait_for(timeout=30_000)
+    page.wait_for_url(re.compile(r"max_out=0\.05"), timeout=10_000)
+    page.get_by_test_id("stSidebarNav").get_by_text("Charts").click()
+    page.wait_for_url(re.compile(r"/charts\?.*max_out=0\.05"), timeout=10_000)
+    page.get_by_text("3 of 52 models").wait_for(timeout=30_000)
+    assert exceptions_shown(page) == []
+
+
+def test_a_broken_uploaded_page_is_reported_and_the_catalog_stays(streamlit_url, page, screenshot_dir):
+    open_page(page, streamlit_url + "/")
+    page.get_by_text("Add a provider page (.md)").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "broken.md", "mimeType": "text/markdown", "buffer": BAD_PAGE}]
+    )
+    page.get_by_text("line 5").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.screenshot(path=str(screenshot_dir / "dashboard-bad-upload.png"), full_page=True)
+    assert "52 of 52 models" in page.inner_text("body")
+    assert exceptions_shown(page) == []
