@@ -17,14 +17,13 @@ import contextlib
 import email.utils
 import json
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
-from httpx_sse import EventSource, SSEError
+from httpx_sse import EventSource, ServerSentEvent, SSEError
 
 from catalog.costs import request_cost
 from catalog.credentials import GatewayConfig
@@ -49,6 +48,8 @@ REQUEST_ID_HEADER = "x-lava-request-id"
 #: Most of an error body read to find the provider's message.
 MAX_ERROR_BODY = 64 * 1024
 ROLES = ("system", "user", "assistant")
+NOT_JSON = "The reply contained a chunk that is not valid JSON; the reply is incomplete."
+NOT_TEXT = "A reply chunk had non-text content; the reply is incomplete."
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +136,15 @@ class Usage:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Delta:
-    """A piece of the reply: answer text, reasoning text, or both."""
+class Delta(NamedTuple):
+    """A piece of the reply: answer text, reasoning text, or both (a tuple: cheap on the hot path)."""
 
     content: str = ""
     reasoning: str = ""
+
+
+#: Builds a Delta without NamedTuple's keyword-handling `__new__`: measurably faster per chunk.
+_new_delta = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +382,7 @@ class ChatStream:
         self._response = response
         self._config = config
         self._started = started
-        self._cancelled = threading.Event()
+        self._cancelled = False  # set from any thread; a bool write is atomic
         self._content: list[str] = []
         self._reasoning: list[str] = []
         self._usage: Usage | None = None
@@ -420,7 +424,7 @@ class ChatStream:
         )
 
     def cancel(self) -> None:
-        self._cancelled.set()
+        self._cancelled = True
 
     def close(self) -> None:
         """Stop reading; a reply not read to its end is marked cancelled."""
@@ -438,85 +442,87 @@ class ChatStream:
         if self._read:
             raise RuntimeError("a reply stream can be read only once")
         self._read = True
+        where = "the gateway" if self._config.uses_lava else "DeepInfra"
+        loads, apply = json.loads, self._apply  # the hot path of a stream: one flat loop, local names
         try:
-            for chunk in self._chunks():
-                delta = self._apply(chunk)
-                if delta is not None:
-                    yield delta
-                if self._cancelled.is_set():
+            for event in self._events():
+                data = event.data
+                if data == "[DONE]":
+                    self._complete = True
                     break
+                if data:
+                    try:
+                        chunk = loads(data)
+                    except ValueError:
+                        raise MalformedChunk(NOT_JSON) from None
+                    if type(chunk) is not dict:
+                        raise MalformedChunk("A reply chunk is not a JSON object; the reply is incomplete.")
+                    delta = apply(chunk)
+                    if delta is not None:
+                        yield delta
+                    if self._cancelled:
+                        break
             else:
+                if self._finish_reason is None:
+                    cut = f"The reply stream ended early, after {len(self.partial_text)} characters"
+                    raise StreamInterrupted(f"{cut}; the reply is incomplete.")
                 self._complete = True
+        except httpx.TimeoutException as exc:
+            message = f"No data from {where} for {self._read_timeout():g} s; the reply is incomplete."
+            self._fail(_chained(GatewayTimeout(message), exc))
+        except (httpx.HTTPError, SSEError) as exc:
+            cut = f"The reply stream was cut off after {len(self.partial_text)} characters ({type(exc).__name__})"
+            self._fail(_chained(StreamInterrupted(f"{cut}; the reply is incomplete."), exc))
         except GatewayError as error:
             self._fail(error)
         finally:
             self._finish()
 
-    def _chunks(self) -> Iterator[dict[str, Any]]:
-        content_type = self._response.headers.get("content-type", "")
-        where = "the gateway" if self._config.uses_lava else "DeepInfra"
-        try:
-            if "text/event-stream" not in content_type:
-                # A whole JSON reply: either stream was false, or the server ignored it.
-                yield self._parse(self._response.read())
-                return
-            for event in EventSource(self._response).iter_sse():
-                if event.data == "[DONE]":
-                    return
-                if event.data:
-                    yield self._parse(event.data)
-        except httpx.TimeoutException as exc:
-            message = f"No data from {where} for {self._read_timeout():g} s; the reply is incomplete."
-            raise _chained(GatewayTimeout(message), exc) from None
-        except (httpx.HTTPError, SSEError) as exc:
-            cut = f"The reply stream was cut off after {len(self.partial_text)} characters ({type(exc).__name__})"
-            raise _chained(StreamInterrupted(f"{cut}; the reply is incomplete."), exc) from None
-        if self._finish_reason is None:
-            cut = f"The reply stream ended early, after {len(self.partial_text)} characters"
-            raise StreamInterrupted(f"{cut}; the reply is incomplete.")
+    def _events(self) -> Iterable[ServerSentEvent]:
+        """The stream's events; a whole JSON reply (stream false, or ignored by the server) counts as one."""
+        if "text/event-stream" in self._response.headers.get("content-type", ""):
+            return EventSource(self._response).iter_sse()
+        body = self._response.read().decode("utf-8", errors="replace")
+        return [ServerSentEvent(data=body), ServerSentEvent(data="[DONE]")]
 
-    def _parse(self, data: str | bytes) -> dict[str, Any]:
-        """One JSON chunk; an `{"error": …}` chunk becomes the provider's error (scrubbed of secrets)."""
-        try:
-            chunk = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise MalformedChunk(
-                "The reply contained a chunk that is not valid JSON; the reply is incomplete."
-            ) from None
-        if not isinstance(chunk, dict):
-            raise MalformedChunk("The reply contained a chunk that is not a JSON object; the reply is incomplete.")
-        if "error" in chunk and not chunk.get("choices"):
-            said = self._config.redact(provider_message(json.dumps(chunk)) or "no message")
-            raise UpstreamError(f"The provider reported an error during the reply: {said}")
-        return chunk
+    def _provider_error(self, chunk: dict[str, Any]) -> UpstreamError:
+        """An `{"error": …}` chunk mid-stream, as the provider's error (scrubbed of secrets)."""
+        said = self._config.redact(provider_message(json.dumps(chunk)) or "no message")
+        return UpstreamError(f"The provider reported an error during the reply: {said}")
 
     def _read_timeout(self) -> float:
         timeout: dict[str, float | None] = self._response.request.extensions.get("timeout", {})
         return timeout.get("read") or 0.0
 
     def _apply(self, chunk: dict[str, Any]) -> Delta | None:
-        if isinstance(chunk.get("id"), str):
+        """Take one chunk's usage, finish reason and text (of choice 0); the hot path of a stream."""
+        if self._response_id is None and isinstance(chunk.get("id"), str):
             self._response_id = chunk["id"]
-        if isinstance(chunk.get("usage"), dict):
+        if "usage" in chunk and isinstance(chunk["usage"], dict):
             self._usage = Usage.from_json(chunk["usage"])
-        choices = chunk.get("choices") or []
-        if not isinstance(choices, list):
+        choices = chunk.get("choices")
+        if not choices:
+            if "error" in chunk:
+                raise self._provider_error(chunk)
+            return None
+        if type(choices) is not list:
             raise MalformedChunk("A reply chunk had no readable choices; the reply is incomplete.")
-        content = reasoning = ""
-        for choice in choices:
-            if not isinstance(choice, dict):
-                raise MalformedChunk("A reply chunk had an unreadable choice; the reply is incomplete.")
-            if choice.get("index", 0) != 0:
-                continue
-            delta = choice.get("delta") or choice.get("message") or {}
-            content = delta.get("content") or ""
-            reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
-            if not isinstance(content, str) or not isinstance(reasoning, str):
-                raise MalformedChunk("A reply chunk had non-text content; the reply is incomplete.")
-            if choice.get("finish_reason"):
-                self._finish_reason = str(choice["finish_reason"])
+        choice = choices[0]
+        if len(choices) > 1 or type(choice) is not dict or choice.get("index", 0) != 0:
+            choice = _first_choice(choices)
+        delta = choice.get("delta") or choice.get("message")
+        if choice.get("finish_reason"):
+            self._finish_reason = str(choice["finish_reason"])
+        if not delta:
+            return None
+        if type(delta) is not dict:
+            raise MalformedChunk(NOT_TEXT)
+        content = delta.get("content") or ""
+        reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
         if not content and not reasoning:
             return None
+        if type(content) is not str or type(reasoning) is not str:
+            raise MalformedChunk(NOT_TEXT)
         if self._first_token_at is None:
             self._first_token_at = time.perf_counter()
         self._deltas += 1
@@ -524,7 +530,7 @@ class ChatStream:
             self._content.append(content)
         if reasoning:
             self._reasoning.append(reasoning)
-        return Delta(content, reasoning)
+        return _new_delta(Delta, (content, reasoning))
 
     def _fail(self, error: GatewayError) -> None:
         if self._error is None:
@@ -536,3 +542,10 @@ class ChatStream:
             if not self._complete:
                 self._fail(Cancelled(f"Cancelled after {len(self.partial_text)} characters; the reply is incomplete."))
         self._response.close()
+
+
+def _first_choice(choices: list[Any]) -> dict[str, Any]:
+    """Choice 0 of a chunk with several choices (or an empty one when absent); every choice must be an object."""
+    if not all(type(choice) is dict for choice in choices):
+        raise MalformedChunk("A reply chunk had an unreadable choice; the reply is incomplete.")
+    return next((choice for choice in choices if choice.get("index", 0) == 0), {})

@@ -334,3 +334,21 @@ class _Reply:
             "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
             "usage": self.usage(),
         }
+
+
+def main() -> None:
+    """Serve a fake gateway in its own process (for the benchmark): prints its URL, runs until killed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--token", action="append", default=[], help="an opaque forward token to accept")
+    parser.add_argument("--delay", action="append", default=[], metavar="MODEL=SECONDS", help="first-byte delay")
+    args = parser.parse_args()
+    delays = {model: float(seconds) for model, _, seconds in (item.rpartition("=") for item in args.delay)}
+    with running_fake(forward_tokens=set(args.token), model_delays=delays) as fake:
+        print(fake.url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
