@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from catalog.extra_sources import SOURCES_VARIABLE, configured_sources
-from pages.shared import catalog_sidebar
+from pages.shared import catalog_sidebar, mark_routed
 
 st.set_page_config(page_title="LLM price catalog", page_icon=":material/payments:", layout="wide")
 navigation = st.navigation(
@@ -18,5 +18,6 @@ navigation = st.navigation(
         st.Page("pages/playground.py", title="Playground", icon=":material/chat:", url_path="playground"),
     ]
 )
+mark_routed()
 catalog_sidebar(configured_sources(os.environ.get(SOURCES_VARIABLE)))
 navigation.run()

@@ -8,6 +8,8 @@ from catalog.tables import models_frame, to_csv, to_json, visible_models
 from catalog.views import SORT_KEYS
 from pages import shared
 
+shared.ensure_router()
+
 PRICE = "$%.3f"
 COLUMNS = {
     "model": st.column_config.TextColumn("Model", pinned=True, width="medium"),

@@ -9,6 +9,8 @@ from catalog.frontier import frontier_points, frontier_segments
 from catalog.tables import frontier_frame, visible_models
 from pages import shared
 
+shared.ensure_router()
+
 models = shared.current_catalog()
 view = shared.current_view(models)
 st.title("Charts")

@@ -10,6 +10,8 @@ from catalog.views import SCOPES
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
 from pages import shared
 
+shared.ensure_router()
+
 WORKLOAD_WIDGETS = {
     "w_in": "input_tokens",
     "w_out": "output_tokens",

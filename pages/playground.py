@@ -19,7 +19,7 @@ from catalog.credentials import (
 )
 from catalog.gateway import ChatParams, ChatRequest, ChatResult, GatewayClient
 from catalog.gateway_errors import GatewayError
-from pages.shared import current_catalog
+from pages.shared import current_catalog, ensure_router
 
 HISTORY, SIDE_RESULTS, SIDE_SPEND = "messages", "playground_side_results", "playground_side_spend"
 
@@ -99,6 +99,7 @@ def show_side_results(slots: list, results: list[ChatResult]) -> None:
     st.dataframe(pg.comparison_rows(results), hide_index=True, column_config=columns)
 
 
+ensure_router()
 models = current_catalog()
 by_id = {record.model: record for record in models.models}
 st.title("Playground")

@@ -16,6 +16,8 @@ VIEW_KEY = "dashboard_view"
 PROBLEMS_KEY = "dashboard_link_problems"
 CATALOG_KEY = "dashboard_catalog"
 PAGE_KEY = "dashboard_page"
+ROUTED_KEY = "router_ran"
+REROUTED_KEY = "router_rerun_asked"
 #: Filter widgets in the sidebar, by widget key, with the view field each one sets.
 FILTER_WIDGETS = {
     "f_q": "search",
@@ -32,6 +34,28 @@ FILTER_WIDGETS = {
     "f_desc": "descending",
     "f_share": "output_share_pct",
 }
+
+
+def ensure_router() -> None:
+    """Make sure this page runs inside the router (`app.py`), also when opened by a deep link.
+
+    A `pages/` folder beside `app.py` puts a fresh Streamlit server in its legacy multipage mode until
+    the router's `st.navigation` runs once; until then, a first visitor opening `/compare?...` would get
+    the page file alone: no shared sidebar, no layout, a wrong page list. Turning that mode off and
+    rerunning, once, hands the run to the router, which keeps the URL and opens the same page.
+    """
+    if st.session_state.get(ROUTED_KEY) or st.session_state.get(REROUTED_KEY):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.session_state[REROUTED_KEY] = True
+    st.rerun()
+
+
+def mark_routed() -> None:
+    """Called by the router: this session's pages run inside it."""
+    st.session_state[ROUTED_KEY] = True
 
 
 @st.cache_data(show_spinner="Loading the catalog…")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import exceptions_shown, wait_for_app
+from conftest import exceptions_shown, run_streamlit, wait_for_app
 
 COMPARE_LINK = (
     "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528&base=deepseek-ai/DeepSeek-R1-0528&budget=100"
@@ -70,3 +70,16 @@ def test_a_broken_uploaded_page_is_reported_and_the_catalog_stays(streamlit_url,
     page.screenshot(path=str(screenshot_dir / "dashboard-bad-upload.png"), full_page=True)
     assert "52 of 52 models" in page.inner_text("body")
     assert exceptions_shown(page) == []
+
+
+def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
+    # A new server's first visitor arrives on a deep link: the page must still run inside the router.
+    with run_streamlit() as url:
+        open_page(page, url + "/compare?in=1000&out=250&req=100&per=day&q=llama")
+        page.get_by_test_id("stSidebarNav").get_by_text("Playground").wait_for(timeout=30_000)
+        page.get_by_text("Compare workload cost").wait_for(timeout=30_000)
+        assert page.get_by_label("Input tokens per request").input_value() == "1000"
+        assert page.get_by_test_id("stSidebar").get_by_text("snapshot 2026-11-25").count() == 1
+        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        assert "shared" not in nav and "app" not in nav.split()
+        assert exceptions_shown(page) == []
