@@ -199,6 +199,7 @@ def _read_table(lines: list[str], start: int, state: _PageState) -> int:
         )
     plain = columns == _PriceColumns(0, 1, 2, 3)
     rows, seen, source = state.rows, state.seen, state.source
+    new_row = tuple.__new__  # `PriceRow(...)` without its argument binding: half the cost, on the hot path
     for index in range(start + 2, end):
         match = _PLAIN_ROW.fullmatch(lines[index]) if plain else None
         if match is None:
@@ -210,7 +211,7 @@ def _read_table(lines: list[str], start: int, state: _PageState) -> int:
         seen[model] = index + 1
         if "," in input_text or "," in output_text:
             input_text, output_text = input_text.replace(",", ""), output_text.replace(",", "")
-        rows.append(PriceRow(model, float(input_text), float(output_text), index + 1))
+        rows.append(new_row(PriceRow, (model, float(input_text), float(output_text), index + 1)))
     return end
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from catalog.enrich import enrich
+from catalog.enrich import enrich_page
 from catalog.parser import parse_page
 from catalog.records import DEFAULT_OUTPUT_SHARE, Catalog, ParsedPage, SourceError
 
@@ -107,9 +107,7 @@ def build_catalog(pages: Iterable[ParsedPage], output_share: float = DEFAULT_OUT
         seen[name] = page.provider.source
     return Catalog(
         providers=tuple(page.provider for page in pages),
-        models=tuple(
-            enrich(row, page.provider.name, page.provider.source, output_share) for page in pages for row in page.rows
-        ),
+        models=tuple(record for page in pages for record in enrich_page(page, output_share)),
         warnings=tuple(warning for page in pages for warning in page.warnings),
     )
 
