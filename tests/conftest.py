@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from catalog.credentials import SETTING_NAMES
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -30,14 +32,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 #: Variables that would point the app at a real gateway or leak a real credential into a test.
-GATEWAY_VARIABLES = (
-    "LAVA_BASE_URL",
-    "LAVA_FORWARD_TOKEN",
-    "LAVA_SECRET_KEY",
-    "LAVA_CUSTOMER_ID",
-    "LAVA_METER_SLUG",
-    "DEEPINFRA_API_KEY",
-)
+GATEWAY_VARIABLES = (*SETTING_NAMES, "CATALOG_SOURCES")
 
 
 def free_port() -> int:

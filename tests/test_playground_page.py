@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "fwd_tok_PAGE_SECRET_c0ffee"
 PROVIDER_KEY = "di_PAGE_PROVIDER_SECRET_beef"
-SETTINGS = (*GATEWAY_VARIABLES, "DEEPINFRA_BASE_URL")
+SETTINGS = GATEWAY_VARIABLES
 
 
 @pytest.fixture
