@@ -52,7 +52,11 @@ def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_pr
     """The model table as shown: prices, blended at `output_share`, sizes, tags, flags and a playground link."""
     import pandas as pd
 
-    columns: dict[str, list[object]] = {"model": [row.model for row in records]}
+    # The playground link sits beside the model, where a wide table never scrolls it out of sight.
+    columns: dict[str, list[object]] = {
+        "model": [row.model for row in records],
+        "playground": [playground_link(row.model) for row in records],
+    }
     if with_provider:
         columns["provider"] = [row.provider for row in records]
     columns |= {
@@ -66,7 +70,6 @@ def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_pr
         "active_params_b": [row.active_params_b for row in records],
         "tags": [list(row.tags) for row in records],
         "flags": [", ".join(FLAG_LABELS.get(flag, flag) for flag in row.flags) for row in records],
-        "playground": [playground_link(row.model) for row in records],
     }
     frame = pd.DataFrame(columns)
     for name in ("params_b", "active_params_b"):

@@ -12,7 +12,7 @@ shared.ensure_router()
 
 PRICE = "$%.3f"
 COLUMNS = {
-    "model": st.column_config.TextColumn("Model", pinned=True, width="medium"),
+    "model": st.column_config.TextColumn("Model", pinned=True, width="large"),
     "provider": st.column_config.TextColumn("Provider"),
     "vendor": st.column_config.TextColumn("Vendor"),
     "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format=PRICE, help="USD per 1M input tokens"),
@@ -24,7 +24,7 @@ COLUMNS = {
     "active_params_b": st.column_config.NumberColumn("Active (B)", format="%g", help="Active parameters per token"),
     "tags": st.column_config.ListColumn("Tags"),
     "flags": st.column_config.TextColumn("Data quality"),
-    "playground": st.column_config.LinkColumn("Try", display_text="Playground ↗", help="Open in the Playground"),
+    "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
 
 models = shared.current_catalog()
