@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 from catalog.records import CatalogError
 
 DEFAULT_LAVA_BASE_URL = "https://api.lava.so"
+#: What a credential may contain to travel in an `Authorization` header: visible ASCII, no spaces.
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 FORWARD_PATH = "/v1/forward"
 
 #: Every setting the playground reads, by its environment-variable (and `st.secrets`) name.
@@ -94,6 +97,15 @@ class GatewayConfig:
     credential: str = field(default="", repr=False)
     #: Every secret string the credential was built from, to scrub from any message shown to people.
     sensitive: tuple[str, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        # httpx refuses non-ASCII header values with an exception that holds the whole header, and h11
+        # refuses line breaks with a message that quotes it: reject such a credential here, naming only its source.
+        if not _HEADER_SAFE.fullmatch(self.credential):
+            raise ConfigError(
+                f"The credential from {self.source} is empty or contains spaces, line breaks or non-ASCII "
+                "characters, so it cannot be sent; check that it was copied whole and on one line."
+            )
 
     @property
     def uses_lava(self) -> bool:

@@ -143,3 +143,21 @@ def test_a_forward_token_needs_a_secret_key():
 def test_direct_config_describes_where_it_goes():
     config = GatewayConfig(Mode.DIRECT, "DEEPINFRA_API_KEY", credential=PROVIDER_KEY)
     assert config.describe() == "Direct to DeepInfra (no Lava) · credential from DEEPINFRA_API_KEY · via DeepInfra"
+
+
+@pytest.mark.parametrize(
+    ("settings", "session", "source"),
+    [
+        ({"LAVA_FORWARD_TOKEN": "eyJzZWNyZXRfa2V5Ijoi\nYWtzX2xpdmVfWFlaIn0="}, None, "LAVA_FORWARD_TOKEN"),
+        ({"DEEPINFRA_API_KEY": "di_key with_space"}, None, "DEEPINFRA_API_KEY"),
+        ({}, SessionCredential(SessionKind.FORWARD_TOKEN, "fwd_tok_pasted…"), "sidebar"),
+        ({}, SessionCredential(SessionKind.DEEPINFRA_KEY, "di_key\x00"), "sidebar"),
+    ],
+)
+def test_a_credential_that_cannot_travel_in_a_header_is_refused_without_echoing_it(settings, session, source):
+    # Sent anyway, httpx would raise an exception holding the whole header, or h11 one quoting it.
+    with pytest.raises(ConfigError, match=source) as raised:
+        resolve_config(settings, session)
+    for secret in [*settings.values(), session.value if session else "x" * 99]:
+        for piece in secret.split():
+            assert piece not in str(raised.value)

@@ -180,3 +180,14 @@ def test_side_by_side_runs_the_prompt_on_several_models_and_tabulates_them(fake,
     assert (table["cost_usd"] > 0).all() and (table["reply_chars"] > 0).all()
     assert "3 replies" in at.sidebar.caption[-1].value
     assert sorted(request["body"]["model"] for request in fake.requests) == sorted(models)
+
+
+def test_a_pasted_credential_with_a_stray_character_is_explained_not_a_traceback(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    at = playground()
+    pasted = "fwd_tok_PASTED_SECRET…"  # copied from a truncated display: not sendable in a header
+    at.text_input(key="pg_credential").input(pasted).run()
+    assert not at.exception
+    assert "cannot be sent" in at.error[0].value and "sidebar" in at.error[0].value
+    at.text_input(key="pg_credential").set_value("")  # the password field itself holds what was typed
+    assert "PASTED_SECRET" not in page_text(at) and fake.requests == []
