@@ -172,10 +172,13 @@ def decode_forward_token(token: str) -> dict[str, Any]:
 
 
 def check_base_url(url: str, name: str) -> str:
-    """`url` without a trailing slash, if it is a plain http(s) origin with an optional path."""
+    """`url` without a trailing slash, if it is a plain http(s) origin with an optional path.
+
+    The message never quotes the value: a mistyped URL can still carry a password or a key in it.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ConfigError(f"{name} must be an http(s) URL without query or fragment, got {url!r}")
+        raise ConfigError(f"{name} must be an http(s) URL with a host and no query or fragment")
     if parts.username or parts.password:
         raise ConfigError(f"{name} must not contain a user name or password")
     return url.rstrip("/")

@@ -161,3 +161,10 @@ def test_a_credential_that_cannot_travel_in_a_header_is_refused_without_echoing_
     for secret in [*settings.values(), session.value if session else "x" * 99]:
         for piece in secret.split():
             assert piece not in str(raised.value)
+
+
+@pytest.mark.parametrize("url", ["htps://user:PASSWORD_IN_URL@api.lava.so", "https://api.lava.so/?key=PASSWORD_IN_URL"])
+def test_a_refused_base_url_is_not_quoted_back(url):
+    with pytest.raises(ConfigError, match="LAVA_BASE_URL") as raised:
+        resolve_config({"LAVA_BASE_URL": url, "LAVA_FORWARD_TOKEN": TOKEN})
+    assert "PASSWORD_IN_URL" not in str(raised.value)
