@@ -204,7 +204,7 @@ def _credential(settings: Mapping[str, str], session: SessionCredential | None) 
     if session is not None and session.value.strip():
         return _session_credential(session.kind, session.value.strip())
     if token := settings.get("LAVA_FORWARD_TOKEN"):
-        return Mode.FORWARD_TOKEN, "LAVA_FORWARD_TOKEN", token, (token,)
+        return Mode.FORWARD_TOKEN, "LAVA_FORWARD_TOKEN", token, _forward_token_secrets(token)
     provider_key = settings.get("DEEPINFRA_API_KEY")
     if secret_key := settings.get("LAVA_SECRET_KEY"):
         token = build_forward_token(
@@ -225,8 +225,22 @@ def _session_credential(kind: SessionKind, value: str) -> _Chosen:
     """A sidebar credential stands alone: it is never combined with the operator's keys or ids."""
     source = f"the sidebar ({kind.value}, this session only)"
     if kind is SessionKind.FORWARD_TOKEN:
-        return Mode.FORWARD_TOKEN, source, value, (value,)
+        return Mode.FORWARD_TOKEN, source, value, _forward_token_secrets(value)
     if kind is SessionKind.SECRET_KEY:
         token = build_forward_token(value)
         return Mode.MANAGED, source, token, (token, value)
     return Mode.DIRECT, source, value, (value,)
+
+
+#: Fields of a forward token (current and older formats) that hold a secret of their own.
+_TOKEN_SECRET_FIELDS = ("secret_key", "provider_key", "connection_secret", "product_secret")
+
+
+def _forward_token_secrets(token: str) -> tuple[str, ...]:
+    """A ready token, and the keys inside it when it decodes: a gateway may quote those back decoded."""
+    try:
+        fields = decode_forward_token(token)
+    except ValueError:
+        return (token,)  # opaque: sent as is
+    inner = (fields.get(name) for name in _TOKEN_SECRET_FIELDS)
+    return (token, *(value for value in inner if isinstance(value, str) and value))

@@ -168,3 +168,16 @@ def test_a_refused_base_url_is_not_quoted_back(url):
     with pytest.raises(ConfigError, match="LAVA_BASE_URL") as raised:
         resolve_config({"LAVA_BASE_URL": url, "LAVA_FORWARD_TOKEN": TOKEN})
     assert "PASSWORD_IN_URL" not in str(raised.value)
+
+
+@pytest.mark.parametrize("kind", [None, SessionKind.FORWARD_TOKEN])
+def test_keys_inside_a_ready_forward_token_are_redacted_too(kind):
+    token = build_forward_token(SECRET, customer_id="cus_1", provider_key=PROVIDER_KEY)
+    session = SessionCredential(kind, token) if kind else None
+    config = resolve_config({} if kind else {"LAVA_FORWARD_TOKEN": token}, session)
+    assert config is not None and config.credential == token  # still sent as is
+    said = f"invalid secret key {SECRET} for provider key {PROVIDER_KEY} (token {token}, customer cus_1)"
+    assert (
+        config.redact(said)
+        == "invalid secret key [redacted] for provider key [redacted] (token [redacted], customer cus_1)"
+    )
