@@ -123,17 +123,30 @@ class Usage:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Usage:
-        prompt, completion = int(data.get("prompt_tokens") or 0), int(data.get("completion_tokens") or 0)
+        """Usage from a reply's `usage` object; MalformedChunk when a token count is not a count."""
+        prompt, completion = _token_count(data, "prompt_tokens"), _token_count(data, "completion_tokens")
         estimated = data.get("estimated_cost")
         details = data.get("prompt_tokens_details")
         cached = details.get("cached_tokens") if isinstance(details, dict) else None
         return cls(
             prompt_tokens=prompt,
             completion_tokens=completion,
-            total_tokens=int(data.get("total_tokens") or prompt + completion),
+            total_tokens=_token_count(data, "total_tokens") or prompt + completion,
             estimated_cost_usd=float(estimated) if isinstance(estimated, int | float) else None,
             cached_tokens=int(cached) if isinstance(cached, int) else None,
         )
+
+
+def _token_count(usage: dict[str, Any], name: str) -> int:
+    """A whole, non-negative token count (absent or null counts as 0)."""
+    value = usage.get(name)
+    if value is None:
+        return 0
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    if type(value) is not int or value < 0:
+        raise MalformedChunk("The reply's token usage is not a count; the reply is incomplete.")
+    return value
 
 
 class Delta(NamedTuple):

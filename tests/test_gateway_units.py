@@ -105,3 +105,21 @@ def test_a_stream_can_be_read_only_once():
         list(reply)
         with pytest.raises(RuntimeError):
             list(reply)
+
+
+@pytest.mark.parametrize(
+    "usage", ['{"prompt_tokens": "many"}', '{"completion_tokens": {"n": 1}}', '{"total_tokens": -3}']
+)
+def test_unreadable_usage_is_a_malformed_reply_not_a_crash(usage):
+    transport = sse_transport('{"choices": [{"delta": {"content": "ok"}}]}', f'{{"choices": [], "usage": {usage}}}')
+    with GatewayClient(CONFIG, transport=transport) as client, client.stream(REQUEST) as reply:
+        assert list(reply.text()) == ["ok"]
+    assert isinstance(reply.result.error, MalformedChunk) and reply.result.content == "ok"
+
+
+def test_whole_float_token_counts_are_read_as_counts():
+    usage = '{"prompt_tokens": 10.0, "completion_tokens": 2, "total_tokens": null}'
+    transport = sse_transport(f'{{"choices": [], "usage": {usage}}}', "[DONE]")
+    with GatewayClient(CONFIG, transport=transport) as client, client.stream(REQUEST) as reply:
+        list(reply)
+    assert reply.result.complete and reply.result.usage.total_tokens == 12
