@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -237,12 +238,14 @@ class SideBySide:
         self._streams: list[ChatStream | None] = [None] * len(requests)
         self._futures: list[Future[ChatResult]] = []
         self._executor = ThreadPoolExecutor(max_workers=len(requests), thread_name_prefix="side-by-side")
+        self._left = threading.Event()
 
     def __enter__(self) -> SideBySide:
         self._futures = [self._executor.submit(self._run, index) for index in range(len(self._requests))]
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._left.set()
         for stream in self._streams:
             if stream is not None:
                 stream.cancel()
@@ -253,6 +256,8 @@ class SideBySide:
         try:
             with self._client.stream(request) as reply:
                 self._streams[index] = reply
+                if self._left.is_set():  # the run was left while this reply was still opening
+                    reply.cancel()
                 for _ in reply:
                     pass  # the text accumulates in the stream; the page polls it
             return reply.result

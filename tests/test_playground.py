@@ -13,7 +13,7 @@ import catalog
 from catalog import playground as pg
 from catalog.credentials import ConfigError, resolve_config
 from catalog.gateway import ChatParams, ChatResult, GatewayClient, Message, Usage
-from catalog.gateway_errors import AuthenticationFailed, StreamInterrupted
+from catalog.gateway_errors import AuthenticationFailed, Cancelled, StreamInterrupted
 
 TOKEN = "fwd_tok_PLAYGROUND_SECRET_77"
 MODELS = catalog.load_catalog()
@@ -137,3 +137,18 @@ def test_side_by_side_partial_texts_grow_while_it_runs():
 def test_side_by_side_takes_one_to_four_models():
     with pytest.raises(ValueError):
         pg.SideBySide(None, [])  # type: ignore[arg-type]
+
+
+def test_leaving_side_by_side_early_cancels_replies_that_had_not_started_yet():
+    with running_fake(forward_tokens={TOKEN}, model_delays={FAST: 0.5, SLOW: 0.5}) as fake:
+        config = resolve_config({"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN})
+        prompt = (Message("user", "!fake:chunks=300 !fake:chunk_delay=0.01"),)  # 3 s of reply after 0.5 s
+        requests = [pg.chat_request(MODELS, MODELS.find(m), prompt, ChatParams()) for m in (FAST, SLOW)]
+        started = time.perf_counter()
+        with GatewayClient(config) as client, pytest.raises(KeyboardInterrupt):
+            with pg.SideBySide(client, requests) as run:
+                run.wait(timeout=0.1)
+                raise KeyboardInterrupt  # as Streamlit stops a script: the page is left mid-run
+        left_after = time.perf_counter() - started
+    assert left_after < 1.5
+    assert all(isinstance(r.error, Cancelled) and len(r.content) < 100 for r in run.results())
