@@ -113,6 +113,16 @@ def session_totals(turns: Iterable[Turn]) -> SessionTotals:
     )
 
 
+def code_span(text: str, limit: int = 120) -> str:
+    """`text` as one inline markdown code span, whatever it holds (a link's `?model=`, a response header).
+
+    Backticks and line breaks would end the span and let the rest render as markdown: links, images
+    fetched from anywhere, headings. They are dropped, and a long text is cut.
+    """
+    text = "".join(char for char in text if char != "`" and char.isprintable())
+    return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
+
+
 def format_usd(amount: float | None) -> str:
     """Dollars with three significant digits for small amounts: `$0.0000316`, `$0.0123`, `$1.50`."""
     if amount is None:
@@ -138,7 +148,7 @@ def metrics_line(metrics: ReplyMetrics) -> str:
     if metrics.tokens_per_s is not None:
         parts.append(f"{metrics.tokens_per_s:.1f} tokens/s")
     if metrics.request_id:
-        parts.append(f"id `{metrics.request_id}`")
+        parts.append(f"id {code_span(metrics.request_id)}")
     return " · ".join(parts)
 
 
@@ -189,7 +199,7 @@ def resolve_model(catalog: Catalog, requested: str | None) -> tuple[ModelRecord,
     default = catalog.find(DEFAULT_MODEL) or catalog.models[0]
     if not requested:
         return default, None
-    return default, f"The catalog has no model `{requested}`; showing `{default.model}` instead."
+    return default, f"The catalog has no model {code_span(requested)}; showing {code_span(default.model)} instead."
 
 
 def price_label(record: ModelRecord) -> str:

@@ -50,7 +50,7 @@ def footer(error: str | None, incomplete: bool, metrics: pg.ReplyMetrics | None)
 def show_turn(turn: pg.Turn) -> None:
     with st.chat_message(turn.role):
         if turn.role == "assistant":
-            st.caption(f"`{turn.model}`")
+            st.caption(pg.code_span(turn.model or ""))
         if turn.reasoning:
             st.expander("Reasoning", icon=":material/psychology:").markdown(turn.reasoning)
         if turn.content:
@@ -61,7 +61,7 @@ def show_turn(turn: pg.Turn) -> None:
 def stream_turn(client: GatewayClient, request: ChatRequest) -> pg.Turn:
     """Stream one reply into an assistant message (reasoning in a collapsed section) and return it as a turn."""
     with st.chat_message("assistant"):
-        st.caption(f"`{request.record.model}`")
+        st.caption(pg.code_span(request.record.model))
         reasoning_slot, thoughts, boxes = st.empty(), [], []
 
         def show_reasoning(text: str) -> None:

@@ -152,3 +152,21 @@ def test_leaving_side_by_side_early_cancels_replies_that_had_not_started_yet():
         left_after = time.perf_counter() - started
     assert left_after < 1.5
     assert all(isinstance(r.error, Cancelled) and len(r.content) < 100 for r in run.results())
+
+
+@pytest.mark.parametrize(
+    "requested",
+    [
+        "x` ![pixel](https://evil.example/p.png) [Re-enter your key](https://evil.example) `",
+        "x\n\n# Your key expired: [log in](https://evil.example)",
+        "`" * 5 + "y" * 500,
+    ],
+)
+def test_a_model_in_the_link_is_quoted_as_code_so_it_cannot_add_links_or_images(requested):
+    _, warning = pg.resolve_model(MODELS, requested)
+    assert warning.count("`") == 4 and "\n" not in warning and len(warning) < 250  # two intact code spans
+
+
+def test_a_request_id_header_is_quoted_as_code_too():
+    metrics = replace(pg.reply_turn(result()).metrics, request_id="r1` [x](https://evil.example)")
+    assert pg.metrics_line(metrics).endswith("id `r1 [x](https://evil.example)`")
