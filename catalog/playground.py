@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,7 @@ MAX_SIDE_BY_SIDE = 4
 #: Hosts a chat request may target. The catalog can include pages a user uploaded, and their target URL
 #: must not be able to send the operator's credential (or the DeepInfra key, in direct mode) elsewhere.
 TRUSTED_TARGET_HOSTS = frozenset({"api.deepinfra.com"})
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,14 +221,31 @@ def chat_request(
     target_url = catalog.provider(record.provider).target_url
     if not target_url:
         raise ConfigError(f"The provider page for {record.provider} gives no chat-completions URL.")
-    parts = urlsplit(target_url)
-    if parts.scheme != "https" or parts.hostname not in TRUSTED_TARGET_HOSTS or parts.query:
+    if not _is_trusted_target(target_url):
         trusted = ", ".join(sorted(TRUSTED_TARGET_HOSTS))
         raise ConfigError(
             f"The playground sends requests only to known provider endpoints (https on {trusted}); "
             f"the page for {record.provider} gives another address."
         )
     return ChatRequest(record, target_url, messages, params)
+
+
+def _is_trusted_target(url: str) -> bool:
+    """An https URL on a trusted host, spelled plainly: no user info, port, query, fragment or odd character.
+
+    The URL is checked here with `urlsplit` but parsed again by httpx (direct mode) or by Lava (`u`); a
+    plain spelling leaves no room for the parsers to disagree about the host (`https://evil\\t@trusted/`).
+    """
+    if not _VISIBLE_ASCII.fullmatch(url):
+        return False
+    parts = urlsplit(url)
+    return (
+        parts.scheme == "https"
+        and parts.netloc in TRUSTED_TARGET_HOSTS
+        and not parts.query
+        and not parts.fragment
+        and "\\" not in url
+    )
 
 
 def failed_result(request: ChatRequest, error: GatewayError, elapsed_s: float) -> ChatResult:

@@ -94,6 +94,28 @@ def test_chat_request_targets_the_catalog_url_and_refuses_untrusted_pages():
         pg.chat_request(replace(MODELS, providers=(uploaded,)), record, (Message("user", "hi"),), ChatParams())
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://api.deepinfra.com/v1/openai/chat/completions",
+        "https://api.deepinfra.com.evil.example/v1/openai/chat/completions",
+        "https://evil.example\t@api.deepinfra.com/v1/openai/chat/completions",  # urlsplit drops the tab; httpx won't
+        "https://user:pw@api.deepinfra.com/v1/openai/chat/completions",
+        "https://api.deepinfra.com:8443/v1/openai/chat/completions",
+        "https://API.DEEPINFRA.COM/v1/openai/chat/completions",
+        "https://api.deepinfra.com\\@evil.example/v1",
+        "https://api.deepinfra.com/v1/openai/chat/completions?u=https://evil.example",
+        "https://api.deepinfra.com/v1/openai/chat/completions#x",
+    ],
+)
+def test_only_a_plainly_spelled_trusted_target_is_used(target):
+    provider = replace(MODELS.providers[0], target_url=target)
+    with pytest.raises(ConfigError, match="known provider endpoints"):
+        pg.chat_request(
+            replace(MODELS, providers=(provider,)), MODELS.find(FAST), (Message("user", "hi"),), ChatParams()
+        )
+
+
 def test_stop_sequences_are_one_per_line():
     assert pg.parse_stop("END\n\n###\n") == ("END", "###")
 
