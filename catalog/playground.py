@@ -100,18 +100,20 @@ class SessionTotals:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
-    estimated_cost_usd: float = 0.0
+    #: DeepInfra's own estimates added up; None when no reply carried one (it may be absent from streams).
+    estimated_cost_usd: float | None = None
 
 
 def session_totals(turns: Iterable[Turn]) -> SessionTotals:
     """Sum the metrics of every assistant reply that reported usage."""
     metrics = [turn.metrics for turn in turns if turn.metrics is not None]
+    estimates = [m.estimated_cost_usd for m in metrics if m.estimated_cost_usd is not None]
     return SessionTotals(
         replies=len(metrics),
         prompt_tokens=sum(m.prompt_tokens or 0 for m in metrics),
         completion_tokens=sum(m.completion_tokens or 0 for m in metrics),
         cost_usd=sum(m.cost_usd or 0.0 for m in metrics),
-        estimated_cost_usd=sum(m.estimated_cost_usd or 0.0 for m in metrics),
+        estimated_cost_usd=sum(estimates) if estimates else None,
     )
 
 
@@ -155,10 +157,12 @@ def metrics_line(metrics: ReplyMetrics) -> str:
 
 
 def totals_line(totals: SessionTotals) -> str:
-    return (
-        f"{totals.replies} replies · {totals.prompt_tokens} tokens in · {totals.completion_tokens} out · "
-        f"{format_usd(totals.cost_usd)} (DeepInfra estimate {format_usd(totals.estimated_cost_usd)})"
-    )
+    """One line for the session: replies, tokens, cost (with DeepInfra's estimates when it sent any)."""
+    line = f"{totals.replies} replies · {totals.prompt_tokens} tokens in · {totals.completion_tokens} out · "
+    line += format_usd(totals.cost_usd)
+    if totals.estimated_cost_usd is not None:
+        line += f" (DeepInfra estimate {format_usd(totals.estimated_cost_usd)})"
+    return line
 
 
 def export_json(turns: Sequence[Turn], *, system_prompt: str, params: ChatParams) -> str:

@@ -192,3 +192,10 @@ def test_a_model_in_the_link_is_quoted_as_code_so_it_cannot_add_links_or_images(
 def test_a_request_id_header_is_quoted_as_code_too():
     metrics = replace(pg.reply_turn(result()).metrics, request_id="r1` [x](https://evil.example)")
     assert pg.metrics_line(metrics).endswith("id `r1 [x](https://evil.example)`")
+
+
+def test_totals_claim_no_deepinfra_estimate_when_no_reply_carried_one():
+    no_estimate = replace(result(), usage=Usage(100, 20, 120))
+    totals = pg.session_totals([pg.reply_turn(no_estimate)])
+    assert totals.estimated_cost_usd is None
+    assert pg.totals_line(totals) == "1 replies · 100 tokens in · 20 out · $0.00200"
