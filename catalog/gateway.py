@@ -311,13 +311,13 @@ class GatewayClient:
         attempt = 0
         while True:
             attempt += 1
-            error, retry_after = self._attempt(endpoint.url, endpoint.params, headers, body)
-            if isinstance(error, httpx.Response):
-                return error
-            delay = self.retry.delay(attempt, retry_after) if _retryable(error, self.retry) else None
+            outcome, retry_after = self._attempt(endpoint.url, endpoint.params, headers, body)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            delay = self.retry.delay(attempt, retry_after) if _retryable(outcome, self.retry) else None
             if delay is None:
-                raise error
-            logger.info("%s; retrying in %.2f s (attempt %d)", type(error).__name__, delay, attempt + 1)
+                raise outcome
+            logger.info("%s; retrying in %.2f s (attempt %d)", type(outcome).__name__, delay, attempt + 1)
             self._sleep(delay)
 
     def _attempt(
