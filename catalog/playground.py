@@ -165,12 +165,12 @@ def totals_line(totals: SessionTotals) -> str:
     return line
 
 
-def export_json(turns: Sequence[Turn], *, system_prompt: str, params: ChatParams) -> str:
+def export_json(turns: Sequence[Turn], *, system_prompt: str, params: ChatParams | None) -> str:
     """The conversation as JSON: settings, messages with their metrics, totals."""
     document = {
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "system_prompt": system_prompt,
-        "params": asdict(params),
+        "params": asdict(params) if params is not None else None,
         "messages": [asdict(turn) for turn in turns],
         "totals": asdict(session_totals(turns)),
     }

@@ -132,10 +132,14 @@ with st.sidebar:
     stop = st.text_area("Stop sequences, one per line (up to 4)", key="pg_stop", height=68)
     totals_slot = st.empty()
 
+params: ChatParams | None = None
 try:
     params = ChatParams(temperature, top_p, int(max_tokens), pg.parse_stop(stop))
+except ValueError as error:  # shown by the fields; the chat stays readable, sending waits for a fix
+    st.sidebar.error(str(error), icon=":material/tune:")
+try:
     config = resolve_config(operator_settings(), SessionCredential(kind, typed) if typed else None)
-except (ValueError, ConfigError) as error:
+except ConfigError as error:
     st.error(str(error))
     st.stop()
 if config is None:
@@ -151,7 +155,9 @@ with chat_tab:
     for turn in turns:
         with history:
             show_turn(turn)
-    if prompt := st.chat_input(f"Message {model.display_name or model.model}", key="pg_prompt"):
+    if prompt := st.chat_input(
+        f"Message {model.display_name or model.model}", key="pg_prompt", disabled=params is None
+    ):
         turns.append(pg.Turn("user", prompt))
         with history:
             show_turn(turns[-1])
@@ -189,7 +195,7 @@ with side_tab:
         max_selections=pg.MAX_SIDE_BY_SIDE, format_func=lambda m: pg.price_label(by_id[m]),
     )  # fmt: skip
     side_prompt = st.text_area("Prompt for every model", key="pg_side_prompt")
-    ready = len(picked) >= 2 and bool(side_prompt.strip())
+    ready = len(picked) >= 2 and bool(side_prompt.strip()) and params is not None
     run_clicked = st.button("Run side by side", key="pg_side_run", type="primary", disabled=not ready)
     shown = st.session_state.get(SIDE_RESULTS)
     names = [result.model for result in shown] if shown and not run_clicked else picked

@@ -95,6 +95,20 @@ def test_parameters_and_system_prompt_reach_the_request(fake):
     assert (body["temperature"], body["max_tokens"], body["stop"]) == (0.3, 64, ["END"])
 
 
+def test_a_bad_parameter_is_shown_by_the_fields_and_keeps_the_chat(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    send(at, "First")
+    at.text_area(key="pg_stop").set_value("a\nb\nc\nd\ne").run()
+    assert not at.exception
+    assert "stop" in at.sidebar.error[0].value.lower()
+    assert [message.name for message in at.chat_message] == ["user", "assistant"]  # the chat is still there
+    assert at.chat_input(key="pg_prompt").disabled
+    at.text_area(key="pg_stop").set_value("a").run()
+    assert not at.sidebar.error and not at.chat_input(key="pg_prompt").disabled
+
+
 def test_a_model_in_the_link_is_preselected_and_its_reasoning_is_kept_apart(fake, monkeypatch):
     monkeypatch.setenv("LAVA_BASE_URL", fake.url)
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
