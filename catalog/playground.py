@@ -11,7 +11,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -125,6 +125,54 @@ def code_span(text: str, limit: int = 120) -> str:
     """
     text = "".join(char for char in text if char != "`" and char.isprintable())
     return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
+
+
+# `![alt](address "title")`: markdown that makes the browser fetch an address as soon as it is shown.
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)[^)\n]*\)")
+# `[name]: address`, which would let `![alt][name]` and `![name]` be images too: the `[` is escaped.
+_DEFINITION = re.compile(r"^( {0,3})\[(?=[^\]\n]+\]:)", re.MULTILINE)
+# The end of a text that could still become an image or a definition: `!`, `![alt`, `![alt]`,
+# `![alt](addr`, or a line begun with `[`.
+_UNFINISHED = re.compile(r"!(?:\[[^\]\n]*(?:\](?:\([^)\n]*)?)?)?\Z|(?:^|(?<=\n)) {0,3}\[[^\n]*\Z")
+
+
+def without_images(text: str) -> str:
+    """Model output with its markdown images made links, so showing a reply never fetches an outside address.
+
+    A prompt-injected reply could otherwise send the conversation to any server in an image's URL.
+    """
+    return _without_images(text, at_line_start=True)
+
+
+def stream_without_images(chunks: Iterable[str]) -> Iterator[str]:
+    """`chunks` with images made links; text that may still become an image (`…![alt](ad`) waits for the rest."""
+    pending, at_line_start = "", True
+    for chunk in chunks:
+        pending += chunk
+        # Only after the last whole image: a `![` inside one (in its address, say) is part of that image.
+        last_image_end = max((match.end() for match in _IMAGE.finditer(pending)), default=0)
+        unfinished = _UNFINISHED.search(pending, last_image_end)
+        cut = unfinished.start() if unfinished else len(pending)
+        if cut:
+            yield _without_images(pending[:cut], at_line_start)
+            pending, at_line_start = pending[cut:], pending[cut - 1] == "\n"
+    if pending:
+        yield _without_images(pending, at_line_start)
+
+
+def _without_images(text: str, at_line_start: bool) -> str:
+    text = _IMAGE.sub(_image_as_link, text)
+    # A definition starts a line: text that continues a line already shown has none at its start.
+    marked = ("\n" if at_line_start else "x") + text
+    return _DEFINITION.sub(r"\1\\[", marked)[1:]
+
+
+def _image_as_link(image: re.Match[str]) -> str:
+    # "image [alt](address)": a word first, so a `!` just before cannot make the link an image again;
+    # no `!`, `[` or `]` left in the alt text or the address to start another image inside the link.
+    label = image[1].replace("!", "").replace("[", "").replace("]", "") or "untitled"
+    address = image[2].replace("!", "%21").replace("[", "%5B").replace("]", "%5D")
+    return f"image [{label}]({address})"
 
 
 def format_usd(amount: float | None) -> str:

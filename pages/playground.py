@@ -52,9 +52,9 @@ def show_turn(turn: pg.Turn) -> None:
         if turn.role == "assistant":
             st.caption(pg.code_span(turn.model or ""))
         if turn.reasoning:
-            st.expander("Reasoning", icon=":material/psychology:").markdown(turn.reasoning)
+            st.expander("Reasoning", icon=":material/psychology:").markdown(pg.without_images(turn.reasoning))
         if turn.content:
-            st.markdown(turn.content)  # markdown only: raw HTML in model output is shown as text
+            st.markdown(pg.without_images(turn.content))  # markdown only: raw HTML is shown as text
         footer(turn.error, bool(turn.content), turn.metrics)
 
 
@@ -68,13 +68,13 @@ def stream_turn(client: GatewayClient, request: ChatRequest) -> pg.Turn:
             if not boxes:
                 boxes.append(reasoning_slot.expander("Reasoning", icon=":material/psychology:").empty())
             thoughts.append(text)
-            boxes[0].markdown("".join(thoughts))
+            boxes[0].markdown(pg.without_images("".join(thoughts)))
 
         try:
             with contextlib.ExitStack() as stack:
                 with st.spinner("Waiting for the model…"):
                     reply = stack.enter_context(client.stream(request))
-                st.write_stream(reply.text(on_reasoning=show_reasoning))
+                st.write_stream(pg.stream_without_images(reply.text(on_reasoning=show_reasoning)))
             turn = pg.reply_turn(reply.result)
         except GatewayError as error:
             turn = pg.failed_turn(request.record.model, error)
@@ -86,7 +86,7 @@ def show_side_results(slots: list, results: list[ChatResult]) -> None:
     for slot, result in zip(slots, results, strict=True):
         turn = pg.reply_turn(result)
         with slot.container():
-            st.markdown(result.content or " ")
+            st.markdown(pg.without_images(result.content) or " ")
             footer(turn.error, bool(turn.content), turn.metrics)
     money, seconds = {"format": "$%.7f"}, {"format": "%.2f s"}
     labels = {"model": ("Model", {}), "status": ("Status", {}), "cost_usd": ("Cost", money)}
@@ -214,7 +214,7 @@ with side_tab:
         with GatewayClient(config) as client, pg.SideBySide(client, requests) as run:
             while not run.wait(timeout=0.1):
                 for slot, text in zip(slots, run.partial_texts(), strict=True):
-                    slot.markdown(text or "…")
+                    slot.markdown(pg.without_images(text) or "…")
             shown = st.session_state[SIDE_RESULTS] = run.results()
         spend.extend(pg.reply_turn(result) for result in shown)
     if shown:
