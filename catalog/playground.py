@@ -361,8 +361,18 @@ class SideBySide:
         return [stream.partial_text if stream is not None else "" for stream in self._streams]
 
     def results(self) -> list[ChatResult]:
-        """Each model's result, in request order (waits for them)."""
-        return [future.result() for future in self._futures]
+        """Each model's result, in request order (waits for them), fit to keep in a session."""
+        results = [future.result() for future in self._futures]
+        for result in results:
+            if result.error is not None:
+                _detach(result.error)
+        return results
+
+
+def _detach(error: BaseException) -> None:
+    """Drop what an error chains to: an httpx error's request carries the credential in its headers."""
+    error.__cause__ = error.__context__ = None
+    error.__traceback__ = None
 
 
 def run_side_by_side(client: GatewayClient, requests: Sequence[ChatRequest]) -> list[ChatResult]:

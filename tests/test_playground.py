@@ -199,3 +199,19 @@ def test_totals_claim_no_deepinfra_estimate_when_no_reply_carried_one():
     totals = pg.session_totals([pg.reply_turn(no_estimate)])
     assert totals.estimated_cost_usd is None
     assert pg.totals_line(totals) == "1 replies · 100 tokens in · 20 out · $0.00200"
+
+
+def test_side_by_side_results_keep_no_error_chain_back_to_the_request():
+    # Results stay in the session; an httpx error's request would still hold the Authorization header.
+    with running_fake(forward_tokens={TOKEN}) as fake:
+        config = resolve_config({"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN})
+        requests = [
+            pg.chat_request(MODELS, MODELS.find(m), (Message("user", prompt),), ChatParams())
+            for m, prompt in ((FAST, "!fake:cut"), (SLOW, "hello"))
+        ]
+        with GatewayClient(config) as client:
+            results = pg.run_side_by_side(client, requests)
+    error = results[0].error
+    assert isinstance(error, StreamInterrupted)
+    assert (error.__cause__, error.__context__, error.__traceback__) == (None, None, None)
+    assert results[1].error is None and results[1].content
