@@ -132,8 +132,8 @@ _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)[^)\n]*\)")
 # `[name]: address`, which would let `![alt][name]` and `![name]` be images too: the `[` is escaped.
 _DEFINITION = re.compile(r"^( {0,3})\[(?=[^\]\n]+\]:)", re.MULTILINE)
 # The end of a text that could still become an image or a definition: `!`, `![alt`, `![alt]`,
-# `![alt](addr`, or a line begun with `[`.
-_UNFINISHED = re.compile(r"!(?:\[[^\]\n]*(?:\](?:\([^)\n]*)?)?)?\Z|(?:^|(?<=\n)) {0,3}\[[^\n]*\Z")
+# `![alt](addr`, or a line so far only indented, or begun with `[`.
+_UNFINISHED = re.compile(r"!(?:\[[^\]\n]*(?:\](?:\([^)\n]*)?)?)?\Z|(?:^|(?<=\n)) {0,3}(?:\[[^\n]*)?\Z")
 
 
 def without_images(text: str) -> str:
