@@ -8,8 +8,6 @@ from catalog.tables import models_frame, to_csv, to_json, visible_models
 from catalog.views import SORT_KEYS
 from pages import shared
 
-shared.ensure_router()
-
 PRICE = "$%.3f"
 COLUMNS = {
     "model": st.column_config.TextColumn("Model", pinned=True, width="large"),
@@ -27,11 +25,7 @@ COLUMNS = {
     "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
 
-models = shared.current_catalog()
-view = shared.current_view(models)
-st.title("Browse models")
-shared.show_link_problems()
-view = shared.filtered_view(view, "browse")
+models, view = shared.open_page("Browse models", "browse")
 
 rows = visible_models(models.models, view)
 frame = models_frame(rows, view.output_share, with_provider=len(models.providers) > 1)

@@ -9,13 +9,7 @@ from catalog.frontier import frontier_points, frontier_segments
 from catalog.tables import frontier_frame, visible_models
 from pages import shared
 
-shared.ensure_router()
-
-models = shared.current_catalog()
-view = shared.current_view(models)
-st.title("Charts")
-shared.show_link_problems()
-view = shared.filtered_view(view, "charts")
+models, view = shared.open_page("Charts", "charts")
 rows = visible_models(models.models, view)
 share = view.output_share
 st.caption(

@@ -10,8 +10,6 @@ from catalog.views import SCOPES
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
 from pages import shared
 
-shared.ensure_router()
-
 WORKLOAD_WIDGETS = {
     "w_in": "input_tokens",
     "w_out": "output_tokens",
@@ -53,11 +51,7 @@ def _use_estimate() -> None:
     )
 
 
-models = shared.current_catalog()
-view = shared.current_view(models)
-st.title("Compare workload cost")
-shared.show_link_problems()
-view = shared.filtered_view(view, "compare")
+models, view = shared.open_page("Compare workload cost", "compare")
 shared.seed_widgets(view, WORKLOAD_WIDGETS, "compare")
 filtered = visible_models(models.models, view)
 

@@ -139,6 +139,16 @@ def filtered_view(view: DashboardView, page: str) -> DashboardView:
     return read_widgets(view, FILTER_WIDGETS)
 
 
+def open_page(title: str, page: str) -> tuple[catalog.Catalog, DashboardView]:
+    """Start a dashboard page: inside the router, titled, with the catalog and the view its filters give."""
+    ensure_router()
+    models = current_catalog()
+    view = current_view(models)
+    st.title(title)
+    show_link_problems()
+    return models, filtered_view(view, page)
+
+
 def filter_sidebar(models: catalog.Catalog) -> None:
     """The Browse filters, sort and blend in the sidebar, drawn after the page's main content so it shows first."""
     vendors = sorted({record.vendor or "" for record in models.models}, key=str.lower)
