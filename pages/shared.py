@@ -46,11 +46,14 @@ def ensure_router() -> None:
     """
     if st.session_state.get(ROUTED_KEY) or st.session_state.get(REROUTED_KEY):
         return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.session_state[REROUTED_KEY] = True
-    st.rerun()
+    try:  # Streamlit's own switch (1.36 to 1.67 at least); if it is gone, so is the legacy mode
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if getattr(PagesManager, "uses_pages_directory", None):
+        PagesManager.uses_pages_directory = False
+        st.session_state[REROUTED_KEY] = True
+        st.rerun()
 
 
 def mark_routed() -> None:
