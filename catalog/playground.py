@@ -18,6 +18,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
 from catalog.credentials import ConfigError
 from catalog.gateway import ChatParams, ChatRequest, ChatResult, ChatStream, GatewayClient, Message
 from catalog.gateway_errors import GatewayError
@@ -127,52 +130,56 @@ def code_span(text: str, limit: int = 120) -> str:
     return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
 
 
-# `![alt](address "title")`: markdown that makes the browser fetch an address as soon as it is shown.
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)[^)\n]*\)")
-# `[name]: address`, which would let `![alt][name]` and `![name]` be images too: the `[` is escaped.
-_DEFINITION = re.compile(r"^( {0,3})\[(?=[^\]\n]+\]:)", re.MULTILINE)
-# The end of a text that could still become an image or a definition: `!`, `![alt`, `![alt]`,
-# `![alt](addr`, or a line so far only indented, or begun with `[`.
-_UNFINISHED = re.compile(r"!(?:\[[^\]\n]*(?:\](?:\([^)\n]*)?)?)?\Z|(?:^|(?<=\n)) {0,3}(?:\[[^\n]*)?\Z")
+# Markdown as Streamlit renders it (CommonMark): only used to find code blocks, where `![` is just text.
+_MARKDOWN = MarkdownIt("commonmark")
+_CODE_BLOCKS = ("fence", "code_block")
+_BANG = re.compile(r"!\[")
 
 
 def without_images(text: str) -> str:
-    """Model output with its markdown images made links, so showing a reply never fetches an outside address.
+    """Model output whose markdown can show no image, so showing a reply never fetches an outside address.
 
-    A prompt-injected reply could otherwise send the conversation to any server in an image's URL.
+    A prompt-injected reply could otherwise send the conversation to any server in an image's URL. Every
+    `![` outside code blocks gets its `!` escaped: `![alt](url)` then shows as "!" and a link, whatever
+    the image syntax (inline, reference, nested brackets); code blocks keep `vec![1]` as written.
     """
-    return _without_images(text, at_line_start=True)
+    return _escape_bangs(text, 0, len(text))
 
 
 def stream_without_images(chunks: Iterable[str]) -> Iterator[str]:
-    """`chunks` with images made links; text that may still become an image (`…![alt](ad`) waits for the rest."""
-    pending, at_line_start = "", True
+    """`without_images` for a stream: the same text, piece by piece; a trailing `!` waits for what follows."""
+    text, shown = "", 0
     for chunk in chunks:
-        pending += chunk
-        # Only after the last whole image: a `![` inside one (in its address, say) is part of that image.
-        last_image_end = max((match.end() for match in _IMAGE.finditer(pending)), default=0)
-        unfinished = _UNFINISHED.search(pending, last_image_end)
-        cut = unfinished.start() if unfinished else len(pending)
-        if cut:
-            yield _without_images(pending[:cut], at_line_start)
-            pending, at_line_start = pending[cut:], pending[cut - 1] == "\n"
-    if pending:
-        yield _without_images(pending, at_line_start)
+        text += chunk
+        end = len(text) - 1 if text.endswith("!") else len(text)
+        if end > shown:
+            yield _escape_bangs(text, shown, end)
+            shown = end
+    if shown < len(text):
+        yield _escape_bangs(text, shown, len(text))
 
 
-def _without_images(text: str, at_line_start: bool) -> str:
-    text = _IMAGE.sub(_image_as_link, text)
-    # A definition starts a line: text that continues a line already shown has none at its start.
-    marked = ("\n" if at_line_start else "x") + text
-    return _DEFINITION.sub(r"\1\\[", marked)[1:]
+def _code_lines(block: Token) -> range:
+    """The lines of a code block that show as code: not a fence's first line, whose text is not shown."""
+    first, end = block.map or (0, 0)
+    return range(first + 1 if block.type == "fence" else first, end)
 
 
-def _image_as_link(image: re.Match[str]) -> str:
-    # "image [alt](address)": a word first, so a `!` just before cannot make the link an image again;
-    # no `!`, `[` or `]` left in the alt text or the address to start another image inside the link.
-    label = image[1].replace("!", "").replace("[", "").replace("]", "") or "untitled"
-    address = image[2].replace("!", "%21").replace("[", "%5B").replace("]", "%5D")
-    return f"image [{label}]({address})"
+def _escape_bangs(text: str, begin: int, end: int) -> str:
+    """`text[begin:end]` with each `![` escaped, except in code blocks (found in all of `text`, for context)."""
+    bangs = [match.start() for match in _BANG.finditer(text, begin, end + 1) if match.start() < end]
+    if not bangs:
+        return text[begin:end]
+    code = [_code_lines(token) for token in _MARKDOWN.parse(text) if token.map and token.type in _CODE_BLOCKS]
+    pieces, last = [], begin
+    for bang in bangs:
+        backslashes = len(text[:bang]) - len(text[:bang].rstrip("\\"))
+        line = text.count("\n", 0, bang)
+        if backslashes % 2 == 0 and not any(line in block for block in code):  # an odd count escapes it already
+            pieces += [text[last:bang], "\\"]
+            last = bang
+    pieces.append(text[last:end])
+    return "".join(pieces)
 
 
 def format_usd(amount: float | None) -> str:

