@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
 
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -12,10 +11,11 @@ from plotly.subplots import make_subplots
 
 from catalog.frontier import FrontierPoint, FrontierSegment
 from catalog.records import ModelRecord, blended_price
+from catalog.views import CHART_METRICS
+from catalog.views import ChartMetric as Metric
 from catalog.workload import WorkloadCost
 
-Metric = Literal["input", "output", "blended"]
-METRICS: dict[Metric, str] = {"blended": "Blended", "input": "Input", "output": "Output"}
+METRICS = CHART_METRICS
 _PALETTE = qualitative.Dark24
 _BAR_HEIGHT = 20
 

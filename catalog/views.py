@@ -27,6 +27,9 @@ SORT_KEYS: dict[str, str] = {
     "vendor": "vendor",
     "provider": "provider",
 }
+#: The price the charts rank and plot, with its label.
+ChartMetric = Literal["blended", "input", "output"]
+CHART_METRICS: dict[ChartMetric, str] = {"blended": "Blended", "input": "Input", "output": "Output"}
 Scope = Literal["picked", "filtered", "all"]
 SCOPES: tuple[Scope, ...] = ("picked", "filtered", "all")
 #: Most models that can be picked for the side-by-side comparison.
@@ -58,6 +61,8 @@ class DashboardView:
     baseline: str | None = None
     budget_usd: float | None = None
     scope: Scope = "filtered"
+    chart_metric: ChartMetric = "blended"
+    log_scale: bool = False
 
     @property
     def output_share(self) -> float:
@@ -206,6 +211,8 @@ _PARAMS: tuple[_Param, ...] = (
     _Param("base", "baseline", _model, _one()),
     _Param("budget", "budget_usd", _amount, _one(_format_number)),
     _Param("scope", "scope", _choice(SCOPES), _one()),
+    _Param("metric", "chart_metric", _choice(CHART_METRICS), _one()),
+    _Param("log", "log_scale", _flag, _one(lambda value: "1" if value else "0")),
 )
 #: The query parameter names a dashboard link can carry (besides `sort`).
 PARAM_NAMES = ("sort",) + tuple(param.name for param in _PARAMS)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from catalog.charts import METRICS, frontier_figure, price_bars, price_scatter, price_vs_params
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.tables import frontier_frame, visible_models
 from pages import shared
+
+CHART_WIDGETS = {"c_metric": "chart_metric", "c_log": "log_scale"}
 
 models, view = shared.open_page("Charts", "charts")
 rows = visible_models(models.models, view)
@@ -20,12 +24,14 @@ st.caption(
 if not rows:
     st.info("No model matches these filters, so there is nothing to chart. Loosen a filter in the sidebar.")
 else:
+    shared.seed_widgets(view, CHART_WIDGETS, "charts")
     metric_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
-    metric = metric_column.segmented_control(
-        "Price", list(METRICS), format_func=METRICS.__getitem__, default="blended", key="c_metric"
-    )
-    log = log_column.toggle("Log scale", key="c_log")
-    metric = metric or "blended"
+    metric_column.segmented_control("Price", list(METRICS), format_func=METRICS.__getitem__, key="c_metric")
+    log_column.toggle("Log scale", key="c_log")
+    view = shared.read_widgets(view, CHART_WIDGETS)
+    if view.chart_metric not in METRICS:  # a second click on the chosen price unselects it
+        view = replace(view, chart_metric="blended")
+    metric, log = view.chart_metric, view.log_scale
 
     st.subheader("1. Ranked prices")
     st.plotly_chart(price_bars(rows, metric, share, log), key="bars")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,17 @@ def test_filters_carry_from_browse_to_charts_and_back():
     assert frontier["to_output_pct"][0] == pytest.approx(100 * 5 / 7)
     at.switch_page("pages/browse.py").run()
     assert len(table(at)) == 9 and link(at)["tag"] == ["reasoning"]
+
+
+def test_the_chart_price_and_log_scale_live_in_the_link():
+    at = app({"metric": "output", "log": "1"}, page="pages/charts.py")
+    assert at.get("segmented_control")[0].value == "output" and at.toggle(key="c_log").value is True
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert bars["layout"]["xaxis"]["type"] == "log" and bars["layout"]["xaxis"]["title"]["text"].startswith("Output")
+    assert link(at)["metric"] == ["output"] and link(at)["log"] == ["1"]
+    at.toggle(key="c_log").set_value(False).run()
+    assert "log" not in link(at)
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["type"] == "linear"
 
 
 def test_charts_say_so_when_no_model_matches():

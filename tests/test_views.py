@@ -48,6 +48,8 @@ views = st.builds(
     baseline=st.none() | names,
     budget_usd=amounts,
     scope=st.sampled_from(SCOPES),
+    chart_metric=st.sampled_from(["blended", "input", "output"]),
+    log_scale=st.booleans(),
 )
 
 
