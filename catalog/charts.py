@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from catalog.costs import usd
 from catalog.frontier import FrontierPoint, FrontierSegment
 from catalog.records import ModelRecord, blended_price
 from catalog.views import CHART_METRICS
@@ -18,13 +19,6 @@ from catalog.workload import WorkloadCost
 METRICS = CHART_METRICS
 _PALETTE = qualitative.Dark24
 _BAR_HEIGHT = 20
-
-
-def usd(value: float, max_decimals: int = 4) -> str:
-    """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005."""
-    text = f"{value:,.{max_decimals}f}".rstrip("0")
-    whole, _, decimals = text.partition(".")
-    return f"${whole}.{decimals.ljust(2, '0')}"
 
 
 def savings_label(line: WorkloadCost, baseline: str | None) -> str | None:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.costs import rank_by_cost
+from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
 from catalog.query import SORT_FIELDS, ModelFilter, filter_models, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
@@ -135,8 +135,8 @@ def _cost(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
             str(rank),
             *([line.record.provider] if multi else []),
             line.record.model,
-            _usd(line.per_request_usd),
-            _usd(line.total_usd),
+            _dollars(line.per_request_usd),
+            _dollars(line.total_usd),
         ]
         for rank, line in enumerate(shown, start=1)
     ]
@@ -151,8 +151,12 @@ COMMANDS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], None]] = {
 }
 
 
+def _dollars(value: float) -> str:
+    return usd(value, max_decimals=8)  # a request can cost a few millionths of a dollar
+
+
 def _prices(row: ModelRecord) -> list[str]:
-    return [_usd(row.input_usd_per_mtok), _usd(row.output_usd_per_mtok), _usd(row.blended_usd_per_mtok)]
+    return [_dollars(row.input_usd_per_mtok), _dollars(row.output_usd_per_mtok), _dollars(row.blended_usd_per_mtok)]
 
 
 def _size(row: ModelRecord) -> str:
@@ -160,13 +164,6 @@ def _size(row: ModelRecord) -> str:
         return f"{row.active_params_b:g}B active" if row.active_params_b is not None else "?"
     active = f" ({row.active_params_b:g}B active)" if row.active_params_b is not None else ""
     return f"{row.params_b:g}B{active}"
-
-
-def _usd(value: float) -> str:
-    """Dollars with at least two decimals and as many more as the value needs (up to eight)."""
-    cents = f"{value:,.2f}"
-    exact = f"{value:,.8f}".rstrip("0")
-    return "$" + (exact if len(exact) > len(cents) else cents)
 
 
 def _print_table(header: list[str], rows: list[list[str]], out: TextIO, numeric: set[str]) -> None:

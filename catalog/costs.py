@@ -10,6 +10,13 @@ from catalog.records import ModelRecord
 TOKENS_PER_PRICE_UNIT = 1_000_000
 
 
+def usd(value: float, max_decimals: int = 4) -> str:
+    """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005."""
+    text = f"{value:,.{max_decimals}f}".rstrip("0")
+    whole, _, decimals = text.partition(".")
+    return f"${whole}.{decimals.ljust(2, '0')}"
+
+
 def request_cost(record: ModelRecord, input_tokens: float, output_tokens: float) -> float:
     """USD for one request of `input_tokens` in and `output_tokens` out."""
     return (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, ParsedPage, PriceRow, blended_price
+from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, ParsedPage, PriceRow, check_output_share
 
 #: Tags in the order they are shown, each with the name tokens that give it.
 TAG_TOKENS: dict[str, frozenset[str]] = {
@@ -240,13 +240,13 @@ def quality_flags(input_usd: float, output_usd: float) -> tuple[str, ...]:
 
 def enrich(row: PriceRow, provider: str, source: str = "", output_share: float = DEFAULT_OUTPUT_SHARE) -> ModelRecord:
     """A price row made into a catalog record."""
-    blended_price(0.0, 0.0, output_share)  # checks the share once, for a clear error
+    check_output_share(output_share)
     return _record(row, provider, source, output_share)
 
 
 def enrich_page(page: ParsedPage, output_share: float = DEFAULT_OUTPUT_SHARE) -> list[ModelRecord]:
     """Every price row of a page made into a catalog record of its provider."""
-    blended_price(0.0, 0.0, output_share)
+    check_output_share(output_share)  # once here, not in the per-row hot path
     provider, source = page.provider.name, page.provider.source
     return [_record(row, provider, source, output_share) for row in page.rows]
 

@@ -46,9 +46,14 @@ class SourceError(CatalogError):
 
 def blended_price(input_usd: float, output_usd: float, output_share: float = DEFAULT_OUTPUT_SHARE) -> float:
     """Price per 1M tokens of a mix where `output_share` of the tokens are output tokens."""
+    check_output_share(output_share)
+    return (1.0 - output_share) * input_usd + output_share * output_usd
+
+
+def check_output_share(output_share: float) -> None:
+    """Raise `ValueError` unless the share of output tokens is between 0 and 1."""
     if not 0.0 <= output_share <= 1.0:
         raise ValueError(f"output_share must be between 0 and 1, got {output_share}")
-    return (1.0 - output_share) * input_usd + output_share * output_usd
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.charts import monthly_cost_bars, savings_label, usd
+from catalog.charts import monthly_cost_bars, savings_label
+from catalog.costs import usd
 from catalog.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.views import SCOPES
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
