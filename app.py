@@ -6,18 +6,12 @@ import os
 
 import streamlit as st
 
-from catalog.extra_sources import SOURCES_VARIABLE, configured_sources
-from pages.shared import catalog_sidebar, mark_routed
+from catalog.sources import SOURCES_VARIABLE, configured_sources
+from pages.common.router import mark_routed, routes
+from pages.common.sidebar import catalog_sidebar
 
 st.set_page_config(page_title="LLM price catalog", page_icon=":material/payments:", layout="wide")
-navigation = st.navigation(
-    [
-        st.Page("pages/browse.py", title="Browse", icon=":material/table_view:", url_path="browse", default=True),
-        st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:", url_path="charts"),
-        st.Page("pages/compare.py", title="Compare", icon=":material/calculate:", url_path="compare"),
-        st.Page("pages/playground.py", title="Playground", icon=":material/chat:", url_path="playground"),
-    ]
-)
+navigation = st.navigation(routes())
 mark_routed()
 catalog_sidebar(configured_sources(os.environ.get(SOURCES_VARIABLE)))
 navigation.run()

@@ -34,7 +34,7 @@ import streamlit as st
 
 sys.path.insert(0, {str(ROOT)!r})
 import catalog
-from catalog.tables import models_frame
+from catalog.dashboard.tables import models_frame
 
 st.set_page_config(layout="wide")
 st.dataframe(models_frame(catalog.load_catalog().models, 0.25), hide_index=True)

@@ -24,9 +24,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from catalog import playground as pg  # noqa: E402
-from catalog.credentials import resolve_config  # noqa: E402
-from catalog.gateway import ChatParams, ChatRequest, GatewayClient, Message  # noqa: E402
+from catalog.chat import transcript as pg  # noqa: E402
+from catalog.chat.client import ChatParams, ChatRequest, GatewayClient, Message  # noqa: E402
+from catalog.chat.config import resolve_config  # noqa: E402
 from catalog.records import ModelRecord  # noqa: E402
 
 TOKEN = "fwd_tok_bench"

@@ -33,7 +33,14 @@ DEFAULT_PAGE = EmbeddedPage(
     url="https://lava.so/docs/gateway/providers/deepinfra",
     snapshot_date="2026-11-25",
 )
+#: The environment variable that lists the operator's provider pages (paths or URLs, comma-separated).
+SOURCES_VARIABLE = "CATALOG_SOURCES"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def configured_sources(value: str | None) -> tuple[str, ...]:
+    """The page specs in a `CATALOG_SOURCES` value: comma-separated, blanks ignored."""
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def is_url(spec: str) -> bool:

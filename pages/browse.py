@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.tables import models_frame, to_csv, to_json, visible_models
-from catalog.views import SORT_KEYS
-from pages import shared
+from catalog.dashboard.tables import models_frame, to_csv, to_json, visible_models
+from catalog.dashboard.view import SORT_KEYS
+from pages.common import sidebar, state
 
 PRICE = "$%.3f"
 COLUMNS = {
@@ -25,7 +25,7 @@ COLUMNS = {
     "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
 
-models, view = shared.open_page("Browse models", "browse")
+models, view = state.open_page("Browse models", "browse")
 
 rows = visible_models(models.models, view)
 frame = models_frame(rows, view.output_share, with_provider=len(models.providers) > 1)
@@ -51,7 +51,7 @@ else:
     st.info("No model matches these filters. Loosen a filter, or press **Reset filters** in the sidebar.")
 
 st.subheader("Compare or try models")
-view = shared.pick_widget(models, view, "browse")
+view = sidebar.pick_widget(models, view, "browse")
 if view.picks:
     links = st.columns(len(view.picks) + 1)
     links[0].page_link("pages/compare.py", label=f"Compare {len(view.picks)} picked →", icon=":material/calculate:")
@@ -60,5 +60,5 @@ if view.picks:
         column.page_link("pages/playground.py", label=label, icon=":material/chat:", query_params={"model": model})
 else:
     st.caption("Picked models go to **Compare** (and into the link). Any row opens in the Playground.")
-shared.filter_sidebar(models)
-shared.publish(view, "browse")
+sidebar.filter_sidebar(models)
+state.publish(view, "browse")

@@ -6,14 +6,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from catalog.charts import METRICS, frontier_figure, price_bars, price_scatter, price_vs_params
+from catalog.dashboard.figures import METRICS, frontier_figure, price_bars, price_scatter, price_vs_params
+from catalog.dashboard.tables import frontier_frame, visible_models
 from catalog.frontier import frontier_points, frontier_segments
-from catalog.tables import frontier_frame, visible_models
-from pages import shared
+from pages.common import sidebar, state
 
 CHART_WIDGETS = {"c_metric": "chart_metric", "c_log": "log_scale"}
 
-models, view = shared.open_page("Charts", "charts")
+models, view = state.open_page("Charts", "charts")
 rows = visible_models(models.models, view)
 share = view.output_share
 st.caption(
@@ -24,11 +24,11 @@ st.caption(
 if not rows:
     st.info("No model matches these filters, so there is nothing to chart. Loosen a filter in the sidebar.")
 else:
-    shared.seed_widgets(view, CHART_WIDGETS, "charts")
+    state.seed_widgets(view, CHART_WIDGETS, "charts")
     metric_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
     metric_column.segmented_control("Price", list(METRICS), format_func=METRICS.__getitem__, key="c_metric")
     log_column.toggle("Log scale", key="c_log")
-    view = shared.read_widgets(view, CHART_WIDGETS)
+    view = state.read_widgets(view, CHART_WIDGETS)
     if view.chart_metric not in METRICS:  # a second click on the chosen price unselects it
         view = replace(view, chart_metric="blended")
     metric, log = view.chart_metric, view.log_scale
@@ -63,5 +63,5 @@ else:
         },
         key="frontier_table",
     )
-shared.filter_sidebar(models)
-shared.publish(view, "charts")
+sidebar.filter_sidebar(models)
+state.publish(view, "charts")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.charts import monthly_cost_bars, savings_label
 from catalog.costs import usd
-from catalog.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
-from catalog.views import SCOPES
+from catalog.dashboard.figures import monthly_cost_bars, savings_label
+from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
+from catalog.dashboard.view import SCOPES
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
-from pages import shared
+from pages.common import sidebar, state
 
 WORKLOAD_WIDGETS = {
     "w_in": "input_tokens",
@@ -52,8 +52,8 @@ def _use_estimate() -> None:
     )
 
 
-models, view = shared.open_page("Compare workload cost", "compare")
-shared.seed_widgets(view, WORKLOAD_WIDGETS, "compare")
+models, view = state.open_page("Compare workload cost", "compare")
+state.seed_widgets(view, WORKLOAD_WIDGETS, "compare")
 filtered = visible_models(models.models, view)
 
 shape, volume = st.columns(2)
@@ -74,7 +74,7 @@ with st.expander("Estimate input tokens from a sample prompt"):
     estimate = estimate_tokens(st.session_state.get("w_prompt", ""))
     st.caption(f"≈ **{estimate.tokens:,} tokens** — approximate: {estimate.rule}. {estimate.characters:,} characters.")
     st.button("Use as input tokens", on_click=_use_estimate, disabled=not estimate.characters)
-view = shared.read_widgets(view, WORKLOAD_WIDGETS)
+view = state.read_widgets(view, WORKLOAD_WIDGETS)
 
 counts = {"picked": len(view.picks), "filtered": len(filtered), "all": len(models)}
 st.radio("Models", SCOPES, key="w_scope", horizontal=True, format_func=lambda s: f"{s.title()} ({counts[s]})")
@@ -112,5 +112,5 @@ else:
     if view.budget_usd is not None:
         st.caption(f"Budget: {usd(view.budget_usd)} a month; the last column is how many requests it buys.")
     st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly")
-shared.filter_sidebar(models)
-shared.publish(view, "compare")
+sidebar.filter_sidebar(models)
+state.publish(view, "compare")

@@ -7,8 +7,9 @@ import os
 
 import streamlit as st
 
-from catalog import playground as pg
-from catalog.credentials import (
+from catalog.chat import transcript as pg
+from catalog.chat.client import ChatParams, ChatRequest, ChatResult, GatewayClient
+from catalog.chat.config import (
     SETTING_NAMES,
     SETUP_HELP,
     ConfigError,
@@ -17,9 +18,9 @@ from catalog.credentials import (
     merge_settings,
     resolve_config,
 )
-from catalog.gateway import ChatParams, ChatRequest, ChatResult, GatewayClient
-from catalog.gateway_errors import GatewayError
-from pages.shared import current_catalog, ensure_router
+from catalog.chat.errors import GatewayError
+from pages.common.router import ensure_router
+from pages.common.state import current_catalog
 
 HISTORY, SIDE_RESULTS, SIDE_SPEND = "messages", "playground_side_results", "playground_side_spend"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.credentials import SETTING_NAMES
+from catalog.chat.config import SETTING_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"

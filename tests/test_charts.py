@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.charts import (
+from catalog.dashboard.figures import (
     frontier_figure,
     hover,
     monthly_cost_bars,

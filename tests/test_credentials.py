@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.credentials import (
+from catalog.chat.config import (
     DEFAULT_LAVA_BASE_URL,
     ConfigError,
     GatewayConfig,

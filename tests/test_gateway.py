@@ -10,9 +10,7 @@ import time
 import pytest
 from fake_gateway import TARGET_URL, running_fake
 
-from catalog.costs import request_cost
-from catalog.credentials import GatewayConfig, Mode, resolve_config
-from catalog.gateway import (
+from catalog.chat.client import (
     ChatParams,
     ChatRequest,
     GatewayClient,
@@ -20,7 +18,8 @@ from catalog.gateway import (
     RetryPolicy,
     Timeouts,
 )
-from catalog.gateway_errors import (
+from catalog.chat.config import GatewayConfig, Mode, resolve_config
+from catalog.chat.errors import (
     AuthenticationFailed,
     Cancelled,
     ConnectionFailed,
@@ -33,6 +32,7 @@ from catalog.gateway_errors import (
     StreamInterrupted,
     UpstreamError,
 )
+from catalog.costs import request_cost
 from catalog.records import ModelRecord
 
 TOKEN = "fwd_tok_DISTINCTIVE_SECRET_4b1d"

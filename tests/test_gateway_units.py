@@ -7,9 +7,9 @@ import email.utils
 import httpx
 import pytest
 
-from catalog.credentials import resolve_config
-from catalog.gateway import ChatParams, ChatRequest, GatewayClient, Message, RetryPolicy, parse_retry_after
-from catalog.gateway_errors import MalformedChunk, UpstreamError, provider_message
+from catalog.chat.client import ChatParams, ChatRequest, GatewayClient, Message, RetryPolicy, parse_retry_after
+from catalog.chat.config import resolve_config
+from catalog.chat.errors import MalformedChunk, UpstreamError, provider_message
 from catalog.records import ModelRecord
 
 TARGET = "https://api.deepinfra.com/v1/openai/chat/completions"

@@ -10,10 +10,10 @@ import pytest
 from fake_gateway import running_fake
 
 import catalog
-from catalog import playground as pg
-from catalog.credentials import ConfigError, resolve_config
-from catalog.gateway import ChatParams, ChatResult, GatewayClient, Message, Usage
-from catalog.gateway_errors import AuthenticationFailed, Cancelled, StreamInterrupted
+from catalog.chat import transcript as pg
+from catalog.chat.client import ChatParams, ChatResult, GatewayClient, Message, Usage
+from catalog.chat.config import ConfigError, resolve_config
+from catalog.chat.errors import AuthenticationFailed, Cancelled, StreamInterrupted
 
 TOKEN = "fwd_tok_PLAYGROUND_SECRET_77"
 MODELS = catalog.load_catalog()

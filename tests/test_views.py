@@ -7,8 +7,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.enrich import TAGS
-from catalog.views import (
+from catalog.dashboard.view import (
     MAX_PICKS,
     PARAM_NAMES,
     SCOPES,
@@ -18,6 +17,7 @@ from catalog.views import (
     restrict_to_catalog,
     to_params,
 )
+from catalog.enrich import TAGS
 
 names = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters=",", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),

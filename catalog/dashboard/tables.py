@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
 from catalog.frontier import FrontierSegment
 from catalog.query import filter_models, sort_models
 from catalog.records import ModelRecord, blended_price
-from catalog.views import DashboardView
 from catalog.workload import WorkloadCost
 
 if TYPE_CHECKING:

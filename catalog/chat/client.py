@@ -25,9 +25,8 @@ from typing import Any, NamedTuple
 import httpx
 from httpx_sse import EventSource, ServerSentEvent, SSEError
 
-from catalog.costs import request_cost
-from catalog.credentials import GatewayConfig
-from catalog.gateway_errors import (
+from catalog.chat.config import GatewayConfig
+from catalog.chat.errors import (
     Cancelled,
     ConnectionFailed,
     GatewayError,
@@ -39,6 +38,7 @@ from catalog.gateway_errors import (
     error_for_status,
     provider_message,
 )
+from catalog.costs import request_cost
 from catalog.records import ModelRecord
 
 logger = logging.getLogger(__name__)

@@ -12,15 +12,8 @@ from catalog.parser import parse_page
 from catalog.records import Catalog, SourceError
 from catalog.sources import build_catalog, load_page
 
-#: The environment variable that lists extra provider pages (paths or URLs, comma-separated).
-SOURCES_VARIABLE = "CATALOG_SOURCES"
 #: Largest uploaded page accepted, in bytes; provider pages are a few kilobytes.
 MAX_UPLOAD_BYTES = 5_000_000
-
-
-def configured_sources(value: str | None) -> tuple[str, ...]:
-    """The page specs in a `CATALOG_SOURCES` value: comma-separated, blanks ignored."""
-    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def decode_upload(data: bytes, name: str) -> str:

@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from catalog.credentials import ConfigError
-from catalog.gateway import ChatParams, ChatRequest, ChatResult, ChatStream, GatewayClient, Message
-from catalog.gateway_errors import GatewayError
+from catalog.chat.client import ChatParams, ChatRequest, ChatResult, ChatStream, GatewayClient, Message
+from catalog.chat.config import ConfigError
+from catalog.chat.errors import GatewayError
 from catalog.records import Catalog, ModelRecord
 
 #: Preselected when the URL names no model (or one the catalog lacks): cheap, fast, widely known.

@@ -10,10 +10,10 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from catalog.costs import usd
+from catalog.dashboard.view import CHART_METRICS
+from catalog.dashboard.view import ChartMetric as Metric
 from catalog.frontier import FrontierPoint, FrontierSegment
 from catalog.records import ModelRecord, blended_price
-from catalog.views import CHART_METRICS
-from catalog.views import ChartMetric as Metric
 from catalog.workload import WorkloadCost
 
 METRICS = CHART_METRICS

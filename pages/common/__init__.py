@@ -1,0 +1,1 @@
+"""Code every page shares: routes, session state and URL, the sidebar, the chat glue."""

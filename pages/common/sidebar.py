@@ -1,0 +1,98 @@
+"""The sidebar: the catalog's source and quality, an uploaded page, and the Browse filters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import catalog
+from catalog.dashboard.view import MAX_PICKS, SORT_KEYS, DashboardView
+from catalog.enrich import TAGS
+from pages.common.state import (
+    CATALOG_KEY,
+    load_catalog,
+    load_catalog_with_upload,
+    read_widgets,
+    reset_filters,
+    seed_widgets,
+)
+
+
+def filter_sidebar(models: catalog.Catalog) -> None:
+    """The Browse filters, sort and blend in the sidebar, drawn after the page's main content so it shows first."""
+    vendors = sorted({record.vendor or "" for record in models.models}, key=str.lower)
+    with st.sidebar:
+        st.subheader("Filters")
+        st.text_input("Search", key="f_q", placeholder="name, family or vendor")
+        st.multiselect("Vendor", vendors, key="f_vendor", placeholder="any vendor")
+        st.multiselect("Tags (all of)", TAGS, key="f_tag", placeholder="any tag")
+        _range("Input price, USD per 1M tokens", "f_min_in", "f_max_in", 0.01)
+        _range("Output price, USD per 1M tokens", "f_min_out", "f_max_out", 0.01)
+        _range("Parameters, billions", "f_min_size", "f_max_size", 1.0)
+        st.checkbox("Hide models of unknown size", key="f_known")
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
+        left.selectbox("Sort by", list(SORT_KEYS), key="f_sort", format_func=SORT_KEYS.__getitem__)
+        right.toggle("Descending", key="f_desc")
+        st.slider("Blend: output share of tokens (%)", 0, 100, key="f_share", help="25% = 3 input : 1 output")
+        st.button("Reset filters", on_click=reset_filters, width="stretch")
+
+
+def _range(label: str, low_key: str, high_key: str, step: float) -> None:
+    st.caption(label)
+    low, high = st.columns(2)
+    for column, key, end in ((low, low_key, "min"), (high, high_key, "max")):
+        column.number_input(
+            f"{label}, {end}", min_value=0.0, step=step, value=None, key=key, placeholder=end,
+            label_visibility="collapsed",
+        )  # fmt: skip
+
+
+def pick_widget(models: catalog.Catalog, view: DashboardView, page: str) -> DashboardView:
+    """The models picked for Compare (kept in session and URL)."""
+    seed_widgets(view, {"f_pick": "picks"}, page)
+    st.multiselect(
+        f"Pick up to {MAX_PICKS} models to compare side by side",
+        [record.model for record in models.models],
+        key="f_pick",
+        max_selections=MAX_PICKS,
+        placeholder="choose models",
+    )
+    return read_widgets(view, {"f_pick": "picks"})
+
+
+def catalog_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
+    """Load the catalog (configured pages plus any uploaded page) and describe it in the sidebar."""
+    st.session_state["catalog_sources"] = sources
+    try:
+        models = load_catalog(sources)
+    except catalog.CatalogError as error:
+        st.error(f"The configured catalog sources could not be loaded: {error}. Showing the embedded page.")
+        sources, models = (), load_catalog(())
+    info = st.sidebar.container()
+    with st.sidebar.expander("Add a provider page (.md)"):
+        upload = st.file_uploader("A Lava provider page", type=["md", "mdx", "txt"], key="catalog_upload")
+    if upload is not None:
+        try:
+            models = load_catalog_with_upload(sources, upload.getvalue(), upload.name)
+        except catalog.CatalogError as error:
+            st.error(f"The uploaded page was not added: {error}", icon=":material/error:")
+    st.session_state[CATALOG_KEY] = models
+    with info:
+        _describe(models)
+    return models
+
+
+def _describe(models: catalog.Catalog) -> None:
+    for provider in models.providers:
+        source = f"[{provider.name}]({provider.source})" if provider.source.startswith("http") else provider.name
+        st.caption(f"{source} · snapshot {provider.snapshot_date or 'unknown'}")
+    st.caption(f"**{len(models)} models** from {len(models.providers)} page(s)")
+    flagged = [record for record in models.models if record.flags]
+    notes = len(models.warnings) + len(flagged)
+    with st.expander(f"Data quality: {notes} note(s)" if notes else "Data quality: no issues found"):
+        for warning in models.warnings:
+            st.markdown(f"- {warning}")
+        for record in flagged:
+            labels = ", ".join(catalog.FLAG_LABELS.get(flag, flag) for flag in record.flags)
+            st.markdown(f"- `{record.model}`: {labels}")
+        if not notes:
+            st.caption("No zero prices, no output cheaper than input, no parser warnings.")

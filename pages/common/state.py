@@ -1,0 +1,125 @@
+"""What every dashboard page shares: the catalog (cached), and the view kept in session state and the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import streamlit as st
+
+import catalog
+from catalog.dashboard.uploads import catalog_with_extras
+from catalog.dashboard.view import DashboardView, parse_params, restrict_to_catalog, to_params
+from pages.common.router import ensure_router
+
+VIEW_KEY = "dashboard_view"
+PROBLEMS_KEY = "dashboard_link_problems"
+CATALOG_KEY = "dashboard_catalog"
+PAGE_KEY = "dashboard_page"
+#: Filter widgets in the sidebar, by widget key, with the view field each one sets.
+FILTER_WIDGETS = {
+    "f_q": "search",
+    "f_vendor": "vendors",
+    "f_tag": "tags",
+    "f_min_in": "min_input",
+    "f_max_in": "max_input",
+    "f_min_out": "min_output",
+    "f_max_out": "max_output",
+    "f_min_size": "min_params_b",
+    "f_max_size": "max_params_b",
+    "f_known": "hide_unknown_size",
+    "f_sort": "sort",
+    "f_desc": "descending",
+    "f_share": "output_share_pct",
+}
+
+
+@st.cache_data(show_spinner="Loading the catalog…")
+def load_catalog(sources: tuple[str, ...] = ()) -> catalog.Catalog:
+    """The embedded DeepInfra page plus the configured `sources`, cached across reruns."""
+    return catalog_with_extras(sources)
+
+
+@st.cache_data(show_spinner="Reading the uploaded page…", max_entries=8)
+def load_catalog_with_upload(sources: tuple[str, ...], data: bytes, name: str) -> catalog.Catalog:
+    """The catalog plus an uploaded page, cached by content; errors are raised, never cached."""
+    return catalog_with_extras(sources, [(name, data)])
+
+
+def current_catalog() -> catalog.Catalog:
+    """The catalog the user is looking at (chosen by the app's sidebar on this run)."""
+    chosen = st.session_state.get(CATALOG_KEY)
+    if isinstance(chosen, catalog.Catalog):
+        return chosen
+    return load_catalog(tuple(st.session_state.get("catalog_sources", ())))
+
+
+def seed_widgets(view: DashboardView, widgets: Mapping[str, str], page: str) -> None:
+    """Give widgets their values from the view: always when arriving on `page`, else only the missing ones.
+
+    Widget state is per page in Streamlit, so a sidebar widget on another page starts fresh; the view in
+    session state is what carries the filters from page to page.
+    """
+    arriving = st.session_state.get(PAGE_KEY) != page
+    for key, name in widgets.items():
+        if arriving or key not in st.session_state:
+            value = getattr(view, name)
+            st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
+def current_view(models: catalog.Catalog) -> DashboardView:
+    """The view of this session; on its first run, read from the link it was opened with."""
+    if VIEW_KEY not in st.session_state:
+        parsed = parse_params({name: st.query_params.get_all(name) for name in st.query_params})
+        vendors = {record.vendor or "" for record in models.models}
+        view, dropped = restrict_to_catalog(parsed.view, vendors, {record.model for record in models.models})
+        st.session_state[VIEW_KEY] = view
+        st.session_state[PROBLEMS_KEY] = parsed.problems + dropped
+    view: DashboardView = st.session_state[VIEW_KEY]
+    return view
+
+
+def show_link_problems() -> None:
+    """Say once which parts of the link were set aside."""
+    for problem in st.session_state.pop(PROBLEMS_KEY, ()):
+        st.warning(problem, icon=":material/link_off:")
+
+
+def publish(view: DashboardView, page: str) -> None:
+    """Keep the view for other pages and write it into the URL, so the address bar is a link to it."""
+    st.session_state[VIEW_KEY] = view
+    st.session_state[PAGE_KEY] = page
+    wanted = to_params(view)
+    if {name: st.query_params.get_all(name) for name in st.query_params} != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def read_widgets(view: DashboardView, widgets: Mapping[str, str]) -> DashboardView:
+    """The view with the fields set by these widgets' current values."""
+    values = {name: st.session_state[key] for key, name in widgets.items() if key in st.session_state}
+    return replace(view, **{name: tuple(v) if isinstance(v, list) else v for name, v in values.items()})
+
+
+def reset_filters() -> None:
+    for key in FILTER_WIDGETS:
+        st.session_state.pop(key, None)
+    defaults = DashboardView()
+    st.session_state[VIEW_KEY] = replace(
+        st.session_state[VIEW_KEY], **{name: getattr(defaults, name) for name in FILTER_WIDGETS.values()}
+    )
+
+
+def filtered_view(view: DashboardView, page: str) -> DashboardView:
+    """The view as the sidebar filters set it (their values are known before the widgets are drawn)."""
+    seed_widgets(view, FILTER_WIDGETS, page)
+    return read_widgets(view, FILTER_WIDGETS)
+
+
+def open_page(title: str, page: str) -> tuple[catalog.Catalog, DashboardView]:
+    """Start a dashboard page: inside the router, titled, with the catalog and the view its filters give."""
+    ensure_router()
+    models = current_catalog()
+    view = current_view(models)
+    st.title(title)
+    show_link_problems()
+    return models, filtered_view(view, page)
