@@ -9,7 +9,7 @@ from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fwd_tok_PAGE_SECRET_c0ffee"
 PROVIDER_KEY = "di_PAGE_PROVIDER_SECRET_beef"
 SETTINGS = GATEWAY_VARIABLES

@@ -10,7 +10,7 @@ from catalog.dashboard.uploads import MAX_UPLOAD_BYTES, catalog_with_extras, dec
 from catalog.records import ParseError, SourceError
 from catalog.sources import configured_sources
 
-PAGE = (Path(__file__).resolve().parents[1] / "catalog" / "data" / "lava-deepinfra.md").read_text()
+PAGE = (Path(__file__).resolve().parents[2] / "catalog" / "data" / "lava-deepinfra.md").read_text()
 BAD_PAGE = b"# Broken\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a/b | $x | $1 |\n"
 
 
