@@ -41,14 +41,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+def environment_without_credentials(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     """The process environment without gateway credentials, plus `overrides`."""
     env = {name: value for name, value in os.environ.items() if name not in GATEWAY_VARIABLES}
     env.update(overrides or {})
     return env
-
-
-test_environment.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 @contextlib.contextmanager
@@ -64,7 +61,9 @@ def run_streamlit(env: Mapping[str, str] | None = None, app: Path = APP, timeout
         "--server.fileWatcherType=none",
     ]  # fmt: skip
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=app.parent, env=test_environment(env), stdout=log, stderr=log)
+    process = subprocess.Popen(
+        command, cwd=app.parent, env=environment_without_credentials(env), stdout=log, stderr=log
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
