@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from catalog.chat.config import SETTING_NAMES
 
@@ -98,12 +99,10 @@ def streamlit_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, driven by Playwright (which cannot download its own browser here)."""
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's package (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield launched
@@ -111,9 +110,9 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
+def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser tab (own cookies and storage) for one test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     yield tab
     context.close()
@@ -127,10 +126,10 @@ def screenshot_dir() -> Path:
     return path
 
 
-def wait_for_app(tab: object, timeout_ms: float = 30_000) -> None:
+def wait_for_app(tab: Page, timeout_ms: float = 30_000) -> None:
     """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered)."""
-    tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)  # type: ignore[attr-defined]
-    tab.wait_for_function(  # type: ignore[attr-defined]
+    tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    tab.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
             const status = document.querySelector('[data-testid="stStatusWidget"]');
@@ -141,6 +140,6 @@ def wait_for_app(tab: object, timeout_ms: float = 30_000) -> None:
     )
 
 
-def exceptions_shown(tab: object) -> list[str]:
+def exceptions_shown(tab: Page) -> list[str]:
     """The text of every Streamlit exception block on the page."""
-    return [block.inner_text() for block in tab.query_selector_all('[data-testid="stException"]')]  # type: ignore[attr-defined]
+    return [block.inner_text() for block in tab.query_selector_all('[data-testid="stException"]')]

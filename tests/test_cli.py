@@ -1,26 +1,55 @@
-"""`python -m catalog`, run as a user runs it: in a subprocess."""
+"""`python -m catalog`: in-process through `main(argv, stdout=..., stderr=...)`, plus one subprocess smoke test."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from catalog import SCHEMA_FIELDS
+from catalog.cli import main
 from catalog.sources import DEFAULT_PAGE
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "catalog", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
+class Result(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str) -> Result:
+    """Run the CLI in this process, as `python -m catalog ARGS` would, and capture what it prints."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out):  # argparse prints --help to sys.stdout and exits
+        try:
+            code = main(list(args), stdout=out, stderr=err)
+        except SystemExit as stop:
+            code = int(stop.code or 0)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def test_python_dash_m_catalog_runs_as_a_process():
+    result = subprocess.run(
+        [sys.executable, "-m", "catalog", "list", "--vendor", "google"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "3 of 52 models"
+    failed = subprocess.run(
+        [sys.executable, "-m", "catalog", "list", "--source", "/no/such.md"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert failed.returncode == 1
+    assert failed.stderr == "python -m catalog: error: /no/such.md: no such file\n"
 
 
 def page_prices() -> list[tuple[str, float, float]]:
@@ -113,21 +142,25 @@ def test_a_count_mismatch_is_shown_as_a_warning(tmp_path):
     assert result.stderr.strip() == "warning: P: the page claims 3 models (line 3) but its price tables list 1"
 
 
+BAD_PRICE_PAGE = "# X\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n|-|-|-|\n| a | $x | $2 |\n"
+
+
 @pytest.mark.parametrize(
     ("args", "page_text", "message"),
     [
-        (["list", "--source", "/no/such.md"], None, "/no/such.md: no such file"),
-        (["list", "--source", "http://127.0.0.1:9/x.md"], None, "could not connect"),
-        (["list", "--source", "{page}"], "# X\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n|-|-|-|\n"
-         "| a | $x | $2 |\n", "line 5: the input price '$x' is not a number"),
-        (["list", "--source", "{page}"], "# X\nno table\n", "no price table found"),
-        (["list", "--bogus"], None, "unrecognized arguments: --bogus"),
-        (["list", "--sort", "nope"], None, "invalid choice: 'nope'"),
-        (["list", "--max-output", "cheap"], None, "'cheap' is not a number"),
-        (["cost", "--input-tokens", "-1", "--output-tokens", "5"], None, "'-1' is negative"),
-        (["cost", "--input-tokens", "10"], None, "required: --output-tokens"),
-        (["export", "--format", "xml"], None, "invalid choice: 'xml'"),
-        ([], None, "required: command"),
+        pytest.param(["list", "--source", "/no/such.md"], None, "/no/such.md: no such file", id="missing-file"),
+        pytest.param(["list", "--source", "http://127.0.0.1:9/x.md"], None, "could not connect", id="unreachable-url"),
+        pytest.param(["list", "--source", "{page}"], BAD_PRICE_PAGE, "line 5: the input price '$x' is not a number",
+                     id="bad-price"),
+        pytest.param(["list", "--source", "{page}"], "# X\nno table\n", "no price table found", id="no-table"),
+        pytest.param(["list", "--bogus"], None, "unrecognized arguments: --bogus", id="unknown-flag"),
+        pytest.param(["list", "--sort", "nope"], None, "invalid choice: 'nope'", id="bad-sort"),
+        pytest.param(["list", "--max-output", "cheap"], None, "'cheap' is not a number", id="price-not-a-number"),
+        pytest.param(["cost", "--input-tokens", "-1", "--output-tokens", "5"], None, "'-1' is negative",
+                     id="negative-tokens"),
+        pytest.param(["cost", "--input-tokens", "10"], None, "required: --output-tokens", id="missing-output-tokens"),
+        pytest.param(["export", "--format", "xml"], None, "invalid choice: 'xml'", id="bad-format"),
+        pytest.param([], None, "required: command", id="no-command"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(tmp_path, args, page_text, message):
