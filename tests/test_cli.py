@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
+from cli_runner import run
 
 from catalog import SCHEMA_FIELDS
-from catalog.cli import main
 from catalog.sources import DEFAULT_PAGE
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class Result(NamedTuple):
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run(*args: str) -> Result:
-    """Run the CLI in this process, as `python -m catalog ARGS` would, and capture what it prints."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out):  # argparse prints --help to sys.stdout and exits
-        try:
-            code = main(list(args), stdout=out, stderr=err)
-        except SystemExit as stop:
-            code = int(stop.code or 0)
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 def test_python_dash_m_catalog_runs_as_a_process():

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
+from catalog.cli import interop
+from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
 from catalog.query import SORT_FIELDS, ModelFilter, filter_models, sort_models
@@ -65,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--search", default="", help="words that must all appear in the id or name")
 
     export = commands.add_parser("export", parents=[sources], help="print the catalog as JSON or CSV")
-    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--format", choices=("json", "csv", *interop.EXPORT_FORMATS), default="json")
     export.add_argument("--full", action="store_true", help="add display name, family, flags and source")
 
     cost = commands.add_parser("cost", parents=[sources], help="rank models by the cost of a workload")
@@ -73,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--output-tokens", type=_non_negative(int), required=True, metavar="M")
     cost.add_argument("--requests", type=_non_negative(int), default=1, metavar="R")
     cost.add_argument("--top", type=_non_negative(int), metavar="K", help="show only the K cheapest")
+    interop.add_commands(commands, sources)
     return parser
 
 
@@ -109,11 +112,14 @@ def _list(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     table = [
         [*([row.provider] if multi else []), row.model, *_prices(row), _size(row), ", ".join(row.tags)] for row in rows
     ]
-    _print_table(header, table, out, numeric={"input $/1M", "output $/1M", "blended $/1M", "params"})
+    print_table(header, table, out, numeric={"input $/1M", "output $/1M", "blended $/1M", "params"})
     print(f"\n{len(rows)} of {len(models)} models", file=out)
 
 
 def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
+    if args.format in interop.EXPORT_FORMATS:
+        interop.export(models, args.format, out)
+        return
     records = models.to_records(full=args.full)
     if args.format == "json":
         json.dump(records, out, indent=2)
@@ -141,13 +147,14 @@ def _cost(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
         for rank, line in enumerate(shown, start=1)
     ]
     print(f"{args.input_tokens:,} input + {args.output_tokens:,} output tokens per request", file=out)
-    _print_table(header, table, out, numeric={"#", "per request", header[-1]})
+    print_table(header, table, out, numeric={"#", "per request", header[-1]})
 
 
 COMMANDS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], None]] = {
     "list": _list,
     "export": _export,
     "cost": _cost,
+    "crosscheck": interop.crosscheck_command,
 }
 
 
@@ -164,19 +171,3 @@ def _size(row: ModelRecord) -> str:
         return f"{row.active_params_b:g}B active" if row.active_params_b is not None else "?"
     active = f" ({row.active_params_b:g}B active)" if row.active_params_b is not None else ""
     return f"{row.params_b:g}B{active}"
-
-
-def _print_table(header: list[str], rows: list[list[str]], out: TextIO, numeric: set[str]) -> None:
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        parts = (
-            cell.rjust(width) if name in numeric else cell.ljust(width)
-            for cell, width, name in zip(cells, widths, header, strict=True)
-        )
-        return "  ".join(parts).rstrip()
-
-    print(line(header), file=out)
-    print("  ".join("-" * width for width in widths), file=out)
-    for row in rows:
-        print(line(row), file=out)
