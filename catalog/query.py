@@ -4,11 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from catalog.records import FULL_FIELDS, ModelRecord
+from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, blended_price
 
-#: Fields a catalog can be sorted by.
-SORT_FIELDS = tuple(name for name in FULL_FIELDS if name not in ("tags", "flags"))
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One way to order the catalog: how people read it, and the record field it sorts by."""
+
+    label: str
+    field: str
+
+
+#: The one table of sort orders, by the short key that links and the CLI's `--sort` use.
+SORT_KEYS: dict[str, SortKey] = {
+    "blended": SortKey("blended price", "blended_usd_per_mtok"),
+    "input": SortKey("input price", "input_usd_per_mtok"),
+    "output": SortKey("output price", "output_usd_per_mtok"),
+    "params": SortKey("parameters", "params_b"),
+    "active": SortKey("active parameters", "active_params_b"),
+    "model": SortKey("model id", "model"),
+    "vendor": SortKey("vendor", "vendor"),
+    "provider": SortKey("provider", "provider"),
+}
+
+
+def sort_key(name: str) -> str:
+    """The key of a sort order named by its key (`params`) or by its record field (`params_b`)."""
+    if name in SORT_KEYS:
+        return name
+    for key, order in SORT_KEYS.items():
+        if order.field == name:
+            return key
+    raise ValueError(f"cannot sort by {name!r}; choose one of: {', '.join(SORT_KEYS)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +86,25 @@ def filter_models(records: Iterable[ModelRecord], condition: ModelFilter) -> lis
 
 
 def sort_models(
-    records: Iterable[ModelRecord], field: str = "blended_usd_per_mtok", descending: bool = False
+    records: Iterable[ModelRecord],
+    by: str = "blended",
+    descending: bool = False,
+    output_share: float = DEFAULT_OUTPUT_SHARE,
 ) -> list[ModelRecord]:
-    """Rows sorted by one field; rows where that field is unknown go last either way."""
-    if field not in SORT_FIELDS:
-        raise ValueError(f"cannot sort by {field!r}; choose one of: {', '.join(SORT_FIELDS)}")
-    rows = list(records)
-    known = [row for row in rows if getattr(row, field) is not None]
-    unknown = [row for row in rows if getattr(row, field) is None]
-    known.sort(key=lambda row: (_sort_key(getattr(row, field)), row.model), reverse=descending)
-    return known + unknown
+    """Rows sorted by one of `SORT_KEYS` (or its field), ties by model id; unknown values go last either way.
 
+    The blended price is taken at `output_share`, so a table blended at another mix sorts as it shows.
+    """
+    key = sort_key(by)
+    field = SORT_KEYS[key].field
 
-def _sort_key(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
+    def value(row: ModelRecord) -> Any:
+        if key == "blended":
+            return blended_price(row.input_usd_per_mtok, row.output_usd_per_mtok, output_share)
+        found = getattr(row, field)
+        return found.lower() if isinstance(found, str) else found
+
+    valued = [(value(row), row) for row in sorted(records, key=lambda row: row.model)]
+    known = [pair for pair in valued if pair[0] is not None]
+    known.sort(key=lambda pair: pair[0], reverse=descending)  # stable: ties keep the model order
+    return [row for _, row in known] + [row for found, row in valued if found is None]

@@ -92,7 +92,6 @@ class WorkloadCost:
     savings_usd_per_month: float | None
     savings_pct: float | None
     requests_per_month_in_budget: int | None
-    within_budget: bool | None
 
 
 def requests_within_budget(per_request_usd: float, budget_usd_per_month: float) -> int | None:
@@ -144,7 +143,6 @@ def workload_costs(
                 savings_usd_per_month=saved,
                 savings_pct=saved_pct,
                 requests_per_month_in_budget=in_budget,
-                within_budget=None if budget_usd_per_month is None else per_month <= budget_usd_per_month + 1e-9,
             )
         )
     return result
@@ -155,11 +153,10 @@ class TokenEstimate:
     """A rough token count of a text, with the rule that made it."""
 
     characters: int
-    words: int
     tokens: int
     rule: str = TOKEN_ESTIMATE_RULE
 
 
 def estimate_tokens(text: str) -> TokenEstimate:
     """Approximate tokens in `text`: characters ÷ 4, rounded up."""
-    return TokenEstimate(characters=len(text), words=len(text.split()), tokens=math.ceil(len(text) / CHARS_PER_TOKEN))
+    return TokenEstimate(characters=len(text), tokens=math.ceil(len(text) / CHARS_PER_TOKEN))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.dashboard.tables import models_frame, to_csv, to_json, visible_models
-from catalog.dashboard.view import SORT_KEYS
+from catalog.query import SORT_KEYS
 from pages.common import sidebar, state
 
 PRICE = "$%.3f"
@@ -33,7 +33,7 @@ count, blend = st.columns([1, 2], vertical_alignment="bottom")
 count.markdown(f"### {len(rows)} of {len(models)} models")
 blend.caption(
     f"Blended price = {100 - view.output_share_pct}% input + {view.output_share_pct}% output "
-    f"(change it in the sidebar). Sorted by {SORT_KEYS[view.sort]}{', descending' if view.descending else ''}; "
+    f"(change it in the sidebar). Sorted by {SORT_KEYS[view.sort].label}{', descending' if view.descending else ''}; "
     "click a column header to re-sort the table."
 )
 if rows:

@@ -12,6 +12,13 @@ from catalog.frontier import frontier_points, frontier_segments
 from pages.common import sidebar, state
 
 CHART_WIDGETS = {"c_metric": "chart_metric", "c_log": "log_scale"}
+COLUMNS = {
+    "from_output_pct": st.column_config.NumberColumn("From output %", format="%.2f%%"),
+    "to_output_pct": st.column_config.NumberColumn("To output %", format="%.2f%%"),
+    "cheapest": st.column_config.TextColumn("Cheapest model(s)", width="large"),
+    "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
+    "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
+}
 
 models, view = state.open_page("Charts", "charts")
 rows = visible_models(models.models, view)
@@ -54,13 +61,7 @@ else:
     st.dataframe(
         frontier_frame(segments),
         hide_index=True,
-        column_config={
-            "from_output_pct": st.column_config.NumberColumn("From output %", format="%.2f%%"),
-            "to_output_pct": st.column_config.NumberColumn("To output %", format="%.2f%%"),
-            "cheapest": st.column_config.TextColumn("Cheapest model(s)", width="large"),
-            "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
-            "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
-        },
+        column_config=COLUMNS,
         key="frontier_table",
     )
 sidebar.filter_sidebar(models)

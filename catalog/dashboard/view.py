@@ -9,24 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from catalog.enrich import TAGS
-from catalog.query import ModelFilter
+from catalog.query import SORT_KEYS, ModelFilter
 from catalog.workload import PERIODS, Period, Workload
 
-#: Sort keys people see in links, and the column each sorts by.
-SORT_KEYS: dict[str, str] = {
-    "blended": "blended price",
-    "input": "input price",
-    "output": "output price",
-    "params": "parameters",
-    "active": "active parameters",
-    "model": "model id",
-    "vendor": "vendor",
-    "provider": "provider",
-}
 #: The price the charts rank and plot, with its label.
 ChartMetric = Literal["blended", "input", "output"]
 CHART_METRICS: dict[ChartMetric, str] = {"blended": "Blended", "input": "Input", "output": "Output"}
@@ -85,9 +74,6 @@ class DashboardView:
 
     def workload(self) -> Workload:
         return Workload(self.input_tokens, self.output_tokens, self.requests, self.period)
-
-    def is_filtered(self) -> bool:
-        return self.model_filter() != ModelFilter()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +265,3 @@ def restrict_to_catalog(
         problems.append(f"No model `{baseline}` in this catalog; baseline cleared.")
         baseline = None
     return replace(view, vendors=kept_vendors, picks=kept_picks, baseline=baseline), tuple(problems)
-
-
-VIEW_FIELDS = tuple(item.name for item in fields(DashboardView))

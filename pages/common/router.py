@@ -23,19 +23,15 @@ def ensure_router() -> None:
 
     A `pages/` folder beside `app.py` puts a fresh Streamlit server in its legacy multipage mode until
     the router's `st.navigation` runs once; until then, a first visitor opening `/compare?...` would get
-    the page file alone: no shared sidebar, no layout, a wrong page list. Turning that mode off and
-    rerunning, once, hands the run to the router, which keeps the URL and opens the same page.
+    the page file alone: no shared sidebar, no layout, a wrong page list. Declaring the routes with the
+    documented `st.navigation` (hidden: this run draws nothing) ends that mode, and one `st.rerun` hands
+    the run to the router, which keeps the URL and opens the same page.
     """
     if st.session_state.get(ROUTED_KEY) or st.session_state.get(REROUTED_KEY):
         return
-    try:  # Streamlit's own switch (1.36 to 1.67 at least); if it is gone, so is the legacy mode
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:
-        return
-    if getattr(PagesManager, "uses_pages_directory", None):
-        PagesManager.uses_pages_directory = False
-        st.session_state[REROUTED_KEY] = True
-        st.rerun()
+    st.session_state[REROUTED_KEY] = True
+    st.navigation(routes(), position="hidden")
+    st.rerun()
 
 
 def mark_routed() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import catalog
-from catalog.dashboard.view import MAX_PICKS, SORT_KEYS, DashboardView
+from catalog.dashboard.view import MAX_PICKS, DashboardView
 from catalog.enrich import TAGS
+from catalog.query import SORT_KEYS
 from pages.common.state import (
     CATALOG_KEY,
     load_catalog,
@@ -30,7 +31,7 @@ def filter_sidebar(models: catalog.Catalog) -> None:
         _range("Parameters, billions", "f_min_size", "f_max_size", 1.0)
         st.checkbox("Hide models of unknown size", key="f_known")
         left, right = st.columns([3, 2], vertical_alignment="bottom")
-        left.selectbox("Sort by", list(SORT_KEYS), key="f_sort", format_func=SORT_KEYS.__getitem__)
+        left.selectbox("Sort by", list(SORT_KEYS), key="f_sort", format_func=lambda key: SORT_KEYS[key].label)
         right.toggle("Descending", key="f_desc")
         st.slider("Blend: output share of tokens (%)", 0, 100, key="f_share", help="25% = 3 input : 1 output")
         st.button("Reset filters", on_click=reset_filters, width="stretch")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -72,8 +73,8 @@ def current_view(models: catalog.Catalog) -> DashboardView:
     if VIEW_KEY not in st.session_state:
         parsed = parse_params({name: st.query_params.get_all(name) for name in st.query_params})
         vendors = {record.vendor or "" for record in models.models}
-        view, dropped = restrict_to_catalog(parsed.view, vendors, {record.model for record in models.models})
-        st.session_state[VIEW_KEY] = view
+        restored, dropped = restrict_to_catalog(parsed.view, vendors, {record.model for record in models.models})
+        st.session_state[VIEW_KEY] = restored
         st.session_state[PROBLEMS_KEY] = parsed.problems + dropped
     view: DashboardView = st.session_state[VIEW_KEY]
     return view
@@ -96,8 +97,12 @@ def publish(view: DashboardView, page: str) -> None:
 
 def read_widgets(view: DashboardView, widgets: Mapping[str, str]) -> DashboardView:
     """The view with the fields set by these widgets' current values."""
-    values = {name: st.session_state[key] for key, name in widgets.items() if key in st.session_state}
-    return replace(view, **{name: tuple(v) if isinstance(v, list) else v for name, v in values.items()})
+    changes: dict[str, Any] = {}
+    for key, name in widgets.items():
+        if key in st.session_state:
+            value = st.session_state[key]
+            changes[name] = tuple(value) if isinstance(value, list) else value
+    return replace(view, **changes)
 
 
 def reset_filters() -> None:

@@ -11,13 +11,13 @@ from catalog.dashboard.view import (
     MAX_PICKS,
     PARAM_NAMES,
     SCOPES,
-    SORT_KEYS,
     DashboardView,
     parse_params,
     restrict_to_catalog,
     to_params,
 )
 from catalog.enrich import TAGS
+from catalog.query import SORT_KEYS
 
 names = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters=",", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
@@ -118,4 +118,4 @@ def test_view_filter_and_workload_carry_the_fields():
     view = DashboardView(tags=("coder",), max_output=1.0, hide_unknown_size=True, requests=5, period="month")
     assert view.model_filter().tags == ("coder",) and view.model_filter().hide_unknown_size
     assert view.workload().requests_per_month == 5
-    assert view.is_filtered() and not DashboardView().is_filtered()
+    assert view.model_filter() != DashboardView().model_filter()
