@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.dashboard.tables import models_frame, to_csv, to_json, visible_models
+from catalog.literal import markdown_text
 from catalog.query import SORT_KEYS
 from pages.common import sidebar, state
 
@@ -56,7 +57,7 @@ if view.picks:
     links = st.columns(len(view.picks) + 1)
     links[0].page_link("pages/compare.py", label=f"Compare {len(view.picks)} picked →", icon=":material/calculate:")
     for column, model in zip(links[1:], view.picks, strict=True):
-        label = f"Try {model.split('/')[-1]}"
+        label = f"Try {markdown_text(model.split('/')[-1])}"
         column.page_link("pages/playground.py", label=label, icon=":material/chat:", query_params={"model": model})
 else:
     st.caption("Picked models go to **Compare** (and into the link). Any row opens in the Playground.")

@@ -9,6 +9,7 @@ import streamlit as st
 from catalog.dashboard.figures import METRICS, frontier_figure, price_bars, price_scatter, price_vs_params
 from catalog.dashboard.tables import frontier_frame, visible_models
 from catalog.frontier import frontier_points, frontier_segments
+from catalog.literal import code_span
 from pages.common import sidebar, state
 
 CHART_WIDGETS = {"c_metric": "chart_metric", "c_log": "log_scale"}
@@ -57,7 +58,9 @@ else:
     )
     st.plotly_chart(frontier_figure(frontier_points(rows), segments), key="frontier")
     if len(segments) == 1:
-        st.caption(f"One model, `{segments[0].record.model}`, is the cheapest at every mix among these models.")
+        st.caption(
+            f"One model, {code_span(segments[0].record.model)}, is the cheapest at every mix among these models."
+        )
     st.dataframe(
         frontier_frame(segments),
         hide_index=True,

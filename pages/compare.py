@@ -8,6 +8,7 @@ from catalog.costs import usd
 from catalog.dashboard.figures import monthly_cost_bars, savings_label
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import SCOPES
+from catalog.literal import markdown_text
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
 from pages.common import sidebar, state
 
@@ -96,7 +97,7 @@ if side_by_side:
     st.subheader("Picked, side by side")
     for column, line in zip(st.columns(len(side_by_side)), side_by_side, strict=True):
         delta = savings_label(line, view.baseline)
-        name = f"{line.record.model} (baseline)" if line.record.model == view.baseline else line.record.model
+        name = markdown_text(line.record.model) + (" (baseline)" if line.record.model == view.baseline else "")
         column.metric(name, f"{usd(round(line.per_month_usd, 2))}/month", delta, delta_color="inverse")
         column.caption(f"{usd(line.per_request_usd, 6)} per request · {usd(round(line.per_day_usd, 2))} per day")
         if line.requests_per_month_in_budget is not None:

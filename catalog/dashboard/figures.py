@@ -13,6 +13,7 @@ from catalog.costs import usd
 from catalog.dashboard.view import CHART_METRICS
 from catalog.dashboard.view import ChartMetric as Metric
 from catalog.frontier import FrontierPoint, FrontierSegment
+from catalog.literal import html_text
 from catalog.records import ModelRecord, blended_price
 from catalog.workload import WorkloadCost
 
@@ -41,10 +42,9 @@ def hover(record: ModelRecord, output_share: float) -> str:
     """The hover text of a model: its id, its prices, and its size where known."""
     blended = blended_price(record.input_usd_per_mtok, record.output_usd_per_mtok, output_share)
     size = f"<br>{record.params_b:g}B parameters" if record.params_b is not None else ""
-    return (
-        f"<b>{record.model}</b><br>input {usd(record.input_usd_per_mtok)} · output {usd(record.output_usd_per_mtok)}"
-        f" · blended {usd(blended)} per 1M tokens{size}"
-    )
+    name = html_text(record.model)
+    prices = f"input {usd(record.input_usd_per_mtok)} · output {usd(record.output_usd_per_mtok)}"
+    return f"<b>{name}</b><br>{prices} · blended {usd(blended)} per 1M tokens{size}"
 
 
 def vendor_colors(records: Sequence[ModelRecord]) -> dict[str, str]:
@@ -69,7 +69,7 @@ def price_bars(
     figure = go.Figure(
         go.Bar(
             x=[price(record, metric, output_share) for record in ranked],
-            y=[record.model for record in ranked],
+            y=[html_text(record.model) for record in ranked],
             orientation="h",
             marker_color=[colors[record.vendor or "unknown"] for record in ranked],
             hovertext=[hover(record, output_share) for record in ranked],
@@ -106,7 +106,7 @@ def _vendor_scatter(
                 x=[x(record) for record in group],
                 y=[y(record) for record in group],
                 mode="markers",
-                name=vendor,
+                name=html_text(vendor),
                 marker={"color": color, "size": [size(record) for record in group], "opacity": opacity},
                 hovertext=[hover(record, output_share) for record in group],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -165,7 +165,7 @@ def frontier_figure(points: Sequence[FrontierPoint], segments: Sequence[Frontier
                 x=x,
                 y=y,
                 mode="lines+markers",
-                name=segment.record.model,
+                name=html_text(segment.record.model),
                 line={"color": _PALETTE[index % len(_PALETTE)], "width": 3},
                 marker={"size": 4},
                 hovertext=text,
@@ -205,18 +205,18 @@ def _segment_series(
         percent = 100 * float(share)
         if all(abs(percent - x) > 1e-9 for x, _, _ in series):
             at = float(segment.line.at(share))
-            label = f"<b>{segment.record.model}</b>: {usd(at)} per 1M at {percent:.2f}% output"
+            label = f"<b>{html_text(segment.record.model)}</b>: {usd(at)} per 1M at {percent:.2f}% output"
             series.append((percent, at, label))
     series.sort()
     return [x for x, _, _ in series], [y for _, y, _ in series], [text for _, _, text in series]
 
 
 def _frontier_hover(point: FrontierPoint) -> str:
-    text = f"<b>{point.record.model}</b> at {100 * point.share:.0f}% output: {usd(point.price)} per 1M"
+    text = f"<b>{html_text(point.record.model)}</b> at {100 * point.share:.0f}% output: {usd(point.price)} per 1M"
     if point.runner_up is not None and point.runner_up_price is not None and point.margin_usd is not None:
         pct = f" ({point.margin_pct:.1f}%)" if point.margin_pct is not None else ""
         text += (
-            f"<br>runner-up {point.runner_up.model}: {usd(point.runner_up_price)}"
+            f"<br>runner-up {html_text(point.runner_up.model)}: {usd(point.runner_up_price)}"
             f"<br>margin {usd(point.margin_usd)}{pct}"
         )
     return text
@@ -227,18 +227,22 @@ def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None
     figure = go.Figure(
         go.Bar(
             x=[line.per_month_usd for line in lines],
-            y=[line.record.model for line in lines],
+            y=[html_text(line.record.model) for line in lines],
             orientation="h",
             marker_color=["#d1495b" if line.record.model == baseline else "#2e86ab" for line in lines],
-            hovertext=[
-                f"<b>{line.record.model}</b><br>{usd(line.per_month_usd)} per month · {usd(line.per_request_usd, 6)}"
-                f" per request<br>input {usd(line.record.input_usd_per_mtok)} · output"
-                f" {usd(line.record.output_usd_per_mtok)} per 1M tokens"
-                for line in lines
-            ],
+            hovertext=[_monthly_hover(line) for line in lines],
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
     figure.update_yaxes(autorange="reversed", type="category", automargin=True)
     figure.update_xaxes(title="USD per month", tickprefix="$")
     return _layout(figure, "Monthly cost", max(300, _BAR_HEIGHT * len(lines) + 120))
+
+
+def _monthly_hover(line: WorkloadCost) -> str:
+    record = line.record
+    return (
+        f"<b>{html_text(record.model)}</b><br>{usd(line.per_month_usd)} per month · {usd(line.per_request_usd, 6)}"
+        f" per request<br>input {usd(record.input_usd_per_mtok)} · output {usd(record.output_usd_per_mtok)}"
+        " per 1M tokens"
+    )

@@ -7,12 +7,12 @@ it cannot use with a sentence saying why, so a bad link degrades to the default 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from catalog.enrich import TAGS
+from catalog.literal import code_span
 from catalog.query import SORT_KEYS, ModelFilter
 from catalog.workload import PERIODS, Period, Workload
 
@@ -23,6 +23,18 @@ Scope = Literal["picked", "filtered", "all"]
 SCOPES: tuple[Scope, ...] = ("picked", "filtered", "all")
 #: Most models that can be picked for the side-by-side comparison.
 MAX_PICKS = 4
+# Bounds of every number a link or a widget sets: far past any real use, and small enough that no cost,
+# count or budget computed from them overflows.
+#: Largest price filter, USD per 1M tokens.
+MAX_PRICE_USD = 1_000_000.0
+#: Largest size filter, billions of parameters.
+MAX_PARAMS_B = 1_000_000.0
+#: Most tokens in or out per request.
+MAX_TOKENS = 100_000_000
+#: Most requests per day or month.
+MAX_REQUESTS = 1_000_000_000_000
+#: Largest monthly budget, USD.
+MAX_BUDGET_USD = 1_000_000_000_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +90,8 @@ class DashboardView:
 
 @dataclass(frozen=True, slots=True)
 class ParsedView:
-    """A view read from a link, and a sentence for every parameter that was set aside."""
+    """A view read from a link, and a sentence (markdown, quoting the link's values literally) for every
+    parameter that was set aside."""
 
     view: DashboardView
     problems: tuple[str, ...] = field(default=())
@@ -109,35 +122,41 @@ def _tags(values: Sequence[str]) -> tuple[str, ...]:
     names = _names(values)
     unknown = [name for name in names if name not in TAGS]
     if unknown:
-        raise _Invalid(f"unknown tag {', '.join(unknown)} (tags: {', '.join(TAGS)})")
+        raise _Invalid(f"unknown tag {', '.join(map(code_span, unknown))} (tags: {', '.join(TAGS)})")
     return names
 
 
-def _amount(values: Sequence[str]) -> float:
-    try:
-        number = float(values[-1])
-    except ValueError:
-        raise _Invalid("not a number") from None
-    if not math.isfinite(number) or number < 0:
-        raise _Invalid("expected a number of at least 0")
-    return number
+def _amount(maximum: float) -> Callable[[Sequence[str]], float]:
+    def parse(values: Sequence[str]) -> float:
+        try:
+            number = float(values[-1])
+        except ValueError:
+            raise _Invalid("not a number") from None
+        if not 0 <= number <= maximum:  # also false for nan
+            raise _Invalid(f"expected a number from 0 to {maximum:,g}")
+        return number
+
+    return parse
 
 
-def _count(values: Sequence[str]) -> int:
-    try:
-        number = int(values[-1].replace(",", "").replace("_", ""))
-    except ValueError:
-        raise _Invalid("not a whole number") from None
-    if number < 0:
-        raise _Invalid("expected a whole number of at least 0")
-    return number
+def _count(maximum: int) -> Callable[[Sequence[str]], int]:
+    def parse(values: Sequence[str]) -> int:
+        text = values[-1].replace(",", "").replace("_", "")
+        try:  # ASCII only: int() would also read Arabic-Indic and full-width digits
+            number = int(text) if text.isascii() and len(text) <= 40 else None
+        except ValueError:
+            number = None
+        if number is None:
+            raise _Invalid("not a whole number")
+        if not 0 <= number <= maximum:
+            raise _Invalid(f"expected a whole number from 0 to {maximum:,}")
+        return number
+
+    return parse
 
 
 def _share(values: Sequence[str]) -> int:
-    number = _count(values)
-    if number > 100:
-        raise _Invalid("expected a percentage from 0 to 100")
-    return number
+    return _count(100)(values)
 
 
 def _flag(values: Sequence[str]) -> bool:
@@ -181,21 +200,21 @@ _PARAMS: tuple[_Param, ...] = (
     _Param("q", "search", _text, _one()),
     _Param("vendor", "vendors", _names, list),
     _Param("tag", "tags", _tags, list),
-    _Param("min_in", "min_input", _amount, _one(_format_number)),
-    _Param("max_in", "max_input", _amount, _one(_format_number)),
-    _Param("min_out", "min_output", _amount, _one(_format_number)),
-    _Param("max_out", "max_output", _amount, _one(_format_number)),
-    _Param("min_size", "min_params_b", _amount, _one(_format_number)),
-    _Param("max_size", "max_params_b", _amount, _one(_format_number)),
+    _Param("min_in", "min_input", _amount(MAX_PRICE_USD), _one(_format_number)),
+    _Param("max_in", "max_input", _amount(MAX_PRICE_USD), _one(_format_number)),
+    _Param("min_out", "min_output", _amount(MAX_PRICE_USD), _one(_format_number)),
+    _Param("max_out", "max_output", _amount(MAX_PRICE_USD), _one(_format_number)),
+    _Param("min_size", "min_params_b", _amount(MAX_PARAMS_B), _one(_format_number)),
+    _Param("max_size", "max_params_b", _amount(MAX_PARAMS_B), _one(_format_number)),
     _Param("known_size", "hide_unknown_size", _flag, _one(lambda value: "1" if value else "0")),
     _Param("share", "output_share_pct", _share, _one()),
     _Param("pick", "picks", _names, list),
-    _Param("in", "input_tokens", _count, _one()),
-    _Param("out", "output_tokens", _count, _one()),
-    _Param("req", "requests", _count, _one()),
+    _Param("in", "input_tokens", _count(MAX_TOKENS), _one()),
+    _Param("out", "output_tokens", _count(MAX_TOKENS), _one()),
+    _Param("req", "requests", _count(MAX_REQUESTS), _one()),
     _Param("per", "period", _choice(PERIODS), _one()),
     _Param("base", "baseline", _model, _one()),
-    _Param("budget", "budget_usd", _amount, _one(_format_number)),
+    _Param("budget", "budget_usd", _amount(MAX_BUDGET_USD), _one(_format_number)),
     _Param("scope", "scope", _choice(SCOPES), _one()),
     _Param("metric", "chart_metric", _choice(CHART_METRICS), _one()),
     _Param("log", "log_scale", _flag, _one(lambda value: "1" if value else "0")),
@@ -220,7 +239,7 @@ def parse_params(params: Mapping[str, str | Sequence[str]]) -> ParsedView:
         try:
             changes[param.field] = param.parse(values)
         except _Invalid as reason:
-            problems.append(f"Ignored `{param.name}={values[-1]}` in the link: {reason}.")
+            problems.append(f"Ignored {code_span(f'{param.name}={values[-1]}')} in the link: {reason}.")
     if changes.get("search") == "":
         del changes["search"]
     if changes.get("baseline") == "":
@@ -235,7 +254,7 @@ def parse_params(params: Mapping[str, str | Sequence[str]]) -> ParsedView:
             changes["sort"] = key.removeprefix("-")
             changes["descending"] = key.startswith("-")
         else:
-            problems.append(f"Ignored `sort={key}` in the link: sort by one of {', '.join(SORT_KEYS)}.")
+            problems.append(f"Ignored {code_span(f'sort={key}')} in the link: sort by one of {', '.join(SORT_KEYS)}.")
     return ParsedView(replace(_DEFAULT, **changes), tuple(problems))
 
 
@@ -257,11 +276,15 @@ def restrict_to_catalog(
     """The view without vendors and models this catalog lacks, and a sentence for each one dropped."""
     problems = []
     kept_vendors = tuple(vendor for vendor in view.vendors if vendor in vendors)
-    problems += [f"No vendor `{name}` in this catalog; filter removed." for name in view.vendors if name not in vendors]
+    problems += [
+        f"No vendor {code_span(name)} in this catalog; filter removed." for name in view.vendors if name not in vendors
+    ]
     kept_picks = tuple(model for model in view.picks if model in models)
-    problems += [f"No model `{model}` in this catalog; pick removed." for model in view.picks if model not in models]
+    problems += [
+        f"No model {code_span(model)} in this catalog; pick removed." for model in view.picks if model not in models
+    ]
     baseline = view.baseline
     if baseline is not None and baseline not in models:
-        problems.append(f"No model `{baseline}` in this catalog; baseline cleared.")
+        problems.append(f"No model {code_span(baseline)} in this catalog; baseline cleared.")
         baseline = None
     return replace(view, vendors=kept_vendors, picks=kept_picks, baseline=baseline), tuple(problems)

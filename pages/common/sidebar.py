@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import streamlit as st
 
 import catalog
 from catalog.dashboard.view import MAX_PICKS, DashboardView
 from catalog.enrich import TAGS
+from catalog.literal import code_span, markdown_text
 from catalog.query import SORT_KEYS
 from pages.common.state import (
     CATALOG_KEY,
@@ -16,6 +19,11 @@ from pages.common.state import (
     reset_filters,
     seed_widgets,
 )
+
+#: Most characters of a parse error or page warning shown (the page's own text is quoted in them).
+ERROR_LIMIT = 400
+#: Characters left as they are in a configured page's address (the operator's), when it is made a link.
+URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 
 
 def filter_sidebar(models: catalog.Catalog) -> None:
@@ -66,7 +74,10 @@ def catalog_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
     try:
         models = load_catalog(sources)
     except catalog.CatalogError as error:
-        st.error(f"The configured catalog sources could not be loaded: {error}. Showing the embedded page.")
+        st.error(
+            f"The configured catalog sources could not be loaded: {markdown_text(str(error), ERROR_LIMIT)}. "
+            "Showing the embedded page."
+        )
         sources, models = (), load_catalog(())
     info = st.sidebar.container()
     with st.sidebar.expander("Add a provider page (.md)"):
@@ -75,7 +86,9 @@ def catalog_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
         try:
             models = load_catalog_with_upload(sources, upload.getvalue(), upload.name)
         except catalog.CatalogError as error:
-            st.error(f"The uploaded page was not added: {error}", icon=":material/error:")
+            st.error(
+                f"The uploaded page was not added: {markdown_text(str(error), ERROR_LIMIT)}", icon=":material/error:"
+            )
     st.session_state[CATALOG_KEY] = models
     with info:
         _describe(models)
@@ -84,16 +97,17 @@ def catalog_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
 
 def _describe(models: catalog.Catalog) -> None:
     for provider in models.providers:
-        source = f"[{provider.name}]({provider.source})" if provider.source.startswith("http") else provider.name
-        st.caption(f"{source} · snapshot {provider.snapshot_date or 'unknown'}")
+        name = markdown_text(provider.name)
+        source = f"[{name}](<{quote(provider.source, safe=URL_SAFE)}>)" if provider.source.startswith("http") else name
+        st.caption(f"{source} · snapshot {markdown_text(provider.snapshot_date or 'unknown')}")
     st.caption(f"**{len(models)} models** from {len(models.providers)} page(s)")
     flagged = [record for record in models.models if record.flags]
     notes = len(models.warnings) + len(flagged)
     with st.expander(f"Data quality: {notes} note(s)" if notes else "Data quality: no issues found"):
         for warning in models.warnings:
-            st.markdown(f"- {warning}")
+            st.markdown(f"- {markdown_text(warning, ERROR_LIMIT)}")
         for record in flagged:
             labels = ", ".join(catalog.FLAG_LABELS.get(flag, flag) for flag in record.flags)
-            st.markdown(f"- `{record.model}`: {labels}")
+            st.markdown(f"- {code_span(record.model)}: {labels}")
         if not notes:
             st.caption("No zero prices, no output cheaper than input, no parser warnings.")
