@@ -1,0 +1,111 @@
+"""A page per model: its prices and where they came from, what the id tells, its workload cost, cheaper peers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from catalog.costs import usd
+from catalog.enrich import FLAG_LABELS
+from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
+from catalog.workload import Workload, WorkloadCost, workload_costs
+
+#: Where the model page lives: `/model?id=<model id>` (and `&provider=` when several pages are loaded).
+MODEL_PATH = "/model"
+#: Cheaper alternatives listed on a model's page.
+ALTERNATIVES = 5
+
+
+def model_link(model: str, provider: str | None = None) -> str:
+    """The model page's URL for a model, the id percent-encoded."""
+    params = {"id": model} | ({"provider": provider} if provider else {})
+    return f"{MODEL_PATH}?{urlencode(params)}"
+
+
+def find_model(models: Catalog, model: str | None, provider: str | None = None) -> ModelRecord | None:
+    """The model a link names: by id, on `provider` when given (else the cheapest host of that id)."""
+    if not model:
+        return None
+    hosts = [r for r in models.models if r.model == model and (provider is None or r.provider == provider)]
+    return min(hosts, key=lambda r: r.blended_usd_per_mtok, default=None)
+
+
+def size_text(record: ModelRecord) -> str:
+    """`671B total, 37B active`, `8B`, `17B active`, or `unknown` when the id does not say."""
+    total = f"{record.params_b:g}B" if record.params_b is not None else None
+    active = f"{record.active_params_b:g}B active" if record.active_params_b is not None else None
+    if total and active:
+        return f"{total} total, {active}"
+    return total or active or "unknown"
+
+
+def price_text(usd_per_mtok: float) -> str:
+    """A price per 1M tokens, to as many decimals as the page writes it: `$0.50`, `$0.005`."""
+    return usd(usd_per_mtok, max_decimals=6)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDetails:
+    """Everything the model page shows, computed from the catalog and the Compare workload."""
+
+    record: ModelRecord
+    provider: ProviderInfo | None
+    blended_usd_per_mtok: float
+    cost: WorkloadCost
+    alternatives: tuple[WorkloadCost, ...]
+    hosts: tuple[ModelRecord, ...]
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The page's fact table: label and value, as plain text."""
+        record = self.record
+        flags = ", ".join(FLAG_LABELS.get(flag, flag) for flag in record.flags)
+        return [
+            ("Model id", record.model),
+            ("Provider", record.provider),
+            ("Maker", record.vendor or "unknown"),
+            ("Family", record.family or "unknown"),
+            ("Size", size_text(record)),
+            ("Tags", ", ".join(record.tags) or "none"),
+            ("Data quality", flags or "no issues found"),
+        ]
+
+    def source(self) -> str:
+        """Where the prices came from: page, line and snapshot date."""
+        page = self.provider.source if self.provider else self.record.source
+        snapshot = self.provider.snapshot_date if self.provider else None
+        return f"{page or 'the provider page'}, line {self.record.source_line}, snapshot {snapshot or 'date unknown'}"
+
+
+def alternatives(records: Sequence[ModelRecord], record: ModelRecord, workload: Workload) -> list[WorkloadCost]:
+    """Cheaper models for the workload with at least the same tags and at least the same known size."""
+    wanted = set(record.tags)
+    peers = [
+        other
+        for other in records
+        if (other.model, other.provider) != (record.model, record.provider)
+        and wanted <= set(other.tags)
+        and (record.params_b is None or (other.params_b is not None and other.params_b >= record.params_b))
+    ]
+    mine = workload_costs([record], workload)[0].per_request_usd
+    return [line for line in workload_costs(peers, workload) if line.per_request_usd < mine][:ALTERNATIVES]
+
+
+def model_details(models: Catalog, record: ModelRecord, workload: Workload, output_share: float) -> ModelDetails:
+    """The model page of `record`, for the Compare workload and the Browse blend."""
+    try:
+        provider: ProviderInfo | None = models.provider(record.provider)
+    except KeyError:
+        provider = None
+    hosts = sorted(
+        (other for other in models.models if other.model == record.model and other.provider != record.provider),
+        key=lambda other: other.blended_usd_per_mtok,
+    )
+    return ModelDetails(
+        record=record,
+        provider=provider,
+        blended_usd_per_mtok=blended_price(record.input_usd_per_mtok, record.output_usd_per_mtok, output_share),
+        cost=workload_costs([record], workload)[0],
+        alternatives=tuple(alternatives(models.models, record, workload)),
+        hosts=tuple(hosts),
+    )

@@ -1,0 +1,93 @@
+"""A model's page: both prices and where they came from, what its id tells, its workload cost, cheaper peers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.costs import usd
+from catalog.dashboard.model_page import find_model, model_details, model_link, price_text
+from catalog.literal import markdown_text
+from pages.common import state
+from pages.common.router import ensure_router
+
+ALTERNATIVE_COLUMNS = {
+    "model": st.column_config.TextColumn("Model", width="large"),
+    "page": st.column_config.LinkColumn("Page", display_text="Open ↗", width="small"),
+    "per_month": st.column_config.TextColumn("Per month"),
+    "saves": st.column_config.TextColumn("Saves a month"),
+}
+
+ensure_router()
+models = state.current_catalog()
+view = state.current_view(models)
+record = find_model(models, st.query_params.get("id"), st.query_params.get("provider"))
+if record is None:
+    st.title("Model")
+    if st.query_params.get("id"):
+        st.warning(f"No model {markdown_text(st.query_params['id'])} in the catalog; choose one below.")
+    choices = {f"{r.provider}: {r.model}": r for r in models.models}
+    picked = st.selectbox("Model", list(choices), index=None, placeholder="choose a model")
+    if picked is not None:
+        st.query_params.from_dict({"id": choices[picked].model, "provider": choices[picked].provider})
+        st.rerun()
+    st.stop()
+
+details = model_details(models, record, view.workload(), view.output_share)
+st.title(markdown_text(record.display_name or record.model, limit=None))
+st.caption(f"{markdown_text(record.model, limit=None)} on {markdown_text(record.provider)}")
+inp, out, blend = st.columns(3)
+inp.metric("Input, per 1M tokens", price_text(record.input_usd_per_mtok))
+out.metric("Output, per 1M tokens", price_text(record.output_usd_per_mtok))
+blend.metric(
+    f"Blended ({100 - view.output_share_pct}:{view.output_share_pct})", price_text(details.blended_usd_per_mtok)
+)
+st.caption("Prices from " + markdown_text(details.source(), limit=None))
+st.page_link(
+    "pages/playground.py",
+    label="Try it in the Playground",
+    icon=":material/chat:",
+    query_params={"model": record.model, "provider": record.provider},
+)
+
+st.subheader("About this model")
+st.dataframe(
+    {"Field": [label for label, _ in details.facts()], "Value": [value for _, value in details.facts()]},
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Your workload on it")
+workload = view.workload()
+st.caption(
+    f"{workload.input_tokens:,} input + {workload.output_tokens:,} output tokens a request, "
+    f"{view.requests:,} requests a {view.period} (set them on Compare)."
+)
+request, day, month = st.columns(3)
+request.metric("Per request", usd(details.cost.per_request_usd, max_decimals=8))
+day.metric("Per day", usd(details.cost.per_day_usd))
+month.metric("Per month", usd(details.cost.per_month_usd))
+
+st.subheader("Cheaper with the same tags and at least its size")
+if details.alternatives:
+    st.dataframe(
+        {
+            "model": [line.record.model for line in details.alternatives],
+            "page": [model_link(line.record.model, line.record.provider) for line in details.alternatives],
+            "per_month": [usd(line.per_month_usd) for line in details.alternatives],
+            "saves": [usd(details.cost.per_month_usd - line.per_month_usd) for line in details.alternatives],
+        },
+        column_config=ALTERNATIVE_COLUMNS,
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.caption("None: no model with these tags and at least this size costs less for this workload.")
+if details.hosts:
+    st.subheader("Other hosts of this id")
+    for host in details.hosts:
+        st.page_link(
+            "pages/model.py",
+            label=f"{markdown_text(host.provider)}: {price_text(host.input_usd_per_mtok)} in, "
+            f"{price_text(host.output_usd_per_mtok)} out",
+            query_params={"id": host.model, "provider": host.provider},
+        )

@@ -1,0 +1,75 @@
+"""The model page (`/model?id=…`): prices with their source line, facts, workload cost, cheaper peers, a way back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from catalog import load_catalog
+from catalog.dashboard.model_page import alternatives, find_model, model_link, size_text
+from catalog.workload import Workload
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = load_catalog()
+
+
+def model_page(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page("pages/model.py").run()  # opened straight from a link, as a shared URL opens it
+    assert not at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def test_deepseek_r1_shows_both_prices_the_source_line_and_the_workload_cost():
+    at = model_page({"id": "deepseek-ai/DeepSeek-R1-0528", "in": "2000", "out": "500", "req": "10000"})
+    shown = metrics(at)
+    assert shown["Input, per 1M tokens"] == "$0.50"
+    assert shown["Output, per 1M tokens"] == "$2.15"
+    assert shown["Blended (75:25)"] == "$0.9125"
+    assert any("line 46, snapshot 2026-11-25" in caption.value for caption in at.caption)
+    # 2,000 × $0.50 + 500 × $2.15 per 1M = $0.002075 a request; × 10,000 a day × 30 = $622.50 a month.
+    assert shown["Per request"] == "$0.002075"
+    assert shown["Per month"] == "$622.50"
+
+
+def test_the_facts_table_names_maker_family_and_tags():
+    at = model_page({"id": "deepseek-ai/DeepSeek-R1-0528"})
+    facts = dict(zip(at.dataframe[0].value.iloc[:, 0], at.dataframe[0].value.iloc[:, 1], strict=True))
+    assert facts["Maker"] == "deepseek-ai"
+    assert facts["Provider"] == "DeepInfra"
+    assert "reasoning" in facts["Tags"]
+
+
+def test_cheaper_alternatives_have_the_same_tags_and_are_cheaper():
+    record = find_model(MODELS, "deepseek-ai/DeepSeek-R1-0528")
+    assert record is not None
+    workload = Workload(2000, 500, 10_000, "day")
+    found = alternatives(MODELS.models, record, workload)
+    assert found, "the catalog has cheaper reasoning models"
+    mine = workload.input_tokens * record.input_usd_per_mtok + workload.output_tokens * record.output_usd_per_mtok
+    for line in found:
+        assert set(record.tags) <= set(line.record.tags)
+        assert line.per_request_usd * 1_000_000 < mine
+    assert [line.per_request_usd for line in found] == sorted(line.per_request_usd for line in found)
+
+
+def test_an_unknown_id_says_so_literally_and_offers_a_picker():
+    at = model_page({"id": "![x](http://evil.test/p.png)"})
+    assert "No model" in at.warning[0].value
+    assert "](http" not in at.warning[0].value.replace("\\](", "")  # the brackets are escaped, no image
+    assert at.selectbox[0].label == "Model"
+
+
+def test_links_and_sizes_read_plainly():
+    assert model_link("deepseek-ai/DeepSeek-R1-0528", "DeepInfra") == (
+        "/model?id=deepseek-ai%2FDeepSeek-R1-0528&provider=DeepInfra"
+    )
+    qwen = find_model(MODELS, "Qwen/Qwen3-235B-A22B-Instruct-2507")
+    assert qwen is not None and size_text(qwen) == "235B total, 22B active"
