@@ -1,7 +1,9 @@
-"""Parse + enrich speed: the seed page and a generated 10,000-row page, beside a bare regex scan.
+"""Parse + enrich speed: the seed page and generated pages beside a bare regex scan; growth up to 1 MB pages.
 
 Run: python bench/bench_catalog.py [--repeat N]
 Each figure is the median of N runs, all measured in this one run, so the ratios hold on a noisy machine.
+The growth tables double the page from 64 KB to 1 MB, for ordinary pages and for adversarial shapes (the
+inputs that made the old regexes backtrack), and print the time ratio per doubling: linear is about 2×.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -84,9 +87,73 @@ def paired_medians(text: str, repeat: int) -> tuple[float, float, float, int]:
     return statistics.median(ours) * 1000, statistics.median(bare) * 1000, ratio, rows
 
 
+HEADER = "| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n"
+TABLE = HEADER + "| m | $1 | $2 |\n"
+# Each shape: one line of a page, by its number. Pages are these lines, repeated up to the size wanted.
+ADVERSARIAL = {
+    "ids padded with spaces": lambda i: f"| a{i}" + " " * 200 + f"b | $1 | \\$ {i} |",
+    "prices with spaced signs": lambda i: f"| r{i} | $ " + " " * 200 + "1 | 2 |",
+    "headings of # and spaces": lambda i: "## " + "#" * 100 + " " * 200 + "x",
+    "unclosed code spans": lambda i: "Authentication uses `" + "a" * 300 + " **Target URL:** `" + "b" * 300,
+    "pipes that are no table": lambda i: "x | Model | Input / 1M tokens " + "|" * 200,
+    "backtick non-fences": lambda i: "``` a`b" + "`" * 300,
+}
+ROW_SHAPES = {"ids padded with spaces", "prices with spaced signs"}
+
+
+def shaped_page(shape: str, size: int) -> str:
+    """A page of about `size` characters: a valid table, then lines of the adversarial `shape`."""
+    unit = ADVERSARIAL[shape]
+    lines = ["# X", "", TABLE] + ([HEADER.rstrip("\n")] if shape in ROW_SHAPES else [])
+    total, index = sum(map(len, lines)), 0
+    while total < size:
+        line = unit(index)
+        lines.append(line)
+        total += len(line) + 1
+        index += 1
+    text = "\n".join(lines) + "\n"
+    if shape in ROW_SHAPES and len(parse_page(text).rows) != index + 1:
+        raise SystemExit(f"{shape}: the rows were not read as rows")
+    return text
+
+
+def sized_page(size: int) -> str:
+    """A generated provider page of about `size` characters."""
+    rows = max(1, size // 75)
+    return generated_page(rows)
+
+
+def median_ms(text: str, repeat: int) -> float:
+    parse_and_enrich(text)
+    times = []
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            parse_and_enrich(text)
+            times.append(time.perf_counter() - start)
+    finally:
+        gc.enable()
+    return statistics.median(times) * 1000
+
+
+def growth(label: str, make: Callable[[int], str], repeat: int) -> None:
+    """Median parse+enrich time of the page at each size, and the ratio to the size before."""
+    cells, previous = [], None
+    for size in SIZES:
+        ms = median_ms(make(size), repeat)
+        cells.append(f"{ms:9.1f}" + (f" ({ms / previous:.1f}×)" if previous else "       "))
+        previous = ms
+    print(f"{label:<26}" + "".join(cells))
+
+
+SIZES = (64_000, 128_000, 256_000, 512_000, 1_024_000)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--skip-growth", action="store_true", help="only the seed and generated pages")
     args = parser.parse_args()
 
     pages = {
@@ -104,6 +171,14 @@ def main() -> None:
     (small, small_rows), (big, big_rows) = results["generated 1,000 rows"], results["generated 10,000 rows"]
     print(f"growth 1,000 → 10,000 rows: {big / small:.1f}× time for {big_rows / small_rows:.0f}× rows")
     print("targets: seed page < 2 ms; 10,000 rows < 100 ms, linear, within 5× of the bare scan")
+    if args.skip_growth:
+        return
+    repeat = max(5, args.repeat // 5)
+    print(f"\ngrowth, median ms of {repeat} runs (× the size before; linear is 2.0×)")
+    print(f"{'page':<26}" + "".join(f"{size // 1000:>9} KB       " for size in SIZES))
+    growth("generated provider page", sized_page, repeat)
+    for shape in ADVERSARIAL:
+        growth(shape, lambda size, shape=shape: shaped_page(shape, size), repeat)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.costs import CostLine, rank_by_cost, request_cost
-from catalog.enrich import FLAG_LABELS, TAGS, describe, enrich
+from catalog.enrich import FLAG_LABELS, TAGS, enrich
 from catalog.parser import parse_page
 from catalog.query import ModelFilter, filter_models, sort_models
 from catalog.records import (
@@ -39,7 +39,6 @@ __all__ = [
     "SourceError",
     "blended_price",
     "build_catalog",
-    "describe",
     "enrich",
     "filter_models",
     "load_catalog",

@@ -34,13 +34,16 @@ _new_record = tuple.__new__
 _TOKEN_TAG = {token: tag for tag, tokens in TAG_TOKENS.items() for token in tokens}
 # The words of a name that tell its size: `70b`, `1.5b`, `135m` (millions), `a3b` (active), `8x22b`
 # (experts × size), and `128e`, an expert count, which makes the size before it the active size (`17b-128e`).
+# ASCII digits only (`\d` would read other scripts' digits), and possessive runs: linear on any word.
 _SIZE_WORD = re.compile(
-    r"(?P<active>a)?(?P<size>\d+(?:\.\d+)?)(?P<unit>[bm])"
-    r"|(?P<moe_experts>\d+)x(?P<moe_size>\d+(?:\.\d+)?)b"
-    r"|(?P<expert_count>\d+e)"
+    r"(?P<active>a)?+(?P<size>[0-9]++(?:\.[0-9]++)?+)(?P<unit>[bm])"
+    r"|(?P<moe_experts>[0-9]++)x(?P<moe_size>[0-9]++(?:\.[0-9]++)?+)b"
+    r"|(?P<expert_count>[0-9]++e)"
 )
 _PLAIN, _TOTAL, _ACTIVE, _EXPERT_COUNT = range(4)
 _WORD_CACHE_LIMIT = 100_000
+# Only short words and families are cached, so a hostile id cannot fill memory through the caches.
+_CACHED_CHARS = 64
 
 
 class _Word(NamedTuple):
@@ -59,15 +62,16 @@ _FAMILY_NAMES: dict[tuple[int, str], str] = {}
 
 
 # Families, most specific first where two could match at the same place. One search finds the leftmost.
+# A name holding "Nemotron" is a Nemotron, even one built on Llama: checked before the search, since a
+# lookahead for it after every "Llama" made the search quadratic in the length of the name.
+_NEMOTRON = "nemotron"
 _FAMILY_RULES = (
     (r"DeepSeek-R(\d+)", "DeepSeek R{0}"),
     (r"DeepSeek-Prover-V(\d+(?:\.\d+)?)", "DeepSeek Prover V{0}"),
     (r"DeepSeek-Coder-V(\d+)", "DeepSeek Coder V{0}"),
     (r"DeepSeek-V(\d+(?:\.\d+)?)", "DeepSeek V{0}"),
     (r"Llama-Guard-(\d+)", "Llama Guard {0}"),
-    (r"Nemotron", "Nemotron"),
-    # A Nemotron built on Llama is a Nemotron: the lookahead leaves it to the rule above.
-    (r"(?<![A-Za-z])Llama-?(\d+(?:\.\d+)?)(?!.*Nemotron)", "Llama {0}"),
+    (r"(?<![A-Za-z])Llama-?(\d+(?:\.\d+)?)", "Llama {0}"),
     (r"Qwen-?(\d+(?:\.\d+)?)", "Qwen{0}"),
     (r"QwQ", "QwQ"),
     (r"gemma-?(\d+(?:\.\d+)?)", "Gemma {0}"),
@@ -82,7 +86,10 @@ _FAMILY_RULES = (
     (r"claude-(haiku|sonnet|opus)", "Claude {0}"),
 )
 # Searched in the lowercase name: faster than a case-insensitive search (the patterns use no `\D`-like escapes).
-_FAMILY = re.compile("|".join(f"({pattern.lower()})" for pattern, _ in _FAMILY_RULES))
+# Every rule starts with a literal and its runs of digits are possessive and ASCII, so the search is linear.
+_FAMILY = re.compile(
+    "|".join(f"({pattern.lower()})" for pattern, _ in _FAMILY_RULES).replace("\\d+", "[0-9]++").replace(")?", ")?+")
+)
 
 
 def _family_templates() -> dict[int, tuple[str, int]]:
@@ -97,17 +104,6 @@ def _family_templates() -> dict[int, tuple[str, int]]:
 
 
 _FAMILY_TEMPLATES = _family_templates()
-
-
-class NameFacts(NamedTuple):
-    """Everything derived from one model id."""
-
-    vendor: str | None
-    display_name: str
-    family: str | None
-    params_b: float | None
-    active_params_b: float | None
-    tags: tuple[str, ...]
 
 
 def split_id(model: str) -> tuple[str | None, str]:
@@ -161,7 +157,7 @@ def _read_words(words: list[str]) -> tuple[tuple[str, ...], float | None, float 
         info = _WORDS.get(word)
         if info is None:
             info = _read_word(word)
-            if len(_WORDS) < _WORD_CACHE_LIMIT:
+            if len(_WORDS) < _WORD_CACHE_LIMIT and len(word) <= _CACHED_CHARS:
                 _WORDS[word] = info
         if info is _NOTHING:  # most words: a name, a version, a date
             previous_total = None
@@ -200,6 +196,8 @@ def family(name: str) -> str | None:
 
 
 def _family(lowered: str) -> str | None:
+    if _NEMOTRON in lowered:
+        return "Nemotron"
     match = _FAMILY.search(lowered)
     if match is None:
         return None
@@ -210,14 +208,9 @@ def _family(lowered: str) -> str | None:
         template, own_group = _FAMILY_TEMPLATES[key[0]]
         word = match[own_group] if own_group else ""
         known = template.format(word.capitalize() if word.isalpha() else word)
-        if len(_FAMILY_NAMES) < _WORD_CACHE_LIMIT:
+        if len(_FAMILY_NAMES) < _WORD_CACHE_LIMIT and len(key[1]) <= _CACHED_CHARS:
             _FAMILY_NAMES[key] = known
     return known
-
-
-def describe(model: str) -> NameFacts:
-    """Derive vendor, display name, family, size and tags from a model id."""
-    return NameFacts(*_facts(model))
 
 
 def _facts(model: str) -> tuple[str | None, str, str | None, float | None, float | None, tuple[str, ...]]:

@@ -10,32 +10,46 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from catalog.records import ParsedPage, ParseError, PriceRow, ProviderInfo
 
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_H1 = re.compile(r"#\s+(.+?)\s*#*\s*$")
-_HEADING = re.compile(r" {0,3}#{1,6}\s")
-_CLAIMED = re.compile(r"offers\s+(\d{1,9})\s+models?\b", re.IGNORECASE)
-_AUTH = re.compile(r"Authentication uses\s+`([^`]+)`", re.IGNORECASE)
-_TARGET = re.compile(r"\*\*Target URL:?\*\*:?\s*`([^`]+)`", re.IGNORECASE)
+#: The longest line the parser reads (outside code blocks), and the longest table cell. Real pages stay
+#: far below both; the bounds keep the work a hostile page can ask for small.
+MAX_LINE_CHARS = 10_000
+MAX_CELL_CHARS = 500
+#: At most this many characters of a page are quoted in an error message.
+QUOTE_CHARS = 80
+
+# Every pattern here runs on page text, so none can backtrack super-linearly: each is anchored or starts
+# with a literal, quantified runs are possessive (`*+`, `++`) or bounded, and no two runs can match the
+# same characters next to each other (bench/bench_catalog.py and tests/test_parser_speed.py check).
+_FENCE = re.compile(r" {0,3}+(`{3,}+|~{3,}+)")
+_HEADING = re.compile(r" {0,3}+#{1,6}+\s")
+_CLAIMED = re.compile(r"offers\s++([0-9]{1,9}+)\s++models?\b", re.IGNORECASE)
+_AUTH = re.compile(r"Authentication uses\s++`([^`]++)`", re.IGNORECASE)
+_TARGET = re.compile(r"\*\*Target URL:?\*\*:?\s*+`([^`]++)`", re.IGNORECASE)
 _MODE = re.compile(r"\*\*(managed|unmanaged)\*\*", re.IGNORECASE)
-_SEPARATOR_CELL = re.compile(r":?-+:?")
+_SEPARATOR_CELL = re.compile(r":?+-++:?+")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
-_PRICE = re.compile(
-    r"(?P<sign>[-−]?)\s*\\?\$?\s*(?P<sign2>[-−]?)\s*"
-    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-)
-_SPACES = re.compile(r"\s+")
+# ASCII digits only: `\d` would read Arabic-Indic or full-width digits as a price.
+_NUMBER = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})++(?:\.[0-9]++)?+|[0-9]++(?:\.[0-9]++)?+|\.[0-9]++")
+_SPACES = re.compile(r"\s++")
 # The common row shape, `| id | $1.00 | \\$2.50 |`, read in one match; anything else takes the careful path.
 # Fifteen digits at most, so a price read here is always a finite float.
-_PLAIN_ROW = re.compile(
-    r"\s*\|\s*([^\s|\\`](?:[^|\\`]*[^\s|\\`])?)\s*"
-    r"\|\s*\\?\$((?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,15})?)\s*"
-    r"\|\s*\\?\$((?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,15})?)\s*\|\s*"
-)
+_PLAIN_PRICE = r"\\?\$((?:[0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,15})(?:\.[0-9]{1,15})?)"
+_PLAIN_ROW = re.compile(r"\s*+\|([^|\\`]++)\|\s*+" + _PLAIN_PRICE + r"\s*+\|\s*+" + _PLAIN_PRICE + r"\s*+\|\s*+")
+# Characters that draw nothing: stripped from ids, so `a\u200bb` and `ab` are one model, not two.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Characters that reorder what is shown around them: an id holding one could read as another id.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def quote(text: str) -> str:
+    """`text` as a Python literal for an error message, cut to about `QUOTE_CHARS` characters."""
+    return repr(text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…")
 
 
 @dataclass(slots=True)
@@ -56,30 +70,50 @@ class _PageState:
     rows: list[PriceRow] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
     price_tables: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
-def parse_page(text: str, source: str = "<page>", snapshot_date: str | None = None) -> ParsedPage:
-    """Parse a provider page; raise `ParseError` (with a line number) for anything malformed."""
+def parse_page(
+    text: str, source: str = "<page>", snapshot_date: str | None = None, *, max_models: int | None = None
+) -> ParsedPage:
+    """Parse a provider page; raise `ParseError` (with a line number) for anything malformed.
+
+    `max_models` bounds the rows a page may hold (an upload, say): past it, a `ParseError`.
+    """
     lines = text.removeprefix("\ufeff").split("\n")
     state = _PageState(source=source)
     fence: str | None = None
+    fence_line = 0
     index = 0
     count = len(lines)
     while index < count:
         line = lines[index].rstrip("\r")
-        stripped = line.strip()
         if fence is not None:
+            stripped = line.strip()
             if stripped.startswith(fence) and not stripped.lstrip(fence[0]).strip():
                 fence = None
+            elif "|" in line and _looks_like_price_header(line):
+                _note_skipped(state, index + 1, f"it is inside a code block (opened on line {fence_line})")
             index += 1
             continue
+        if len(line) > MAX_LINE_CHARS:
+            raise ParseError(index + 1, _too_long("the line", len(line), MAX_LINE_CHARS), source)
         opening = _FENCE.match(line)
-        if opening:
+        # A backtick fence's info string holds no backtick (CommonMark): "``` a`b" is a paragraph.
+        if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end() :]):
             fence = opening.group(1)
+            fence_line = index + 1
             index += 1
             continue
+        stripped = line.strip()
         if stripped.startswith("|"):
             index = _read_table(lines, index, state)
+            if max_models is not None and len(state.rows) > max_models:
+                raise ParseError(
+                    state.rows[max_models].source_line,
+                    f"more than {max_models:,} models: a page may list at most {max_models:,}",
+                    source,
+                )
             continue
         _read_prose(line, stripped, index + 1, state)
         index += 1
@@ -91,16 +125,37 @@ def parse_page(text: str, source: str = "<page>", snapshot_date: str | None = No
             where,
             "no price table found: expected a table headed "
             "'| Model | Input / 1M tokens | Output / 1M tokens |'"
-            + (" (a code fence is still open at the end of the page)" if fence else ""),
+            + (
+                f" (a code fence is still open at the end of the page: it opened on line {fence_line})" if fence else ""
+            ),
             source,
         )
     return ParsedPage(provider=_provider_info(state, snapshot_date), rows=tuple(state.rows), warnings=_warnings(state))
+
+
+def _too_long(what: str, length: int, limit: int) -> str:
+    return f"{what} is {length:,} characters long, more than the {limit:,} a provider page may use"
+
+
+def _looks_like_price_header(line: str) -> bool:
+    """Whether a line reads like a per-1M-token price table's header, wherever it stands."""
+    compact = line.lower().replace(" ", "")
+    return "model" in compact and ("1mtok" in compact or "milliontok" in compact)
+
+
+def _note_skipped(state: _PageState, number: int, why: str) -> None:
+    state.notes.append(f"line {number}: a line that looks like a price table header was skipped: {why}")
 
 
 def _read_prose(line: str, stripped: str, number: int, state: _PageState) -> None:
     """Pick provider metadata out of a line that is not in a table or a code fence."""
     if not stripped:
         return
+    if "|" in stripped and _looks_like_price_header(stripped):
+        why = "it is quoted (starts with '>')" if stripped.startswith(">") else "it does not start with '|'"
+        if not stripped.startswith(">") and stripped.lstrip("".join(map(chr, _INVISIBLE))).startswith("|"):
+            why = "it starts with an invisible character"
+        _note_skipped(state, number, why)
     if stripped.startswith(">"):
         if state.name_seen and state.description is None:
             quote = stripped.lstrip(">").strip()
@@ -109,11 +164,9 @@ def _read_prose(line: str, stripped: str, number: int, state: _PageState) -> Non
         return
     if _HEADING.match(line):
         state.heading = stripped.lstrip("#").strip()
-        if not state.name_seen:
-            h1 = _H1.match(stripped)
-            if h1:
-                state.name = _MD_ESCAPE.sub(r"\1", h1.group(1))
-                state.name_seen = True
+        if not state.name_seen and stripped[:2] in ("# ", "#\t"):
+            state.name = _MD_ESCAPE.sub(r"\1", _heading_text(stripped))
+            state.name_seen = True
         return
     if state.claimed is None:
         claimed = _CLAIMED.search(stripped)
@@ -131,6 +184,15 @@ def _read_prose(line: str, stripped: str, number: int, state: _PageState) -> Non
     for mode in _MODE.findall(stripped):
         if mode.lower() not in state.modes:
             state.modes.append(mode.lower())
+
+
+def _heading_text(stripped: str) -> str:
+    """The text of an ATX heading line: without its `#`s, and without a closing `#` sequence."""
+    text = stripped.lstrip("#").strip()
+    without = text.rstrip("#")
+    if without != text and (not without or without[-1] in " \t"):
+        text = without.rstrip()
+    return text
 
 
 def _split_cells(line: str) -> list[str]:
@@ -184,21 +246,24 @@ def _is_separator(cells: list[str]) -> bool:
 
 def _read_table(lines: list[str], start: int, state: _PageState) -> int:
     """Read the table that starts at `start`; return the index of the first line after it."""
-    header = _split_cells(lines[start])
-    columns = _price_columns(header, start + 1, state.source)
+    source = state.source
     end = start
     while end < len(lines) and lines[end].lstrip().startswith("|"):
+        if len(lines[end]) > MAX_LINE_CHARS:
+            raise ParseError(end + 1, _too_long("the line", len(lines[end]), MAX_LINE_CHARS), source)
         end += 1
+    header = _split_cells(lines[start])
+    columns = _price_columns(header, start + 1, source)
     if columns is None:
         _read_metadata_table(lines, start + 1, end, state)
         return end
     state.price_tables += 1
     if start + 1 >= end or not _is_separator(_split_cells(lines[start + 1])):
         raise ParseError(
-            start + 2, "the price table header is not followed by a separator row like '| --- | --- |'", state.source
+            start + 2, "the price table header is not followed by a separator row like '| --- | --- |'", source
         )
     plain = columns == _PriceColumns(0, 1, 2, 3)
-    rows, seen, source = state.rows, state.seen, state.source
+    rows, seen = state.rows, state.seen
     new_row = tuple.__new__  # `PriceRow(...)` without its argument binding: half the cost, on the hot path
     for index in range(start + 2, end):
         match = _PLAIN_ROW.fullmatch(lines[index]) if plain else None
@@ -206,8 +271,13 @@ def _read_table(lines: list[str], start: int, state: _PageState) -> int:
             _read_price_row(lines[index], index + 1, columns, state)
             continue
         model, input_text, output_text = match.groups()
+        model = model.strip()
+        if not (model.isascii() and model.isprintable()) or len(model) > MAX_CELL_CHARS or not model:
+            model = _clean_id(model, index + 1, source)
         if model in seen:
-            raise ParseError(index + 1, f"duplicate model id {model!r} (first listed on line {seen[model]})", source)
+            raise ParseError(
+                index + 1, f"duplicate model id {quote(model)} (first listed on line {seen[model]})", source
+            )
         seen[model] = index + 1
         if "," in input_text or "," in output_text:
             input_text, output_text = input_text.replace(",", ""), output_text.replace(",", "")
@@ -230,38 +300,89 @@ def _read_metadata_table(lines: list[str], start: int, end: int, state: _PageSta
 
 
 def _read_price_row(line: str, number: int, columns: _PriceColumns, state: _PageState) -> None:
+    source = state.source
     cells = _split_cells(line)
     if len(cells) != columns.width:
         what = "missing" if len(cells) < columns.width else "extra"
-        raise ParseError(number, f"{what} cell: expected {columns.width} cells, found {len(cells)}", state.source)
+        raise ParseError(number, f"{what} cell: expected {columns.width} cells, found {len(cells)}", source)
+    for cell in cells:
+        if len(cell) > MAX_CELL_CHARS:
+            raise ParseError(number, _too_long(f"the cell {quote(cell)}", len(cell), MAX_CELL_CHARS), source)
     model = cells[columns.model]
     if "\\" in model:
         model = _MD_ESCAPE.sub(r"\1", model)
     if len(model) > 1 and model[0] == "`" and model[-1] == "`":
         model = model.strip("`").strip()
-    if not model:
-        raise ParseError(number, "missing cell: the model id is empty", state.source)
+    model = _clean_id(model, number, source)
     first = state.seen.get(model)
     if first is not None:
-        raise ParseError(number, f"duplicate model id {model!r} (first listed on line {first})", state.source)
+        raise ParseError(number, f"duplicate model id {quote(model)} (first listed on line {first})", source)
     state.seen[model] = number
-    input_usd = _price(cells[columns.input], "input", number, state.source)
-    output_usd = _price(cells[columns.output], "output", number, state.source)
+    input_usd = _price(cells[columns.input], "input", number, source)
+    output_usd = _price(cells[columns.output], "output", number, source)
     state.rows.append(PriceRow(model, input_usd, output_usd, number))
+
+
+def _clean_id(model: str, number: int, source: str) -> str:
+    """A model id without invisible characters; a `ParseError` if it is empty, too long or deceptive.
+
+    Zero-width characters, BOMs and soft hyphens are dropped (a look-alike must not become a second
+    model). Control characters, bidirectional controls, other format characters and non-ASCII spaces
+    (such as a no-break space) are refused: no rule could say which id was meant.
+    """
+    model = model.translate(_INVISIBLE).strip()
+    if not model:
+        raise ParseError(number, "missing cell: the model id is empty", source)
+    if len(model) > MAX_CELL_CHARS:
+        raise ParseError(number, _too_long(f"the model id {quote(model)}", len(model), MAX_CELL_CHARS), source)
+    if model.isascii() and model.isprintable():
+        return model
+    for char in model:
+        if char.isascii() and char.isprintable():
+            continue
+        category = unicodedata.category(char)
+        if char in _BIDI_CONTROLS:
+            what = "a bidirectional control character"
+        elif category == "Cc":
+            what = "a control character"
+        elif category in ("Cf", "Co", "Cs", "Cn", "Zl", "Zp"):
+            what = "an invisible or unassigned character"
+        elif category == "Zs":
+            what = "a non-ASCII space"
+        else:
+            continue
+        raise ParseError(number, f"the model id {quote(model)} holds {what} (U+{ord(char):04X})", source)
+    return model
 
 
 def _price(cell: str, which: str, number: int, source: str) -> float:
     if not cell:
         raise ParseError(number, f"missing cell: the {which} price is empty", source)
-    match = _PRICE.fullmatch(cell)
-    if match is None:
-        raise ParseError(number, f"the {which} price {cell!r} is not a number", source)
-    if match.group("sign") or match.group("sign2"):
-        raise ParseError(number, f"the {which} price {cell!r} is negative", source)
-    value = float(match.group("number").replace(",", ""))
+    # An optional sign, `\$` or `$`, and another optional sign, with spaces between: read with string
+    # operations, since adjacent optional spaces in one regex backtrack cubically (`- <2,000 spaces> -`).
+    negative, text = _sign(cell.strip())
+    if text.startswith("\\"):
+        text = text[1:]
+    if text.startswith("$"):
+        text = text[1:].lstrip()
+    negative_after, text = _sign(text)
+    if _NUMBER.fullmatch(text) is None:
+        if any(char.isdigit() and not char.isascii() for char in text):
+            raise ParseError(number, f"the {which} price {quote(cell)} is written with non-ASCII digits", source)
+        raise ParseError(number, f"the {which} price {quote(cell)} is not a number", source)
+    if negative or negative_after:
+        raise ParseError(number, f"the {which} price {quote(cell)} is negative", source)
+    value = float(text.replace(",", ""))
     if not math.isfinite(value):
-        raise ParseError(number, f"the {which} price {cell!r} is too large", source)
+        raise ParseError(number, f"the {which} price {quote(cell)} is too large", source)
     return value
+
+
+def _sign(text: str) -> tuple[bool, str]:
+    """Whether `text` starts with a minus sign, and the text after it and its spaces."""
+    if text.startswith(("-", "−")):
+        return True, text[1:].lstrip()
+    return False, text
 
 
 def _provider_info(state: _PageState, snapshot_date: str | None) -> ProviderInfo:
@@ -283,8 +404,26 @@ def _provider_info(state: _PageState, snapshot_date: str | None) -> ProviderInfo
 
 
 def _warnings(state: _PageState) -> tuple[str, ...]:
-    if state.claimed is None or state.claimed[0] == len(state.rows):
-        return ()
-    claimed, line = state.claimed
     name = state.name or state.source
-    return (f"{name}: the page claims {claimed} models (line {line}) but its price tables list {len(state.rows)}",)
+    warnings = [f"{name}: {note}" for note in state.notes]
+    warnings += [f"{name}: {note}" for note in _case_only_duplicates(state.rows)]
+    if state.claimed is not None and state.claimed[0] != len(state.rows):
+        claimed, line = state.claimed
+        warnings.append(
+            f"{name}: the page claims {claimed} models (line {line}) but its price tables list {len(state.rows)}"
+        )
+    return tuple(warnings)
+
+
+def _case_only_duplicates(rows: list[PriceRow]) -> list[str]:
+    """Ids that differ from an earlier one only in case: both are kept (hosts may tell them apart), and said."""
+    first: dict[str, PriceRow] = {}
+    notes = []
+    for row in rows:
+        earlier = first.setdefault(row.model.casefold(), row)
+        if earlier is not row:
+            notes.append(
+                f"line {row.source_line}: the model id {quote(row.model)} differs from {quote(earlier.model)} "
+                f"(line {earlier.source_line}) only in case; both are kept"
+            )
+    return notes

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from catalog import PriceRow, blended_price, describe, enrich
+from catalog import ModelRecord, PriceRow, blended_price, enrich
+
+
+def describe(model: str) -> ModelRecord:
+    """The record of `model` at any price: what its id tells."""
+    return enrich(PriceRow(model, 1.0, 2.0, 1), provider="P")
 
 
 @pytest.mark.parametrize(

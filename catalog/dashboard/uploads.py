@@ -1,39 +1,87 @@
 """Provider pages beyond the embedded one: from the operator's configuration, or uploaded in the dashboard.
 
 The dashboard never fetches an address a visitor types: extra pages come from `CATALOG_SOURCES` (set by
-whoever runs the app) or from a file the visitor uploads, which is parsed, never followed.
+whoever runs the app) or from a file the visitor uploads, which is parsed, never followed. An upload is
+bounded in bytes and in models (operator settings), so one visitor cannot slow the app for everyone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from catalog.parser import parse_page
 from catalog.records import Catalog, SourceError
 from catalog.sources import build_catalog, load_page
 
-#: Largest uploaded page accepted, in bytes; provider pages are a few kilobytes.
-MAX_UPLOAD_BYTES = 5_000_000
+#: The environment variables that bound an upload, and their defaults.
+MAX_BYTES_VARIABLE = "CATALOG_MAX_UPLOAD_BYTES"
+MAX_MODELS_VARIABLE = "CATALOG_MAX_UPLOAD_MODELS"
+DEFAULT_MAX_UPLOAD_BYTES = 1_000_000
+DEFAULT_MAX_UPLOAD_MODELS = 5_000
 
 
-def decode_upload(data: bytes, name: str) -> str:
+@dataclass(frozen=True, slots=True)
+class UploadLimits:
+    """The largest upload accepted: bytes of the file and models on the page."""
+
+    max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    max_models: int = DEFAULT_MAX_UPLOAD_MODELS
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> UploadLimits:
+        """The limits the operator set in `CATALOG_MAX_UPLOAD_BYTES` / `CATALOG_MAX_UPLOAD_MODELS`, or the defaults."""
+        environ = os.environ if environ is None else environ
+        return cls(
+            _positive(environ, MAX_BYTES_VARIABLE, DEFAULT_MAX_UPLOAD_BYTES),
+            _positive(environ, MAX_MODELS_VARIABLE, DEFAULT_MAX_UPLOAD_MODELS),
+        )
+
+
+def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, "").strip().replace("_", "")
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) == 0:
+        raise SourceError(f"the operator setting {name} must be a positive whole number, not {text[:20]!r}")
+    return int(text)
+
+
+def _size(count: int) -> str:
+    return f"{count // 1_000_000} MB" if count % 1_000_000 == 0 else f"{count:,} bytes"
+
+
+def decode_upload(data: bytes, name: str, limits: UploadLimits | None = None) -> str:
     """An uploaded page's text; a `SourceError` if it is too large or not UTF-8."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SourceError(f"{name}: larger than {MAX_UPLOAD_BYTES // 1_000_000} MB, not a provider page")
+    limits = limits or UploadLimits.from_environment()
+    if len(data) > limits.max_bytes:
+        raise SourceError(
+            f"{name}: {len(data):,} bytes is more than the {_size(limits.max_bytes)} an uploaded page may be"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise SourceError(f"{name}: not UTF-8 text (byte {error.start})") from None
 
 
-def catalog_with_extras(sources: Sequence[str] = (), uploads: Sequence[tuple[str, bytes]] = ()) -> Catalog:
+def catalog_with_extras(
+    sources: Sequence[str] = (), uploads: Sequence[tuple[str, bytes]] = (), limits: UploadLimits | None = None
+) -> Catalog:
     """The embedded page plus configured `sources` and uploaded `(name, data)` pages.
 
     A page for the same provider as the embedded one replaces it (it is the fresher copy). Raises
     `ParseError` (naming the page and line) or `SourceError`, so the caller can keep its catalog.
+    Uploads are held to `limits` (by default the operator's, from the environment).
     """
+    if uploads and limits is None:
+        limits = UploadLimits.from_environment()
+    limits = limits or UploadLimits()
     extra = [load_page(spec) for spec in sources]
-    extra += [parse_page(decode_upload(data, name), source=f"uploaded {name}") for name, data in uploads]
+    extra += [
+        parse_page(decode_upload(data, name, limits), source=f"uploaded {name}", max_models=limits.max_models)
+        for name, data in uploads
+    ]
     embedded = load_page(None)
     replaced = any(page.provider.name == embedded.provider.name for page in extra)
     return build_catalog(([] if replaced else [embedded]) + extra)

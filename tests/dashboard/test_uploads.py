@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from catalog.dashboard.uploads import MAX_UPLOAD_BYTES, catalog_with_extras, decode_upload
+from catalog.dashboard.uploads import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_MAX_UPLOAD_MODELS,
+    UploadLimits,
+    catalog_with_extras,
+    decode_upload,
+)
 from catalog.records import ParseError, SourceError
 from catalog.sources import configured_sources
 
@@ -53,6 +59,33 @@ def test_the_same_extra_page_twice_is_refused(tmp_path):
 def test_uploads_must_be_utf8_and_small():
     with pytest.raises(SourceError, match="not UTF-8"):
         decode_upload(b"\xff\xfe", "x.md")
-    with pytest.raises(SourceError, match="larger than"):
-        decode_upload(b" " * (MAX_UPLOAD_BYTES + 1), "x.md")
+    with pytest.raises(SourceError, match="x.md: 1,000,001 bytes is more than the 1 MB an uploaded page may be"):
+        decode_upload(b" " * (DEFAULT_MAX_UPLOAD_BYTES + 1), "x.md")
     assert decode_upload("ü".encode(), "x.md") == "ü"
+
+
+def test_upload_limits_are_operator_settings_with_defaults():
+    assert UploadLimits.from_environment({}) == UploadLimits(1_000_000, 5_000)
+    limits = UploadLimits.from_environment({"CATALOG_MAX_UPLOAD_BYTES": "2_000", "CATALOG_MAX_UPLOAD_MODELS": " 10 "})
+    assert limits == UploadLimits(2_000, 10)
+    for bad in ("0", "-5", "1e6", "lots"):
+        with pytest.raises(SourceError, match="CATALOG_MAX_UPLOAD_BYTES must be a positive whole number"):
+            UploadLimits.from_environment({"CATALOG_MAX_UPLOAD_BYTES": bad})
+
+
+def test_the_byte_limit_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CATALOG_MAX_UPLOAD_BYTES", "5000")
+    with pytest.raises(SourceError, match="big.md: 6,000 bytes is more than the 5,000 bytes an uploaded page may be"):
+        catalog_with_extras(uploads=[("big.md", b" " * 6_000)])
+
+
+def test_an_upload_with_too_many_models_is_refused_naming_the_line(monkeypatch):
+    rows = "".join(f"| m{i} | $1 | $1 |\n" for i in range(DEFAULT_MAX_UPLOAD_MODELS + 1))
+    page = ("# Many\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n" + rows).encode()
+    assert len(page) < DEFAULT_MAX_UPLOAD_BYTES
+    with pytest.raises(ParseError) as raised:
+        catalog_with_extras(uploads=[("many.md", page)])
+    assert raised.value.line == 5 + DEFAULT_MAX_UPLOAD_MODELS
+    assert "more than 5,000 models" in str(raised.value)
+    monkeypatch.setenv("CATALOG_MAX_UPLOAD_MODELS", "6000")
+    assert len(catalog_with_extras(uploads=[("many.md", page)])) == 52 + DEFAULT_MAX_UPLOAD_MODELS + 1
