@@ -6,6 +6,7 @@ import re
 
 import pytest
 from conftest import exceptions_shown, run_streamlit, wait_for_app
+from playwright.sync_api import expect
 
 COMPARE_LINK = (
     "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528&base=deepseek-ai/DeepSeek-R1-0528&budget=100"
@@ -78,9 +79,9 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
         open_page(page, url + "/compare?in=1000&out=250&req=100&per=day&q=llama")
         page.get_by_test_id("stSidebarNav").get_by_text("Playground").wait_for(timeout=30_000)
         page.get_by_text("Compare workload cost").wait_for(timeout=30_000)
-        assert page.get_by_label("Input tokens per request").input_value() == "1000"
+        expect(page.get_by_label("Input tokens per request")).to_have_value("1000", timeout=30_000)
         assert page.get_by_test_id("stSidebar").get_by_text("snapshot 2026-11-25").count() == 1
         nav = page.get_by_test_id("stSidebarNav").inner_text()
         assert "shared" not in nav and "app" not in nav.split() and "init" not in nav.lower()
-        assert nav.split()[1::2] == ["Browse", "Charts", "Compare", "Playground"]  # icon name, title
+        assert nav.split()[1::2] == ["Browse", "Charts", "Compare", "Playground", "Model"]  # icon name, title
         assert exceptions_shown(page) == []
