@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.costs import CostLine, rank_by_cost, request_cost
-from catalog.enrich import FLAG_LABELS, TAGS, enrich
+from catalog.enrich import FLAG_LABELS, TAGS, enrich, maker, model_key
 from catalog.parser import parse_page
 from catalog.query import ModelFilter, filter_models, sort_models
 from catalog.records import (
@@ -43,6 +43,8 @@ __all__ = [
     "filter_models",
     "load_catalog",
     "load_page",
+    "maker",
+    "model_key",
     "parse_page",
     "rank_by_cost",
     "request_cost",

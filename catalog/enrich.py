@@ -26,6 +26,7 @@ TAGS = tuple(TAG_TOKENS)
 
 #: Data-quality flags a row can carry, with the sentence shown to people.
 FLAG_LABELS = {
+    "free": "the page lists it as free",
     "zero-price": "a price is zero",
     "output-cheaper-than-input": "output is cheaper than input",
 }
@@ -58,47 +59,49 @@ _NOTHING = _Word(None, _PLAIN, None)
 # Words and families recur across names ("instruct", "70b", "Llama-3.3"), so each is read once, which
 # halves enrichment time (bench/bench_catalog.py measures with both caches empty).
 _WORDS: dict[str, _Word] = {}
-_FAMILY_NAMES: dict[tuple[int, str], str] = {}
+_FAMILY_NAMES: dict[tuple[int, str], tuple[str, str]] = {}
 
 
 # Families, most specific first where two could match at the same place. One search finds the leftmost.
 # A name holding "Nemotron" is a Nemotron, even one built on Llama: checked before the search, since a
 # lookahead for it after every "Llama" made the search quadratic in the length of the name.
 _NEMOTRON = "nemotron"
-_FAMILY_RULES = (
-    (r"DeepSeek-R(\d+)", "DeepSeek R{0}"),
-    (r"DeepSeek-Prover-V(\d+(?:\.\d+)?)", "DeepSeek Prover V{0}"),
-    (r"DeepSeek-Coder-V(\d+)", "DeepSeek Coder V{0}"),
-    (r"DeepSeek-V(\d+(?:\.\d+)?)", "DeepSeek V{0}"),
-    (r"Llama-Guard-(\d+)", "Llama Guard {0}"),
-    (r"(?<![A-Za-z])Llama-?(\d+(?:\.\d+)?)", "Llama {0}"),
-    (r"Qwen-?(\d+(?:\.\d+)?)", "Qwen{0}"),
-    (r"QwQ", "QwQ"),
-    (r"gemma-?(\d+(?:\.\d+)?)", "Gemma {0}"),
-    (r"(?<![A-Za-z])phi-?(\d+(?:\.\d+)?)", "Phi-{0}"),
-    (r"MiniMax-M(\d+)", "MiniMax M{0}"),
-    (r"GLM-?(\d+)", "GLM-{0}"),
-    (r"Mixtral", "Mixtral"),
-    (r"Mistral", "Mistral"),
-    (r"WizardLM-?(\d+)", "WizardLM-{0}"),
-    (r"MythoMax", "MythoMax"),
-    (r"kimi-k(\d+)", "Kimi K{0}"),
-    (r"claude-(haiku|sonnet|opus)", "Claude {0}"),
+_FAMILY_RULES = (  # pattern, family, the maker's Hugging Face organisation
+    (r"DeepSeek-R(\d+)", "DeepSeek R{0}", "deepseek-ai"),
+    (r"DeepSeek-Prover-V(\d+(?:\.\d+)?)", "DeepSeek Prover V{0}", "deepseek-ai"),
+    (r"DeepSeek-Coder-V(\d+)", "DeepSeek Coder V{0}", "deepseek-ai"),
+    (r"DeepSeek-V(\d+(?:\.\d+)?)", "DeepSeek V{0}", "deepseek-ai"),
+    (r"Llama-Guard-(\d+)", "Llama Guard {0}", "meta-llama"),
+    # `v?`: Fireworks writes `llama-v3p3` (read as `llama-v3.3`) for Llama 3.3.
+    (r"(?<![A-Za-z])Llama-?v?(\d+(?:\.\d+)?)", "Llama {0}", "meta-llama"),
+    (r"Qwen-?(\d+(?:\.\d+)?)", "Qwen{0}", "Qwen"),
+    (r"QwQ", "QwQ", "Qwen"),
+    (r"gemma-?(\d+(?:\.\d+)?)", "Gemma {0}", "google"),
+    (r"(?<![A-Za-z])phi-?(\d+(?:\.\d+)?)", "Phi-{0}", "microsoft"),
+    (r"MiniMax-M(\d+)", "MiniMax M{0}", "MiniMaxAI"),
+    (r"GLM-?(\d+)", "GLM-{0}", "zai-org"),
+    (r"Mixtral", "Mixtral", "mistralai"),
+    (r"Mistral", "Mistral", "mistralai"),
+    (r"WizardLM-?(\d+)", "WizardLM-{0}", "microsoft"),
+    (r"MythoMax", "MythoMax", "Gryphe"),
+    (r"kimi-k(\d+)", "Kimi K{0}", "moonshotai"),
+    (r"gpt-oss", "gpt-oss", "openai"),
+    (r"claude-(haiku|sonnet|opus)", "Claude {0}", "Anthropic"),
 )
 # Searched in the lowercase name: faster than a case-insensitive search (the patterns use no `\D`-like escapes).
 # Every rule starts with a literal and its runs of digits are possessive and ASCII, so the search is linear.
 _FAMILY = re.compile(
-    "|".join(f"({pattern.lower()})" for pattern, _ in _FAMILY_RULES).replace("\\d+", "[0-9]++").replace(")?", ")?+")
+    "|".join(f"({pattern.lower()})" for pattern, _, _ in _FAMILY_RULES).replace("\\d+", "[0-9]++").replace(")?", ")?+")
 )
 
 
-def _family_templates() -> dict[int, tuple[str, int]]:
-    """For each rule's group number in `_FAMILY`: its template and its own group's number (0 if none)."""
+def _family_templates() -> dict[int, tuple[str, int, str]]:
+    """For each rule's group number in `_FAMILY`: its template, its own group's number (0 if none), its maker."""
     templates = {}
     group = 1
-    for pattern, template in _FAMILY_RULES:
+    for pattern, template, maker in _FAMILY_RULES:
         own_groups = re.compile(pattern).groups
-        templates[group] = (template, group + 1 if own_groups else 0)
+        templates[group] = (template, group + 1 if own_groups else 0, maker)
         group += 1 + own_groups
     return templates
 
@@ -106,18 +109,77 @@ def _family_templates() -> dict[int, tuple[str, int]]:
 _FAMILY_TEMPLATES = _family_templates()
 
 
-def split_id(model: str) -> tuple[str | None, str]:
-    """The vendor (org) and the bare name of a model id; vendor is None when the id has none.
+#: How hosts spell a maker's organisation (lowercase) → the maker's Hugging Face organisation.
+MAKER_ORGS = {
+    "meta-llama": "meta-llama",
+    "meta": "meta-llama",
+    "deepseek-ai": "deepseek-ai",
+    "deepseek": "deepseek-ai",
+    "qwen": "Qwen",
+    "openai": "openai",
+    "mistralai": "mistralai",
+    "mistral": "mistralai",
+    "zai-org": "zai-org",
+    "z-ai": "zai-org",
+    "thudm": "zai-org",  # the GLM makers' organisation before it was renamed zai-org
+    "moonshotai": "moonshotai",
+    "minimaxai": "MiniMaxAI",
+    "minimax": "MiniMaxAI",
+    "google": "google",
+    "microsoft": "microsoft",
+    "nvidia": "nvidia",
+    "anthropic": "Anthropic",
+}
 
-    `deepseek-ai/DeepSeek-R1` → (`deepseek-ai`, `DeepSeek-R1`);
-    `accounts/fireworks/models/kimi-k2-instruct` → (`fireworks`, `kimi-k2-instruct`).
+
+def split_id(model: str) -> tuple[str | None, str]:
+    """The organisation and the bare name of a model id; the organisation is None when the id has none.
+
+    `deepseek-ai/DeepSeek-R1` → (`deepseek-ai`, `DeepSeek-R1`); a host path names the host, not an
+    organisation: `accounts/fireworks/models/kimi-k2-instruct` → (None, `kimi-k2-instruct`).
     """
-    parts = model.split("/")
-    if len(parts) == 1:
+    if "/" not in model:
         return None, model
+    parts = model.split("/")
     if len(parts) >= 4 and parts[0] == "accounts" and parts[2] == "models":
-        return parts[1] or None, "/".join(parts[3:])
+        return None, "/".join(parts[3:])
     return parts[0] or None, parts[-1]
+
+
+#: Keys that no rule can match across hosts, each to the key of the same weights; the reason beside it.
+KEY_ALIASES = {
+    "llama-3.3-70b": "llama-3.3-70b-instruct",  # Cerebras' name; Meta released Llama 3.3 70B as Instruct only
+    "llama-3.3-70b-versatile": "llama-3.3-70b-instruct",  # Groq's name for Llama 3.3 70B Instruct
+    "llama3.1-8b": "llama-3.1-8b-instruct",  # Cerebras' name for Llama 3.1 8B Instruct
+    "llama-3.1-8b-instant": "llama-3.1-8b-instruct",  # Groq's name for Llama 3.1 8B Instruct
+    "zai-glm-4.6": "glm-4.6",  # Cerebras' name for zai-org/GLM-4.6
+}
+_DIGIT_P_DIGIT = re.compile(r"(?<=[0-9])p(?=[0-9])")  # `v3p3` → `v3.3`: lookarounds of one character
+_LLAMA_V = re.compile(r"llama-v(?=[0-9])")  # Fireworks' `llama-v3.3` is Meta's `Llama-3.3`
+
+
+def model_key(model: str) -> str:
+    """One key for the same weights wherever they are sold.
+
+    Case, the organisation, a host path (`accounts/<x>/models/`), a `Meta-` prefix and the spelling
+    of versions (`v3p1` = `V3.1`; Llama's `v3p3` = `3.3`) do not change the key; everything else in the name does
+    (`-Turbo`, `-FP8`, a date such as `-0528`, `Distill`, sizes). `KEY_ALIASES` covers the rest.
+    """
+    return _key(_normalized(split_id(model)[1].lower()))
+
+
+def _normalized(lowered: str) -> str:
+    """A lowercase name with versions spelt one way: `p` between digits read as `.`."""
+    return _DIGIT_P_DIGIT.sub(".", lowered) if "p" in lowered else lowered
+
+
+def _key(normalized: str) -> str:
+    key = normalized.replace("_", "-").replace(" ", "-").removeprefix("meta-")
+    if key.startswith("qwen-") and key[5:6].isdigit():  # Cerebras' `qwen-3-32b` is Qwen's `Qwen3-32B`
+        key = "qwen" + key[5:]
+    if "llama-v" in key:
+        key = _LLAMA_V.sub("llama-", key)
+    return KEY_ALIASES.get(key, key)
 
 
 def _whole(value: float) -> float:
@@ -192,39 +254,61 @@ def tags(name: str) -> tuple[str, ...]:
 
 def family(name: str) -> str | None:
     """The model family the name belongs to ("Llama 3.3", "Qwen3", "DeepSeek R1"), if it is a known one."""
-    return _family(name.lower())
+    return _family(_normalized(name.lower()))[0]
 
 
-def _family(lowered: str) -> str | None:
+def maker(model: str) -> str | None:
+    """The maker of a model, as its Hugging Face organisation: the id's own where it names a maker,
+    else the maker of its family; None when neither tells."""
+    organisation, name = split_id(model)
+    return _maker(organisation, _family(_normalized(name.lower()))[1])
+
+
+def _maker(organisation: str | None, family_maker: str | None) -> str | None:
+    if organisation is None:
+        return family_maker
+    return MAKER_ORGS.get(organisation.lower(), organisation)
+
+
+def _family(lowered: str) -> tuple[str | None, str | None]:
+    """The family of a normalized lowercase name and its maker."""
     if _NEMOTRON in lowered:
-        return "Nemotron"
+        return "Nemotron", "nvidia"
     match = _FAMILY.search(lowered)
     if match is None:
-        return None
+        return None, None
     # A rule's own group closes before the rule's group does, so `lastindex` is always the rule's.
     key = (match.lastindex or 0, match[0])
     known = _FAMILY_NAMES.get(key)
     if known is None:
-        template, own_group = _FAMILY_TEMPLATES[key[0]]
+        template, own_group, family_maker = _FAMILY_TEMPLATES[key[0]]
         word = match[own_group] if own_group else ""
-        known = template.format(word.capitalize() if word.isalpha() else word)
+        known = (template.format(word.capitalize() if word.isalpha() else word), family_maker)
         if len(_FAMILY_NAMES) < _WORD_CACHE_LIMIT and len(key[1]) <= _CACHED_CHARS:
             _FAMILY_NAMES[key] = known
     return known
 
 
-def _facts(model: str) -> tuple[str | None, str, str | None, float | None, float | None, tuple[str, ...]]:
-    vendor, name = split_id(model)
-    lowered = name.lower()
-    tags, params_b, active_params_b = _read_words(_split_words(lowered))
-    return vendor, name.replace("_", " ").replace("-", " "), _family(lowered), params_b, active_params_b, tags
+def _facts(
+    model: str,
+) -> tuple[str | None, str, str | None, float | None, float | None, tuple[str, ...], str]:
+    organisation, name = split_id(model)
+    normalized = _normalized(name.lower())
+    tags, params_b, active_params_b = _read_words(_split_words(normalized))
+    family_name, family_maker = _family(normalized)
+    vendor = _maker(organisation, family_maker)
+    display_name = name.replace("_", " ").replace("-", " ")
+    return vendor, display_name, family_name, params_b, active_params_b, tags, _key(normalized)
 
 
-def quality_flags(input_usd: float, output_usd: float) -> tuple[str, ...]:
+def quality_flags(input_usd: float, output_usd: float, free: bool = False) -> tuple[str, ...]:
+    """The data-quality flags of a row's prices; a price the page calls `Free` is flagged free, not zero."""
     if 0 < input_usd <= output_usd:
         return ()
     flags = []
-    if input_usd == 0 or output_usd == 0:
+    if free:
+        flags.append("free")
+    elif input_usd == 0 or output_usd == 0:
         flags.append("zero-price")
     if output_usd < input_usd:
         flags.append("output-cheaper-than-input")
@@ -245,8 +329,8 @@ def enrich_page(page: ParsedPage, output_share: float = DEFAULT_OUTPUT_SHARE) ->
 
 
 def _record(row: PriceRow, provider: str, source: str, output_share: float) -> ModelRecord:
-    model, input_usd, output_usd, source_line = row
-    vendor, display_name, family_name, params_b, active_params_b, tags = _facts(model)
+    model, input_usd, output_usd, source_line, free = row
+    vendor, display_name, family_name, params_b, active_params_b, tags, key = _facts(model)
     # `tuple.__new__` with the fields in order: a third of the cost of `ModelRecord(...)`, on the hot path.
     return _new_record(
         ModelRecord,
@@ -263,7 +347,8 @@ def _record(row: PriceRow, provider: str, source: str, output_share: float) -> M
             source_line,
             display_name,
             family_name,
-            quality_flags(input_usd, output_usd),
+            quality_flags(input_usd, output_usd, free),
             source,
+            key,
         ),
     )

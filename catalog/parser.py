@@ -65,10 +65,12 @@ class _PageState:
     content_type: str | None = None
     streaming: bool | None = None
     auth_scheme: str | None = None
+    auth_header: str | None = None
     claimed: tuple[int, int] | None = None
     modes: list[str] = field(default_factory=list)
     rows: list[PriceRow] = field(default_factory=list)
-    seen: dict[str, int] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)  # id → its index in `rows`
+    table_start: int = 0  # the index in `rows` of the current table's first row
     price_tables: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -172,12 +174,13 @@ def _read_prose(line: str, stripped: str, number: int, state: _PageState) -> Non
         claimed = _CLAIMED.search(stripped)
         if claimed:
             state.claimed = (int(claimed.group(1)), number)
-    if state.auth_scheme is None:
+    if state.auth_header is None:
         auth = _AUTH.search(stripped)
         if auth:
-            header = auth.group(1).strip()
-            name, _, value = header.partition(":")
-            state.auth_scheme = value.strip() if name.strip().lower() == "authorization" and value.strip() else header
+            # `Authorization: Bearer` names a header and a scheme; `x-api-key` a header alone.
+            name, _, value = auth.group(1).partition(":")
+            state.auth_header = name.strip()
+            state.auth_scheme = value.strip() or None
     target = _TARGET.search(stripped)
     if target:
         state.target_urls.append((state.heading, target.group(1).strip()))
@@ -213,14 +216,16 @@ class _PriceColumns:
     width: int
 
 
-def _price_columns(header: list[str], number: int, source: str) -> _PriceColumns | None:
+def _price_columns(header: list[str], number: int, source: str) -> _PriceColumns | str | None:
     """The positions of the model and price columns, if this header is a per-1M-token price table.
 
     A header that prices per 1M tokens but lacks a model, input or output column is an error, not
-    another kind of table: skipping it would drop its models without a word.
+    another kind of table: skipping it would drop its models without a word. A model table priced in
+    other units (`Input / minute`, `Input / 1M chars`) gives the first such column's name, to be noted.
     """
     model = input_ = output = -1
     per_token = False
+    other_unit = None
     for position, cell in enumerate(header):
         name = _SPACES.sub(" ", cell.replace("*", "").replace("\\", "")).strip().lower()
         compact = name.replace(" ", "")
@@ -232,8 +237,10 @@ def _price_columns(header: list[str], number: int, source: str) -> _PriceColumns
                 input_ = position
             elif name.startswith("output"):
                 output = position
+        elif other_unit is None and "/" in name and name.startswith(("input", "output", "price")):
+            other_unit = cell.replace("*", "").strip()
     if not per_token:
-        return None
+        return other_unit if other_unit is not None and model >= 0 else None
     missing = [name for name, position in (("Model", model), ("Input", input_), ("Output", output)) if position < 0]
     if missing:
         raise ParseError(number, f"a per-1M-token price table without a {' or '.join(missing)} column", source)
@@ -257,7 +264,14 @@ def _read_table(lines: list[str], start: int, state: _PageState) -> int:
     if columns is None:
         _read_metadata_table(lines, start + 1, end, state)
         return end
+    if isinstance(columns, str):
+        state.notes.append(
+            f"line {start + 1}: a price table in other units ({quote(columns)}) was skipped: "
+            "the catalog holds prices per 1M tokens"
+        )
+        return end
     state.price_tables += 1
+    state.table_start = len(state.rows)
     if start + 1 >= end or not _is_separator(_split_cells(lines[start + 1])):
         raise ParseError(
             start + 2, "the price table header is not followed by a separator row like '| --- | --- |'", source
@@ -274,15 +288,44 @@ def _read_table(lines: list[str], start: int, state: _PageState) -> int:
         model = model.strip()
         if not (model.isascii() and model.isprintable()) or len(model) > MAX_CELL_CHARS or not model:
             model = _clean_id(model, index + 1, source)
-        if model in seen:
-            raise ParseError(
-                index + 1, f"duplicate model id {quote(model)} (first listed on line {seen[model]})", source
-            )
-        seen[model] = index + 1
         if "," in input_text or "," in output_text:
             input_text, output_text = input_text.replace(",", ""), output_text.replace(",", "")
-        rows.append(new_row(PriceRow, (model, float(input_text), float(output_text), index + 1)))
+        row = new_row(PriceRow, (model, float(input_text), float(output_text), index + 1, False))
+        if model in seen:
+            _repeated(row, state)
+            continue
+        seen[model] = len(rows)
+        rows.append(row)
     return end
+
+
+def _repeated(row: PriceRow, state: _PageState) -> None:
+    """An id listed again: an error within one table; in another section, the first listing is kept.
+
+    Pages list a model under each endpoint that serves it (`Chat Completions` and its `(Native)`
+    twin, say). The same prices again say nothing new; other prices are a warning naming both lines.
+    """
+    index = state.seen[row.model]
+    first = state.rows[index]
+    if index >= state.table_start:
+        raise ParseError(
+            row.source_line,
+            f"duplicate model id {quote(row.model)} (first listed on line {first.source_line})",
+            state.source,
+        )
+    if first[1:3] != row[1:3] or first.free != row.free:
+        state.notes.append(
+            f"line {row.source_line}: {quote(row.model)} is listed again at other prices "
+            f"({_prices(row)} against {_prices(first)} on line {first.source_line}); the first listing is kept"
+        )
+
+
+def _prices(row: PriceRow) -> str:
+    return (
+        "Free"
+        if row.free and not (row.input_usd_per_mtok or row.output_usd_per_mtok)
+        else (f"${row.input_usd_per_mtok:g} / ${row.output_usd_per_mtok:g}")
+    )
 
 
 def _read_metadata_table(lines: list[str], start: int, end: int, state: _PageState) -> None:
@@ -314,13 +357,21 @@ def _read_price_row(line: str, number: int, columns: _PriceColumns, state: _Page
     if len(model) > 1 and model[0] == "`" and model[-1] == "`":
         model = model.strip("`").strip()
     model = _clean_id(model, number, source)
-    first = state.seen.get(model)
-    if first is not None:
-        raise ParseError(number, f"duplicate model id {quote(model)} (first listed on line {first})", source)
-    state.seen[model] = number
-    input_usd = _price(cells[columns.input], "input", number, source)
-    output_usd = _price(cells[columns.output], "output", number, source)
-    state.rows.append(PriceRow(model, input_usd, output_usd, number))
+    input_cell, output_cell = cells[columns.input], cells[columns.output]
+    free = _is_free(input_cell) or _is_free(output_cell)
+    input_usd = 0.0 if _is_free(input_cell) else _price(input_cell, "input", number, source)
+    output_usd = 0.0 if _is_free(output_cell) else _price(output_cell, "output", number, source)
+    row = PriceRow(model, input_usd, output_usd, number, free)
+    if model in state.seen:
+        _repeated(row, state)
+        return
+    state.seen[model] = len(state.rows)
+    state.rows.append(row)
+
+
+def _is_free(cell: str) -> bool:
+    """`Free` (or `**Free**`) in a price cell: a price of 0 that the page means."""
+    return len(cell) <= 12 and cell.replace("*", "").strip().casefold() == "free"
 
 
 def _clean_id(model: str, number: int, source: str) -> str:
@@ -386,7 +437,10 @@ def _sign(text: str) -> tuple[bool, str]:
 
 
 def _provider_info(state: _PageState, snapshot_date: str | None) -> ProviderInfo:
-    target = next((url for heading, url in state.target_urls if "chat" in heading.lower()), None)
+    # The chat endpoint, preferring the OpenAI-compatible one to a `(Native)` one; else the first named.
+    chats = [(heading.lower(), url) for heading, url in state.target_urls if "chat" in heading.lower()]
+    target = next((url for heading, url in chats if "native" not in heading), None)
+    target = target or next((url for _, url in chats), None)
     if target is None and state.target_urls:
         target = state.target_urls[0][1]
     return ProviderInfo(
@@ -396,6 +450,8 @@ def _provider_info(state: _PageState, snapshot_date: str | None) -> ProviderInfo
         content_type=state.content_type,
         streaming=state.streaming,
         auth_scheme=state.auth_scheme,
+        auth_header=state.auth_header,
+        endpoints=tuple(state.target_urls),
         claimed_model_count=state.claimed[0] if state.claimed else None,
         modes=tuple(state.modes),
         source=state.source,

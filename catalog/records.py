@@ -15,6 +15,7 @@ DEFAULT_OUTPUT_SHARE = 0.25
 SCHEMA_FIELDS = (
     "provider",
     "model",
+    "model_key",
     "vendor",
     "input_usd_per_mtok",
     "output_usd_per_mtok",
@@ -58,7 +59,12 @@ def check_output_share(output_share: float) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ProviderInfo:
-    """What a provider page says about the provider itself, and where the page came from."""
+    """What a provider page says about the provider itself, and where the page came from.
+
+    `auth_header` is the header the provider reads its key from (`Authorization`, `x-api-key`) and
+    `auth_scheme` the scheme in an `Authorization` header (`Bearer`); `endpoints` pairs each section
+    heading that names a target URL (`Chat Completions (Native)`) with that URL, in page order.
+    """
 
     name: str
     description: str | None = None
@@ -66,6 +72,8 @@ class ProviderInfo:
     content_type: str | None = None
     streaming: bool | None = None
     auth_scheme: str | None = None
+    auth_header: str | None = None
+    endpoints: tuple[tuple[str, str], ...] = ()
     claimed_model_count: int | None = None
     modes: tuple[str, ...] = ()
     source: str = "<page>"
@@ -81,6 +89,7 @@ class PriceRow(NamedTuple):
     input_usd_per_mtok: float
     output_usd_per_mtok: float
     source_line: int
+    free: bool = False  # the page wrote `Free` for a price (read as 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,8 @@ class ModelRecord(NamedTuple):
     family: str | None = None
     flags: tuple[str, ...] = ()
     source: str = ""
+    #: One key for the same weights wherever they are sold (see `catalog.enrich.model_key`).
+    model_key: str = ""
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         """The row as plain data: the public schema, plus the enrichment extras when `full`."""

@@ -15,10 +15,10 @@ def describe(model: str) -> ModelRecord:
 @pytest.mark.parametrize(
     ("model", "vendor", "name", "family", "params", "active", "tags"),
     [
-        ("llama-3.3-70b-versatile", None, "llama-3.3-70b-versatile", "Llama 3.3", 70, None, ()),
-        ("accounts/fireworks/models/kimi-k2-instruct", "fireworks", "kimi-k2-instruct", "Kimi K2", None, None,
+        ("llama-3.3-70b-versatile", "meta-llama", "llama-3.3-70b-versatile", "Llama 3.3", 70, None, ()),
+        ("accounts/fireworks/models/kimi-k2-instruct", "moonshotai", "kimi-k2-instruct", "Kimi K2", None, None,
          ("instruct",)),
-        ("claude-haiku-4-5", None, "claude-haiku-4-5", "Claude Haiku", None, None, ()),
+        ("claude-haiku-4-5", "Anthropic", "claude-haiku-4-5", "Claude Haiku", None, None, ()),
         ("mistralai/Mixtral-8x22B-Instruct-v0.1", "mistralai", "Mixtral-8x22B-Instruct-v0.1", "Mixtral", 176, None,
          ("instruct",)),
         ("Qwen/Qwen3-30B-A3B", "Qwen", "Qwen3-30B-A3B", "Qwen3", 30, 3, ()),

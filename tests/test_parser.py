@@ -155,7 +155,8 @@ def test_a_page_without_a_claim_has_no_warning():
     ("row", "reason"),
     [
         ("| m | $abc | $1.00 |", "the input price '$abc' is not a number"),
-        ("| m | $1.00 | free |", "the output price 'free' is not a number"),
+        ("| m | $1.00 | n/a |", "the output price 'n/a' is not a number"),
+        ("| m | $1.00 | free of charge |", "the output price 'free of charge' is not a number"),
         ("| m | $1.00 | $1.2.3 |", "the output price '$1.2.3' is not a number"),
         ("| m | -$0.40 | $1.00 |", "the input price '-$0.40' is negative"),
         ("| m | \\$-0.40 | $1.00 |", "the input price '\\\\$-0.40' is negative"),
