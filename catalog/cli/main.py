@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import interop
+from catalog.cli import hosts, interop
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--requests", type=_non_negative(int), default=1, metavar="R")
     cost.add_argument("--top", type=_non_negative(int), metavar="K", help="show only the K cheapest")
     interop.add_commands(commands, sources)
+    hosts.add_commands(commands, sources)
     return parser
 
 
@@ -165,6 +166,7 @@ COMMANDS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], None]] = {
     "export": _export,
     "cost": _cost,
     "crosscheck": interop.crosscheck_command,
+    "hosts": hosts.hosts_command,
 }
 
 
