@@ -9,11 +9,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
+from catalog.cli import history
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
 from catalog.query import SORT_FIELDS, ModelFilter, filter_models, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
-from catalog.sources import load_catalog
 
 PROG = "python -m catalog"
 
@@ -44,7 +44,9 @@ def _non_negative(kind: Callable[[str], float]) -> Callable[[str], float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="The LLM price catalog: list, export and cost models.")
+    parser = _Parser(
+        prog=PROG, description="The LLM price catalog: list, export and cost models.", epilog=history.epilog()
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sources = _Parser(add_help=False)
     sources.add_argument(
@@ -52,8 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH_OR_URL",
-        help="a Lava provider page (file or http(s) URL); repeat to combine; default: the embedded DeepInfra page",
+        help="a Lava provider page (file or http(s) URL); repeat to combine; default: the newest stored pages, "
+        "else the embedded DeepInfra page",
     )
+    history.add_as_of(sources)
 
     listing = commands.add_parser("list", parents=[sources], help="show the models as a table")
     listing.add_argument("--sort", default="blended_usd_per_mtok", choices=SORT_FIELDS, metavar="FIELD")
@@ -65,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--search", default="", help="words that must all appear in the id or name")
 
     export = commands.add_parser("export", parents=[sources], help="print the catalog as JSON or CSV")
-    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--format", choices=("json", "csv", "llm-prices"), default="json")
     export.add_argument("--full", action="store_true", help="add display name, family, flags and source")
 
     cost = commands.add_parser("cost", parents=[sources], help="rank models by the cost of a workload")
@@ -73,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--output-tokens", type=_non_negative(int), required=True, metavar="M")
     cost.add_argument("--requests", type=_non_negative(int), default=1, metavar="R")
     cost.add_argument("--top", type=_non_negative(int), metavar="K", help="show only the K cheapest")
+    history.add_commands(commands, _Parser)
     return parser
 
 
@@ -82,7 +87,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     err = stderr or sys.stderr
     try:
         args = build_parser().parse_args(argv)
-        models = load_catalog(args.source)
+        if args.command in history.COMMANDS:
+            return history.run(args, out, err)
+        if args.command == "export" and args.format == "llm-prices":
+            history.export_llm_prices(out)
+            return 0
+        models = history.catalog_for(args.source, args.as_of, err)
         for warning in models.warnings:
             print(f"warning: {warning}", file=err)
         COMMANDS[args.command](models, args, out)
