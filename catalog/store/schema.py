@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection
 
 metadata = sa.MetaData()
 
-#: Each page as read: the text itself, so a price's source line still points into the exact page.
+#: Each page as read, once per distinct text: the text itself, so a price's source line still points into
+#: the exact page. `seen_date` is the day the text was first recorded as seen.
 snapshots = sa.Table(
     "snapshots",
     metadata,
@@ -48,6 +49,19 @@ price_ranges = sa.Table(
     sa.Index("ix_price_ranges_model", "model"),
 )
 
+#: Added by schema 2: every day a page was seen, pointing at its stored text. Seeing the same text again
+#: stores no new snapshot, but the day is kept, so a backfilled older page between two sightings of the same
+#: text still ends where that text was seen again (ranges come out the same in any import order).
+sightings = sa.Table(
+    "sightings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("provider", sa.String(200), nullable=False),
+    sa.Column("seen_date", sa.Date, nullable=False),
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id"), nullable=False),
+    sa.Index("ix_sightings_provider_seen", "provider", "seen_date"),
+)
+
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
 
 #: The first schema exactly as version 1 created it (kept to build old databases in tests).
@@ -66,7 +80,15 @@ FIRST_SCHEMA_DDL = (
 
 
 def _to_2(connection: Connection) -> None:
-    """Schema 2: snapshots say when they were imported (old rows: the day they describe); a model index."""
+    """Schema 2: sightings (one per existing snapshot, on its day); snapshots say when they were imported
+    (old rows: the day they describe); an index for looking a model up across providers."""
+    sightings.create(connection)
+    connection.execute(
+        sa.text(
+            "INSERT INTO sightings (provider, seen_date, snapshot_id) "
+            "SELECT provider, seen_date, id FROM snapshots ORDER BY seen_date, id"
+        )
+    )
     connection.execute(sa.text("ALTER TABLE snapshots ADD COLUMN recorded_at TIMESTAMP"))
     connection.execute(sa.text("UPDATE snapshots SET recorded_at = seen_date"))
     connection.execute(sa.text("CREATE INDEX ix_price_ranges_model ON price_ranges (model)"))

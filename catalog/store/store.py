@@ -17,7 +17,7 @@ from catalog.parser import parse_page
 from catalog.records import CatalogError, ParsedPage
 from catalog.store.location import DB_URL_VARIABLE, parse_url, shown_url, sqlite_path
 from catalog.store.ranges import Change, PriceRange, Prices, changes_from_ranges, rebuild, with_names
-from catalog.store.schema import prepare, price_ranges, snapshots
+from catalog.store.schema import prepare, price_ranges, sightings, snapshots
 
 #: How long an SQLite writer waits for another one before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
@@ -119,26 +119,47 @@ class Store:
         with self._connect("written", write=True) as connection:
             self._lock(connection, provider)
             in_force = connection.execute(
-                sa.select(snapshots.c.sha256)
-                .where(snapshots.c.provider == provider, snapshots.c.seen_date <= seen_date)
-                .order_by(snapshots.c.seen_date.desc(), snapshots.c.id.desc())
+                sa.select(snapshots.c.sha256, sightings.c.snapshot_id)
+                .join(snapshots, snapshots.c.id == sightings.c.snapshot_id)
+                .where(sightings.c.provider == provider, sightings.c.seen_date <= seen_date)
+                .order_by(sightings.c.seen_date.desc(), sightings.c.id.desc())
                 .limit(1)
-            ).scalar()
-            if in_force == sha:
+            ).first()
+            if in_force is not None and in_force.sha256 == sha:
+                self._sighted(connection, provider, seen_date, in_force.snapshot_id)
                 return Recorded(provider, seen_date, "unchanged")
             before = self._neighbour(connection, provider, seen_date, later=False)
             after = self._neighbour(connection, provider, seen_date, later=True)
-            connection.execute(
-                snapshots.insert().values(
-                    provider=provider, source=source, seen_date=seen_date, sha256=sha, text=text,
-                    recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                )
-            )  # fmt: skip
+            known = connection.execute(
+                sa.select(snapshots.c.id).where(snapshots.c.provider == provider, snapshots.c.sha256 == sha).limit(1)
+            ).scalar()
+            if known is None:
+                known = connection.execute(
+                    snapshots.insert()
+                    .values(
+                        provider=provider, source=source, seen_date=seen_date, sha256=sha, text=text,
+                        recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    )
+                    .returning(snapshots.c.id)
+                ).scalar_one()  # fmt: skip
+            connection.execute(sightings.insert().values(provider=provider, seen_date=seen_date, snapshot_id=known))
             self._update_ranges(connection, provider, prices, seen_date, before, after)
             first = self._first_seen(connection, [provider])
             touched = [day for day in (seen_date, after) if day is not None]
             changes = changes_from_ranges(self._ranges_touching(connection, provider, touched), first)
         return Recorded(provider, seen_date, "new", tuple(c for c in changes if c.date in touched))
+
+    @staticmethod
+    def _sighted(connection: Connection, provider: str, day: dt.date, snapshot_id: int) -> None:
+        """Keep the day an unchanged page was seen (once a day), so later backfills know the text was still there."""
+        table = sightings
+        seen = connection.execute(
+            sa.select(table.c.id).where(
+                table.c.provider == provider, table.c.seen_date == day, table.c.snapshot_id == snapshot_id
+            )
+        ).first()
+        if seen is None:
+            connection.execute(table.insert().values(provider=provider, seen_date=day, snapshot_id=snapshot_id))
 
     def _lock(self, connection: Connection, provider: str) -> None:
         """Serialise writers of one provider (SQLite: the BEGIN IMMEDIATE of every transaction does it)."""
@@ -147,9 +168,9 @@ class Store:
 
     @staticmethod
     def _neighbour(connection: Connection, provider: str, day: dt.date, *, later: bool) -> dt.date | None:
-        column = snapshots.c.seen_date
+        column = sightings.c.seen_date
         query = sa.select(sa.func.min(column) if later else sa.func.max(column)).where(
-            snapshots.c.provider == provider, column > day if later else column < day
+            sightings.c.provider == provider, column > day if later else column < day
         )
         found: dt.date | None = connection.execute(query).scalar()
         return found
@@ -206,9 +227,9 @@ class Store:
 
     @staticmethod
     def _first_seen(connection: Connection, providers: Sequence[str] | None = None) -> dict[str, dt.date]:
-        query = sa.select(snapshots.c.provider, sa.func.min(snapshots.c.seen_date)).group_by(snapshots.c.provider)
+        query = sa.select(sightings.c.provider, sa.func.min(sightings.c.seen_date)).group_by(sightings.c.provider)
         if providers is not None:
-            query = query.where(snapshots.c.provider.in_(providers))
+            query = query.where(sightings.c.provider.in_(providers))
         return {provider: day for provider, day in connection.execute(query).all()}
 
     # Reading -------------------------------------------------------------------------------------------------
@@ -243,7 +264,7 @@ class Store:
             return [_range(row) for row in rows]
 
     def snapshots(self) -> list[Snapshot]:
-        """Every stored snapshot, oldest first."""
+        """Every stored snapshot (one per distinct page text), oldest first."""
         table = snapshots
         columns = (table.c.id, table.c.provider, table.c.source, table.c.seen_date, table.c.sha256)
         with self._connect("read") as connection:
@@ -252,19 +273,20 @@ class Store:
 
     def newest_date(self) -> dt.date | None:
         with self._connect("read") as connection:
-            found: dt.date | None = connection.execute(sa.select(sa.func.max(snapshots.c.seen_date))).scalar()
+            found: dt.date | None = connection.execute(sa.select(sa.func.max(sightings.c.seen_date))).scalar()
         return found
 
     def oldest_date(self) -> dt.date | None:
         with self._connect("read") as connection:
-            found: dt.date | None = connection.execute(sa.select(sa.func.min(snapshots.c.seen_date))).scalar()
+            found: dt.date | None = connection.execute(sa.select(sa.func.min(sightings.c.seen_date))).scalar()
         return found
 
     def pages_as_of(self, day: dt.date | None = None) -> list[ParsedPage]:
         """Each provider's page in force on `day` (the newest when None), parsed from the stored text."""
-        table = snapshots
+        table = sightings
         ranked = sa.select(
-            table.c.id,
+            table.c.snapshot_id,
+            table.c.seen_date,
             sa.func.row_number()
             .over(partition_by=table.c.provider, order_by=(table.c.seen_date.desc(), table.c.id.desc()))
             .label("rank"),
@@ -273,10 +295,10 @@ class Store:
             ranked = ranked.where(table.c.seen_date <= day)
         inner = ranked.subquery()
         query = (
-            sa.select(table.c.text, table.c.source, table.c.seen_date)
-            .join(inner, inner.c.id == table.c.id)
+            sa.select(snapshots.c.text, snapshots.c.source, inner.c.seen_date)
+            .join(inner, inner.c.snapshot_id == snapshots.c.id)
             .where(inner.c.rank == 1)
-            .order_by(table.c.provider)
+            .order_by(snapshots.c.provider)
         )
         with self._connect("read") as connection:
             rows = connection.execute(query).all()
