@@ -81,7 +81,7 @@ def test_any_import_order_gives_the_same_ranges_on_postgresql(pg_url, history, o
     order.shuffle(shuffled)
     with Store(pg_url) as store:
         with store.engine.begin() as connection:  # hypothesis reuses the database between examples
-            connection.exec_driver_sql("TRUNCATE snapshots, price_ranges")
+            connection.exec_driver_sql("TRUNCATE sightings, snapshots, price_ranges")
         for offset, prices in shuffled:
             store.record(page_text(prices), "prop.md", START + dt.timedelta(days=offset))
         assert normalised(store.all_ranges()) == normalised(expected_ranges(history))
