@@ -64,19 +64,35 @@ sightings = sa.Table(
 
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
 
-#: The first schema exactly as version 1 created it (kept to build old databases in tests).
-FIRST_SCHEMA_DDL = (
-    "CREATE TABLE snapshots (id INTEGER PRIMARY KEY, provider VARCHAR(200) NOT NULL, "
-    "source VARCHAR(2000) NOT NULL, seen_date DATE NOT NULL, sha256 VARCHAR(64) NOT NULL, text TEXT NOT NULL)",
-    "CREATE INDEX ix_snapshots_provider_seen ON snapshots (provider, seen_date)",
-    "CREATE TABLE price_ranges (id INTEGER PRIMARY KEY, provider VARCHAR(200) NOT NULL, model VARCHAR(500) NOT NULL, "
-    "input_usd_per_mtok DOUBLE PRECISION NOT NULL, output_usd_per_mtok DOUBLE PRECISION NOT NULL, "
-    "from_date DATE NOT NULL, to_date DATE)",
-    "CREATE INDEX ix_price_ranges_provider_from ON price_ranges (provider, from_date)",
-    "CREATE INDEX ix_price_ranges_provider_to ON price_ranges (provider, to_date)",
-    "CREATE TABLE schema_version (version INTEGER NOT NULL)",
-    "INSERT INTO schema_version (version) VALUES (1)",
-)
+
+def create_first_schema(connection: Connection) -> None:
+    """Create the schema exactly as version 1 did (kept to build old databases in the upgrade tests)."""
+    first = sa.MetaData()
+    sa.Table(
+        "snapshots", first,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("provider", sa.String(200), nullable=False),
+        sa.Column("source", sa.String(2000), nullable=False),
+        sa.Column("seen_date", sa.Date, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Index("ix_snapshots_provider_seen", "provider", "seen_date"),
+    )  # fmt: skip
+    sa.Table(
+        "price_ranges", first,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("provider", sa.String(200), nullable=False),
+        sa.Column("model", sa.String(500), nullable=False),
+        sa.Column("input_usd_per_mtok", sa.Double, nullable=False),
+        sa.Column("output_usd_per_mtok", sa.Double, nullable=False),
+        sa.Column("from_date", sa.Date, nullable=False),
+        sa.Column("to_date", sa.Date, nullable=True),
+        sa.Index("ix_price_ranges_provider_from", "provider", "from_date"),
+        sa.Index("ix_price_ranges_provider_to", "provider", "to_date"),
+    )  # fmt: skip
+    version = sa.Table("schema_version", first, sa.Column("version", sa.Integer, nullable=False))
+    first.create_all(connection)
+    connection.execute(version.insert().values(version=1))
 
 
 def _to_2(connection: Connection) -> None:

@@ -98,4 +98,8 @@ def test_the_same_page_again_stores_nothing_new_but_a_page_going_back_to_old_pri
         assert [(c.change, c.old_input, c.new_input) for c in back.changes] == [("price", 0.2, 0.1)]
         assert len(store.snapshots()) == 2  # each distinct text is stored once
         assert store.newest_date() == dt.date(2026, 1, 4)
-        assert [(r.from_date.day, r.to_date and r.to_date.day) for r in store.history("m/a")] == [(1, 3), (3, 4), (4, None)]
+        assert [(r.from_date.day, r.to_date and r.to_date.day) for r in store.history("m/a")] == [
+            (1, 3),
+            (3, 4),
+            (4, None),
+        ]
