@@ -56,7 +56,8 @@ def test_refresh_reads_catalog_sources_when_no_source_is_given(monkeypatch):
 
 def test_a_page_that_fails_to_parse_is_reported_and_stores_nothing(tmp_path):
     broken = tmp_path / "broken.md"
-    broken.write_text("# Acme\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a | $x | $1 |\n")
+    table = "| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n"
+    broken.write_text(f"# Acme\n\n{table}| a | $x | $1 |\n")
     code, out, _ = cli("refresh", "--source", V1, "--as-of", "2026-11-01")
     assert code == 0
     code, out, err = cli("refresh", "--source", str(broken), "--source", "missing.md", "--as-of", "2026-11-20")
@@ -128,7 +129,8 @@ def test_export_llm_prices_writes_their_historical_shape():
     code, out, _ = cli("export", "--format", "llm-prices")
     assert code == 0
     prices = json.loads(out)["prices"]
-    assert {tuple(p) for p in prices} == {("id", "vendor", "name", "input", "input_cached", "output", "from_date", "to_date")}
+    keys = ("id", "vendor", "name", "input", "input_cached", "output", "from_date", "to_date")
+    assert {tuple(p) for p in prices} == {keys}
     beta = [p for p in prices if p["id"] == "acme/beta-70b"]
     assert [(p["input"], p["output"], p["from_date"], p["to_date"]) for p in beta] == [
         (0.5, 1.0, "2026-11-01", "2026-11-20"), (0.6, 1.2, "2026-11-20", None),
