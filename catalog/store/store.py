@@ -276,6 +276,21 @@ class Store:
             found: dt.date | None = connection.execute(sa.select(sa.func.max(sightings.c.seen_date))).scalar()
         return found
 
+    def revision(self) -> int:
+        """A number that grows with every recorded sighting: a cache key for anything read from the store."""
+        with self._connect("read") as connection:
+            found = connection.execute(sa.select(sa.func.max(sightings.c.id))).scalar()
+        return int(found or 0)
+
+    def models(self) -> list[tuple[str, str]]:
+        """Every (provider, model) with stored prices."""
+        table = price_ranges
+        with self._connect("read") as connection:
+            rows = connection.execute(
+                sa.select(table.c.provider, table.c.model).distinct().order_by(table.c.provider, table.c.model)
+            ).all()
+        return [(provider, model) for provider, model in rows]
+
     def oldest_date(self) -> dt.date | None:
         with self._connect("read") as connection:
             found: dt.date | None = connection.execute(sa.select(sa.func.min(sightings.c.seen_date))).scalar()

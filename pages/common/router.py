@@ -14,6 +14,7 @@ def routes() -> list[st.Page]:
         st.Page("pages/browse.py", title="Browse", icon=":material/table_view:", url_path="browse", default=True),
         st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:", url_path="charts"),
         st.Page("pages/compare.py", title="Compare", icon=":material/calculate:", url_path="compare"),
+        st.Page("pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
         st.Page("pages/playground.py", title="Playground", icon=":material/chat:", url_path="playground"),
     ]
 
