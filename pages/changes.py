@@ -48,7 +48,7 @@ else:
             "provider": st.column_config.TextColumn("Provider"),
             "model": st.column_config.TextColumn("Model", width="large"),
             "change": st.column_config.TextColumn("Change"),
-            "move_pct": st.column_config.NumberColumn("Move", format="%+.2f%%", help="the bigger of the two moves"),
+            "move": st.column_config.TextColumn("Move", help="the bigger of the two price moves"),
             "input": st.column_config.TextColumn("Input $/1M"),
             "output": st.column_config.TextColumn("Output $/1M"),
             "history": st.column_config.LinkColumn("History", display_text="price history"),

@@ -15,7 +15,7 @@ from catalog.store import Change, PriceRange
 
 #: Days of changes the Changes page shows unless told otherwise.
 DEFAULT_DAYS = 30
-_DIRECTION = {"added": "＋ added", "removed": "－ removed"}
+_DIRECTION = {"added": "+ added", "removed": "- removed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +62,13 @@ def changes_frame(changes: Sequence[Change]) -> pd.DataFrame:
                 "provider": change.provider,
                 "model": change.model,
                 "change": direction,
-                "move_pct": round(move, 2) if move is not None else None,
+                "move": f"{move:+.1f}%" if move is not None else "",
                 "input": _pair(change.old_input, change.new_input),
                 "output": _pair(change.old_output, change.new_output),
                 "history": history_link(change.model, change.provider),
             }
         )
-    columns = ["date", "provider", "model", "change", "move_pct", "input", "output", "history"]
+    columns = ["date", "provider", "model", "change", "move", "input", "output", "history"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -60,8 +60,8 @@ def test_the_changes_page_lists_the_three_changes_biggest_mover_first_with_a_cha
     at.date_input(key="ch_since").set_value("2026-11-01").run()
     frame = at.dataframe[0].value
     assert list(frame["model"]) == ["acme/beta-70b", "acme/delta-32b", "acme/gamma-1b"]
-    assert list(frame["change"]) == ["▲ up", "＋ added", "－ removed"]
-    assert frame["move_pct"][0] == 20.0 and frame["input"][0] == "$0.50 → $0.60"
+    assert list(frame["change"]) == ["▲ up", "+ added", "- removed"]
+    assert list(frame["move"]) == ["+20.0%", "", ""] and frame["input"][0] == "$0.50 → $0.60"
     assert frame["history"][0] == "/changes?hist=acme%2Fbeta-70b&hist_provider=Acme"
     assert [metric.value for metric in at.metric] == ["1", "0", "1", "1"]
     assert len(at.get("plotly_chart")) == 1
