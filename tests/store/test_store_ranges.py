@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from storedb import pg_url, sqlite_url  # noqa: F401  (fixture)
+from storedb import db_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 
 from catalog.store import PriceRange, Store
 from catalog.store.ranges import changes_from_ranges
@@ -103,3 +104,28 @@ def test_the_same_page_again_stores_nothing_new_but_a_page_going_back_to_old_pri
             (3, 4),
             (4, None),
         ]
+
+
+def test_writers_at_once_all_land(db_url):  # noqa: F811
+    """Several processes' worth of writers (threads with their own engines) recording into one database at once."""
+    errors: list[BaseException] = []
+
+    def write(provider: str) -> None:
+        try:
+            with Store(db_url) as store:
+                for day in range(12):
+                    prices = {"m/a": round(0.1 + 0.01 * (day % 3), 2), "m/b": 0.2}
+                    store.record(page_text(prices, provider), f"{provider}.md", START + dt.timedelta(days=day))
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+
+    Store(db_url).close()  # create the schema once, as the first process would
+    threads = [threading.Thread(target=write, args=(f"P{index}",)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Store(db_url) as store:
+        for index in range(4):
+            assert len(store.history("m/a", f"P{index}")) == 12 and len(store.history("m/b", f"P{index}")) == 1
