@@ -13,6 +13,7 @@ from catalog.records import Catalog, CatalogError
 from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog
 from catalog.store import (
     Change,
+    NoHistoryYet,
     PriceRange,
     Store,
     StoreError,
@@ -75,22 +76,20 @@ def catalog_for(sources: list[str], as_of: dt.date | None, err: TextIO) -> Catal
         if as_of is not None:
             raise CatalogError("--as-of reads the stored history and cannot be combined with --source")
         return load_catalog(sources)
-    if as_of is not None:
-        with open_store(create=False) as store:
-            return catalog_as_of(store, as_of)
+    store = None
     try:
         store = open_store(create=False)
+        return newest_catalog(store) if as_of is None else catalog_as_of(store, as_of)
+    except NoHistoryYet:
+        return newest_catalog(None) if as_of is None else catalog_as_of(None, as_of)
     except StoreError as error:
-        if "no history database yet" not in str(error):
-            print(f"warning: {error}; showing the embedded page", file=err)
-        return newest_catalog(None)
-    try:
-        return newest_catalog(store)
-    except StoreError as error:
+        if as_of is not None:
+            raise  # the day asked for cannot be shown: an error, not a silent "today"
         print(f"warning: {error}; showing the embedded page", file=err)
         return newest_catalog(None)
     finally:
-        store.close()
+        if store is not None:
+            store.close()
 
 
 def export_llm_prices(out: TextIO) -> None:

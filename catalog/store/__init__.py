@@ -14,11 +14,12 @@ from catalog.store.location import DB_URL_VARIABLE, configured_url, default_path
 from catalog.store.ranges import Change, PriceRange
 from catalog.store.reading import catalog_as_of, newest_catalog
 from catalog.store.refresh import SourceOutcome, refresh
-from catalog.store.store import Recorded, Snapshot, Store, StoreError
+from catalog.store.store import NoHistoryYet, Recorded, Snapshot, Store, StoreError
 
 __all__ = [
     "DB_URL_VARIABLE",
     "Change",
+    "NoHistoryYet",
     "PriceRange",
     "Recorded",
     "Snapshot",

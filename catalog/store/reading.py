@@ -19,11 +19,16 @@ def newest_catalog(store: Store | None) -> Catalog:
     return build_catalog([mine if newer and mine is not None else embedded, *pages])
 
 
-def catalog_as_of(store: Store, day: dt.date) -> Catalog:
-    """The catalog as it was on `day`; a `SourceError` if the store has no page from then or before."""
-    pages = store.pages_as_of(day)
+def catalog_as_of(store: Store | None, day: dt.date) -> Catalog:
+    """The catalog as it was on `day`: each provider's stored page in force then, and the embedded page if it
+    is from that day or before and the store has no page of its provider by then. A `SourceError` if none is."""
+    pages = store.pages_as_of(day) if store is not None else []
+    embedded = load_page(None)
+    embedded_day = embedded.provider.snapshot_date or ""
+    if embedded_day <= day.isoformat() and all(page.provider.name != embedded.provider.name for page in pages):
+        pages.insert(0, embedded)
     if not pages:
-        oldest = store.oldest_date()
-        since = f"; the oldest is from {oldest}" if oldest else "; the history is empty (run refresh first)"
-        raise SourceError(f"no stored page is from {day} or before{since}")
+        oldest = store.oldest_date() if store is not None else None
+        earliest = min(oldest, dt.date.fromisoformat(embedded_day)) if oldest else embedded_day
+        raise SourceError(f"no page is from {day} or before; the oldest is from {earliest}")
     return build_catalog(pages)

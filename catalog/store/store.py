@@ -27,6 +27,10 @@ class StoreError(CatalogError):
     """The history database cannot be opened, read or written; the message names `CATALOG_DB_URL`."""
 
 
+class NoHistoryYet(StoreError):
+    """The default SQLite file does not exist yet and the caller only wanted to read it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A stored page: which provider, where it was read, the day it describes, and its text's digest."""
@@ -65,7 +69,7 @@ class Store:
         path = sqlite_path(url)
         if path is not None:
             if not create and not path.exists():
-                raise StoreError(f"no history database yet at {path}")
+                raise NoHistoryYet(f"no history database yet at {path} (python -m catalog refresh makes it)")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:

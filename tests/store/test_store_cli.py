@@ -106,7 +106,17 @@ def test_list_shows_the_catalog_as_of_a_date_and_the_newest_stored_pages_by_defa
     code, out, _ = cli("list", "--source", V1)  # --source overrides the store
     assert "3 of 3 models" in out and "acme/gamma-1b" in out
     code, _, err = cli("list", "--as-of", "2026-10-01")
-    assert code == 1 and "no stored page is from 2026-10-01 or before; the oldest is from 2026-11-01" in err
+    assert code == 1 and "no page is from 2026-10-01 or before; the oldest is from 2026-11-01" in err
+
+
+def test_as_of_counts_the_embedded_page_as_seen_on_its_snapshot_date(database):
+    code, out, _ = cli("list", "--as-of", "2026-11-30")
+    assert code == 0 and "52 of 52 models" in out and not database.exists()
+    code, _, err = cli("list", "--as-of", "2026-11-24")
+    assert code == 1 and "no page is from 2026-11-24 or before; the oldest is from 2026-11-25" in err
+    cli("refresh", "--source", V1, "--as-of", "2026-11-01")
+    assert "55 of 55 models" in cli("list", "--as-of", "2026-11-30")[1]
+    assert "3 of 3 models" in cli("list", "--as-of", "2026-11-24")[1]
 
 
 def test_a_stored_deepinfra_page_newer_than_the_embedded_one_replaces_it(tmp_path):
