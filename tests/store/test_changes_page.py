@@ -122,3 +122,14 @@ def test_refresh_prices_is_offered_only_for_configured_url_sources(history, monk
     assert not [button for button in app().button if button.key == "history_refresh"]
     monkeypatch.setenv("CATALOG_SOURCES", "http://127.0.0.1:9/acme.md")
     assert [button.label for button in app().button if button.key == "history_refresh"] == ["Refresh prices"]
+
+
+def test_page_text_in_the_as_of_sidebar_is_shown_literally(tmp_path, monkeypatch):
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'history.sqlite3'}")
+    evil = tmp_path / "evil.md"
+    table = "| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a/b | \\$1 | \\$2 |\n"
+    evil.write_text(f"# Evil **bold** [click](http://evil.example)\n\n{table}")
+    assert main(["refresh", "--source", str(evil), "--as-of", "2026-11-01"], stdout=io.StringIO()) == 0
+    at = app({"as_of": "2026-11-02"})
+    shown = [item.value for item in at.caption if "stored page of" in item.value]
+    assert shown == ["Evil \\*\\*bold\\*\\* \\[click\\]\\(http\\://evil\\.example\\) · stored page of 2026-11-01"]
