@@ -91,6 +91,18 @@ def run_streamlit(env: Mapping[str, str] | None = None, app: Path = APP, timeout
         log.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_history_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point the price history at a throwaway SQLite file, so no test reads or writes the user's own."""
+    previous = os.environ.get("CATALOG_DB_URL")
+    os.environ["CATALOG_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('history') / 'history.sqlite3'}"
+    yield
+    if previous is None:
+        os.environ.pop("CATALOG_DB_URL", None)
+    else:
+        os.environ["CATALOG_DB_URL"] = previous
+
+
 @pytest.fixture(scope="session")
 def streamlit_url() -> Iterator[str]:
     """The dashboard on the embedded catalog, with no gateway configured."""

@@ -9,14 +9,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import hosts, interop
+from catalog.cli import history, hosts, interop
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
 from catalog.exports import csv_cell
 from catalog.query import SORT_KEYS, ModelFilter, filter_models, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
-from catalog.sources import load_catalog
 
 PROG = "python -m catalog"
 
@@ -54,7 +53,9 @@ def _sort_order(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="The LLM price catalog: list, export and cost models.")
+    parser = _Parser(
+        prog=PROG, description="The LLM price catalog: list, export and cost models.", epilog=history.epilog()
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sources = _Parser(add_help=False)
     sources.add_argument(
@@ -62,8 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH_OR_URL",
-        help="a Lava provider page (file or http(s) URL); repeat to combine; default: the embedded DeepInfra page",
+        help="a Lava provider page (file or http(s) URL); repeat to combine; default: the newest stored pages, "
+        "else the embedded DeepInfra page",
     )
+    history.add_as_of(sources)
 
     listing = commands.add_parser("list", parents=[sources], help="show the models as a table")
     listing.add_argument(
@@ -77,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--search", default="", help="words that must all appear in the id or name")
 
     export = commands.add_parser("export", parents=[sources], help="print the catalog as JSON or CSV")
-    export.add_argument("--format", choices=("json", "csv", *interop.EXPORT_FORMATS), default="json")
+    export.add_argument("--format", choices=("json", "csv", "llm-prices", *interop.EXPORT_FORMATS), default="json")
     export.add_argument("--full", action="store_true", help="add display name, family, flags and source")
 
     cost = commands.add_parser("cost", parents=[sources], help="rank models by the cost of a workload")
@@ -87,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--top", type=_non_negative(int), metavar="K", help="show only the K cheapest")
     interop.add_commands(commands, sources)
     hosts.add_commands(commands, sources)
+    history.add_commands(commands, _Parser)
     return parser
 
 
@@ -96,7 +100,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     err = stderr or sys.stderr
     try:
         args = build_parser().parse_args(argv)
-        models = load_catalog(args.source)
+        if args.command in history.COMMANDS:
+            return history.run(args, out, err)
+        if args.command == "export" and args.format == "llm-prices":
+            history.export_llm_prices(out)
+            return 0
+        models = history.catalog_for(args.source, args.as_of, err)
         for warning in models.warnings:
             print(f"warning: {warning}", file=err)
         COMMANDS[args.command](models, args, out)

@@ -7,6 +7,7 @@ it cannot use with a sentence saying why, so a bad link degrades to the default 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -64,6 +65,7 @@ class DashboardView:
     scope: Scope = "filtered"
     chart_metric: ChartMetric = "blended"
     log_scale: bool = False
+    as_of: str | None = None  # YYYY-MM-DD: the catalog as the stored history had it that day
 
     @property
     def output_share(self) -> float:
@@ -168,6 +170,16 @@ def _flag(values: Sequence[str]) -> bool:
     raise _Invalid("expected 1 or 0")
 
 
+def _date(values: Sequence[str]) -> str:
+    text = values[-1].strip()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise _Invalid("expected a date as YYYY-MM-DD") from None
+
+
 def _choice(options: Collection[str]) -> Callable[[Sequence[str]], str]:
     def parse(values: Sequence[str]) -> str:
         if values[-1] not in options:
@@ -218,6 +230,7 @@ _PARAMS: tuple[_Param, ...] = (
     _Param("scope", "scope", _choice(SCOPES), _one()),
     _Param("metric", "chart_metric", _choice(CHART_METRICS), _one()),
     _Param("log", "log_scale", _flag, _one(lambda value: "1" if value else "0")),
+    _Param("as_of", "as_of", _date, _one()),
 )
 #: The query parameter names a dashboard link can carry (besides `sort`).
 PARAM_NAMES = ("sort",) + tuple(param.name for param in _PARAMS)

@@ -1,0 +1,192 @@
+"""`refresh`, `changes` and `history`: the price-history commands, and how `list`/`export`/`cost` read history."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+from typing import Any, TextIO
+
+from catalog.costs import usd
+from catalog.records import Catalog, CatalogError
+from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog
+from catalog.store import (
+    Change,
+    NoHistoryYet,
+    PriceRange,
+    Store,
+    StoreError,
+    catalog_as_of,
+    configured_url,
+    describe_location,
+    llm_prices_document,
+    newest_catalog,
+    refresh,
+)
+
+
+def day(text: str) -> dt.date:
+    """A YYYY-MM-DD date from the command line."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def epilog() -> str:
+    return f"Price history is kept in {describe_location(configured_url())}."
+
+
+def add_as_of(sources: argparse.ArgumentParser) -> None:
+    sources.add_argument("--as-of", type=day, metavar="YYYY-MM-DD", help="the catalog as stored on that day")
+
+
+def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    """The history commands, on the CLI's subcommand list."""
+    formats = {"choices": ("table", "json"), "default": "table"}
+    fresh = commands.add_parser("refresh", help="record the provider pages that changed in the price history")
+    fresh.add_argument(
+        "--source", action="append", default=[], metavar="PATH_OR_URL",
+        help=f"a page to read (repeatable); default: ${SOURCES_VARIABLE}, else the embedded page",
+    )  # fmt: skip
+    fresh.add_argument("--as-of", type=day, metavar="YYYY-MM-DD", help="record the pages as seen on that day")
+    changes = commands.add_parser("changes", help="what changed in the prices, newest first")
+    changes.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="only changes on or after that day")
+    changes.add_argument("--provider", help="only this provider")
+    changes.add_argument("--format", **formats)
+    history = commands.add_parser("history", help="the price ranges of one model, oldest first")
+    history.add_argument("model", metavar="MODEL", help="the model id as the page writes it")
+    history.add_argument("--provider", help="only this provider")
+    history.add_argument("--format", **formats)
+
+
+COMMANDS = ("refresh", "changes", "history")
+
+
+def open_store(*, create: bool = True) -> Store:
+    return Store(configured_url(), create=create)
+
+
+def catalog_for(sources: list[str], as_of: dt.date | None, err: TextIO) -> Catalog:
+    """The catalog `list`, `export` and `cost` show: `--source`, else `--as-of`, else the newest known pages."""
+    if sources:
+        if as_of is not None:
+            raise CatalogError("--as-of reads the stored history and cannot be combined with --source")
+        return load_catalog(sources)
+    store = None
+    try:
+        store = open_store(create=False)
+        return newest_catalog(store) if as_of is None else catalog_as_of(store, as_of)
+    except NoHistoryYet:
+        return newest_catalog(None) if as_of is None else catalog_as_of(None, as_of)
+    except StoreError as error:
+        if as_of is not None:
+            raise  # the day asked for cannot be shown: an error, not a silent "today"
+        print(f"warning: {error}; showing the embedded page", file=err)
+        return newest_catalog(None)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def export_llm_prices(out: TextIO) -> None:
+    with open_store(create=False) as store:
+        json.dump(llm_prices_document(store.all_ranges()), out, indent=2)
+    out.write("\n")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run one history command; returns the exit code."""
+    if args.command == "refresh":
+        return _refresh(args, out)
+    with open_store(create=False) as store:
+        if args.command == "changes":
+            _changes(store.changes(args.since, args.provider), args.format, out)
+        else:
+            ranges = store.history(args.model, args.provider)
+            if not ranges:
+                raise CatalogError(f"no stored prices for model {args.model!r}" + _on(args.provider))
+            _history(ranges, args.format, out)
+    return 0
+
+
+def _on(provider: str | None) -> str:
+    return f" on provider {provider!r}" if provider else ""
+
+
+def _refresh(args: argparse.Namespace, out: TextIO) -> int:
+    specs: list[str | None] = list(args.source or configured_sources(os.environ.get(SOURCES_VARIABLE))) or [None]
+    with open_store() as store:
+        outcomes = refresh(store, specs, args.as_of)
+    for outcome in outcomes:
+        print(outcome.summary(), file=out)
+        for change in outcome.changes:
+            print(f"  {_describe(change)}", file=out)
+    return 1 if all(outcome.outcome == "failed" for outcome in outcomes) else 0
+
+
+def _describe(change: Change) -> str:
+    head = f"{change.date} {change.provider} {change.model}"
+    if change.change == "added":
+        return f"{head}: added at {_pair(change.new_input, change.new_output)}"
+    if change.change == "removed":
+        return f"{head}: removed (was {_pair(change.old_input, change.old_output)})"
+    move = f" ({change.move_pct:+.1f}%)" if change.move_pct is not None else ""
+    return f"{head}: {_pair(change.old_input, change.old_output)} → {_pair(change.new_input, change.new_output)}{move}"
+
+
+def _pair(input_usd: float | None, output_usd: float | None) -> str:
+    return f"{_money(input_usd)} in / {_money(output_usd)} out per 1M"
+
+
+def _money(value: float | None) -> str:
+    return "—" if value is None else usd(value, max_decimals=6)
+
+
+def _changes(changes: list[Change], form: str, out: TextIO) -> None:
+    if form == "json":
+        json.dump([change.to_json() for change in changes], out, indent=2)
+        out.write("\n")
+        return
+    header = ["date", "provider", "model", "change", "input $/1M", "output $/1M", "move"]
+    rows = [
+        [
+            change.date.isoformat(), change.provider, change.model, change.change,
+            _arrow(change.old_input, change.new_input), _arrow(change.old_output, change.new_output),
+            f"{change.move_pct:+.1f}%" if change.move_pct is not None else "",
+        ]
+        for change in changes
+    ]  # fmt: skip
+    _table(header, rows, out)
+    print(f"\n{len(changes)} change(s)", file=out)
+
+
+def _arrow(old: float | None, new: float | None) -> str:
+    if old is None or new is None:
+        return _money(new if old is None else old)
+    return f"{_money(old)} → {_money(new)}" if old != new else _money(new)
+
+
+def _history(ranges: list[PriceRange], form: str, out: TextIO) -> None:
+    if form == "json":
+        json.dump([item.to_json() for item in ranges], out, indent=2)
+        out.write("\n")
+        return
+    header = ["provider", "model", "input $/1M", "output $/1M", "from", "to"]
+    rows = [
+        [
+            item.provider, item.model, _money(item.input_usd_per_mtok), _money(item.output_usd_per_mtok),
+            item.from_date.isoformat(), item.to_date.isoformat() if item.to_date else "(current)",
+        ]
+        for item in ranges
+    ]  # fmt: skip
+    _table(header, rows, out)
+
+
+def _table(header: list[str], rows: list[list[str]], out: TextIO) -> None:
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    for cells in (header, ["-" * width for width in widths], *rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip(), file=out)

@@ -1,0 +1,161 @@
+"""The dashboard's price-history glue: the store (opened once), the `?as_of=` catalog, its banner and sidebar part."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import replace
+
+import streamlit as st
+
+import catalog
+from catalog.dashboard.view import parse_params
+from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
+from catalog.store import Change, PriceRange, Store, StoreError, catalog_as_of, configured_url, describe_location
+from catalog.store import refresh as refresh_sources
+from pages.common.sidebar import catalog_sidebar
+from pages.common.state import CATALOG_KEY, VIEW_KEY, load_catalog
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def literal(text: str) -> str:
+    """`text` escaped so that st.markdown, st.caption and alerts show it exactly as written."""
+    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in text.replace("\n", " "))
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def _open(url: str) -> Store | str:
+    """The store for `url`, or why it cannot be opened (cached a minute, so an unreachable server is not retried
+    on every rerun). A default SQLite file that does not exist yet is created here: it is the user's own."""
+    try:
+        store = Store(url)
+        store.revision()  # readable, not only reachable
+    except StoreError as error:
+        return str(error)
+    return store
+
+
+def history_store() -> tuple[Store | None, str | None]:
+    """The configured store, or None and one sentence naming CATALOG_DB_URL (never its password)."""
+    opened = _open(configured_url())
+    return (None, opened) if isinstance(opened, str) else (opened, None)
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the stored history…")
+def _catalog_on(url: str, day: str, revision: int) -> catalog.Catalog:
+    store, problem = history_store()
+    if store is None:
+        raise StoreError(problem or "no history database")
+    return catalog_as_of(store, dt.date.fromisoformat(day))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def changes_since(url: str, since: dt.date, revision: int) -> list[Change]:
+    store, _ = history_store()
+    return store.changes(since) if store is not None else []
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def history_of(url: str, model: str, provider: str, revision: int) -> list[PriceRange]:
+    store, _ = history_store()
+    return store.history(model, provider) if store is not None else []
+
+
+def requested_as_of() -> str | None:
+    """The day the visitor asked to see: from the view once there is one, else from the link."""
+    view = st.session_state.get(VIEW_KEY)
+    if view is not None:
+        return getattr(view, "as_of", None)
+    return parse_params({"as_of": st.query_params.get_all("as_of")}).view.as_of
+
+
+def _back_to_today() -> None:
+    view = st.session_state.get(VIEW_KEY)
+    if view is not None:
+        st.session_state[VIEW_KEY] = replace(view, as_of=None)
+    st.query_params.pop("as_of", None)
+
+
+def history_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
+    """The catalog of this run (as of the link's day, or today's) with its sidebar, then the history's own part."""
+    store, problem = history_store()
+    as_of, past = requested_as_of(), None
+    if as_of is not None:
+        try:
+            if store is None:
+                raise StoreError(problem or "no history database")
+            past = _catalog_on(configured_url(), as_of, store.revision())
+        except StoreError as error:
+            store, problem = None, str(error)
+            st.warning(f"The catalog as of {as_of} cannot be shown: {literal(str(error))}. Showing today's prices.")
+        except catalog.CatalogError as error:
+            st.warning(f"The catalog as of {as_of} cannot be shown: {literal(str(error))}. Showing today's prices.")
+    if past is None:
+        models = catalog_sidebar(sources)
+    else:
+        models = past
+        st.session_state[CATALOG_KEY] = past
+        st.info(
+            f"**Prices as of {as_of}**: the whole dashboard shows the catalog as the stored history had it that "
+            "day. Links you share keep this date.",
+            icon=":material/history:",
+        )
+        st.button("Back to today's prices", on_click=_back_to_today, key="as_of_clear")
+        _describe_past(past)
+    _history_part(store, problem, as_of if past is not None else None, models)
+    return models
+
+
+def _describe_past(models: catalog.Catalog) -> None:
+    with st.sidebar:
+        for provider in models.providers:
+            st.caption(f"{literal(provider.name)} · stored page of {provider.snapshot_date}")
+        st.caption(f"**{len(models)} models** from {len(models.providers)} stored page(s)")
+
+
+def _history_part(store: Store | None, problem: str | None, as_of: str | None, models: catalog.Catalog) -> None:
+    shown = as_of or max((p.snapshot_date or "" for p in models.providers), default="") or "unknown"
+    with st.sidebar.container(border=True):
+        st.markdown(f"**Prices as of {shown}**")
+        if store is None:
+            st.warning(f"Price history unavailable: {literal(problem or '')}. Browsing the embedded page, read-only.")
+            return
+        try:
+            newest = store.newest_date()
+        except StoreError as error:
+            st.warning(f"Price history unavailable: {literal(str(error))}. Browsing the embedded page, read-only.")
+            return
+        if newest is None:
+            st.caption("No price history recorded yet (`python -m catalog refresh`).")
+        else:
+            age = (dt.date.today() - newest).days
+            st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{age} day(s) old"))
+        st.caption(f"History kept in {literal(describe_location(configured_url()))}")
+        _refresh_button(store)
+
+
+def _refresh_button(store: Store) -> None:
+    """Refresh the operator's configured URL sources (never an address typed in the page)."""
+    urls = [spec for spec in configured_sources(os.environ.get(SOURCES_VARIABLE)) if is_url(spec)]
+    if not urls or not st.button("Refresh prices", key="history_refresh", icon=":material/refresh:"):
+        return
+    with st.status(f"Refreshing {len(urls)} configured page(s)…", expanded=True) as status:
+        try:
+            outcomes = refresh_sources(store, list(urls), progress=lambda outcome: _show(outcome.summary()))
+        except StoreError as error:
+            st.text(str(error))
+            status.update(label="Refresh failed: the history database cannot be written", state="error")
+            return
+        failed = sum(1 for outcome in outcomes if outcome.outcome == "failed")
+        new = sum(1 for outcome in outcomes if outcome.outcome == "new")
+        label = f"Refreshed: {new} new snapshot(s), {len(outcomes) - new - failed} unchanged, {failed} failed"
+        status.update(label=label, state="error" if failed == len(outcomes) else "complete", expanded=bool(failed))
+    load_catalog.clear()
+    _catalog_on.clear()
+    changes_since.clear()
+    history_of.clear()
+
+
+def _show(line: str) -> None:
+    st.text(line)
