@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
+import threading
+from collections.abc import Callable
 from typing import Any, TextIO
 
+from catalog.cli.tables import print_table
 from catalog.costs import usd
+from catalog.discovery import DEFAULT_INDEX, Fetched
 from catalog.records import Catalog, CatalogError
-from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog
+from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog, redact_url
 from catalog.store import (
     Change,
     NoHistoryYet,
@@ -23,6 +28,7 @@ from catalog.store import (
     llm_prices_document,
     newest_catalog,
     refresh,
+    refresh_index,
 )
 
 
@@ -51,6 +57,10 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
     fresh.add_argument(
         "--source", action="append", default=[], metavar="PATH_OR_URL",
         help=f"a page to read (repeatable); default: ${SOURCES_VARIABLE}, else the embedded page",
+    )  # fmt: skip
+    fresh.add_argument(
+        "--index", nargs="?", const=DEFAULT_INDEX, metavar="URL",
+        help=f"read every provider page Lava's docs index links to on its own host (default {DEFAULT_INDEX})",
     )  # fmt: skip
     fresh.add_argument("--as-of", type=day, metavar="YYYY-MM-DD", help="record the pages as seen on that day")
     changes = commands.add_parser("changes", help="what changed in the prices, newest first")
@@ -101,7 +111,7 @@ def export_llm_prices(out: TextIO) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run one history command; returns the exit code."""
     if args.command == "refresh":
-        return _refresh(args, out)
+        return _refresh(args, out, err)
     with open_store(create=False) as store:
         if args.command == "changes":
             _changes(store.changes(args.since, args.provider), args.format, out)
@@ -117,15 +127,38 @@ def _on(provider: str | None) -> str:
     return f" on provider {provider!r}" if provider else ""
 
 
-def _refresh(args: argparse.Namespace, out: TextIO) -> int:
-    specs: list[str | None] = list(args.source or configured_sources(os.environ.get(SOURCES_VARIABLE))) or [None]
+def _refresh(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.index and args.source:
+        raise CatalogError("--index reads the pages the index links to and cannot be combined with --source")
     with open_store() as store:
-        outcomes = refresh(store, specs, args.as_of)
+        if args.index:
+            index, outcomes = refresh_index(store, args.index, args.as_of, on_fetched=_progress(err))
+            for link, reason in index.skipped:
+                print(f"{link}: skipped: {reason}", file=out)
+            if not outcomes:
+                raise CatalogError(f"{redact_url(args.index)}: the index links to no provider page on its own host")
+        else:
+            specs: list[str | None] = list(args.source or configured_sources(os.environ.get(SOURCES_VARIABLE)))
+            outcomes = refresh(store, specs or [None], args.as_of)
     for outcome in outcomes:
         print(outcome.summary(), file=out)
         for change in outcome.changes:
             print(f"  {_describe(change)}", file=out)
     return 1 if all(outcome.outcome == "failed" for outcome in outcomes) else 0
+
+
+def _progress(err: TextIO) -> Callable[[Fetched], None] | None:
+    """A one-line progress count on a terminal (fetches finish in any order, several threads at once)."""
+    if not err.isatty():
+        return None
+    done = itertools.count(1)
+    lock = threading.Lock()
+
+    def show(_: Fetched) -> None:
+        with lock:
+            print(f"\rfetched {next(done)} provider pages", end="", file=err, flush=True)
+
+    return show
 
 
 def _describe(change: Change) -> str:
@@ -160,7 +193,7 @@ def _changes(changes: list[Change], form: str, out: TextIO) -> None:
         ]
         for change in changes
     ]  # fmt: skip
-    _table(header, rows, out)
+    print_table(header, rows, out, numeric=set())
     print(f"\n{len(changes)} change(s)", file=out)
 
 
@@ -183,10 +216,4 @@ def _history(ranges: list[PriceRange], form: str, out: TextIO) -> None:
         ]
         for item in ranges
     ]  # fmt: skip
-    _table(header, rows, out)
-
-
-def _table(header: list[str], rows: list[list[str]], out: TextIO) -> None:
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    for cells in (header, ["-" * width for width in widths], *rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip(), file=out)
+    print_table(header, rows, out, numeric=set())

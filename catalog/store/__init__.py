@@ -13,7 +13,7 @@ from catalog.store.exports import llm_prices_document
 from catalog.store.location import DB_URL_VARIABLE, configured_url, default_path, describe_location, shown_url
 from catalog.store.ranges import Change, PriceRange
 from catalog.store.reading import catalog_as_of, newest_catalog
-from catalog.store.refresh import SourceOutcome, refresh
+from catalog.store.refresh import SourceOutcome, refresh, refresh_index
 from catalog.store.store import NoHistoryYet, Recorded, Snapshot, Store, StoreError
 
 __all__ = [
@@ -33,5 +33,6 @@ __all__ = [
     "llm_prices_document",
     "newest_catalog",
     "refresh",
+    "refresh_index",
     "shown_url",
 ]

@@ -9,6 +9,7 @@ from typing import Literal
 
 import httpx
 
+from catalog.discovery import Fetched, Index, discover
 from catalog.parser import parse_page
 from catalog.records import CatalogError
 from catalog.sources import DEFAULT_PAGE, fetch_text, is_url, read_text, redact_url
@@ -74,6 +75,14 @@ def _refresh_one(store: Store, spec: str | None, as_of: dt.date | None, client: 
             return SourceOutcome(shown, "failed", reason="only http and https URLs can be loaded")
         else:
             text = read_text(spec)
+    except CatalogError as error:
+        return SourceOutcome(shown, "failed", reason=str(error).removeprefix(f"{shown}: "))
+    return record_text(store, text, shown, source, day)
+
+
+def record_text(store: Store, text: str, shown: str, source: str, day: dt.date) -> SourceOutcome:
+    """Parse a page already read and record it as seen on `day`; a page that does not parse is only reported."""
+    try:
         page = parse_page(text, source=source, snapshot_date=day.isoformat())
         recorded = store.record_parsed(page, text, source, day)
     except StoreError:
@@ -81,3 +90,27 @@ def _refresh_one(store: Store, spec: str | None, as_of: dt.date | None, client: 
     except CatalogError as error:
         return SourceOutcome(shown, "failed", reason=str(error).removeprefix(f"{shown}: "))
     return SourceOutcome(shown, recorded.outcome, recorded.provider, day, changes=recorded.changes)
+
+
+def refresh_index(
+    store: Store,
+    index_url: str,
+    as_of: dt.date | None = None,
+    *,
+    on_fetched: Callable[[Fetched], None] | None = None,
+) -> tuple[Index, list[SourceOutcome]]:
+    """Every provider page Lava's docs index links to on its own host, fetched concurrently, each recorded.
+
+    Raises `SourceError` when the index itself cannot be read; a page that fails is an outcome with its reason.
+    """
+    index, fetched = discover(index_url, on_fetched=on_fetched)
+    day = as_of or dt.date.today()
+    outcomes = []
+    for result in fetched:
+        shown = redact_url(result.url)
+        if result.text is None:
+            reason = (result.error or "could not be read").removeprefix(f"{shown}: ")
+            outcomes.append(SourceOutcome(shown, "failed", reason=reason))
+        else:
+            outcomes.append(record_text(store, result.text, shown, shown, day))
+    return index, outcomes
