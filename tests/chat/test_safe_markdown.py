@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from catalog.chat.transcript import stream_without_images, without_images
+from catalog.chat.safe_markdown import stream_without_images, without_images
 
 MARKDOWN = MarkdownIt("commonmark")
 PIECES = ["!", "[", "]", "(", ")", "![", "](", "]: ", "\n", " ", "    ", "alt", "http://e.example/?q=s", "`", "```",
