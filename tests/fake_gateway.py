@@ -22,7 +22,7 @@ choose a behaviour, e.g. `!fake:401`, `!fake:cut`, `!fake:split`, `!fake:chunks=
     endless       send a chunk every 20 ms for `slow_s` seconds (an upstream that will not stop)
     keepalive     after a few chunks, only `: keep-alive` comments every 20 ms for `slow_s` seconds
     huge=N        one content chunk of N characters, then the normal end
-    echoerror     mid-stream, an error chunk quoting the bearer credential from character 285 (so a cut at 300 splits it)
+    echoerror     mid-stream, an error chunk quoting the bearer from character 285 (a cut at 300 splits it)
     echo401       a 401 whose message quotes the start of the bearer credential, cut short as proxies log it
     mdinject      a 400 whose message is markdown: an image, a link and HTML
 """
@@ -224,7 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
                 elif "echoerror" in directives:
                     said = (
                         "x" * 245 + f" while forwarding Authorization: Bearer {self.bearer}"
-                    )  # the secret straddles 300
+                    )
                     self._send(b"data: " + json.dumps({"error": {"message": said}}).encode() + b"\n\n")
                 self.close_connection = True
                 return  # without the terminating chunk: a cut connection
