@@ -222,9 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
                 elif "miderror" in directives:
                     self._send(b'data: {"error": {"message": "model overloaded mid-reply"}}\n\n')
                 elif "echoerror" in directives:
-                    said = (
-                        "x" * 245 + f" while forwarding Authorization: Bearer {self.bearer}"
-                    )
+                    said = "x" * 245 + f" while forwarding Authorization: Bearer {self.bearer}"
                     self._send(b"data: " + json.dumps({"error": {"message": said}}).encode() + b"\n\n")
                 self.close_connection = True
                 return  # without the terminating chunk: a cut connection

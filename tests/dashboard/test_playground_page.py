@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,12 +25,14 @@ def fake(monkeypatch):
         yield server
 
 
-def playground(model: str | None = None, secrets: dict[str, str] | None = None) -> AppTest:
+def playground(model: str | None = None, secrets: dict[str, str] | None = None, provider: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.secrets.update(secrets or {})
     at.run()
     if model is not None:
         at.query_params["model"] = model
+    if provider is not None:
+        at.query_params["provider"] = provider
     at.switch_page("pages/playground.py").run()
     assert not at.exception
     return at
@@ -223,3 +226,97 @@ def test_a_pasted_credential_with_a_stray_character_is_explained_not_a_traceback
     assert "cannot be sent" in at.error[0].value and "sidebar" in at.error[0].value
     at.text_input(key="pg_credential").set_value("")  # the password field itself holds what was typed
     assert "PASTED_SECRET" not in page_text(at) and fake.requests == []
+
+
+OTHER_PAGE = """# Groq
+
+Groq offers 2 models through Lava's AI Gateway.
+
+| Model | Input / 1M tokens | Output / 1M tokens |
+| --- | --- | --- |
+| meta-llama/Meta-Llama-3.1-8B-Instruct | $0.05 | $0.08 |
+| evil/[Session expired, log in](http://evil.example)![x](http://evil.example/p.png) | $0.10 | $0.10 |
+"""
+
+
+def rendered(at: AppTest) -> str:
+    """Every markdown body on the page (alerts, captions, markdown) rendered by a CommonMark renderer."""
+    bodies = [str(node.value) for node in _walk(at._tree) if type(node).__name__ in MARKDOWN_KINDS]
+    return "\n".join(MarkdownIt("commonmark").render(body) for body in bodies)
+
+
+MARKDOWN_KINDS = ("Markdown", "Caption", "Error", "Warning", "Info", "Success")
+
+
+def test_a_gateway_error_written_in_markdown_is_shown_as_text(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    reply = send(at, "!fake:mdinject")
+    assert any(kind == "Error" and "![x](http://evil.example/p.png)" in text for kind, text in reply)
+    page = rendered(at)
+    assert "<img" not in page and 'evil.example">' not in page and "<b>" not in page
+
+
+def test_a_reply_past_the_operators_deadline_is_kept_and_explained(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    monkeypatch.setenv("PLAYGROUND_REPLY_DEADLINE_S", "0.5")
+    fake.slow_s = 5.0
+    reply = send(playground(), "!fake:endless")
+    (warning,) = [text for kind, text in reply if kind == "Warning"]
+    assert "took longer than the 0.5 s allowed" in warning and "incomplete" in warning
+    assert any(kind == "Markdown" and "more more" in text for kind, text in reply)
+
+
+def test_a_bad_reply_limit_is_explained_not_a_traceback(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    monkeypatch.setenv("PLAYGROUND_MAX_REPLY_CHARS", "lots")
+    at = playground()
+    assert "PLAYGROUND_MAX_REPLY_CHARS must be a number" in shown(at.error[0].value)
+
+
+@pytest.fixture
+def other_provider(fake, monkeypatch, tmp_path):
+    """A second provider page (as an operator's CATALOG_SOURCES) listing a DeepInfra id and a hostile id."""
+    page = tmp_path / "groq.md"
+    page.write_text(OTHER_PAGE, encoding="utf-8")
+    monkeypatch.setenv("CATALOG_SOURCES", str(page))
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    return fake
+
+
+def test_another_page_listing_a_deepinfra_id_does_not_hide_deepinfras_model(other_provider):
+    at = playground(model="meta-llama/Meta-Llama-3.1-8B-Instruct")
+    picker = at.selectbox(key="pg_model")
+    assert picker.value == ("DeepInfra", "meta-llama/Meta-Llama-3.1-8B-Instruct")
+    assert ("Groq", "meta-llama/Meta-Llama-3.1-8B-Instruct") in picker.options or any(
+        "Groq" in option for option in picker.options
+    )
+    assert at.query_params["provider"] == "DeepInfra"  # the id is ambiguous now: the link names the provider
+    send(at, "Hello")
+    assert other_provider.requests[0]["body"]["model"] == "meta-llama/Meta-Llama-3.1-8B-Instruct"
+
+
+def test_the_link_can_name_the_provider(other_provider):
+    at = playground(model="meta-llama/Meta-Llama-3.1-8B-Instruct", provider="Groq")
+    assert at.selectbox(key="pg_model").value == ("Groq", "meta-llama/Meta-Llama-3.1-8B-Instruct")
+    at.chat_input(key="pg_prompt").set_value("Hello").run()  # Groq's page gives no trusted chat URL
+    assert not at.exception
+    assert "The provider page for Groq gives no chat-completions URL" in shown(at.error[0].value)
+    assert other_provider.requests == []
+
+
+def test_a_hostile_model_id_is_shown_literally_in_side_by_side(other_provider):
+    at = playground()
+    hostile = next(key for key in at.selectbox(key="pg_model").options if "evil" in str(key))
+    assert hostile
+    keys = [("DeepInfra", "Qwen/Qwen3-14B"), ("Groq", "evil/[Session expired, log in](http://evil.example)"
+            "![x](http://evil.example/p.png)")]  # fmt: skip
+    at.multiselect(key="pg_side_models").set_value(keys)
+    at.text_area(key="pg_side_prompt").set_value("Compare us").run()
+    at.button(key="pg_side_run").click().run()
+    assert not at.exception
+    page = rendered(at)
+    assert "<img" not in page and 'href="http://evil.example"' not in page
