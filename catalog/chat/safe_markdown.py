@@ -24,7 +24,7 @@ _MARKDOWN = MarkdownIt("commonmark").disable("inline")
 _CODE_BLOCKS = ("fence", "code_block")
 #: Above this many characters since the checkpoint, a stream is re-read only when that text has doubled;
 #: in between, every `![` is escaped, code or not (safe, and linear: see `ImageDisarmer`).
-FREE_WINDOW = 4 * 1024
+FREE_WINDOW = 2 * 1024
 #: Every ASCII punctuation character: CommonMark lets a backslash escape each of them.
 _PUNCTUATION = re.compile(r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]""")
 _HTML_END_TAG_KINDS = re.compile(r"<(?:script|pre|style|textarea)(?:\s|>|$)", re.IGNORECASE)
