@@ -24,9 +24,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from catalog.chat import transcript as pg  # noqa: E402
-from catalog.chat.client import ChatParams, ChatRequest, GatewayClient, Message  # noqa: E402
+from catalog.chat.client import GatewayClient  # noqa: E402
 from catalog.chat.config import resolve_config  # noqa: E402
+from catalog.chat.messages import ChatParams, ChatRequest, Message  # noqa: E402
+from catalog.chat.side_by_side import run_side_by_side  # noqa: E402
 from catalog.records import ModelRecord  # noqa: E402
 
 TOKEN = "fwd_tok_bench"
@@ -130,7 +131,7 @@ def side_by_side(client: GatewayClient, repeat: int) -> list[str]:
     alone, together = [], []
     for _ in range(repeat):
         alone.append(timed(lambda: client_stream_ok(client, slowest)))
-        together.append(timed(lambda: check_all(pg.run_side_by_side(client, requests))))
+        together.append(timed(lambda: check_all(run_side_by_side(client, requests))))
     alone_s, together_s = statistics.median(alone), statistics.median(together)
     ratio = together_s / alone_s
     return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -10,8 +11,14 @@ from catalog.records import ModelRecord
 TOKENS_PER_PRICE_UNIT = 1_000_000
 
 
-def usd(value: float, max_decimals: int = 4) -> str:
-    """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005."""
+def usd(value: float, max_decimals: int = 4, *, significant: int | None = None) -> str:
+    """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005.
+
+    With `significant`, an amount under a dollar keeps that many significant digits however small it is
+    (up to 12 decimals): `usd(0.0000316, significant=3)` is $0.0000316, where the default shows $0.00.
+    """
+    if significant is not None and 0 < abs(value) < 1:
+        max_decimals = min(12, max(max_decimals, significant - 1 - math.floor(math.log10(abs(value)))))
     text = f"{value:,.{max_decimals}f}".rstrip("0")
     whole, _, decimals = text.partition(".")
     return f"${whole}.{decimals.ljust(2, '0')}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.chat.transcript import _is_trusted_target as is_trusted_target
+from catalog.chat.targets import is_trusted_target
 from catalog.dashboard.providers import CELL_LABEL, CHEAPEST, providers_frame
 from catalog.dashboard.tables import visible_models
 from catalog.hosts import host_groups

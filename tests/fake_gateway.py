@@ -19,6 +19,12 @@ choose a behaviour, e.g. `!fake:401`, `!fake:cut`, `!fake:split`, `!fake:chunks=
     noestimate    leave `estimated_cost` out of the usage
     chunks=N      answer with N numbered chunks ("0 1 2 …")
     delay=S       wait S seconds before the first chunk; `chunk_delay=S` between chunks
+    endless       send a chunk every 20 ms for `slow_s` seconds (an upstream that will not stop)
+    keepalive     after a few chunks, only `: keep-alive` comments every 20 ms for `slow_s` seconds
+    huge=N        one content chunk of N characters, then the normal end
+    echoerror     mid-stream, an error chunk quoting the bearer from character 285 (a cut at 300 splits it)
+    echo401       a 401 whose message quotes the start of the bearer credential, cut short as proxies log it
+    mdinject      a 400 whose message is markdown: an image, a link and HTML
 """
 
 from __future__ import annotations
@@ -129,7 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         parts = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        bearer = self.bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
         entry: dict[str, Any] = {"path": parts.path, "query": parse_qs(parts.query), "headers": dict(self.headers)}
         fake.log(entry)
         self.request_id = entry["id"]
@@ -181,6 +187,11 @@ class _Handler(BaseHTTPRequestHandler):
         for name, (status, error) in ERRORS.items():
             if name in directives:
                 return self._json(status, error, fake.retry_after if status == 429 else None)
+        if "echo401" in directives:
+            return self._json(401, {"error": {"message": f"Rejected credential Bearer {self.bearer[:24]}…"}})
+        if "mdinject" in directives:
+            said = "![x](http://evil.example/p.png) [Session expired, log in](http://evil.example) <b>bold</b>"
+            return self._json(400, {"error": {"message": said}})
         time.sleep(float(directives.get("delay") or 0) + fake.model_delays.get(model, 0.0))
         if "slow" in directives:
             time.sleep(fake.slow_s)
@@ -197,8 +208,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         events = list(reply.events())
         chunk_delay = float(directives.get("chunk_delay") or 0)
+        if {"endless", "keepalive"} & directives.keys():
+            return self._unending(fake, reply, "endless" in directives)
         for number, event in enumerate(events):
-            if number == 4 and {"cut", "stall", "malformed", "miderror", "eof"} & directives.keys():
+            if number == 4 and {"cut", "stall", "malformed", "miderror", "echoerror", "eof"} & directives.keys():
                 if "eof" in directives:
                     break
                 if "stall" in directives:
@@ -208,6 +221,9 @@ class _Handler(BaseHTTPRequestHandler):
                     self._send(b'data: {"choices": [{"delta": {"content": "oops"\n\n')
                 elif "miderror" in directives:
                     self._send(b'data: {"error": {"message": "model overloaded mid-reply"}}\n\n')
+                elif "echoerror" in directives:
+                    said = "x" * 245 + f" while forwarding Authorization: Bearer {self.bearer}"
+                    self._send(b"data: " + json.dumps({"error": {"message": said}}).encode() + b"\n\n")
                 self.close_connection = True
                 return  # without the terminating chunk: a cut connection
             if number == len(events) - 1 and "nodone" in directives:
@@ -219,6 +235,21 @@ class _Handler(BaseHTTPRequestHandler):
             if chunk_delay:
                 time.sleep(chunk_delay)
         self._send(b"")
+
+    def _unending(self, fake: FakeGateway, reply: _Reply, content: bool) -> None:
+        """Chunks (or only keep-alive comments) every 20 ms for `slow_s` seconds, then a proper end."""
+        for event in list(reply.events())[:3]:
+            self._send(event)
+        ends = time.monotonic() + fake.slow_s
+        try:
+            while time.monotonic() < ends:
+                self._send(reply.piece_event("more ") if content else b": keep-alive\n\n")
+                time.sleep(0.02)
+            for event in list(reply.events())[-3:]:
+                self._send(event)
+            self._send(b"")
+        except OSError:
+            self.close_connection = True  # the client hung up, as it should past its limits
 
     def _send(self, data: bytes) -> None:
         """One HTTP chunk (empty = the end of the body)."""
@@ -285,6 +316,8 @@ class _Reply:
         self.model = model
         if "chunks" in directives:
             self.pieces = [f"{number} " for number in range(int(directives["chunks"]))]
+        elif "huge" in directives:
+            self.pieces = ["Here: ", "h" * int(directives["huge"])]
         else:
             text = f"**{model}** says hello — café, naïve ✓. You wrote: {prompt}"
             self.pieces = re.findall(r"\S*\s*", text)[:-1] or [""]
@@ -316,6 +349,9 @@ class _Reply:
         yield self._event([{"index": 0, "delta": {}, "finish_reason": "stop"}])
         yield self._event([], usage=self.usage())
         yield b"data: [DONE]\n\n"
+
+    def piece_event(self, piece: str) -> bytes:
+        return self._event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
 
     def _event(self, choices: list[dict[str, Any]], usage: dict[str, Any] | None = None) -> bytes:
         chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": self.model, "choices": choices}

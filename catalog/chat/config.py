@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from catalog.chat.messages import ReplyLimits
 from catalog.records import CatalogError
 
 DEFAULT_LAVA_BASE_URL = "https://api.lava.so"
@@ -32,7 +33,23 @@ SETTING_NAMES = (
     "LAVA_METER_SLUG",
     "DEEPINFRA_API_KEY",
     "DEEPINFRA_BASE_URL",
+    "PLAYGROUND_REPLY_DEADLINE_S",
+    "PLAYGROUND_MAX_REPLY_CHARS",
 )
+#: Operator bounds on one reply: the setting, its default, and the largest value accepted.
+LIMIT_SETTINGS = {
+    "PLAYGROUND_REPLY_DEADLINE_S": (ReplyLimits().deadline_s, 24 * 3600.0),
+    "PLAYGROUND_MAX_REPLY_CHARS": (float(ReplyLimits().max_chars), 100_000_000.0),
+}
+REDACTED = "[redacted]"
+#: A bearer credential wherever it is quoted, even cut short: the word after `Bearer`.
+_BEARER = re.compile(r"(?i)\b(bearer\s+)\S+")
+#: Base64 of a JSON object (a forward token, a JWT), whole or cut: `eyJ` is base64 for `{"`.
+_BASE64_JSON = re.compile(r"eyJ[A-Za-z0-9+/_=-]{8,}")
+#: A secret field of a decoded forward token, quoted as JSON.
+_SECRET_FIELD = re.compile(r'("(?:secret_key|provider_key|connection_secret|product_secret)"\s*:\s*")[^"]*')
+#: A secret cut short is still recognised by this many leading characters (when it is longer than twice that).
+_PREFIX = 10
 
 #: What a person without any credential is told to set.
 SETUP_HELP = """\
@@ -119,17 +136,45 @@ class GatewayConfig:
             return Endpoint(target_url)
         return Endpoint(self.direct_base_url + urlsplit(target_url).path)
 
-    def describe(self) -> str:
-        """One line for the page: the mode, where the credential came from, where requests go."""
-        where = self.lava_base_url if self.uses_lava else (self.direct_base_url or "DeepInfra")
-        return f"{self.mode.value} · credential from {self.source} · via {where}"
-
     def redact(self, text: str) -> str:
-        """`text` with every secret this config holds replaced by a placeholder."""
-        for secret in sorted(self.sensitive, key=len, reverse=True):
-            if secret:
-                text = text.replace(secret, "[redacted]")
-        return text
+        """`text` with every form of every secret this config holds replaced by a placeholder.
+
+        Redact before cutting a text to length: a cut secret is no longer the secret string. The forms: each
+        secret as is, in base64 (standard or URL-safe, padded or not) and JSON-escaped; a secret cut short
+        (by its first characters); any bearer credential; any base64 JSON object; a forward token's fields.
+        """
+        forms = {form for secret in self.sensitive if secret for form in _forms(secret)}
+        for form in sorted(forms, key=len, reverse=True):
+            text = text.replace(form, REDACTED)
+        for secret in self.sensitive:
+            if len(secret) > 2 * _PREFIX:
+                text = re.sub(re.escape(secret[:_PREFIX]) + r"\S*", REDACTED, text)
+        text = _BEARER.sub(lambda match: match.group(1) + REDACTED, text)
+        text = _BASE64_JSON.sub(REDACTED, text)
+        return _SECRET_FIELD.sub(lambda match: match.group(1) + REDACTED, text)
+
+
+def _forms(secret: str) -> tuple[str, ...]:
+    """The ways `secret` may be written in a message: as is, base64 (four spellings), JSON-escaped."""
+    encoded = base64.b64encode(secret.encode()).decode("ascii")
+    urlsafe = base64.urlsafe_b64encode(secret.encode()).decode("ascii")
+    return (secret, encoded, encoded.rstrip("="), urlsafe, urlsafe.rstrip("="), json.dumps(secret)[1:-1])
+
+
+def reply_limits(settings: Mapping[str, str]) -> ReplyLimits:
+    """The operator's bounds on a reply (`PLAYGROUND_REPLY_DEADLINE_S`, `PLAYGROUND_MAX_REPLY_CHARS`)."""
+    values = {}
+    for name, (default, largest) in LIMIT_SETTINGS.items():
+        text = settings.get(name)
+        try:
+            value = default if text is None else float(text)
+        except ValueError:
+            value = -1.0
+        if not 0 < value <= largest:  # also refuses nan
+            raise ConfigError(f"{name} must be a number above 0 and at most {largest:,.0f}")
+        values[name] = value
+    deadline, max_chars = values["PLAYGROUND_REPLY_DEADLINE_S"], values["PLAYGROUND_MAX_REPLY_CHARS"]
+    return ReplyLimits(deadline_s=deadline, max_chars=max(1, int(max_chars)))
 
 
 def merge_settings(environ: Mapping[str, str], secrets: Mapping[str, Any]) -> dict[str, str]:

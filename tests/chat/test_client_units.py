@@ -7,9 +7,10 @@ import email.utils
 import httpx
 import pytest
 
-from catalog.chat.client import ChatParams, ChatRequest, GatewayClient, Message, RetryPolicy, parse_retry_after
+from catalog.chat.client import GatewayClient, RetryPolicy, parse_retry_after
 from catalog.chat.config import resolve_config
-from catalog.chat.errors import MalformedChunk, UpstreamError, provider_message
+from catalog.chat.errors import AuthenticationFailed, ConnectionFailed, MalformedChunk, UpstreamError, provider_message
+from catalog.chat.messages import ChatParams, ChatRequest, Message
 from catalog.records import ModelRecord
 
 TARGET = "https://api.deepinfra.com/v1/openai/chat/completions"
@@ -42,9 +43,11 @@ def test_long_provider_messages_are_shortened():
 
 def test_retry_policy_backs_off_exponentially_and_honours_a_capped_retry_after():
     policy = RetryPolicy(attempts=4, backoff_s=0.5, max_backoff_s=1.5, max_retry_after_s=10)
-    assert [policy.delay(attempt) for attempt in (1, 2, 3, 4)] == [0.5, 1.0, 1.5, None]
-    assert policy.delay(1, retry_after=3) == 3
-    assert policy.delay(1, retry_after=11) is None
+    refused = ConnectionFailed("refused")
+    assert [policy.delay(refused, attempt) for attempt in (1, 2, 3, 4)] == [0.5, 1.0, 1.5, None]
+    assert policy.delay(UpstreamError("busy", status=503, retry_after=3), 1) == 3
+    assert policy.delay(UpstreamError("busy", status=503, retry_after=11), 1) is None
+    assert policy.delay(AuthenticationFailed("no", status=401), 1) is None  # a request reached the gateway
 
 
 def test_retry_after_accepts_seconds_and_http_dates():
@@ -100,11 +103,14 @@ def test_redirects_are_not_followed():
             pass
 
 
-def test_a_stream_can_be_read_only_once():
-    with GatewayClient(CONFIG, transport=sse_transport("[DONE]")) as client, client.stream(REQUEST) as reply:
-        list(reply)
-        with pytest.raises(RuntimeError):
-            list(reply)
+def test_a_finished_reply_replays_its_deltas_when_iterated_again():
+    transport = sse_transport(
+        '{"choices": [{"delta": {"content": "Hi"}}]}', '{"choices": [{"delta": {"content": "!"}}]}'
+    )
+    with GatewayClient(CONFIG, transport=transport) as client, client.stream(REQUEST) as reply:
+        first = list(reply)
+        assert list(reply) == first and [delta.content for delta in first] == ["Hi", "!"]
+    assert list(reply.text()) == ["Hi", "!"]
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,15 @@ The oracle is a real CommonMark renderer (markdown-it-py): whatever the text, it
 
 from __future__ import annotations
 
+import html
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from catalog.chat.transcript import stream_without_images, without_images
+from catalog.chat.safe_markdown import literal, stream_without_images, without_images
 
 MARKDOWN = MarkdownIt("commonmark")
 PIECES = ["!", "[", "]", "(", ")", "![", "](", "]: ", "\n", " ", "    ", "alt", "http://e.example/?q=s", "`", "```",
@@ -78,3 +81,73 @@ def test_any_chunking_shows_the_same_text_and_no_image_at_any_moment(chunks):
         shown += piece
         assert not shows_an_image(shown)
     assert shown == without_images("".join(chunks))
+
+
+# Block structure a reply may carry, so the stream's checkpoints (inside paragraphs, fences, lists, HTML
+# blocks, after headings) are each crossed many times.
+BLOCK_PIECES = PIECES + ["> ", "1. ", "2. ", "* ", "<div>", "<pre>", "</pre>", "<!--", "-->", "===", "---", "# ",
+                         "[r]: /u", "\t", "\n\n", "~~~~", "  ", "![a](b)"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(BLOCK_PIECES), max_size=10).map("".join), max_size=30))
+def test_many_chunks_over_block_structure_show_the_same_text_as_the_whole_reply(chunks):
+    shown = ""
+    for piece in stream_without_images(chunks):
+        shown += piece
+        assert not shows_an_image(shown)
+    assert shown == without_images("".join(chunks))
+
+
+def best_time(chunks: list[str], rounds: int = 5) -> float:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in stream_without_images(chunks):
+            pass
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+@pytest.mark.parametrize(
+    ("head", "piece", "count"),
+    [
+        pytest.param("", "![a](b) ", 20_000, id="images on one line"),
+        pytest.param("", "![a](b)\n", 3_000, id="one image a line"),
+        pytest.param("```\n", "vec![1]\n", 3_000, id="inside a fence"),
+        pytest.param("", "- ![a](b)\n", 3_000, id="list items"),
+    ],
+)
+def test_streamed_disarming_takes_time_linear_in_the_number_of_chunks(head, piece, count):
+    """2N chunks cost about twice N chunks (quadratic would be 4x); generous for a noisy 2-core machine."""
+    single, double = best_time([head] + [piece] * count), best_time([head] + [piece] * (2 * count))
+    assert double / single < 3, (single, double)
+
+
+HOSTILE = [
+    "![x](http://evil.example/p.png)",
+    "[Session expired, log in again](http://evil.example)",
+    "<img src=x onerror=alert(1)> <b>bold</b> <a href='http://evil.example'>x</a>",
+    "`code` *em* **strong** # heading\n- list\n> quote",
+    "<http://evil.example> www.evil.example http://evil.example/x :red[alert] $x^2$ :material/home:",
+    "a\\![x](y) \\\\ [ref][1]\n\n[1]: http://evil.example",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_literal_text_renders_as_exactly_that_text(text):
+    rendered = MARKDOWN.render(literal(text))
+    assert rendered == f"<p>{html.escape(' '.join(text.split()), quote=False)}</p>\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["www.", "http://", "<b>", "*", "_", "#", "$", ":", "é"])).map("".join))
+def test_literal_never_makes_markup(text):
+    shown = literal(text)
+    rendered = MARKDOWN.render(shown)
+    assert "<a" not in rendered and "<img" not in rendered and "<b>" not in rendered
+    assert "://" not in shown and "www." not in shown  # no autolink literal either (Streamlit renders GFM)
+
+
+def test_literal_cuts_a_long_text():
+    assert literal("a" * 5000, limit=10) == "a" * 9 + "…"

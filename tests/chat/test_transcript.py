@@ -10,10 +10,11 @@ import pytest
 from fake_gateway import running_fake
 
 import catalog
-from catalog.chat import transcript as pg
-from catalog.chat.client import ChatParams, ChatResult, GatewayClient, Message, Usage
+from catalog.chat import side_by_side, targets, transcript
+from catalog.chat.client import GatewayClient
 from catalog.chat.config import ConfigError, resolve_config
 from catalog.chat.errors import AuthenticationFailed, Cancelled, StreamInterrupted
+from catalog.chat.messages import ChatParams, ChatResult, Message, Usage
 
 TOKEN = "fwd_tok_PLAYGROUND_SECRET_77"
 MODELS = catalog.load_catalog()
@@ -26,72 +27,80 @@ def result(content: str = "Hi", *, cost: float | None = 0.002, error=None, usage
 
 
 def test_request_messages_start_with_the_system_prompt_and_skip_failed_replies():
-    turns = [pg.Turn("user", "one"), pg.failed_turn(FAST, AuthenticationFailed("no")), pg.Turn("user", "two")]
-    turns.append(pg.reply_turn(result("answer")))
-    assert pg.request_messages(turns, "  Be brief.  ") == (
+    turns = [
+        transcript.Turn("user", "one"),
+        transcript.failed_turn(FAST, AuthenticationFailed("no")),
+        transcript.Turn("user", "two"),
+    ]
+    turns.append(transcript.reply_turn(result("answer")))
+    assert transcript.request_messages(turns, "  Be brief.  ") == (
         Message("system", "Be brief."),
         Message("user", "one"),
         Message("user", "two"),
         Message("assistant", "answer"),
     )
-    assert pg.request_messages(turns[:1]) == (Message("user", "one"),)
+    assert transcript.request_messages(turns[:1]) == (Message("user", "one"),)
 
 
 def test_reply_turn_keeps_metrics_and_marks_incomplete_replies():
-    turn = pg.reply_turn(result("partial", error=StreamInterrupted("cut off; the reply is incomplete.")))
+    turn = transcript.reply_turn(result("partial", error=StreamInterrupted("cut off; the reply is incomplete.")))
     assert turn.content == "partial" and turn.error == "cut off; the reply is incomplete."
-    assert turn.metrics == pg.ReplyMetrics(100, 20, 0.002, 0.0019, 0.25, 1.25, 20 / 1.0, "req_1")
+    assert turn.metrics == transcript.ReplyMetrics(100, 20, 0.002, 0.0019, 0.25, 1.25, 20 / 1.0, "req_1")
 
 
 def test_session_totals_add_up_every_reply_with_usage():
-    turns = [pg.Turn("user", "q"), pg.reply_turn(result()), pg.reply_turn(result(usage=False, cost=None))]
-    turns.append(pg.reply_turn(result(cost=0.003)))
-    totals = pg.session_totals(turns)
+    turns = [
+        transcript.Turn("user", "q"),
+        transcript.reply_turn(result()),
+        transcript.reply_turn(result(usage=False, cost=None)),
+    ]
+    turns.append(transcript.reply_turn(result(cost=0.003)))
+    totals = transcript.session_totals(turns)
     assert (totals.replies, totals.prompt_tokens, totals.completion_tokens) == (3, 200, 40)
     assert totals.cost_usd == pytest.approx(0.005) and totals.estimated_cost_usd == pytest.approx(0.0038)
 
 
 @pytest.mark.parametrize(
     ("amount", "shown"),
-    [(None, "—"), (0, "$0"), (0.0000316, "$0.0000316"), (0.01234, "$0.0123"), (1.5, "$1.50"), (123.456, "$123.46")],
+    [(None, "—"), (0, "$0.00"), (0.0000316, "$0.0000316"), (0.01234, "$0.0123"), (1.5, "$1.50"), (123.456, "$123.456")],
 )
-def test_format_usd_keeps_three_significant_digits_for_small_amounts(amount, shown):
-    assert pg.format_usd(amount) == shown
+def test_money_keeps_three_significant_digits_for_small_amounts(amount, shown):
+    assert transcript.money(amount) == shown
 
 
 def test_metrics_line_shows_tokens_cost_estimate_speed_and_request_id():
-    line = pg.metrics_line(pg.reply_turn(result()).metrics)
+    line = transcript.metrics_line(transcript.reply_turn(result()).metrics)
     assert line == (
-        "100 tokens in · 20 out · $0.00200 (DeepInfra estimate $0.00190) · first token 0.25 s · total 1.25 s · "
+        "100 tokens in · 20 out · $0.002 (DeepInfra estimate $0.0019) · first token 0.25 s · total 1.25 s · "
         "20.0 tokens/s · id `req_1`"
     )
 
 
 def test_exports_hold_the_conversation_and_its_metrics():
-    turns = [pg.Turn("user", "What is 2+2?"), pg.reply_turn(replace(result("**4**"), reasoning="add"))]
-    exported = json.loads(pg.export_json(turns, system_prompt="Be brief.", params=ChatParams(temperature=0.2)))
+    turns = [transcript.Turn("user", "What is 2+2?"), transcript.reply_turn(replace(result("**4**"), reasoning="add"))]
+    exported = json.loads(transcript.export_json(turns, system_prompt="Be brief.", params=ChatParams(temperature=0.2)))
     assert exported["system_prompt"] == "Be brief." and exported["params"]["temperature"] == 0.2
     assert [m["content"] for m in exported["messages"]] == ["What is 2+2?", "**4**"]
     assert exported["messages"][1]["metrics"]["cost_usd"] == 0.002 and exported["totals"]["replies"] == 1
-    markdown = pg.export_markdown(turns, system_prompt="Be brief.")
+    markdown = transcript.export_markdown(turns, system_prompt="Be brief.")
     assert "## You\n\nWhat is 2+2?" in markdown and f"## {FAST}\n\n> add\n\n**4**" in markdown
-    assert "$0.00200" in markdown and "Session: 1 replies" in markdown
+    assert "$0.002" in markdown and "Session: 1 reply ·" in markdown
 
 
 def test_resolve_model_takes_a_catalog_id_and_warns_about_others():
-    assert pg.resolve_model(MODELS, "Qwen/Qwen3-14B") == (MODELS.find("Qwen/Qwen3-14B"), None)
-    assert pg.resolve_model(MODELS, None) == (MODELS.find(pg.DEFAULT_MODEL), None)
-    record, warning = pg.resolve_model(MODELS, "evil/<script>")
-    assert record.model == pg.DEFAULT_MODEL and "no model `evil/<script>`" in warning
+    assert targets.resolve_model(MODELS, "Qwen/Qwen3-14B") == (MODELS.find("Qwen/Qwen3-14B"), None)
+    assert targets.resolve_model(MODELS, None) == (MODELS.find(targets.DEFAULT_MODEL), None)
+    record, warning = targets.resolve_model(MODELS, "evil/<script>")
+    assert record.model == targets.DEFAULT_MODEL and "no model `evil/<script>`" in warning
 
 
 def test_chat_request_targets_the_catalog_url_and_refuses_untrusted_pages():
     record = MODELS.find(FAST)
-    request = pg.chat_request(MODELS, record, (Message("user", "hi"),), ChatParams())
+    request = targets.chat_request(MODELS, record, (Message("user", "hi"),), ChatParams())
     assert request.target_url == "https://api.deepinfra.com/v1/openai/chat/completions"
     uploaded = replace(MODELS.providers[0], target_url="https://attacker.example/v1/chat")
     with pytest.raises(ConfigError, match="known provider endpoints"):
-        pg.chat_request(replace(MODELS, providers=(uploaded,)), record, (Message("user", "hi"),), ChatParams())
+        targets.chat_request(replace(MODELS, providers=(uploaded,)), record, (Message("user", "hi"),), ChatParams())
 
 
 @pytest.mark.parametrize(
@@ -111,31 +120,31 @@ def test_chat_request_targets_the_catalog_url_and_refuses_untrusted_pages():
 def test_only_a_plainly_spelled_trusted_target_is_used(target):
     provider = replace(MODELS.providers[0], target_url=target)
     with pytest.raises(ConfigError, match="known provider endpoints"):
-        pg.chat_request(
+        targets.chat_request(
             replace(MODELS, providers=(provider,)), MODELS.find(FAST), (Message("user", "hi"),), ChatParams()
         )
 
 
 def test_stop_sequences_are_one_per_line():
-    assert pg.parse_stop("END\n\n###\n") == ("END", "###")
+    assert targets.parse_stop("END\n\n###\n") == ("END", "###")
 
 
 def test_price_label_shows_both_prices():
-    assert pg.price_label(MODELS.find("zai-org/GLM-5.2")) == "zai-org/GLM-5.2 — $1.4 in · $4.4 out per 1M"
+    assert targets.price_label(MODELS.find("zai-org/GLM-5.2")) == "zai-org/GLM-5.2 — $1.40 in · $4.40 out per 1M"
 
 
 def test_side_by_side_runs_concurrently_and_tabulates_each_model():
     with running_fake(forward_tokens={TOKEN}, model_delays={FAST: 0.1, SLOW: 0.4}) as fake:
         config = resolve_config({"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN})
         messages = (Message("user", "Same prompt"),)
-        requests = [pg.chat_request(MODELS, MODELS.find(m), messages, ChatParams()) for m in (FAST, SLOW, FAST)]
-        requests.append(pg.chat_request(MODELS, MODELS.find(SLOW), (Message("user", "!fake:402"),), ChatParams()))
+        requests = [targets.chat_request(MODELS, MODELS.find(m), messages, ChatParams()) for m in (FAST, SLOW, FAST)]
+        requests.append(targets.chat_request(MODELS, MODELS.find(SLOW), (Message("user", "!fake:402"),), ChatParams()))
         started = time.perf_counter()
         with GatewayClient(config) as client:
-            results = pg.run_side_by_side(client, requests)
+            results = side_by_side.run_side_by_side(client, requests)
         elapsed = time.perf_counter() - started
     assert elapsed < 0.4 + 0.1 + 0.1 + 0.4  # well under the sum of the delays: they overlapped
-    rows = pg.comparison_rows(results)
+    rows = side_by_side.comparison_rows(results)
     assert [row["model"] for row in rows] == [FAST, SLOW, FAST, SLOW]
     assert [row["status"] for row in rows] == ["complete", "complete", "complete", "Payment required"]
     assert rows[0]["cost_usd"] > 0 and rows[0]["ttft_s"] < rows[1]["ttft_s"] and rows[0]["reply_chars"] > 0
@@ -146,9 +155,9 @@ def test_side_by_side_partial_texts_grow_while_it_runs():
     with running_fake(forward_tokens={TOKEN}) as fake:
         config = resolve_config({"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN})
         prompt = (Message("user", "!fake:chunks=40 !fake:chunk_delay=0.01"),)
-        requests = [pg.chat_request(MODELS, MODELS.find(m), prompt, ChatParams()) for m in (FAST, SLOW)]
+        requests = [targets.chat_request(MODELS, MODELS.find(m), prompt, ChatParams()) for m in (FAST, SLOW)]
         seen = []
-        with GatewayClient(config) as client, pg.SideBySide(client, requests) as run:
+        with GatewayClient(config) as client, side_by_side.SideBySide(client, requests) as run:
             while not run.wait(timeout=0.05):
                 seen.append(run.partial_texts())
             final = run.results()
@@ -158,17 +167,17 @@ def test_side_by_side_partial_texts_grow_while_it_runs():
 
 def test_side_by_side_takes_one_to_four_models():
     with pytest.raises(ValueError):
-        pg.SideBySide(None, [])  # type: ignore[arg-type]
+        side_by_side.SideBySide(None, [])  # type: ignore[arg-type]
 
 
 def test_leaving_side_by_side_early_cancels_replies_that_had_not_started_yet():
     with running_fake(forward_tokens={TOKEN}, model_delays={FAST: 0.5, SLOW: 0.5}) as fake:
         config = resolve_config({"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN})
         prompt = (Message("user", "!fake:chunks=300 !fake:chunk_delay=0.01"),)  # 3 s of reply after 0.5 s
-        requests = [pg.chat_request(MODELS, MODELS.find(m), prompt, ChatParams()) for m in (FAST, SLOW)]
+        requests = [targets.chat_request(MODELS, MODELS.find(m), prompt, ChatParams()) for m in (FAST, SLOW)]
         started = time.perf_counter()
         with GatewayClient(config) as client, pytest.raises(KeyboardInterrupt):
-            with pg.SideBySide(client, requests) as run:
+            with side_by_side.SideBySide(client, requests) as run:
                 run.wait(timeout=0.1)
                 raise KeyboardInterrupt  # as Streamlit stops a script: the page is left mid-run
         left_after = time.perf_counter() - started
@@ -185,20 +194,20 @@ def test_leaving_side_by_side_early_cancels_replies_that_had_not_started_yet():
     ],
 )
 def test_a_model_in_the_link_is_quoted_as_code_so_it_cannot_add_links_or_images(requested):
-    _, warning = pg.resolve_model(MODELS, requested)
+    _, warning = targets.resolve_model(MODELS, requested)
     assert warning.count("`") == 4 and "\n" not in warning and len(warning) < 250  # two intact code spans
 
 
 def test_a_request_id_header_is_quoted_as_code_too():
-    metrics = replace(pg.reply_turn(result()).metrics, request_id="r1` [x](https://evil.example)")
-    assert pg.metrics_line(metrics).endswith("id `r1 [x](https://evil.example)`")
+    metrics = replace(transcript.reply_turn(result()).metrics, request_id="r1` [x](https://evil.example)")
+    assert transcript.metrics_line(metrics).endswith("id `r1 [x](https://evil.example)`")
 
 
 def test_totals_claim_no_deepinfra_estimate_when_no_reply_carried_one():
     no_estimate = replace(result(), usage=Usage(100, 20, 120))
-    totals = pg.session_totals([pg.reply_turn(no_estimate)])
+    totals = transcript.session_totals([transcript.reply_turn(no_estimate)])
     assert totals.estimated_cost_usd is None
-    assert pg.totals_line(totals) == "1 replies · 100 tokens in · 20 out · $0.00200"
+    assert transcript.totals_line(totals) == "1 reply · 100 tokens in · 20 out · $0.002"
 
 
 def test_side_by_side_results_keep_no_error_chain_back_to_the_request():
@@ -206,11 +215,11 @@ def test_side_by_side_results_keep_no_error_chain_back_to_the_request():
     with running_fake(forward_tokens={TOKEN}) as fake:
         config = resolve_config({"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN})
         requests = [
-            pg.chat_request(MODELS, MODELS.find(m), (Message("user", prompt),), ChatParams())
+            targets.chat_request(MODELS, MODELS.find(m), (Message("user", prompt),), ChatParams())
             for m, prompt in ((FAST, "!fake:cut"), (SLOW, "hello"))
         ]
         with GatewayClient(config) as client:
-            results = pg.run_side_by_side(client, requests)
+            results = side_by_side.run_side_by_side(client, requests)
     error = results[0].error
     assert isinstance(error, StreamInterrupted)
     assert (error.__cause__, error.__context__, error.__traceback__) == (None, None, None)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,12 +25,14 @@ def fake(monkeypatch):
         yield server
 
 
-def playground(model: str | None = None, secrets: dict[str, str] | None = None) -> AppTest:
+def playground(model: str | None = None, secrets: dict[str, str] | None = None, provider: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.secrets.update(secrets or {})
     at.run()
     if model is not None:
         at.query_params["model"] = model
+    if provider is not None:
+        at.query_params["provider"] = provider
     at.switch_page("pages/playground.py").run()
     assert not at.exception
     return at
@@ -40,7 +44,13 @@ def send(at: AppTest, prompt: str) -> list[tuple[str, str]]:
     assert not at.exception
     reply = at.chat_message[-1]
     assert reply.name == "assistant"
-    return [(type(node).__name__, str(getattr(node, "value", ""))) for node in _walk(reply)]
+    pairs = [(type(node).__name__, str(getattr(node, "value", ""))) for node in _walk(reply)]
+    return [(kind, shown(text) if kind in ("Error", "Warning") else text) for kind, text in pairs]
+
+
+def shown(markdown: str) -> str:
+    """The text a markdown body shows once its backslash escapes are read (how `literal` text is written)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _walk(node):
@@ -72,9 +82,9 @@ def test_a_reply_streams_in_with_its_metrics_cost_and_session_total(fake, monkey
     greeting = "**meta-llama/Meta-Llama-3.1-8B-Instruct** says hello — café, naïve ✓."
     assert texts == [f"{greeting} You wrote: Hello <b>bold</b>"]
     metrics = [text for kind, text in reply if kind == "Caption"][-1]
-    assert "tokens in · 11 out · $0.000000700 (DeepInfra estimate $0.00000320)" in metrics
+    assert "tokens in · 11 out · $0.0000007 (DeepInfra estimate $0.0000032)" in metrics
     assert "tokens/s" in metrics and "first token" in metrics and "req_fake_1" in metrics
-    assert "1 replies" in at.sidebar.caption[-1].value
+    assert "1 reply ·" in at.sidebar.caption[-1].value
     assert fake.requests[0]["body"]["model"] == "meta-llama/Meta-Llama-3.1-8B-Instruct"
     send(at, "And again")
     assert [m["role"] for m in fake.requests[1]["body"]["messages"]] == ["user", "assistant", "user"]
@@ -124,7 +134,7 @@ def test_a_model_in_the_link_is_preselected_and_its_reasoning_is_kept_apart(fake
     monkeypatch.setenv("LAVA_BASE_URL", fake.url)
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     at = playground(model="deepseek-ai/DeepSeek-R1")
-    assert at.selectbox(key="pg_model").value == "deepseek-ai/DeepSeek-R1"
+    assert at.selectbox(key="pg_model").value == ("DeepInfra", "deepseek-ai/DeepSeek-R1")
     send(at, "Think")
     assert at.chat_message[-1].expander[0].label == "Reasoning"
     assert at.chat_message[-1].expander[0].markdown[0].value == "Let me think about this… done."
@@ -135,7 +145,7 @@ def test_an_unknown_model_in_the_link_warns_and_sends_nothing(fake, monkeypatch)
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     at = playground(model="attacker/model")
     assert "no model `attacker/model`" in at.warning[0].value
-    assert at.selectbox(key="pg_model").value == "meta-llama/Meta-Llama-3.1-8B-Instruct"
+    assert at.selectbox(key="pg_model").value == ("DeepInfra", "meta-llama/Meta-Llama-3.1-8B-Instruct")
     assert at.query_params["model"] == "meta-llama/Meta-Llama-3.1-8B-Instruct" and fake.requests == []
 
 
@@ -177,7 +187,7 @@ def test_a_bad_base_url_is_an_error_not_a_traceback(fake, monkeypatch):
     monkeypatch.setenv("LAVA_BASE_URL", "ftp://somewhere")
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     at = playground()
-    assert "LAVA_BASE_URL must be an http(s) URL" in at.error[0].value
+    assert "LAVA_BASE_URL must be an http(s) URL" in shown(at.error[0].value)
 
 
 def test_a_sidebar_deepinfra_key_switches_to_direct_mode(fake, monkeypatch):
@@ -196,7 +206,7 @@ def test_side_by_side_runs_the_prompt_on_several_models_and_tabulates_them(fake,
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     at = playground()
     models = ["meta-llama/Meta-Llama-3.1-8B-Instruct", "Qwen/Qwen3-14B", "deepseek-ai/DeepSeek-R1"]
-    at.multiselect(key="pg_side_models").set_value(models)
+    at.multiselect(key="pg_side_models").set_value([("DeepInfra", model) for model in models])
     at.text_area(key="pg_side_prompt").set_value("Compare us").run()
     at.button(key="pg_side_run").click().run()
     assert not at.exception
@@ -216,3 +226,97 @@ def test_a_pasted_credential_with_a_stray_character_is_explained_not_a_traceback
     assert "cannot be sent" in at.error[0].value and "sidebar" in at.error[0].value
     at.text_input(key="pg_credential").set_value("")  # the password field itself holds what was typed
     assert "PASTED_SECRET" not in page_text(at) and fake.requests == []
+
+
+OTHER_PAGE = """# Groq
+
+Groq offers 2 models through Lava's AI Gateway.
+
+| Model | Input / 1M tokens | Output / 1M tokens |
+| --- | --- | --- |
+| meta-llama/Meta-Llama-3.1-8B-Instruct | $0.05 | $0.08 |
+| evil/[Session expired, log in](http://evil.example)![x](http://evil.example/p.png) | $0.10 | $0.10 |
+"""
+
+
+def rendered(at: AppTest) -> str:
+    """Every markdown body on the page (alerts, captions, markdown) rendered by a CommonMark renderer."""
+    bodies = [str(node.value) for node in _walk(at._tree) if type(node).__name__ in MARKDOWN_KINDS]
+    return "\n".join(MarkdownIt("commonmark").render(body) for body in bodies)
+
+
+MARKDOWN_KINDS = ("Markdown", "Caption", "Error", "Warning", "Info", "Success")
+
+
+def test_a_gateway_error_written_in_markdown_is_shown_as_text(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    reply = send(at, "!fake:mdinject")
+    assert any(kind == "Error" and "![x](http://evil.example/p.png)" in text for kind, text in reply)
+    page = rendered(at)
+    assert "<img" not in page and 'evil.example">' not in page and "<b>" not in page
+
+
+def test_a_reply_past_the_operators_deadline_is_kept_and_explained(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    monkeypatch.setenv("PLAYGROUND_REPLY_DEADLINE_S", "0.5")
+    fake.slow_s = 5.0
+    reply = send(playground(), "!fake:endless")
+    (warning,) = [text for kind, text in reply if kind == "Warning"]
+    assert "took longer than the 0.5 s allowed" in warning and "incomplete" in warning
+    assert any(kind == "Markdown" and "more more" in text for kind, text in reply)
+
+
+def test_a_bad_reply_limit_is_explained_not_a_traceback(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    monkeypatch.setenv("PLAYGROUND_MAX_REPLY_CHARS", "lots")
+    at = playground()
+    assert "PLAYGROUND_MAX_REPLY_CHARS must be a number" in shown(at.error[0].value)
+
+
+@pytest.fixture
+def other_provider(fake, monkeypatch, tmp_path):
+    """A second provider page (as an operator's CATALOG_SOURCES) listing a DeepInfra id and a hostile id."""
+    page = tmp_path / "groq.md"
+    page.write_text(OTHER_PAGE, encoding="utf-8")
+    monkeypatch.setenv("CATALOG_SOURCES", str(page))
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    return fake
+
+
+def test_another_page_listing_a_deepinfra_id_does_not_hide_deepinfras_model(other_provider):
+    at = playground(model="meta-llama/Meta-Llama-3.1-8B-Instruct")
+    picker = at.selectbox(key="pg_model")
+    assert picker.value == ("DeepInfra", "meta-llama/Meta-Llama-3.1-8B-Instruct")
+    assert ("Groq", "meta-llama/Meta-Llama-3.1-8B-Instruct") in picker.options or any(
+        "Groq" in option for option in picker.options
+    )
+    assert at.query_params["provider"] == "DeepInfra"  # the id is ambiguous now: the link names the provider
+    send(at, "Hello")
+    assert other_provider.requests[0]["body"]["model"] == "meta-llama/Meta-Llama-3.1-8B-Instruct"
+
+
+def test_the_link_can_name_the_provider(other_provider):
+    at = playground(model="meta-llama/Meta-Llama-3.1-8B-Instruct", provider="Groq")
+    assert at.selectbox(key="pg_model").value == ("Groq", "meta-llama/Meta-Llama-3.1-8B-Instruct")
+    at.chat_input(key="pg_prompt").set_value("Hello").run()  # Groq's page gives no trusted chat URL
+    assert not at.exception
+    assert "The provider page for Groq gives no chat-completions URL" in shown(at.error[0].value)
+    assert other_provider.requests == []
+
+
+def test_a_hostile_model_id_is_shown_literally_in_side_by_side(other_provider):
+    at = playground()
+    hostile = next(key for key in at.selectbox(key="pg_model").options if "evil" in str(key))
+    assert hostile
+    keys = [("DeepInfra", "Qwen/Qwen3-14B"), ("Groq", "evil/[Session expired, log in](http://evil.example)"
+            "![x](http://evil.example/p.png)")]  # fmt: skip
+    at.multiselect(key="pg_side_models").set_value(keys)
+    at.text_area(key="pg_side_prompt").set_value("Compare us").run()
+    at.button(key="pg_side_run").click().run()
+    assert not at.exception
+    page = rendered(at)
+    assert "<img" not in page and 'href="http://evil.example"' not in page
