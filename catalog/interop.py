@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.records import CatalogError, ModelRecord
+from catalog.sources import fetch_text, is_url, read_text, redact_url
 
 TOKENS_PER_MTOK = Decimal(1_000_000)
 #: LiteLLM's provider prefix for the Lava providers whose spelling is not simply the name in lower case.
@@ -32,6 +33,8 @@ LITELLM_PROVIDERS = {
     "Novita": "novita",
     "xAI": "xai",
 }
+#: The operator's setting naming LiteLLM's map (a path or an http(s) URL) for the dashboard's notes.
+MAP_VARIABLE = "CATALOG_LITELLM_MAP"
 #: Largest map accepted for a cross-check (LiteLLM's own file is about 1.5 MB).
 MAX_MAP_BYTES = 50_000_000
 
@@ -172,6 +175,11 @@ def read_litellm_map(text: str, source: str = "the LiteLLM map") -> dict[str, Ma
             max_output_tokens=_count(value.get("max_output_tokens")),
         )
     return entries
+
+
+def read_price_map(spec: str) -> dict[str, MapEntry]:
+    """LiteLLM's map from a file or an http(s) URL; a `CatalogError` with a plain reason otherwise."""
+    return read_litellm_map(fetch_text(spec) if is_url(spec) else read_text(spec), source=redact_url(spec))
 
 
 def map_entry(record: ModelRecord, entries: Mapping[str, MapEntry]) -> MapEntry | None:

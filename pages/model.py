@@ -8,6 +8,7 @@ from catalog.costs import usd
 from catalog.dashboard.model_page import find_model, model_details, model_link, price_text
 from catalog.literal import markdown_text
 from pages.common import state
+from pages.common.price_map import price_map
 from pages.common.router import ensure_router
 
 ALTERNATIVE_COLUMNS = {
@@ -32,7 +33,8 @@ if record is None:
         st.rerun()
     st.stop()
 
-details = model_details(models, record, view.workload(), view.output_share)
+entries, map_problem = price_map()
+details = model_details(models, record, view.workload(), view.output_share, entries)
 st.title(markdown_text(record.display_name or record.model, limit=None))
 st.caption(f"{markdown_text(record.model, limit=None)} on {markdown_text(record.provider)}")
 inp, out, blend = st.columns(3)
@@ -55,6 +57,9 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+if map_problem:
+    st.caption(f"LiteLLM's price map could not be read: {markdown_text(map_problem, limit=300)}")
 
 st.subheader("Your workload on it")
 workload = view.workload()

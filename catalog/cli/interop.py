@@ -7,9 +7,8 @@ import json
 from typing import Any, TextIO
 
 from catalog.cli.tables import print_table
-from catalog.interop import crosscheck, read_litellm_map, to_litellm, to_openrouter
+from catalog.interop import crosscheck, read_price_map, to_litellm, to_openrouter
 from catalog.records import Catalog
-from catalog.sources import fetch_text, is_url, read_text
 
 #: `export --format` values written by this module, each a JSON document.
 EXPORT_FORMATS = {"litellm": to_litellm, "openrouter": to_openrouter}
@@ -31,9 +30,7 @@ def export(models: Catalog, name: str, out: TextIO) -> None:
 
 
 def crosscheck_command(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
-    spec = args.litellm
-    entries = read_litellm_map(fetch_text(spec) if is_url(spec) else read_text(spec), source=spec)
-    result = crosscheck(models.models, entries)
+    result = crosscheck(models.models, read_price_map(args.litellm))
     if args.format == "json":
         json.dump(result.to_json(), out, indent=2)
         out.write("\n")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from catalog.costs import usd
 from catalog.enrich import FLAG_LABELS
+from catalog.interop import MapEntry, map_entry
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
 from catalog.workload import Workload, WorkloadCost, workload_costs
 
@@ -55,6 +56,7 @@ class ModelDetails:
     cost: WorkloadCost
     alternatives: tuple[WorkloadCost, ...]
     hosts: tuple[ModelRecord, ...]
+    price_map: MapEntry | None = None
 
     def facts(self) -> list[tuple[str, str]]:
         """The page's fact table: label and value, as plain text."""
@@ -68,7 +70,27 @@ class ModelDetails:
             ("Size", size_text(record)),
             ("Tags", ", ".join(record.tags) or "none"),
             ("Data quality", flags or "no issues found"),
+            *self._from_price_map(),
         ]
+
+    def _from_price_map(self) -> list[tuple[str, str]]:
+        """What LiteLLM's map adds: the context window the page does not give, and its price where it differs."""
+        entry, record = self.price_map, self.record
+        if entry is None:
+            return []
+        facts = []
+        windows = [
+            f"{count:,} tokens {side}"
+            for count, side in ((entry.max_input_tokens, "in"), (entry.max_output_tokens, "out"))
+            if count is not None
+        ]
+        if windows:
+            facts.append(("Context window", f"{', '.join(windows)} (from LiteLLM's price map)"))
+        theirs = (entry.input_usd_per_mtok, entry.output_usd_per_mtok)
+        if theirs != (record.input_usd_per_mtok, record.output_usd_per_mtok) and None not in theirs:
+            quoted = " in, ".join(price_text(price) for price in theirs if price is not None)
+            facts.append(("LiteLLM's price", f"{quoted} out per 1M: differs from the provider page"))
+        return facts
 
     def source(self) -> str:
         """Where the prices came from: page, line and snapshot date."""
@@ -91,7 +113,13 @@ def alternatives(records: Sequence[ModelRecord], record: ModelRecord, workload: 
     return [line for line in workload_costs(peers, workload) if line.per_request_usd < mine][:ALTERNATIVES]
 
 
-def model_details(models: Catalog, record: ModelRecord, workload: Workload, output_share: float) -> ModelDetails:
+def model_details(
+    models: Catalog,
+    record: ModelRecord,
+    workload: Workload,
+    output_share: float,
+    price_map: Mapping[str, MapEntry] | None = None,
+) -> ModelDetails:
     """The model page of `record`, for the Compare workload and the Browse blend."""
     try:
         provider: ProviderInfo | None = models.provider(record.provider)
@@ -108,4 +136,5 @@ def model_details(models: Catalog, record: ModelRecord, workload: Workload, outp
         cost=workload_costs([record], workload)[0],
         alternatives=tuple(alternatives(models.models, record, workload)),
         hosts=tuple(hosts),
+        price_map=map_entry(record, price_map) if price_map else None,
     )

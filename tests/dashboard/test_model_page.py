@@ -73,3 +73,17 @@ def test_links_and_sizes_read_plainly():
     )
     qwen = find_model(MODELS, "Qwen/Qwen3-235B-A22B-Instruct-2507")
     assert qwen is not None and size_text(qwen) == "235B total, 22B active"
+
+
+def test_a_configured_litellm_map_adds_the_context_window_and_its_differing_price(monkeypatch):
+    monkeypatch.setenv("CATALOG_LITELLM_MAP", str(ROOT / "tests" / "data" / "litellm-map.json"))
+    at = model_page({"id": "zai-org/GLM-5.2"})
+    facts = dict(zip(at.dataframe[0].value.iloc[:, 0], at.dataframe[0].value.iloc[:, 1], strict=True))
+    assert facts["Context window"] == "202,752 tokens in, 131,072 tokens out (from LiteLLM's price map)"
+    assert facts["LiteLLM's price"] == "$0.75 in, $2.40 out per 1M: differs from the provider page"
+
+
+def test_an_unreadable_map_is_a_caption_not_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("CATALOG_LITELLM_MAP", str(tmp_path / "missing.json"))
+    at = model_page({"id": "zai-org/GLM-5.2"})
+    assert any("could not be read" in caption.value and "no such file" in caption.value for caption in at.caption)
