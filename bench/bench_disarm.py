@@ -50,12 +50,12 @@ def main() -> None:
         cells, previous = [], None
         for size in SIZES:
             chunks = [head] + [piece] * size
-            median = statistics.median(timed(lambda: drain(chunks)) for _ in range(args.repeat))
+            median = statistics.median(timed(lambda chunks=chunks: drain(chunks)) for _ in range(args.repeat))
             ratio = "" if previous is None else f" ×{median / previous:.2f}"
             cells.append(f"{median * 1000:.1f}{ratio}")
             previous = median
         whole = head + piece * SIZES[-1]
-        reference = statistics.median(timed(lambda: without_images(whole)) for _ in range(args.repeat))
+        reference = statistics.median(timed(lambda whole=whole: without_images(whole)) for _ in range(args.repeat))
         print(f"{name:<20}" + "".join(f"{cell:>16}" for cell in cells) + f"{reference * 1000:>16.1f}")
 
 
