@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.chat import transcript
+from catalog.chat import side_by_side, transcript
 from catalog.chat.client import GatewayClient
 from catalog.chat.config import ConfigError
 from catalog.chat.messages import ChatParams, ChatRequest, Message
@@ -59,63 +59,66 @@ def request_for(record: ModelRecord, messages: tuple[Message, ...]) -> ChatReque
         st.stop()
 
 
+def retry(pending: str, drop_failed: bool) -> None:
+    """Button callback: ask this run to send again (a failed chat reply leaves the transcript first)."""
+    if drop_failed:
+        turns.pop()
+    st.session_state[pending] = True
+
+
 turns: list[transcript.Turn] = st.session_state.setdefault(chat.HISTORY, [])
 spend: list[transcript.Turn] = st.session_state.setdefault(chat.SIDE_SPEND, [])
-chat_tab, side_tab = st.tabs(["Chat", "Side by side"])
-with chat_tab:
-    toolbar, history = st.container(horizontal=True), st.container()
-    for turn in turns:
-        with history:
-            chat.show_turn(turn)
-    if prompt := st.chat_input(
-        f"Message {model.display_name or model.model}", key="pg_prompt", disabled=side.params is None
-    ):
-        turns.append(transcript.Turn("user", prompt))
-        with history:
-            chat.show_turn(turns[-1])
-            request = request_for(model, transcript.request_messages(turns, side.system_prompt))
-            with GatewayClient(config, limits=limits) as client:
-                turns.append(chat.stream_turn(client, request))
-    with toolbar:
-        st.button("Clear chat", on_click=turns.clear, icon=":material/delete_sweep:", disabled=not turns)
-        exported = transcript.export_json(
-            turns, system_prompt=side.system_prompt, params=side.params, redact=config.redact
-        )
-        st.download_button(
-            "Export JSON",
-            exported,
-            "playground.json",
-            "application/json",
-            icon=":material/download:",
-            disabled=not turns,
-        )
-        markdown = transcript.export_markdown(turns, system_prompt=side.system_prompt, redact=config.redact)
-        st.download_button(
-            "Export markdown",
-            markdown,
-            "playground.md",
-            "text/markdown",
-            icon=":material/download:",
-            disabled=not turns,
-        )
-
-with side_tab:
+mode = st.radio("Mode", ["Chat", "Side by side"], key="pg_mode", horizontal=True, label_visibility="collapsed")
+if mode == "Side by side":
     picked = st.multiselect(
         f"Models (2 to {MAX_SIDE_BY_SIDE})", keys, default=[model_key(model)], key="pg_side_models",
         max_selections=MAX_SIDE_BY_SIDE, format_func=label,
     )  # fmt: skip
-    side_prompt = st.text_area("Prompt for every model", key="pg_side_prompt")
-    ready = len(picked) >= 2 and bool(side_prompt.strip()) and side.params is not None
-    run_clicked = st.button("Run side by side", key="pg_side_run", type="primary", disabled=not ready)
-    shown = st.session_state.get(chat.SIDE_RESULTS)
-    names = [(result.provider, result.model) for result in shown] if shown and not run_clicked else picked
-    if run_clicked or shown:
+    hint, ready = f"Send to the {len(picked)} models picked", len(picked) >= 2
+else:
+    hint, ready = f"Message {model.display_name or model.model}", True
+# At the top level, outside any container: Streamlit pins the input to the bottom of the page.
+prompt = st.chat_input(hint, key="pg_prompt", disabled=side.params is None or not ready)
+
+if mode == "Chat":
+    toolbar, history = st.container(horizontal=True), st.container()
+    for turn in turns:
+        with history:
+            chat.show_turn(turn)
+    if prompt:
+        turns.append(transcript.Turn("user", prompt))
+        with history:
+            chat.show_turn(turns[-1])
+    if prompt or st.session_state.pop("pg_retry_now", False):
+        with history:
+            request = request_for(model, transcript.request_messages(turns, side.system_prompt))
+            with GatewayClient(config, limits=limits) as client:
+                turns.append(chat.stream_turn(client, request))
+    if turns and turns[-1].role == "assistant" and turns[-1].error is not None:  # failed or cut: try again
+        history.button("Retry", key="pg_retry", icon=":material/refresh:", on_click=retry, args=("pg_retry_now", True))
+    with toolbar:
+        st.button("Clear chat", on_click=turns.clear, icon=":material/delete_sweep:", disabled=not turns)
+        chat.downloads(
+            transcript.export_json(turns, system_prompt=side.system_prompt, params=side.params, redact=config.redact),
+            transcript.export_markdown(turns, system_prompt=side.system_prompt, redact=config.redact),
+            "playground",
+            disabled=not turns,
+        )
+else:
+    shown, asked = st.session_state.get(chat.SIDE_RESULTS), st.session_state.get("pg_side_asked")
+    if st.session_state.pop("pg_side_retry_now", False) and asked:
+        prompt, picked = asked  # the same prompt to the same models
+    if prompt:
+        st.session_state["pg_side_asked"] = asked = (prompt, list(picked))
+    names = [(result.provider, result.model) for result in shown] if shown and not prompt else picked
+    if prompt or shown:
+        st.caption("Prompt: " + literal(asked[0] if asked else ""))
         columns = st.columns(len(names))
         for column, (provider, name) in zip(columns, names, strict=True):
             column.markdown(f"**{literal(name)}**" + (f" · {literal(provider)}" if several_providers else ""))
         slots = [column.empty() for column in columns]
-    if run_clicked:
-        messages = transcript.request_messages([transcript.Turn("user", side_prompt)], side.system_prompt)
+    if prompt:
+        messages = transcript.request_messages([transcript.Turn("user", prompt)], side.system_prompt)
         requests = [request_for(by_key[key], messages) for key in picked]
         with GatewayClient(config, limits=limits) as client, SideBySide(client, requests) as run:
             while not run.wait(timeout=0.1):
@@ -123,8 +126,18 @@ with side_tab:
                     slot.markdown(without_images(text) or "…")
             shown = st.session_state[chat.SIDE_RESULTS] = run.results()
         spend.extend(transcript.reply_turn(result) for result in shown)
-    if shown:
+    if shown and asked:
         chat.show_side_results(slots, shown)
+        with st.container(horizontal=True):
+            if any(result.error is not None for result in shown):
+                st.button("Retry", key="pg_side_retry", icon=":material/refresh:", on_click=retry,
+                          args=("pg_side_retry_now", False))  # fmt: skip
+            redact, system_prompt = config.redact, side.system_prompt
+            chat.downloads(
+                side_by_side.export_json(asked[0], shown, system_prompt=system_prompt, redact=redact),
+                side_by_side.export_markdown(asked[0], shown, system_prompt=system_prompt, redact=redact),
+                "side-by-side",
+            )
 
 totals = transcript.session_totals(turns + spend)
 side.totals.caption(f"**Session total** (chat and side by side): {transcript.totals_line(totals)}")

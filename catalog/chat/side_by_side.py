@@ -1,17 +1,20 @@
-"""The same prompt to several models at once, each in its own thread, and the table that compares them."""
+"""The same prompt to several models at once, each in its own thread; the table that compares them; exports."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 from catalog.chat.client import GatewayClient
 from catalog.chat.errors import GatewayError, detached
 from catalog.chat.messages import ChatRequest, ChatResult
 from catalog.chat.stream import ChatStream
+from catalog.chat.transcript import metrics_line, reply_turn
 
 MAX_SIDE_BY_SIDE = 4
 
@@ -114,3 +117,62 @@ def comparison_rows(results: Iterable[ChatResult]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _rounded(row: dict[str, Any]) -> dict[str, Any]:
+    """A comparison row for export: dollars to 10 decimals, seconds to milliseconds (no float noise)."""
+    places = {"cost_usd": 10, "deepinfra_estimate_usd": 10, "ttft_s": 3, "total_s": 3, "tokens_per_s": 1}
+    return {
+        name: round(value, places[name]) if name in places and value is not None else value
+        for name, value in row.items()
+    }
+
+
+def export_json(
+    prompt: str,
+    results: Sequence[ChatResult],
+    *,
+    system_prompt: str,
+    redact: Callable[[str], str] = _unchanged,
+) -> str:
+    """A side-by-side run as JSON: the prompt, then each model's row, reply, reasoning and error."""
+    entries = []
+    for row, result in zip(comparison_rows(results), results, strict=True):
+        error = None if result.error is None else redact(result.error.message)
+        texts = {"reply": redact(result.content), "reasoning": redact(result.reasoning), "error": error}
+        entries.append(_rounded(row) | texts | {"request_id": result.request_id})
+    document = {
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "system_prompt": redact(system_prompt),
+        "prompt": redact(prompt),
+        "results": entries,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def export_markdown(
+    prompt: str,
+    results: Sequence[ChatResult],
+    *,
+    system_prompt: str,
+    redact: Callable[[str], str] = _unchanged,
+) -> str:
+    """A side-by-side run as a markdown document: the prompt, then each model's reply and metrics."""
+    lines = ["# Side by side", ""]
+    if system_prompt.strip():
+        lines += ["**System prompt:**", "", system_prompt.strip(), ""]
+    lines += ["**Prompt:**", "", prompt, ""]
+    for result in results:
+        turn = reply_turn(result)
+        lines += [f"## {result.model} ({result.provider})" if result.provider else f"## {result.model}", ""]
+        if result.content:
+            lines += [result.content, ""]
+        if turn.error:
+            lines += [f"**{turn.error}**", ""]
+        if turn.metrics is not None:
+            lines += [f"_{metrics_line(turn.metrics)}_", ""]
+    return redact("\n".join(lines))

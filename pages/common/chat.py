@@ -50,7 +50,7 @@ SIDE_COLUMNS = {
 
 @dataclass(frozen=True)
 class Sidebar:
-    """What the Playground's sidebar holds: the session credential, the system prompt and the parameters."""
+    """The session credential, the system prompt and the parameters, from the sidebar."""
 
     session: SessionCredential | None
     system_prompt: str
@@ -149,9 +149,17 @@ def stream_turn(client: GatewayClient, request: ChatRequest) -> transcript.Turn:
 
 
 def show_side_results(slots: list[Any], results: list[ChatResult]) -> None:
+    """Each model's reply in its column, then the comparison table."""
     for slot, result in zip(slots, results, strict=True):
         turn = transcript.reply_turn(result)
         with slot.container():
             st.markdown(without_images(result.content) or " ")
             footer(turn.error, bool(turn.content), turn.metrics)
     st.dataframe(comparison_rows(results), hide_index=True, column_config=SIDE_COLUMNS)
+
+
+def downloads(as_json: str, as_markdown: str, name: str, *, disabled: bool = False) -> None:
+    """Export buttons: JSON and markdown (already redacted by the caller)."""
+    icon = ":material/download:"
+    st.download_button("Export JSON", as_json, f"{name}.json", "application/json", icon=icon, disabled=disabled)
+    st.download_button("Export markdown", as_markdown, f"{name}.md", "text/markdown", icon=icon, disabled=disabled)

@@ -55,19 +55,21 @@ def test_html_in_a_reply_is_shown_as_text_not_run(app_url, page, screenshot_dir)
 def test_side_by_side_in_the_browser(app_url, page, screenshot_dir):
     page.goto(f"{app_url}/playground")
     wait_for_app(page)
-    page.get_by_role("tab", name="Side by side").click()
+    page.get_by_text("Side by side", exact=True).click()
     picker = page.get_by_test_id("stMultiSelect").locator("input")
     for model in ("Qwen/Qwen3-14B", "deepseek-ai/DeepSeek-R1"):
         picker.fill(model)
         picker.press("Enter")
-    page.get_by_label("Prompt for every model").fill("Which of you is cheaper?")
-    page.get_by_label("Prompt for every model").press("Tab")
-    page.get_by_role("button", name="Run side by side").click()
+    picker.press("Escape")
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("Which of you is cheaper?")
+    box.press("Enter")
     table = page.get_by_test_id("stDataFrame")
     table.wait_for(timeout=REPLY_TIMEOUT_MS)
     wait_for_app(page)
     assert exceptions_shown(page) == [] and page.get_by_text("Payment required").count() == 0
     assert page.get_by_test_id("stColumn").filter(has_text="tokens/s").count() >= 3
+    assert page.get_by_role("button", name="Export JSON").count() == 1
     table.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "playground-side-by-side.png"))
 

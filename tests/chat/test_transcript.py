@@ -224,3 +224,24 @@ def test_side_by_side_results_keep_no_error_chain_back_to_the_request():
     assert isinstance(error, StreamInterrupted)
     assert (error.__cause__, error.__context__, error.__traceback__) == (None, None, None)
     assert results[1].error is None and results[1].content
+
+
+def test_side_by_side_exports_hold_each_reply_rounded_and_redacted():
+    secret = "aks_live_SIDE_secret_0123456789"
+    config = resolve_config({"LAVA_SECRET_KEY": secret})
+    noisy = replace(result(f"My key is {secret}", cost=0.1 + 0.2), total_s=1.23456789)
+    failed = side_by_side.failed_result(
+        targets.chat_request(MODELS, MODELS.find(SLOW), (Message("user", "hi"),), ChatParams()),
+        AuthenticationFailed(f"rejected Bearer {config.credential[:20]}"),
+        0.5,
+    )
+    exported = side_by_side.export_json("Compare", [noisy, failed], system_prompt="", redact=config.redact)
+    document = json.loads(exported)
+    first, second = document["results"]
+    assert document["prompt"] == "Compare" and first["reply"] == "My key is [redacted]"
+    assert first["cost_usd"] == 0.3 and first["total_s"] == 1.235 and first["status"] == "complete"
+    assert second["status"] == "Authentication failed" and second["provider"] == "DeepInfra"
+    markdown = side_by_side.export_markdown("Compare", [noisy, failed], system_prompt="", redact=config.redact)
+    assert f"## {SLOW} (DeepInfra)" in markdown and "**Prompt:**\n\nCompare" in markdown
+    for text in (exported, markdown):
+        assert secret not in text and config.credential[:12] not in text and "None" not in text

@@ -206,9 +206,9 @@ def test_side_by_side_runs_the_prompt_on_several_models_and_tabulates_them(fake,
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     at = playground()
     models = ["meta-llama/Meta-Llama-3.1-8B-Instruct", "Qwen/Qwen3-14B", "deepseek-ai/DeepSeek-R1"]
-    at.multiselect(key="pg_side_models").set_value([("DeepInfra", model) for model in models])
-    at.text_area(key="pg_side_prompt").set_value("Compare us").run()
-    at.button(key="pg_side_run").click().run()
+    at.radio(key="pg_mode").set_value("Side by side").run()
+    at.multiselect(key="pg_side_models").set_value([("DeepInfra", model) for model in models]).run()
+    at.chat_input(key="pg_prompt").set_value("Compare us").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["model"]) == models and list(table["status"]) == ["complete"] * 3
@@ -314,9 +314,64 @@ def test_a_hostile_model_id_is_shown_literally_in_side_by_side(other_provider):
     assert hostile
     keys = [("DeepInfra", "Qwen/Qwen3-14B"), ("Groq", "evil/[Session expired, log in](http://evil.example)"
             "![x](http://evil.example/p.png)")]  # fmt: skip
-    at.multiselect(key="pg_side_models").set_value(keys)
-    at.text_area(key="pg_side_prompt").set_value("Compare us").run()
-    at.button(key="pg_side_run").click().run()
+    at.radio(key="pg_mode").set_value("Side by side").run()
+    at.multiselect(key="pg_side_models").set_value(keys).run()
+    at.chat_input(key="pg_prompt").set_value("Compare us").run()
     assert not at.exception
     page = rendered(at)
     assert "<img" not in page and 'href="http://evil.example"' not in page
+
+
+def pinned_nowhere_else(at: AppTest) -> list:
+    """Chat inputs found inside the main area (a chat input at the top level lives in the bottom block)."""
+    return [node for node in _walk(at.main) if type(node).__name__ == "ChatInput"]
+
+
+def test_the_message_box_sits_at_the_top_level_so_it_is_pinned_in_both_modes(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    assert not pinned_nowhere_else(at)  # drawn in Streamlit's bottom block, not in the page's main flow
+    at.radio(key="pg_mode").set_value("Side by side").run()
+    assert not pinned_nowhere_else(at)
+    assert at.chat_input(key="pg_prompt").disabled  # one model picked: side by side needs two
+
+
+def test_a_failed_reply_can_be_retried(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    reply = send(at, "!fake:429once")  # the gateway asks to wait 30 s: reported, not waited for
+    assert any(kind == "Error" and "Rate limited" in text for kind, text in reply)
+    at.button(key="pg_retry").click().run()
+    assert not at.exception
+    assert [message.name for message in at.chat_message] == ["user", "assistant"]
+    assert "says hello" in at.chat_message[-1].markdown[0].value and len(fake.requests) == 2
+    assert not [button for button in at.button if button.key == "pg_retry"]
+
+
+def test_a_cut_reply_can_be_retried_too(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    send(at, "!fake:cut")
+    at.button(key="pg_retry").click().run()
+    assert [message.name for message in at.chat_message] == ["user", "assistant"] and len(fake.requests) == 2
+
+
+def test_side_by_side_can_be_retried_and_exported(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    at.radio(key="pg_mode").set_value("Side by side").run()
+    picked = [("DeepInfra", "Qwen/Qwen3-14B"), ("DeepInfra", "meta-llama/Meta-Llama-3.1-8B-Instruct")]
+    at.multiselect(key="pg_side_models").set_value(picked).run()
+    at.chat_input(key="pg_prompt").set_value("!fake:429once").run()  # one of the two gets the 429
+    assert sorted(at.dataframe[0].value["status"]) == ["Rate limited", "complete"]
+    at.button(key="pg_side_retry").click().run()
+    assert not at.exception and list(at.dataframe[0].value["status"]) == ["complete", "complete"]
+    assert len(fake.requests) == 4 and {r["body"]["messages"][-1]["content"] for r in fake.requests} == {
+        "!fake:429once"
+    }
+    labels = [element.proto.label for element in at.get("download_button")]
+    assert labels == ["Export JSON", "Export markdown"]
