@@ -7,7 +7,7 @@ import streamlit as st
 from catalog.costs import usd
 from catalog.dashboard.figures import monthly_cost_bars, savings_label
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
-from catalog.dashboard.view import SCOPES
+from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
 from catalog.literal import markdown_text
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
 from pages.common import sidebar, state
@@ -61,15 +61,17 @@ shape, volume = st.columns(2)
 with shape:
     st.selectbox("Preset", [CUSTOM, *(p.name for p in PRESETS)], key="w_preset", on_change=_apply_preset)
     tokens_in, tokens_out = st.columns(2)
-    tokens_in.number_input("Input tokens per request", min_value=0, step=100, key="w_in")
-    tokens_out.number_input("Output tokens per request", min_value=0, step=100, key="w_out")
+    tokens_in.number_input("Input tokens per request", min_value=0, max_value=MAX_TOKENS, step=100, key="w_in")
+    tokens_out.number_input("Output tokens per request", min_value=0, max_value=MAX_TOKENS, step=100, key="w_out")
 with volume:
     count, period = st.columns([3, 2], vertical_alignment="bottom")
-    count.number_input("Requests", min_value=0, step=1_000, key="w_req")
+    count.number_input("Requests", min_value=0, max_value=MAX_REQUESTS, step=1_000, key="w_req")
     period.radio("Per", PERIODS, key="w_per", horizontal=True, format_func=lambda p: f"per {p}")
     base, budget = st.columns(2)
     base.selectbox("Baseline model", [r.model for r in models.models], index=None, key="w_base", placeholder="none")
-    budget.number_input("Monthly budget, USD", min_value=0.0, step=10.0, value=None, key="w_budget", placeholder="none")
+    budget.number_input(
+        "Monthly budget, USD", 0.0, MAX_BUDGET_USD, value=None, step=10.0, key="w_budget", placeholder="none"
+    )
 with st.expander("Estimate input tokens from a sample prompt"):
     st.text_area("Paste a prompt", key="w_prompt", height=120)
     estimate = estimate_tokens(st.session_state.get("w_prompt", ""))
