@@ -119,6 +119,29 @@ def frontier_frame(segments: Sequence[FrontierSegment]) -> pd.DataFrame:
     )
 
 
+def frontier_candidates(records: Sequence[ModelRecord]) -> list[ModelRecord]:
+    """The models that can be cheapest or runner-up at some output share, so the frontier of these is exact.
+
+    A model that two other price pairs undercut in both input and output price is third or worse at every
+    mix; dropping it changes no segment and no margin, and takes a large catalog's frontier from seconds
+    to milliseconds.
+    """
+    by_input = sorted(records, key=lambda record: record.input_usd_per_mtok)
+    kept: list[ModelRecord] = []
+    lowest: list[tuple[float, float]] = []  # the two lowest-output price pairs among strictly lower inputs
+    start = 0
+    while start < len(by_input):
+        end = start
+        while end < len(by_input) and by_input[end].input_usd_per_mtok == by_input[start].input_usd_per_mtok:
+            end += 1
+        group = by_input[start:end]
+        kept += [row for row in group if sum(output < row.output_usd_per_mtok for _, output in lowest) < 2]
+        pairs = {(row.input_usd_per_mtok, row.output_usd_per_mtok) for row in group}
+        lowest = sorted(set(lowest) | pairs, key=lambda pair: pair[1])[:2]
+        start = end
+    return kept
+
+
 def picked_models(records: Iterable[ModelRecord], picks: Sequence[str]) -> list[ModelRecord]:
     """The picked models, in the order they were picked."""
     by_id = {record.model: record for record in records}
