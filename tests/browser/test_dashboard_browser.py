@@ -21,6 +21,7 @@ PAGES = {
     "playground": ("/playground", '[data-testid="stMain"]'),
 }
 FIXTURES = Path(__file__).resolve().parents[1] / "dashboard" / "pages_fixtures"
+VIEWPORTS = ((1440, 1000), (390, 844))
 BAD_PAGE = b"# Broken\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a/b | $x | $1 |\n"
 
 
@@ -32,11 +33,13 @@ def open_page(tab, url: str) -> None:
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_renders_without_an_exception(streamlit_url, page, screenshot_dir, name):
     path, ready = PAGES[name]
-    open_page(page, streamlit_url + path)
-    page.wait_for_selector(ready, timeout=30_000)
-    wait_for_app(page)
-    page.screenshot(path=str(screenshot_dir / f"dashboard-{name}.png"), full_page=True)
-    assert exceptions_shown(page) == []
+    for width, height in VIEWPORTS:  # a desktop and a phone
+        page.set_viewport_size({"width": width, "height": height})
+        open_page(page, streamlit_url + path)
+        page.wait_for_selector(ready, timeout=30_000)
+        wait_for_app(page)
+        page.screenshot(path=str(screenshot_dir / f"dashboard-{name}-{width}.png"), full_page=True)
+        assert exceptions_shown(page) == []
 
 
 def test_a_filter_in_the_link_changes_the_count(streamlit_url, page):

@@ -26,7 +26,7 @@ def record(index: int, input_usd: float, output_usd: float) -> ModelRecord:
     return ModelRecord("p", f"m/{index:03d}", "m", input_usd, output_usd, 0.0, None, None, (), index)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(prices, prices), min_size=1, max_size=40))
 def test_the_frontier_of_the_contenders_is_the_frontier_of_all(pairs):
     rows = [record(index, *pair) for index, pair in enumerate(pairs)]
