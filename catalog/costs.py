@@ -11,10 +11,11 @@ TOKENS_PER_PRICE_UNIT = 1_000_000
 
 
 def usd(value: float, max_decimals: int = 4) -> str:
-    """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005."""
-    text = f"{value:,.{max_decimals}f}".rstrip("0")
+    """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005, −$136.50 (a true minus sign)."""
+    text = f"{abs(value):,.{max_decimals}f}".rstrip("0")
     whole, _, decimals = text.partition(".")
-    return f"${whole}.{decimals.ljust(2, '0')}"
+    amount = f"${whole}.{decimals.ljust(2, '0')}"
+    return f"\u2212{amount}" if value < 0 and amount.strip("$0.,") else amount
 
 
 def request_cost(record: ModelRecord, input_tokens: float, output_tokens: float) -> float:

@@ -86,7 +86,10 @@ def preset(name: str) -> Preset:
 
 @dataclass(frozen=True, slots=True)
 class WorkloadCost:
-    """One model's cost for a workload, against the cheapest model, a baseline and a budget."""
+    """One model's cost for a workload, against the cheapest model, a baseline and a budget.
+
+    `budget_left_usd_per_month` is the headroom a monthly budget leaves (negative: the overrun).
+    """
 
     record: ModelRecord
     per_request_usd: float
@@ -96,6 +99,7 @@ class WorkloadCost:
     savings_usd_per_month: float | None
     savings_pct: float | None
     requests_per_month_in_budget: int | None
+    budget_left_usd_per_month: float | None
 
 
 def requests_within_budget(per_request_usd: float, budget_usd_per_month: float) -> int | None:
@@ -148,6 +152,7 @@ def workload_costs(
                 savings_usd_per_month=saved,
                 savings_pct=saved_pct,
                 requests_per_month_in_budget=in_budget,
+                budget_left_usd_per_month=None if budget_usd_per_month is None else budget_usd_per_month - per_month,
             )
         )
     return result

@@ -17,6 +17,7 @@ from catalog.dashboard.figures import (
     price_vs_params,
 )
 from catalog.dashboard.tables import frontier_candidates, frontier_frame, visible_models
+from catalog.dashboard.words import counted
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.literal import code_span
 from pages.common import sidebar, state
@@ -34,7 +35,7 @@ models, view = state.open_page("Charts", "charts")
 rows = visible_models(models.models, view)
 share = view.output_share
 st.caption(
-    f"**{len(rows)} of {len(models)} models**, as filtered in the sidebar. Blended = "
+    f"**{len(rows):,} of {counted(len(models), 'model')}**, as filtered in the sidebar. Blended = "
     f"{100 - view.output_share_pct}% input + {view.output_share_pct}% output. Hover a point for its id and prices."
 )
 

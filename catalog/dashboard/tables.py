@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
-from catalog.exports import csv_cell
+from catalog.exports import DECIMALS, csv_cell
 from catalog.frontier import FrontierSegment
 from catalog.query import filter_models, sort_models
 from catalog.records import ModelRecord, blended_price
@@ -62,11 +62,13 @@ def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_pr
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table made flat for CSV: lists joined with `;`, links dropped."""
+    """A table made flat for CSV: lists joined with `;`, numbers without float noise, links dropped."""
     flat = frame.drop(columns=["playground"], errors="ignore").copy()
     for name in flat.columns:
         if flat[name].dtype == object:
             flat[name] = flat[name].map(csv_cell)
+        elif flat[name].dtype.kind == "f":
+            flat[name] = flat[name].round(DECIMALS)
     return flat
 
 
@@ -96,9 +98,10 @@ def costs_frame(lines: Sequence[WorkloadCost]) -> pd.DataFrame:
             "savings_usd_per_month": [line.savings_usd_per_month for line in lines],
             "savings_pct": [line.savings_pct for line in lines],
             "requests_per_month_in_budget": [line.requests_per_month_in_budget for line in lines],
+            "budget_left_usd_per_month": [line.budget_left_usd_per_month for line in lines],
         }
     )
-    for name in ("times_cheapest", "savings_usd_per_month", "savings_pct"):
+    for name in ("times_cheapest", "savings_usd_per_month", "savings_pct", "budget_left_usd_per_month"):
         frame[name] = frame[name].astype("Float64")
     frame["requests_per_month_in_budget"] = frame["requests_per_month_in_budget"].astype("Int64")
     return frame
