@@ -81,8 +81,16 @@ def to_json(frame: pd.DataFrame) -> bytes:
     return frame.drop(columns=["playground"], errors="ignore").to_json(orient="records", indent=2).encode("utf-8")
 
 
+_OPTIONAL_COST_COLUMNS = (
+    "savings_usd_per_month",
+    "savings_pct",
+    "requests_per_month_in_budget",
+    "budget_left_usd_per_month",
+)
+
+
 def costs_frame(lines: Sequence[WorkloadCost]) -> pd.DataFrame:
-    """The workload cost table, one row per model, cheapest first."""
+    """The workload cost table, one row per model, cheapest first (savings and budget columns when set)."""
     import pandas as pd
 
     frame = pd.DataFrame(
@@ -104,7 +112,9 @@ def costs_frame(lines: Sequence[WorkloadCost]) -> pd.DataFrame:
     for name in ("times_cheapest", "savings_usd_per_month", "savings_pct", "budget_left_usd_per_month"):
         frame[name] = frame[name].astype("Float64")
     frame["requests_per_month_in_budget"] = frame["requests_per_month_in_budget"].astype("Int64")
-    return frame
+    # Savings need a baseline and the budget columns a budget: without one they are left out, not shown empty.
+    unset = [name for name in _OPTIONAL_COST_COLUMNS if frame[name].isna().all()]
+    return frame.drop(columns=unset)
 
 
 def frontier_frame(segments: Sequence[FrontierSegment]) -> pd.DataFrame:

@@ -49,7 +49,7 @@ def test_the_budget_says_which_models_fit_with_headroom_or_overrun():
 
 
 def test_money_columns_show_a_real_minus():
-    at = opened({"base": "microsoft/phi-4"})
+    at = opened({"base": "microsoft/phi-4", "budget": "10"})
     at.switch_page("pages/compare.py").run()
     columns = json.loads(at.dataframe[0].proto.columns)
     for name in ("per_day_usd", "per_month_usd", "savings_usd_per_month", "budget_left_usd_per_month"):
@@ -79,3 +79,11 @@ def test_a_free_model_and_no_budget_have_their_own_words():
         budget_note(line)
         == "The budget buys unlimited requests (they are free); this workload fits with $50.00 to spare."
     )
+
+
+def test_compare_shows_no_empty_savings_or_budget_column():
+    at = opened()
+    at.switch_page("pages/compare.py").run()
+    columns = set(at.dataframe[0].value.columns)
+    assert not columns & {"savings_usd_per_month", "savings_pct", "requests_per_month_in_budget"}
+    assert "per_month_usd" in columns and not at.dataframe[0].value.isna().any().any()
