@@ -12,16 +12,17 @@ TOKENS_PER_PRICE_UNIT = 1_000_000
 
 
 def usd(value: float, max_decimals: int = 4, *, significant: int | None = None) -> str:
-    """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005.
+    """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005, −$136.50 (a true minus sign).
 
     With `significant`, an amount under a dollar keeps that many significant digits however small it is
     (up to 12 decimals): `usd(0.0000316, significant=3)` is $0.0000316, where the default shows $0.00.
     """
     if significant is not None and 0 < abs(value) < 1:
         max_decimals = min(12, max(max_decimals, significant - 1 - math.floor(math.log10(abs(value)))))
-    text = f"{value:,.{max_decimals}f}".rstrip("0")
+    text = f"{abs(value):,.{max_decimals}f}".rstrip("0")
     whole, _, decimals = text.partition(".")
-    return f"${whole}.{decimals.ljust(2, '0')}"
+    amount = f"${whole}.{decimals.ljust(2, '0')}"
+    return f"\u2212{amount}" if value < 0 and amount.strip("$0.,") else amount
 
 
 def request_cost(record: ModelRecord, input_tokens: float, output_tokens: float) -> float:

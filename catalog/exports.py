@@ -4,10 +4,15 @@ from __future__ import annotations
 
 #: Joins the items of a list-valued field (tags, flags) in one CSV cell.
 LIST_SEPARATOR = ";"
+#: Decimals kept of a computed number (a blended price, a cost): 1e-9 USD, below any price's own precision,
+#: so binary float noise (0.7000000000000001) never reaches an export.
+DECIMALS = 9
 
 
 def csv_cell(value: object) -> object:
-    """A value as one CSV cell: a list or tuple joined with `;`, anything else unchanged."""
+    """A value as one CSV cell: a list or tuple joined with `;`, a float without float noise, else unchanged."""
     if isinstance(value, list | tuple):
         return LIST_SEPARATOR.join(str(item) for item in value)
+    if isinstance(value, float):
+        return round(value, DECIMALS)
     return value

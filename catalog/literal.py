@@ -16,12 +16,15 @@ import re
 QUOTE_LIMIT = 80
 # A backslash makes any ASCII punctuation literal in CommonMark. These are the characters that can start
 # a construct inside a line: emphasis, code, links and images (`[`), HTML and autolinks (`<`), entities,
-# math (`$`), strikethrough, table cells, Streamlit's `:color[...]` and `:icon:`, GFM's bare `http://…`
-# and `name@host` links, and headings. Others (`.`, `-`, `(`) stay as they are, so text stays readable.
-_ESCAPED = {ord(char): "\\" + char for char in "\\`*_[]<>&$~|:@#"}
+# math (`$`), strikethrough, table cells, Streamlit's `:color[...]` and `:icon:`, and headings. Others
+# (`.`, `-`, `(`) stay as they are, so the text stays readable.
+_ESCAPED = {ord(char): "\\" + char for char in "\\`*_[]<>&$~|:#"}
 # At the start of a line a few more open a block: a list item (`-`, `+`, `1.`, `1)`), a quote (`>`).
 _LINE_START = ("-", "+", "=")
-_WWW = re.compile(r"(www)\.", re.IGNORECASE)  # a literal, no repetition: linear
+# GFM (Streamlit's markdown) also links bare `http://…`, `www.…` and `name@host` text, after escapes are
+# read, so no escape can stop it: an invisible word joiner inside each shape does. No repetition: linear.
+_BARE_LINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def _printable(text: str, limit: int | None) -> str:
@@ -34,10 +37,11 @@ def _printable(text: str, limit: int | None) -> str:
 
 
 def markdown_text(text: str, limit: int | None = QUOTE_LIMIT) -> str:
-    """`text` as markdown that shows exactly these characters (on one line, cut at `limit`)."""
-    escaped = _printable(text, limit).translate(_ESCAPED)
-    # GFM links a bare `www.host` too: an escaped dot ends that.
-    escaped = _WWW.sub(r"\1\\.", escaped)
+    """`text` as markdown that shows exactly these characters (on one line, cut at `limit`).
+
+    Bare addresses get an invisible word joiner (U+2060) after `:` of `://`, `www` and before `@`.
+    """
+    escaped = _BARE_LINK.sub(WORD_JOINER, _printable(text, limit)).translate(_ESCAPED)
     head = escaped.lstrip(" ")
     digits = len(head) - len(head.lstrip("0123456789"))
     if head.startswith(_LINE_START) or (0 < digits < len(head) and head[digits] in ".)"):

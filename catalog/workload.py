@@ -24,6 +24,10 @@ CHARS_PER_TOKEN = 4
 #: How the token estimate is made, in words, for the page to show.
 TOKEN_ESTIMATE_RULE = "about 4 characters per token (OpenAI's rule of thumb for English; other tokenizers differ)"
 
+#: Most requests a budget is said to buy: a count past any use, and one every table and export can hold
+#: (a 64-bit integer); a near-free model under a large budget shows this.
+MAX_REQUESTS_IN_BUDGET = 10**15
+
 Period = Literal["day", "month"]
 PERIODS: tuple[Period, ...] = ("day", "month")
 
@@ -82,7 +86,10 @@ def preset(name: str) -> Preset:
 
 @dataclass(frozen=True, slots=True)
 class WorkloadCost:
-    """One model's cost for a workload, against the cheapest model, a baseline and a budget."""
+    """One model's cost for a workload, against the cheapest model, a baseline and a budget.
+
+    `budget_left_usd_per_month` is the headroom a monthly budget leaves (negative: the overrun).
+    """
 
     record: ModelRecord
     per_request_usd: float
@@ -92,16 +99,18 @@ class WorkloadCost:
     savings_usd_per_month: float | None
     savings_pct: float | None
     requests_per_month_in_budget: int | None
+    budget_left_usd_per_month: float | None
 
 
 def requests_within_budget(per_request_usd: float, budget_usd_per_month: float) -> int | None:
-    """Whole requests a monthly budget pays for; None when requests are free (no limit)."""
+    """Whole requests a monthly budget pays for, at most `MAX_REQUESTS_IN_BUDGET`; None when requests are free."""
     if budget_usd_per_month < 0:
         raise ValueError("a budget cannot be negative")
     if per_request_usd <= 0:
         return None
     # The tiny tolerance keeps $10 ÷ $0.001 at 10,000 despite binary floating point.
-    return math.floor(budget_usd_per_month / per_request_usd + 1e-9)
+    count = budget_usd_per_month / per_request_usd + 1e-9
+    return MAX_REQUESTS_IN_BUDGET if count >= MAX_REQUESTS_IN_BUDGET else math.floor(count)
 
 
 def savings(cost_usd: float, baseline_usd: float) -> tuple[float, float | None]:
@@ -143,6 +152,7 @@ def workload_costs(
                 savings_usd_per_month=saved,
                 savings_pct=saved_pct,
                 requests_per_month_in_budget=in_budget,
+                budget_left_usd_per_month=None if budget_usd_per_month is None else budget_usd_per_month - per_month,
             )
         )
     return result

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from catalog.dashboard.tables import models_frame, to_csv, to_json, visible_models
+from catalog.dashboard.words import counted
 from catalog.literal import markdown_text
 from catalog.query import SORT_KEYS
 from pages.common import sidebar, state
@@ -31,11 +34,11 @@ models, view = state.open_page("Browse models", "browse")
 rows = visible_models(models.models, view)
 frame = models_frame(rows, view.output_share, with_provider=len(models.providers) > 1)
 count, blend = st.columns([1, 2], vertical_alignment="bottom")
-count.markdown(f"### {len(rows)} of {len(models)} models")
+count.markdown(f"### {len(rows):,} of {counted(len(models), 'model')}")
 blend.caption(
     f"Blended price = {100 - view.output_share_pct}% input + {view.output_share_pct}% output "
     f"(change it in the sidebar). Sorted by {SORT_KEYS[view.sort].label}{', descending' if view.descending else ''}; "
-    "click a column header to re-sort the table."
+    "a column header re-sorts this screen only, not the link."
 )
 if rows:
     st.dataframe(
@@ -55,7 +58,9 @@ st.subheader("Compare or try models")
 view = sidebar.pick_widget(models, view, "browse")
 if view.picks:
     links = st.columns(len(view.picks) + 1)
-    links[0].page_link("pages/compare.py", label=f"Compare {len(view.picks)} picked →", icon=":material/calculate:")
+    if links[0].button(f"Compare {len(view.picks)} picked →", icon=":material/calculate:", key="compare_picks"):
+        state.publish(replace(view, scope="picked"), "browse")  # Compare opens on the picks
+        st.switch_page("pages/compare.py")
     for column, model in zip(links[1:], view.picks, strict=True):
         label = f"Try {markdown_text(model.split('/')[-1])}"
         column.page_link("pages/playground.py", label=label, icon=":material/chat:", query_params={"model": model})

@@ -7,7 +7,8 @@ import streamlit as st
 from catalog.costs import usd
 from catalog.dashboard.figures import monthly_cost_bars, savings_label
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
-from catalog.dashboard.view import SCOPES
+from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
+from catalog.dashboard.words import budget_note, counted
 from catalog.literal import markdown_text
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
 from pages.common import sidebar, state
@@ -22,7 +23,7 @@ WORKLOAD_WIDGETS = {
     "w_scope": "scope",
 }
 CUSTOM = "Custom"
-MONEY = "$%.2f"
+MONEY = "dollar"  # Intl currency: $1,500.00 and -$877.50, not $-877.50
 COLUMNS = {
     "rank": st.column_config.NumberColumn("#", width=40),
     "model": st.column_config.TextColumn("Model", width=300),
@@ -36,6 +37,9 @@ COLUMNS = {
     "savings_pct": st.column_config.NumberColumn("Saves %", format="%.1f%%", help="vs the baseline"),
     "requests_per_month_in_budget": st.column_config.NumberColumn(
         "Req/mo in budget", format="localized", help="Requests a month the budget buys"
+    ),
+    "budget_left_usd_per_month": st.column_config.NumberColumn(
+        "Budget left $/mo", format=MONEY, help="What the budget leaves each month; negative: by how much it is over"
     ),
 }
 
@@ -61,15 +65,17 @@ shape, volume = st.columns(2)
 with shape:
     st.selectbox("Preset", [CUSTOM, *(p.name for p in PRESETS)], key="w_preset", on_change=_apply_preset)
     tokens_in, tokens_out = st.columns(2)
-    tokens_in.number_input("Input tokens per request", min_value=0, step=100, key="w_in")
-    tokens_out.number_input("Output tokens per request", min_value=0, step=100, key="w_out")
+    tokens_in.number_input("Input tokens per request", min_value=0, max_value=MAX_TOKENS, step=100, key="w_in")
+    tokens_out.number_input("Output tokens per request", min_value=0, max_value=MAX_TOKENS, step=100, key="w_out")
 with volume:
     count, period = st.columns([3, 2], vertical_alignment="bottom")
-    count.number_input("Requests", min_value=0, step=1_000, key="w_req")
+    count.number_input("Requests", min_value=0, max_value=MAX_REQUESTS, step=1_000, key="w_req")
     period.radio("Per", PERIODS, key="w_per", horizontal=True, format_func=lambda p: f"per {p}")
     base, budget = st.columns(2)
     base.selectbox("Baseline model", [r.model for r in models.models], index=None, key="w_base", placeholder="none")
-    budget.number_input("Monthly budget, USD", min_value=0.0, step=10.0, value=None, key="w_budget", placeholder="none")
+    budget.number_input(
+        "Monthly budget, USD", 0.0, MAX_BUDGET_USD, value=None, step=10.0, key="w_budget", placeholder="none"
+    )
 with st.expander("Estimate input tokens from a sample prompt"):
     st.text_area("Paste a prompt", key="w_prompt", height=120)
     estimate = estimate_tokens(st.session_state.get("w_prompt", ""))
@@ -100,18 +106,22 @@ if side_by_side:
         name = markdown_text(line.record.model) + (" (baseline)" if line.record.model == view.baseline else "")
         column.metric(name, f"{usd(round(line.per_month_usd, 2))}/month", delta, delta_color="inverse")
         column.caption(f"{usd(line.per_request_usd, 6)} per request · {usd(round(line.per_day_usd, 2))} per day")
-        if line.requests_per_month_in_budget is not None:
-            column.caption(f"Budget buys {line.requests_per_month_in_budget:,} requests a month")
+        if line.budget_left_usd_per_month is not None:
+            column.caption(budget_note(line))
 
 if not lines:
     st.info("No model to price: loosen the filters in the sidebar or pick models on Browse.")
 else:
-    st.subheader(f"{len(lines)} models, cheapest first")
+    st.subheader(f"{counted(len(lines), 'model')}, cheapest first")
     frame = costs_frame(lines)
     st.dataframe(frame, column_config=COLUMNS, hide_index=True, key="costs_table")
     st.download_button("Download CSV", to_csv(frame), "workload-costs.csv", "text/csv")
     if view.budget_usd is not None:
-        st.caption(f"Budget: {usd(view.budget_usd)} a month; the last column is how many requests it buys.")
+        fits = sum(1 for line in lines if (line.budget_left_usd_per_month or 0) >= 0)
+        st.caption(
+            f"Budget: {usd(view.budget_usd)} a month; {fits} of {counted(len(lines), 'model')} fit it. The last "
+            "columns say how many requests it buys on each, and what it leaves (negative: the overrun)."
+        )
     st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly")
 sidebar.filter_sidebar(models)
 state.publish(view, "compare")

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from catalog.literal import QUOTE_LIMIT, code_span, html_text, markdown_text
+from catalog.literal import QUOTE_LIMIT, WORD_JOINER, code_span, html_text, markdown_text
 
 COMMONMARK = MarkdownIt("commonmark")
 HOSTILE = [
@@ -39,7 +39,7 @@ def shown_text(source: str) -> str:
     assert [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"], source
     kinds = {child.type for child in children}
     assert kinds <= {"text", "code_inline"}, (source, kinds)
-    return "".join(child.content for child in children)
+    return "".join(child.content for child in children).replace(WORD_JOINER, "")
 
 
 def expected(text: str, limit: int | None = QUOTE_LIMIT) -> str:
@@ -74,11 +74,12 @@ def test_html_text_has_no_tag_and_unescapes_to_the_text(text):
 
 
 def test_bare_addresses_are_not_linked_by_gfm():
-    # CommonMark alone does not link bare addresses, GFM (Streamlit's markdown) does: their shape is broken.
-    for text in ("http://evil.test/x", "WWW.evil.test", "mail me@evil.test"):
-        escaped = markdown_text(text)
-        assert "http://" not in escaped and "www." not in escaped.lower() and "me@" not in escaped
-        assert shown_text(escaped) == text
+    # CommonMark alone does not link bare addresses; GFM (Streamlit's markdown) does, in the text it has read,
+    # so the shapes it looks for are broken with an invisible word joiner (the browser test sees no link).
+    for text in ("http://evil.test/x", "HTTPS://evil.test", "WWW.evil.test", "mail me@evil.test"):
+        unescaped = markdown_text(text).replace("\\", "")
+        assert "://" not in unescaped and "www." not in unescaped.lower() and "me@" not in unescaped
+        assert shown_text(markdown_text(text)) == text
 
 
 def test_long_values_are_cut():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Sequence
 
@@ -18,6 +19,10 @@ from catalog.records import ModelRecord, blended_price
 from catalog.workload import WorkloadCost
 
 METRICS = CHART_METRICS
+#: Most bars in the ranked chart, and most points in a scatter: past these a chart is slow and unreadable,
+#: so the cheapest by the chosen price are drawn and the page says so.
+MAX_BARS = 200
+MAX_POINTS = 2_000
 _PALETTE = qualitative.Dark24
 _BAR_HEIGHT = 20
 
@@ -36,6 +41,11 @@ def price(record: ModelRecord, metric: Metric, output_share: float) -> float:
     if metric == "output":
         return record.output_usd_per_mtok
     return blended_price(record.input_usd_per_mtok, record.output_usd_per_mtok, output_share)
+
+
+def cheapest(records: Sequence[ModelRecord], metric: Metric, output_share: float, limit: int) -> list[ModelRecord]:
+    """The `limit` cheapest models by one price (ties by id), cheapest first."""
+    return heapq.nsmallest(limit, records, key=lambda record: (price(record, metric, output_share), record.model))
 
 
 def hover(record: ModelRecord, output_share: float) -> str:
@@ -63,8 +73,8 @@ def _layout(figure: go.Figure, title: str, height: int = 480) -> go.Figure:
 def price_bars(
     records: Sequence[ModelRecord], metric: Metric = "blended", output_share: float = 0.25, log: bool = False
 ) -> go.Figure:
-    """Models ranked by one price, cheapest at the top."""
-    ranked = sorted(records, key=lambda record: (price(record, metric, output_share), record.model))
+    """The `MAX_BARS` cheapest models by one price, ranked, cheapest at the top."""
+    ranked = cheapest(records, metric, output_share, MAX_BARS)
     colors = vendor_colors(records)
     figure = go.Figure(
         go.Bar(

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
-from catalog.exports import csv_cell
+from catalog.exports import DECIMALS, csv_cell
 from catalog.frontier import FrontierSegment
 from catalog.query import filter_models, sort_models
 from catalog.records import ModelRecord, blended_price
@@ -62,11 +62,13 @@ def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_pr
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table made flat for CSV: lists joined with `;`, links dropped."""
+    """A table made flat for CSV: lists joined with `;`, numbers without float noise, links dropped."""
     flat = frame.drop(columns=["playground"], errors="ignore").copy()
     for name in flat.columns:
         if flat[name].dtype == object:
             flat[name] = flat[name].map(csv_cell)
+        elif flat[name].dtype.kind == "f":
+            flat[name] = flat[name].round(DECIMALS)
     return flat
 
 
@@ -79,8 +81,16 @@ def to_json(frame: pd.DataFrame) -> bytes:
     return frame.drop(columns=["playground"], errors="ignore").to_json(orient="records", indent=2).encode("utf-8")
 
 
+_OPTIONAL_COST_COLUMNS = (
+    "savings_usd_per_month",
+    "savings_pct",
+    "requests_per_month_in_budget",
+    "budget_left_usd_per_month",
+)
+
+
 def costs_frame(lines: Sequence[WorkloadCost]) -> pd.DataFrame:
-    """The workload cost table, one row per model, cheapest first."""
+    """The workload cost table, one row per model, cheapest first (savings and budget columns when set)."""
     import pandas as pd
 
     frame = pd.DataFrame(
@@ -96,12 +106,15 @@ def costs_frame(lines: Sequence[WorkloadCost]) -> pd.DataFrame:
             "savings_usd_per_month": [line.savings_usd_per_month for line in lines],
             "savings_pct": [line.savings_pct for line in lines],
             "requests_per_month_in_budget": [line.requests_per_month_in_budget for line in lines],
+            "budget_left_usd_per_month": [line.budget_left_usd_per_month for line in lines],
         }
     )
-    for name in ("times_cheapest", "savings_usd_per_month", "savings_pct"):
+    for name in ("times_cheapest", "savings_usd_per_month", "savings_pct", "budget_left_usd_per_month"):
         frame[name] = frame[name].astype("Float64")
     frame["requests_per_month_in_budget"] = frame["requests_per_month_in_budget"].astype("Int64")
-    return frame
+    # Savings need a baseline and the budget columns a budget: without one they are left out, not shown empty.
+    unset = [name for name in _OPTIONAL_COST_COLUMNS if frame[name].isna().all()]
+    return frame.drop(columns=unset)
 
 
 def frontier_frame(segments: Sequence[FrontierSegment]) -> pd.DataFrame:
@@ -117,6 +130,29 @@ def frontier_frame(segments: Sequence[FrontierSegment]) -> pd.DataFrame:
             "output_usd_per_mtok": [float(segment.line.output_usd) for segment in segments],
         }
     )
+
+
+def frontier_candidates(records: Sequence[ModelRecord]) -> list[ModelRecord]:
+    """The models that can be cheapest or runner-up at some output share, so the frontier of these is exact.
+
+    A model that two other price pairs undercut in both input and output price is third or worse at every
+    mix; dropping it changes no segment and no margin, and takes a large catalog's frontier from seconds
+    to milliseconds.
+    """
+    by_input = sorted(records, key=lambda record: record.input_usd_per_mtok)
+    kept: list[ModelRecord] = []
+    lowest: list[tuple[float, float]] = []  # the two lowest-output price pairs among strictly lower inputs
+    start = 0
+    while start < len(by_input):
+        end = start
+        while end < len(by_input) and by_input[end].input_usd_per_mtok == by_input[start].input_usd_per_mtok:
+            end += 1
+        group = by_input[start:end]
+        kept += [row for row in group if sum(output < row.output_usd_per_mtok for _, output in lowest) < 2]
+        pairs = {(row.input_usd_per_mtok, row.output_usd_per_mtok) for row in group}
+        lowest = sorted(set(lowest) | pairs, key=lambda pair: pair[1])[:2]
+        start = end
+    return kept
 
 
 def picked_models(records: Iterable[ModelRecord], picks: Sequence[str]) -> list[ModelRecord]:

@@ -135,7 +135,7 @@ def _amount(maximum: float) -> Callable[[Sequence[str]], float]:
         except ValueError:
             raise _Invalid("not a number") from None
         if not 0 <= number <= maximum:  # also false for nan
-            raise _Invalid(f"expected a number from 0 to {maximum:,g}")
+            raise _Invalid(f"expected a number from 0 to {maximum:,.0f}")
         return number
 
     return parse

@@ -62,6 +62,7 @@ def sidebar() -> Sidebar:
     with st.sidebar:
         st.subheader("Playground")
         kind = st.radio("Sidebar credential is a", list(SessionKind), key="pg_kind", format_func=lambda k: k.value)
+        kind = kind or SessionKind.FORWARD_TOKEN  # a radio with options always has one chosen
         typed = st.text_input(
             "Credential (this session only)", type="password", key="pg_credential",
             help="Overrides the configured credential for this browser session; never stored or shown.",
@@ -128,7 +129,9 @@ def stream_turn(client: GatewayClient, request: ChatRequest) -> transcript.Turn:
     record = request.record
     with st.chat_message("assistant"):
         model_caption(record.model, record.provider)
-        reasoning_slot, thoughts, boxes, disarmer = st.empty(), [], [], ImageDisarmer()
+        reasoning_slot, disarmer = st.empty(), ImageDisarmer()
+        thoughts: list[str] = []
+        boxes: list[Any] = []  # the reasoning box, made when the first reasoning arrives
 
         def show_reasoning(text: str) -> None:
             if not boxes:

@@ -8,6 +8,7 @@ import streamlit as st
 
 import catalog
 from catalog.dashboard.view import MAX_PICKS, DashboardView
+from catalog.dashboard.words import counted
 from catalog.enrich import TAGS
 from catalog.literal import code_span, markdown_text
 from catalog.query import SORT_KEYS
@@ -100,10 +101,10 @@ def _describe(models: catalog.Catalog) -> None:
         name = markdown_text(provider.name)
         source = f"[{name}](<{quote(provider.source, safe=URL_SAFE)}>)" if provider.source.startswith("http") else name
         st.caption(f"{source} · snapshot {markdown_text(provider.snapshot_date or 'unknown')}")
-    st.caption(f"**{len(models)} models** from {len(models.providers)} page(s)")
+    st.caption(f"**{counted(len(models), 'model')}** from {counted(len(models.providers), 'page')}")
     flagged = [record for record in models.models if record.flags]
     notes = len(models.warnings) + len(flagged)
-    with st.expander(f"Data quality: {notes} note(s)" if notes else "Data quality: no issues found"):
+    with st.expander(f"Data quality: {counted(notes, 'note')}" if notes else "Data quality: no issues found"):
         for warning in models.warnings:
             st.markdown(f"- {markdown_text(warning, ERROR_LIMIT)}")
         for record in flagged:

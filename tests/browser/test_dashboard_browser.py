@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import exceptions_shown, run_streamlit, wait_for_app
@@ -20,6 +21,8 @@ PAGES = {
     ),
     "playground": ("/playground", '[data-testid="stMain"]'),
 }
+FIXTURES = Path(__file__).resolve().parents[1] / "dashboard" / "pages_fixtures"
+VIEWPORTS = ((1440, 1000), (390, 844))
 BAD_PAGE = b"# Broken\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a/b | $x | $1 |\n"
 
 
@@ -31,11 +34,13 @@ def open_page(tab, url: str) -> None:
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_renders_without_an_exception(streamlit_url, page, screenshot_dir, name):
     path, ready = PAGES[name]
-    open_page(page, streamlit_url + path)
-    page.wait_for_selector(ready, timeout=30_000)
-    wait_for_app(page)
-    page.screenshot(path=str(screenshot_dir / f"dashboard-{name}.png"), full_page=True)
-    assert exceptions_shown(page) == []
+    for width, height in VIEWPORTS:  # a desktop and a phone
+        page.set_viewport_size({"width": width, "height": height})
+        open_page(page, streamlit_url + path)
+        page.wait_for_selector(ready, timeout=30_000)
+        wait_for_app(page)
+        page.screenshot(path=str(screenshot_dir / f"dashboard-{name}-{width}.png"), full_page=True)
+        assert exceptions_shown(page) == []
 
 
 def test_a_filter_in_the_link_changes_the_count(streamlit_url, page):
@@ -85,4 +90,38 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
         assert "shared" not in nav and "app" not in nav.split() and "init" not in nav.lower()
         titles = ["Browse", "Charts", "Compare", "Providers", "Changes", "Playground", "Model"]
         assert nav.split()[1::2] == titles  # icon name, title
+        assert exceptions_shown(page) == []
+
+
+#: Each page of the hostile walk, and what shows it has drawn its tables and charts (with their labels).
+HOSTILE_WALK = (("/", '[data-testid="stDataFrame"]'), ("/charts", ".js-plotly-plot .ytick"), ("/compare", ".ytick"))
+
+
+def injected(tab) -> list[str]:
+    """Images, links and HTML elements in the page that point at the hostile pages' host."""
+    return tab.evaluate(
+        """() => [...document.querySelectorAll('img, a, image, iframe, object, embed, link, source')]
+            .map(element => element.outerHTML.slice(0, 200))
+            .filter(html => html.includes('evil.test'))"""
+    )
+
+
+@pytest.mark.parametrize("fixture", ["hostile-broken.md", "hostile-provider.md"])
+def test_a_hostile_uploaded_page_and_its_name_inject_nothing(streamlit_url, page, screenshot_dir, fixture):
+    open_page(page, streamlit_url + "/?pick=microsoft/phi-4")
+    page.get_by_text("Add a provider page (.md)").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "![u](http:⁄⁄evil.test⁄u.png).md", "mimeType": "text/markdown",
+                "buffer": (FIXTURES / fixture).read_bytes()}]
+    )  # fmt: skip
+    page.get_by_text(re.compile(r"line 5|models from 2 page")).first.wait_for(timeout=30_000)  # read or refused
+    wait_for_app(page)
+    for path, ready in HOSTILE_WALK:
+        if path != "/":
+            page.get_by_test_id("stSidebarNav").get_by_text(path[1:].title()).click()
+            page.wait_for_url(re.compile(path), timeout=10_000)
+        page.wait_for_selector(ready, timeout=30_000)
+        wait_for_app(page)
+        page.screenshot(path=str(screenshot_dir / f"dashboard-hostile-{fixture[:-3]}{path.replace('/', '-')}.png"))
+        assert injected(page) == []
         assert exceptions_shown(page) == []

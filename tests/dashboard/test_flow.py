@@ -1,0 +1,89 @@
+"""The dashboard as a user meets it: picks open Compare on the picks, the budget says which models fit,
+the captions claim only what is true, counts have the right plural, money columns a real minus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from catalog.dashboard.words import budget_note, counted
+from catalog.sources import load_catalog
+from catalog.workload import Workload, workload_costs
+
+ROOT = Path(__file__).resolve().parents[2]
+PICKS = ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
+
+
+def opened(params: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_compare_picked_opens_compare_on_the_picks():
+    at = opened()
+    at.multiselect(key="f_pick").set_value(PICKS).run()
+    at.button(key="compare_picks").click().run()
+    assert not at.exception
+    assert at.radio(key="w_scope").value == "picked"
+    assert sorted(at.dataframe[0].value["model"]) == sorted(PICKS)
+    assert at.query_params["scope"] == "picked"
+
+
+def test_the_budget_says_which_models_fit_with_headroom_or_overrun():
+    at = opened({"pick": PICKS, "budget": "100", "base": PICKS[1]})
+    at.switch_page("pages/compare.py").run()
+    frame = at.dataframe[0].value
+    left = dict(zip(frame["model"], frame["budget_left_usd_per_month"], strict=True))
+    assert round(left["microsoft/phi-4"], 2) == 37.00  # $100 - $63.00
+    assert round(left["deepseek-ai/DeepSeek-R1-0528"], 2) == -522.50  # $100 - $622.50
+    captions = [caption.value for caption in at.caption]
+    assert "The budget buys 476,190 requests a month; this workload fits with $37.00 to spare." in captions
+    assert "The budget buys 48,192 requests a month; this workload is $522.50 a month short." in captions
+    assert any(" of 52 models fit it" in caption for caption in captions)
+
+
+def test_money_columns_show_a_real_minus():
+    at = opened({"base": "microsoft/phi-4", "budget": "10"})
+    at.switch_page("pages/compare.py").run()
+    columns = json.loads(at.dataframe[0].proto.columns)
+    for name in ("per_day_usd", "per_month_usd", "savings_usd_per_month", "budget_left_usd_per_month"):
+        assert columns[name]["type_config"]["format"] == "dollar"  # -$877.50, not $-877.50
+
+
+def test_browse_claims_no_sort_the_link_does_not_keep():
+    at = opened()
+    caption = next(item.value for item in at.caption if "Sorted by" in item.value)
+    assert "Sorted by blended price" in caption and "not the link" in caption
+
+
+def test_counts_have_the_right_plural():
+    assert [counted(n, "model") for n in (0, 1, 2, 20_052)] == ["0 models", "1 model", "2 models", "20,052 models"]
+    assert counted(3, "reply") == "3 replies" and counted(2, "day") == "2 days"
+    at = opened({"q": "phi-4-reasoning"})
+    assert at.markdown[0].value == "### 1 of 52 models"
+    sidebar = [item.value for item in at.sidebar.caption]
+    assert "**52 models** from 1 page" in sidebar
+    assert [item.label for item in at.sidebar.expander][0] == "Data quality: no issues found"
+
+
+def test_a_free_model_and_no_budget_have_their_own_words():
+    models = load_catalog().models
+    line = workload_costs(models[:1], Workload(0, 0, 10), None, 50.0)[0]
+    assert (
+        budget_note(line)
+        == "The budget buys unlimited requests (they are free); this workload fits with $50.00 to spare."
+    )
+
+
+def test_compare_shows_no_empty_savings_or_budget_column():
+    at = opened()
+    at.switch_page("pages/compare.py").run()
+    columns = set(at.dataframe[0].value.columns)
+    assert not columns & {"savings_usd_per_month", "savings_pct", "requests_per_month_in_budget"}
+    assert "per_month_usd" in columns and not at.dataframe[0].value.isna().any().any()

@@ -1,0 +1,59 @@
+"""A catalog of many models: the frontier stays exact on far fewer contenders, the charts stay drawable."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from catalog.dashboard.figures import MAX_BARS, MAX_POINTS, price_bars
+from catalog.dashboard.tables import frontier_candidates
+from catalog.frontier import frontier_points, frontier_segments
+from catalog.records import ModelRecord
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+from dashboard_catalog import generated_page  # noqa: E402
+
+# Few distinct prices, so ties and equal inputs or outputs are common.
+prices = st.sampled_from([0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0])
+
+
+def record(index: int, input_usd: float, output_usd: float) -> ModelRecord:
+    return ModelRecord("p", f"m/{index:03d}", "m", input_usd, output_usd, 0.0, None, None, (), index)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(prices, prices), min_size=1, max_size=40))
+def test_the_frontier_of_the_contenders_is_the_frontier_of_all(pairs):
+    rows = [record(index, *pair) for index, pair in enumerate(pairs)]
+    contenders = frontier_candidates(rows)
+    assert frontier_segments(contenders) == frontier_segments(rows)
+    assert frontier_points(contenders) == frontier_points(rows)
+
+
+def test_a_model_undercut_twice_in_both_prices_is_no_contender():
+    rows = [record(0, 0.1, 0.1), record(1, 0.2, 0.2), record(2, 0.3, 0.3), record(3, 0.05, 1.0)]
+    assert [row.model for row in frontier_candidates(rows)] == ["m/003", "m/000", "m/001"]
+
+
+def test_the_ranked_bars_keep_the_cheapest():
+    rows = [record(index, index / 1000, index / 500) for index in range(MAX_BARS + 50)]
+    bars = price_bars(rows)
+    assert len(bars.data[0].y) == MAX_BARS and bars.data[0].x[0] == 0.0
+
+
+def test_charts_of_twenty_thousand_models_render_with_a_note(tmp_path, monkeypatch):
+    page = tmp_path / "many.md"
+    page.write_text(generated_page(20_000).replace("# DeepInfra", "# Many", 1), encoding="utf-8")
+    monkeypatch.setenv("CATALOG_SOURCES", str(page))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/charts.py").run()
+    assert not at.exception
+    notes = " ".join(caption.value for caption in at.caption)
+    assert f"The {MAX_BARS} cheapest of 20,052 models" in notes
+    assert f"show the {MAX_POINTS:,} cheapest of 20,052 models" in notes
+    assert len(at.get("plotly_chart")) == 4 and len(at.dataframe[0].value) >= 1
