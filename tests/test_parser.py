@@ -308,3 +308,31 @@ def test_generated_tables_round_trip_exactly(rows, price_format):
     assert [(r.model, r.input_usd_per_mtok, r.output_usd_per_mtok, r.source_line) for r in parsed.rows] == [
         (model, float(a), float(b), 5 + index) for index, (model, a, b) in enumerate(rows)
     ]
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[A-Za-z][A-Za-z0-9./_-]{0,30}", fullmatch=True),
+            st.one_of(st.just("Free"), st.decimals(min_value=0, max_value=1000, places=2).map("${}".format)),
+            st.one_of(st.just("Free"), st.decimals(min_value=0, max_value=1000, places=2).map("\\${}".format)),
+        ),
+        min_size=1,
+        max_size=12,
+        unique_by=lambda row: row[0],
+    ),
+    st.integers(min_value=0, max_value=12),
+)
+def test_sections_repeating_ids_keep_the_first_listing_and_free_is_zero(rows, repeated):
+    """A second section listing some of the same ids (a `(Native)` twin) adds no model and changes no price."""
+    first = "".join(f"| {model} | {a} | {b} |\n" for model, a, b in rows)
+    second = "".join(f"| {model} | {a} | {b} |\n" for model, a, b in rows[:repeated])
+    parsed = parse_page("# Gen\n\n" + HEADER + first + "\n## Chat Completions (Native)\n\n" + HEADER + second)
+    expected = [
+        (model, 0.0 if a == "Free" else float(a.lstrip("\\$")), 0.0 if b == "Free" else float(b.lstrip("\\$")))
+        for model, a, b in rows
+    ]
+    assert [(r.model, r.input_usd_per_mtok, r.output_usd_per_mtok) for r in parsed.rows] == expected
+    assert [r.free for r in parsed.rows] == ["Free" in (a, b) for _, a, b in rows]
+    assert not [warning for warning in parsed.warnings if "listed again" in warning]
