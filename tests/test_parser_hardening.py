@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from catalog import ParseError, PriceRow, enrich, parse_page
+from catalog import ParseError, PriceRow, SourceError, build_catalog, enrich, parse_page
 from catalog.parser import MAX_CELL_CHARS, MAX_LINE_CHARS
 
 HEADER = "| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n"
@@ -302,3 +302,36 @@ LINE_SHAPES = {
 @pytest.mark.parametrize("shape", LINE_SHAPES)
 def test_parse_time_grows_linearly_in_the_length_of_one_line(shape):
     assert _growth(_one_line_page(LINE_SHAPES[shape]), 2_000) < 3
+
+
+def test_a_long_title_is_cut_in_warnings_and_errors():
+    title = "T" * 5_000
+    parsed = parse_page(f"# {title}\n\n{title} offers 2 models.\n\n" + TABLE)
+    (warning,) = parsed.warnings
+    assert warning.startswith("T" * 79 + "…: the page claims 2 models") and len(warning) < 200
+    page = parse_page(f"# {title}\n\n" + TABLE)
+    with pytest.raises(SourceError) as caught:
+        build_catalog([page, page])
+    assert len(str(caught.value)) < 250 and "…" in str(caught.value)
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\u202e", "\u2066"])
+def test_a_provider_name_with_control_characters_is_refused_with_its_line(char):
+    with pytest.raises(ParseError) as caught:
+        parse_page(f"\n# Evil{char}[31m\n\n" + TABLE)
+    assert caught.value.line == 2 and "the provider name" in caught.value.reason
+    assert char not in str(caught.value)
+
+
+def test_a_provider_name_loses_its_invisible_characters():
+    assert parse_page("# Fire\u200bworks\n\n" + TABLE).provider.name == "Fireworks"
+
+
+def test_a_price_header_inside_another_table_is_a_warning_not_silence():
+    text = "# X\n\n| | |\n| - | - |\n| **Streaming** | Yes |\n" + HEADER + "| hidden | $1 | $1 |\n\n" + TABLE
+    parsed = parse_page(text)
+    assert [row.model for row in parsed.rows] == ["m"]
+    assert parsed.warnings == (
+        "X: line 6: a line that looks like a price table header was skipped: "
+        "it is a row of the table that starts on line 3 (no blank line before it?)",
+    )
