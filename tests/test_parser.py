@@ -226,6 +226,8 @@ FRAGMENTS = ["|", "||", "| --- |", "$", "\\$", "-", ",", "```", "~~~", ">", "#",
 
 
 FRAGMENT = st.sampled_from(FRAGMENTS)
+# The property tests below run without hypothesis' wall-clock deadline: on a shared 2-core machine a
+# pause of the whole process fails it at random. Parse time is checked in CPU time by test_parser_hardening.
 
 
 def fragments(max_size: int, alphabet: st.SearchStrategy[str] = FRAGMENT) -> st.SearchStrategy[str]:
@@ -251,7 +253,7 @@ def _check_result(text: str) -> None:
         assert 1 <= row.source_line <= len(lines)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(fragments(200, FRAGMENT | st.characters()))
 def test_arbitrary_text_raises_nothing_but_parse_error(text):
     _check_result(text)
@@ -278,13 +280,13 @@ def mutated_seed_pages(draw: st.DrawFn) -> str:
     return "\n".join(lines)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(mutated_seed_pages())
 def test_mutated_seed_pages_raise_nothing_but_parse_error(text):
     _check_result(text)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -310,7 +312,7 @@ def test_generated_tables_round_trip_exactly(rows, price_format):
     ]
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(
         st.tuples(
