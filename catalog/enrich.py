@@ -7,6 +7,7 @@ answer is None: a guess would look exactly like a fact in the table.
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 from typing import NamedTuple
 
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, ParsedPage, PriceRow, check_output_share
@@ -93,6 +94,18 @@ _FAMILY_RULES = (  # pattern, family, the maker's Hugging Face organisation
 _FAMILY = re.compile(
     "|".join(f"({pattern.lower()})" for pattern, _, _ in _FAMILY_RULES).replace("\\d+", "[0-9]++").replace(")?", ")?+")
 )
+
+# The words a rule can start with, the longest text a rule can match, and how many places are tried.
+_FAMILY_STARTS = tuple(
+    sorted(
+        {
+            "".join(takewhile(str.isalpha, pattern.lower().removeprefix("(?<![a-za-z])")))
+            for pattern, _, _ in _FAMILY_RULES
+        }
+    )
+)
+_FAMILY_WINDOW = 64
+_FAMILY_TRIES = 8
 
 
 def _family_templates() -> dict[int, tuple[str, int, str]]:
@@ -274,7 +287,19 @@ def _family(lowered: str) -> tuple[str | None, str | None]:
     """The family of a normalized lowercase name and its maker."""
     if _NEMOTRON in lowered:
         return "Nemotron", "nvidia"
-    match = _FAMILY.search(lowered)
+    match = _FAMILY.match(lowered, 0, _FAMILY_WINDOW)  # most names start with their family: `qwen3-…`
+    position = 0
+    for _ in range(_FAMILY_TRIES if match is None else 0):
+        # Try the rules only where one could start: a regex search tries every rule at every position,
+        # a microsecond a character, which a long hostile id would turn into seconds for a page.
+        starts = [index for index in (lowered.find(start, position) for start in _FAMILY_STARTS) if index >= 0]
+        if not starts:
+            return None, None
+        first = min(starts)
+        match = _FAMILY.match(lowered, first, first + _FAMILY_WINDOW)
+        if match is not None:
+            break
+        position = first + 1
     if match is None:
         return None, None
     # A rule's own group closes before the rule's group does, so `lastindex` is always the rule's.

@@ -47,9 +47,14 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
+def cut(text: str) -> str:
+    """`text` cut to `QUOTE_CHARS` characters, an ellipsis marking the cut."""
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
 def quote(text: str) -> str:
     """`text` as a Python literal for an error message, cut to about `QUOTE_CHARS` characters."""
-    return repr(text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…")
+    return repr(cut(text))
 
 
 @dataclass(slots=True)
@@ -167,7 +172,7 @@ def _read_prose(line: str, stripped: str, number: int, state: _PageState) -> Non
     if _HEADING.match(line):
         state.heading = stripped.lstrip("#").strip()
         if not state.name_seen and stripped[:2] in ("# ", "#\t"):
-            state.name = _MD_ESCAPE.sub(r"\1", _heading_text(stripped))
+            state.name = _provider_name(_MD_ESCAPE.sub(r"\1", _heading_text(stripped)), number, state.source)
             state.name_seen = True
         return
     if state.claimed is None:
@@ -187,6 +192,19 @@ def _read_prose(line: str, stripped: str, number: int, state: _PageState) -> Non
     for mode in _MODE.findall(stripped):
         if mode.lower() not in state.modes:
             state.modes.append(mode.lower())
+
+
+def _provider_name(name: str, number: int, source: str) -> str:
+    """The page's title as the provider's name: invisible characters dropped, control characters refused."""
+    name = name.translate(_INVISIBLE)
+    if name.isascii() and name.isprintable():
+        return name
+    for char in name:
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf"):
+            raise ParseError(
+                number, f"the provider name {quote(name)} holds a control character (U+{ord(char):04X})", source
+            )
+    return name
 
 
 def _heading_text(stripped: str) -> str:
@@ -331,6 +349,10 @@ def _prices(row: PriceRow) -> str:
 def _read_metadata_table(lines: list[str], start: int, end: int, state: _PageState) -> None:
     """Pick content type and streaming support out of the small key/value table under a target URL."""
     for index in range(start, end):
+        if _looks_like_price_header(lines[index]):
+            _note_skipped(
+                state, index + 1, f"it is a row of the table that starts on line {start} (no blank line before it?)"
+            )
         cells = _split_cells(lines[index])
         if len(cells) < 2:
             continue
@@ -460,7 +482,7 @@ def _provider_info(state: _PageState, snapshot_date: str | None) -> ProviderInfo
 
 
 def _warnings(state: _PageState) -> tuple[str, ...]:
-    name = state.name or state.source
+    name = cut(state.name or state.source)
     warnings = [f"{name}: {note}" for note in state.notes]
     warnings += [f"{name}: {note}" for note in _case_only_duplicates(state.rows)]
     if state.claimed is not None and state.claimed[0] != len(state.rows):

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from catalog.enrich import enrich_page
-from catalog.parser import parse_page
+from catalog.parser import cut, parse_page, quote
 from catalog.records import DEFAULT_OUTPUT_SHARE, Catalog, ParsedPage, SourceError
 
 
@@ -110,7 +110,9 @@ def build_catalog(pages: Iterable[ParsedPage], output_share: float = DEFAULT_OUT
     for page in pages:
         name = page.provider.name
         if name in seen:
-            raise SourceError(f"provider {name!r} is loaded twice ({seen[name]} and {page.provider.source})")
+            raise SourceError(
+                f"provider {quote(name)} is loaded twice ({cut(seen[name])} and {cut(page.provider.source)})"
+            )
         seen[name] = page.provider.source
     return Catalog(
         providers=tuple(page.provider for page in pages),

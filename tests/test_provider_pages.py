@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import catalog
@@ -178,11 +178,13 @@ def test_aliases_point_at_keys_that_are_their_own_key():
 NAME = st.from_regex(r"[A-Za-z][A-Za-z0-9.]{0,8}(-[A-Za-z0-9.]{1,8}){0,4}", fullmatch=True)
 
 
+@settings(deadline=None)
 @given(NAME, st.sampled_from(["", "meta-llama/", "some-org/", "accounts/fireworks/models/", "accounts/x/models/"]))
 def test_case_organisation_and_host_path_never_change_the_key(name, prefix):
     assert model_key(prefix + name) == model_key(name) == model_key(name.upper()) == model_key(name.lower())
 
 
+@settings(deadline=None)
 @given(NAME)
 def test_a_key_is_its_own_key_and_a_serving_suffix_changes_it(name):
     key = model_key(name)
