@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from catalog.dashboard.history import DEFAULT_DAYS, biggest_movers_first, changes_frame, count_changes, history_figure
+from catalog.literal import markdown_text
 from catalog.store import StoreError, configured_url
 from pages.common import history, state
 
@@ -18,7 +19,7 @@ try:
 except StoreError as error:
     store, problem = None, str(error)
 if store is None:
-    st.warning(f"Price history unavailable: {history.literal(problem or '')}", icon=":material/database_off:")
+    st.warning(f"Price history unavailable: {markdown_text(problem or '')}", icon=":material/database_off:")
     st.stop()
 if not revision:
     st.info("No price history recorded yet. Record the pages with `python -m catalog refresh` (see the README).")

@@ -8,9 +8,10 @@ from catalog.chat import side_by_side, transcript
 from catalog.chat.client import GatewayClient
 from catalog.chat.config import ConfigError
 from catalog.chat.messages import ChatParams, ChatRequest, Message
-from catalog.chat.safe_markdown import literal, without_images
+from catalog.chat.safe_markdown import without_images
 from catalog.chat.side_by_side import MAX_SIDE_BY_SIDE, SideBySide
 from catalog.chat.targets import chat_request, model_key, models_by_key, price_label, resolve_model
+from catalog.literal import markdown_text
 from catalog.records import ModelRecord
 from pages.common import chat
 from pages.common.router import ensure_router
@@ -55,7 +56,7 @@ def request_for(record: ModelRecord, messages: tuple[Message, ...]) -> ChatReque
     try:
         return chat_request(models, record, messages, side.params or ChatParams())
     except ConfigError as error:
-        st.error(literal(str(error)))
+        st.error(markdown_text(str(error), limit=None))
         st.stop()
 
 
@@ -112,10 +113,12 @@ else:
         st.session_state["pg_side_asked"] = asked = (prompt, list(picked))
     names = [(result.provider, result.model) for result in shown] if shown and not prompt else picked
     if prompt or shown:
-        st.caption("Prompt: " + literal(asked[0] if asked else ""))
+        st.caption("Prompt: " + markdown_text(asked[0] if asked else "", limit=300))
         columns = st.columns(len(names))
         for column, (provider, name) in zip(columns, names, strict=True):
-            column.markdown(f"**{literal(name)}**" + (f" · {literal(provider)}" if several_providers else ""))
+            column.markdown(
+                f"**{markdown_text(name)}**" + (f" · {markdown_text(provider)}" if several_providers else "")
+            )
         slots = [column.empty() for column in columns]
     if prompt:
         messages = transcript.request_messages([transcript.Turn("user", prompt)], side.system_prompt)

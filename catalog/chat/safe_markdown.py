@@ -30,28 +30,6 @@ _PUNCTUATION = re.compile(r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]""")
 _HTML_END_TAG_KINDS = re.compile(r"<(?:script|pre|style|textarea)(?:\s|>|$)", re.IGNORECASE)
 
 
-def literal(text: str, limit: int = 2000) -> str:
-    """`text` escaped for `st.markdown`, alerts and captions: shown as written, never as links, images or HTML.
-
-    Every ASCII punctuation character is backslash-escaped (so no markdown, HTML, autolink, `:emoji:`,
-    `:color[...]` or `$math$` syntax can form), line breaks become spaces, and a long text is cut.
-    """
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return _PUNCTUATION.sub(lambda match: "\\" + match.group(), text)
-
-
-def code_span(text: str, limit: int = 120) -> str:
-    """`text` as one inline markdown code span, whatever it holds (a link's `?model=`, a response header).
-
-    Backticks and line breaks would end the span and let the rest render as markdown: they are dropped,
-    and a long text is cut.
-    """
-    text = "".join(char for char in text if char != "`" and char.isprintable())
-    return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
-
-
 def without_images(text: str) -> str:
     """Model output whose markdown can show no image: each `![` outside code blocks gets its `!` escaped."""
     starts, ends = _code_line_ranges(_MARKDOWN.parse(text), 0)

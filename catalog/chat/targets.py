@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from catalog.chat.config import ConfigError
 from catalog.chat.messages import ChatParams, ChatRequest, Message
-from catalog.chat.safe_markdown import code_span
 from catalog.costs import usd
+from catalog.literal import code_span
 from catalog.records import Catalog, ModelRecord
 
 #: Preselected when the URL names no model (or one the catalog lacks): cheap, fast, widely known.

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from catalog.chat.errors import GatewayError
 from catalog.chat.messages import ChatParams, ChatResult, Message
-from catalog.chat.safe_markdown import code_span
 from catalog.costs import usd
+from catalog.literal import code_span
 
 
 @dataclass(frozen=True, slots=True)

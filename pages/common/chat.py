@@ -1,6 +1,6 @@
 """The Playground's page pieces: settings, the sidebar, a reply drawn as it streams, side-by-side results.
 
-Untrusted text stays literal here: gateway errors go through `literal`, ids through `code_span`, and model
+Untrusted text stays literal here: gateway errors go through `markdown_text`, ids through `code_span`, and model
 output through the image-disarming markdown (Streamlit's markdown never renders raw HTML).
 """
 
@@ -28,9 +28,10 @@ from catalog.chat.config import (
 )
 from catalog.chat.errors import GatewayError
 from catalog.chat.messages import ChatParams, ChatRequest, ChatResult, ReplyLimits
-from catalog.chat.safe_markdown import ImageDisarmer, code_span, literal, stream_without_images, without_images
+from catalog.chat.safe_markdown import ImageDisarmer, stream_without_images, without_images
 from catalog.chat.side_by_side import comparison_rows
 from catalog.chat.targets import parse_stop
+from catalog.literal import code_span, markdown_text
 
 HISTORY, SIDE_RESULTS, SIDE_SPEND = "messages", "playground_side_results", "playground_side_spend"
 MONEY, SECONDS = "$%.7f", "%.2f s"
@@ -77,7 +78,7 @@ def sidebar() -> Sidebar:
             params: ChatParams | None = ChatParams(temperature, top_p, int(max_tokens), parse_stop(stop))
         except ValueError as error:
             params = None
-            st.error(literal(str(error)), icon=":material/tune:")
+            st.error(markdown_text(str(error), limit=None), icon=":material/tune:")
     return Sidebar(SessionCredential(kind, typed) if typed else None, system_prompt, params, totals)
 
 
@@ -91,7 +92,7 @@ def require_config(session: SessionCredential | None) -> tuple[GatewayConfig, Re
     try:
         config, limits = resolve_config(settings, session), reply_limits(settings)
     except ConfigError as error:
-        st.error(literal(str(error)), icon=":material/settings:")
+        st.error(markdown_text(str(error), limit=None), icon=":material/settings:")
         st.stop()
     if config is None:
         st.info(SETUP_HELP, icon=":material/key:")
@@ -102,9 +103,9 @@ def require_config(session: SessionCredential | None) -> tuple[GatewayConfig, Re
 def footer(error: str | None, incomplete: bool, metrics: transcript.ReplyMetrics | None) -> None:
     """Under a reply: what went wrong (if anything, shown literally), then its tokens, cost and speed."""
     if error and incomplete:
-        st.warning(literal(error), icon=":material/warning:")
+        st.warning(markdown_text(error, limit=None), icon=":material/warning:")
     elif error:
-        st.error(literal(error), icon=":material/error:")
+        st.error(markdown_text(error, limit=None), icon=":material/error:")
     if metrics is not None:
         st.caption(transcript.metrics_line(metrics))
 

@@ -10,18 +10,12 @@ import streamlit as st
 
 import catalog
 from catalog.dashboard.view import parse_params
+from catalog.literal import markdown_text
 from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
 from catalog.store import Change, PriceRange, Store, StoreError, catalog_as_of, configured_url, describe_location
 from catalog.store import refresh as refresh_sources
 from pages.common.sidebar import catalog_sidebar
 from pages.common.state import CATALOG_KEY, VIEW_KEY, load_catalog
-
-_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
-
-
-def literal(text: str) -> str:
-    """`text` escaped so that st.markdown, st.caption and alerts show it exactly as written."""
-    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in text.replace("\n", " "))
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
@@ -88,9 +82,13 @@ def history_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
             past = _catalog_on(configured_url(), as_of, store.revision())
         except StoreError as error:
             store, problem = None, str(error)
-            st.warning(f"The catalog as of {as_of} cannot be shown: {literal(str(error))}. Showing today's prices.")
+            st.warning(
+                f"The catalog as of {as_of} cannot be shown: {markdown_text(str(error))}. Showing today's prices."
+            )
         except catalog.CatalogError as error:
-            st.warning(f"The catalog as of {as_of} cannot be shown: {literal(str(error))}. Showing today's prices.")
+            st.warning(
+                f"The catalog as of {as_of} cannot be shown: {markdown_text(str(error))}. Showing today's prices."
+            )
     if past is None:
         models = catalog_sidebar(sources)
     else:
@@ -110,7 +108,7 @@ def history_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
 def _describe_past(models: catalog.Catalog) -> None:
     with st.sidebar:
         for provider in models.providers:
-            st.caption(f"{literal(provider.name)} · stored page of {provider.snapshot_date}")
+            st.caption(f"{markdown_text(provider.name)} · stored page of {provider.snapshot_date}")
         st.caption(f"**{len(models)} models** from {len(models.providers)} stored page(s)")
 
 
@@ -119,19 +117,23 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
     with st.sidebar.container(border=True):
         st.markdown(f"**Prices as of {shown}**")
         if store is None:
-            st.warning(f"Price history unavailable: {literal(problem or '')}. Browsing the embedded page, read-only.")
+            st.warning(
+                f"Price history unavailable: {markdown_text(problem or '')}. Browsing the embedded page, read-only."
+            )
             return
         try:
             newest = store.newest_date()
         except StoreError as error:
-            st.warning(f"Price history unavailable: {literal(str(error))}. Browsing the embedded page, read-only.")
+            st.warning(
+                f"Price history unavailable: {markdown_text(str(error))}. Browsing the embedded page, read-only."
+            )
             return
         if newest is None:
             st.caption("No price history recorded yet (`python -m catalog refresh`).")
         else:
             age = (dt.date.today() - newest).days
             st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{age} day(s) old"))
-        st.caption(f"History kept in {literal(describe_location(configured_url()))}")
+        st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
         _refresh_button(store)
 
 

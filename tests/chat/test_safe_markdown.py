@@ -5,7 +5,6 @@ The oracle is a real CommonMark renderer (markdown-it-py): whatever the text, it
 
 from __future__ import annotations
 
-import html
 import time
 
 import pytest
@@ -13,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from catalog.chat.safe_markdown import literal, stream_without_images, without_images
+from catalog.chat.safe_markdown import stream_without_images, without_images
 
 MARKDOWN = MarkdownIt("commonmark")
 PIECES = ["!", "[", "]", "(", ")", "![", "](", "]: ", "\n", " ", "    ", "alt", "http://e.example/?q=s", "`", "```",
@@ -122,32 +121,3 @@ def test_streamed_disarming_takes_time_linear_in_the_number_of_chunks(head, piec
     """2N chunks cost about twice N chunks (quadratic would be 4x); generous for a noisy 2-core machine."""
     single, double = best_time([head] + [piece] * count), best_time([head] + [piece] * (2 * count))
     assert double / single < 3, (single, double)
-
-
-HOSTILE = [
-    "![x](http://evil.example/p.png)",
-    "[Session expired, log in again](http://evil.example)",
-    "<img src=x onerror=alert(1)> <b>bold</b> <a href='http://evil.example'>x</a>",
-    "`code` *em* **strong** # heading\n- list\n> quote",
-    "<http://evil.example> www.evil.example http://evil.example/x :red[alert] $x^2$ :material/home:",
-    "a\\![x](y) \\\\ [ref][1]\n\n[1]: http://evil.example",
-]
-
-
-@pytest.mark.parametrize("text", HOSTILE)
-def test_literal_text_renders_as_exactly_that_text(text):
-    rendered = MARKDOWN.render(literal(text))
-    assert rendered == f"<p>{html.escape(' '.join(text.split()), quote=False)}</p>\n"
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(PIECES + ["www.", "http://", "<b>", "*", "_", "#", "$", ":", "é"])).map("".join))
-def test_literal_never_makes_markup(text):
-    shown = literal(text)
-    rendered = MARKDOWN.render(shown)
-    assert "<a" not in rendered and "<img" not in rendered and "<b>" not in rendered
-    assert "://" not in shown and "www." not in shown  # no autolink literal either (Streamlit renders GFM)
-
-
-def test_literal_cuts_a_long_text():
-    assert literal("a" * 5000, limit=10) == "a" * 9 + "…"

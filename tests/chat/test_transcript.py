@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from fake_gateway import running_fake
+from markdown_it import MarkdownIt
 
 import catalog
 from catalog.chat import side_by_side, targets, transcript
@@ -195,12 +196,16 @@ def test_leaving_side_by_side_early_cancels_replies_that_had_not_started_yet():
 )
 def test_a_model_in_the_link_is_quoted_as_code_so_it_cannot_add_links_or_images(requested):
     _, warning = targets.resolve_model(MODELS, requested)
-    assert warning.count("`") == 4 and "\n" not in warning and len(warning) < 250  # two intact code spans
+    rendered = MarkdownIt("commonmark").render(warning)
+    assert "<a" not in rendered and "<img" not in rendered and "<h1" not in rendered
+    assert rendered.count("<code>") == 2 and "\n" not in warning and len(warning) < 250  # two intact code spans
 
 
 def test_a_request_id_header_is_quoted_as_code_too():
     metrics = replace(transcript.reply_turn(result()).metrics, request_id="r1` [x](https://evil.example)")
-    assert transcript.metrics_line(metrics).endswith("id `r1 [x](https://evil.example)`")
+    line = transcript.metrics_line(metrics)
+    assert line.endswith("id ``r1` [x](https://evil.example)``")  # the id exactly, backtick included
+    assert "<a" not in MarkdownIt("commonmark").render(line)
 
 
 def test_totals_claim_no_deepinfra_estimate_when_no_reply_carried_one():

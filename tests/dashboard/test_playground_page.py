@@ -49,8 +49,9 @@ def send(at: AppTest, prompt: str) -> list[tuple[str, str]]:
 
 
 def shown(markdown: str) -> str:
-    """The text a markdown body shows once its backslash escapes are read (how `literal` text is written)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """The text a markdown body shows once its backslash escapes are read and the invisible word joiners that
+    keep a bare address from being linked are dropped (how `catalog.literal.markdown_text` writes text)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def _walk(node):
