@@ -47,14 +47,14 @@ keys = list(by_key)
 model = by_key[st.selectbox("Model", keys, key="pg_model", format_func=label)]
 link_to(model_key(model))
 side = chat.sidebar()
-config, limits = chat.require_config(side.session)
+config, limits, hosts = chat.require_config(side.session)
 st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · credential from {config.source}")
 
 
 def request_for(record: ModelRecord, messages: tuple[Message, ...]) -> ChatRequest:
     """The request, or (for a page the playground may not call) an explanation, and the run stops."""
     try:
-        return chat_request(models, record, messages, side.params or ChatParams())
+        return chat_request(models, record, messages, side.params or ChatParams(), hosts)
     except ConfigError as error:
         st.error(markdown_text(str(error), limit=None))
         st.stop()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.chat.targets import is_trusted_target
+from catalog.chat.config import ConfigError
+from catalog.chat.targets import TRUSTED_TARGET_HOSTS, is_trusted_target, trusted_hosts
 from catalog.dashboard.providers import CELL_LABEL, CHEAPEST, providers_frame
 from catalog.dashboard.tables import visible_models
 from catalog.hosts import host_groups
 from catalog.records import ModelRecord
-from pages.common import sidebar, state
+from pages.common import chat, sidebar, state
 
 COLUMNS = {
     "model": st.column_config.TextColumn("Model", pinned=True, width="medium"),
@@ -25,9 +26,15 @@ models, view = state.open_page("Providers", "providers")
 by_name = {info.name: info for info in models.providers}
 
 
+try:
+    hosts = trusted_hosts(chat.settings())
+except ConfigError:
+    hosts = TRUSTED_TARGET_HOSTS  # the Playground itself explains the operator's mistake
+
+
 def can_try(record: ModelRecord) -> bool:
     target = by_name[record.provider].target_url if record.provider in by_name else None
-    return bool(target) and is_trusted_target(target or "")
+    return bool(target) and is_trusted_target(target or "", hosts)
 
 
 several = st.toggle("Only models sold by at least two providers", value=len(models.providers) > 1, key="p_several")

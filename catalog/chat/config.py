@@ -35,6 +35,7 @@ SETTING_NAMES = (
     "DEEPINFRA_BASE_URL",
     "PLAYGROUND_REPLY_DEADLINE_S",
     "PLAYGROUND_MAX_REPLY_CHARS",
+    "PLAYGROUND_TARGET_HOSTS",
 )
 #: Operator bounds on one reply: the setting, its default, and the largest value accepted.
 LIMIT_SETTINGS = {

@@ -30,7 +30,7 @@ from catalog.chat.errors import GatewayError
 from catalog.chat.messages import ChatParams, ChatRequest, ChatResult, ReplyLimits
 from catalog.chat.safe_markdown import ImageDisarmer, stream_without_images, without_images
 from catalog.chat.side_by_side import comparison_rows
-from catalog.chat.targets import parse_stop
+from catalog.chat.targets import parse_stop, trusted_hosts
 from catalog.literal import code_span, markdown_text
 
 HISTORY, SIDE_RESULTS, SIDE_SPEND = "messages", "playground_side_results", "playground_side_spend"
@@ -82,22 +82,28 @@ def sidebar() -> Sidebar:
     return Sidebar(SessionCredential(kind, typed) if typed else None, system_prompt, params, totals)
 
 
-def require_config(session: SessionCredential | None) -> tuple[GatewayConfig, ReplyLimits]:
-    """The gateway configuration and reply limits; explains what is missing or wrong and stops otherwise."""
+def settings() -> dict[str, str]:
+    """The operator's playground settings: environment variables first, then `st.secrets`."""
     try:
         secrets = {name: str(st.secrets[name]) for name in SETTING_NAMES if name in st.secrets}
     except FileNotFoundError:  # no secrets file at all
         secrets = {}
-    settings = merge_settings(os.environ, secrets)
+    return merge_settings(os.environ, secrets)
+
+
+def require_config(session: SessionCredential | None) -> tuple[GatewayConfig, ReplyLimits, frozenset[str]]:
+    """The gateway configuration, reply limits and trusted chat hosts; explains what is wrong and stops otherwise."""
+    chosen = settings()
     try:
-        config, limits = resolve_config(settings, session), reply_limits(settings)
+        config, limits = resolve_config(chosen, session), reply_limits(chosen)
+        hosts = trusted_hosts(chosen, through_lava=config is not None and config.uses_lava)
     except ConfigError as error:
         st.error(markdown_text(str(error), limit=None), icon=":material/settings:")
         st.stop()
     if config is None:
         st.info(SETUP_HELP, icon=":material/key:")
         st.stop()
-    return config, limits
+    return config, limits, hosts
 
 
 def footer(error: str | None, incomplete: bool, metrics: transcript.ReplyMetrics | None) -> None:

@@ -126,6 +126,28 @@ def test_only_a_plainly_spelled_trusted_target_is_used(target):
         )
 
 
+def test_the_operator_can_trust_more_chat_hosts_through_lava_only():
+    cerebras = replace(MODELS.providers[0], target_url="https://api.cerebras.ai/v1/chat/completions")
+    catalog_on_cerebras = replace(MODELS, providers=(cerebras,))
+    record, hi = MODELS.find(FAST), (Message("user", "hi"),)
+    settings = {"PLAYGROUND_TARGET_HOSTS": " api.cerebras.ai , api.sambanova.ai"}
+    through_lava = targets.trusted_hosts(settings)
+    assert through_lava == {"api.deepinfra.com", "api.cerebras.ai", "api.sambanova.ai"}
+    request = targets.chat_request(catalog_on_cerebras, record, hi, ChatParams(), through_lava)
+    assert request.target_url == "https://api.cerebras.ai/v1/chat/completions"
+    direct = targets.trusted_hosts(settings, through_lava=False)  # the DeepInfra key never leaves DeepInfra
+    with pytest.raises(ConfigError, match="known provider endpoints"):
+        targets.chat_request(catalog_on_cerebras, record, hi, ChatParams(), direct)
+
+
+@pytest.mark.parametrize(
+    "value", ["https://api.cerebras.ai", "api.cerebras.ai:443", "api.cerebras.ai/v1", "evil host", "localhost"]
+)
+def test_a_trusted_host_must_be_a_plain_host_name(value):
+    with pytest.raises(ConfigError, match="PLAYGROUND_TARGET_HOSTS holds"):
+        targets.trusted_hosts({"PLAYGROUND_TARGET_HOSTS": value})
+
+
 def test_stop_sequences_are_one_per_line():
     assert targets.parse_stop("END\n\n###\n") == ("END", "###")
 
