@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from catalog.parser import parse_page
 from catalog.records import Catalog, SourceError
 from catalog.sources import build_catalog, load_page
+from catalog.store import newest_known_pages
 
 #: The environment variables that bound an upload, and their defaults.
 MAX_BYTES_VARIABLE = "CATALOG_MAX_UPLOAD_BYTES"
@@ -68,9 +69,10 @@ def decode_upload(data: bytes, name: str, limits: UploadLimits | None = None) ->
 def catalog_with_extras(
     sources: Sequence[str] = (), uploads: Sequence[tuple[str, bytes]] = (), limits: UploadLimits | None = None
 ) -> Catalog:
-    """The embedded page plus configured `sources` and uploaded `(name, data)` pages.
+    """The newest known page of every provider (stored history, else the embedded page), plus configured
+    `sources` and uploaded `(name, data)` pages.
 
-    A page for the same provider as the embedded one replaces it (it is the fresher copy). Raises
+    A configured or uploaded page for a provider already known replaces it (it is the one asked for). Raises
     `ParseError` (naming the page and line) or `SourceError`, so the caller can keep its catalog.
     Uploads are held to `limits` (by default the operator's, from the environment).
     """
@@ -82,6 +84,5 @@ def catalog_with_extras(
         parse_page(decode_upload(data, name, limits), source=f"uploaded {name}", max_models=limits.max_models)
         for name, data in uploads
     ]
-    embedded = load_page(None)
-    replaced = any(page.provider.name == embedded.provider.name for page in extra)
-    return build_catalog(([] if replaced else [embedded]) + extra)
+    named = {page.provider.name for page in extra}
+    return build_catalog([page for page in newest_known_pages() if page.provider.name not in named] + extra)

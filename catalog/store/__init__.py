@@ -12,7 +12,7 @@ from __future__ import annotations
 from catalog.store.exports import llm_prices_document
 from catalog.store.location import DB_URL_VARIABLE, configured_url, default_path, describe_location, shown_url
 from catalog.store.ranges import Change, PriceRange
-from catalog.store.reading import catalog_as_of, newest_catalog
+from catalog.store.reading import catalog_as_of, newest_catalog, newest_known_pages, newest_pages
 from catalog.store.refresh import SourceOutcome, refresh, refresh_index
 from catalog.store.store import NoHistoryYet, Recorded, Snapshot, Store, StoreError
 
@@ -32,6 +32,8 @@ __all__ = [
     "describe_location",
     "llm_prices_document",
     "newest_catalog",
+    "newest_known_pages",
+    "newest_pages",
     "refresh",
     "refresh_index",
     "shown_url",

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from catalog.records import Catalog, SourceError
+from catalog.records import Catalog, ParsedPage, SourceError
 from catalog.sources import build_catalog, load_page
-from catalog.store.store import Store
+from catalog.store.location import configured_url
+from catalog.store.store import Store, StoreError
 
 
-def newest_catalog(store: Store | None) -> Catalog:
+def newest_pages(store: Store | None) -> list[ParsedPage]:
     """Every provider's newest stored page; the embedded page unless the store has a newer one of its provider."""
     embedded = load_page(None)
     stored = store.pages_as_of(None) if store is not None else []
     pages = [page for page in stored if page.provider.name != embedded.provider.name]
     mine = next((page for page in stored if page.provider.name == embedded.provider.name), None)
     newer = mine is not None and (mine.provider.snapshot_date or "") > (embedded.provider.snapshot_date or "")
-    return build_catalog([mine if newer and mine is not None else embedded, *pages])
+    return [mine if newer and mine is not None else embedded, *pages]
+
+
+def newest_catalog(store: Store | None) -> Catalog:
+    """The catalog of `newest_pages`."""
+    return build_catalog(newest_pages(store))
+
+
+def newest_known_pages() -> list[ParsedPage]:
+    """`newest_pages` of the configured history database; the embedded page alone when there is no history
+    yet or it cannot be read (the dashboard says why elsewhere: browsing never depends on the database)."""
+    try:
+        with Store(configured_url(), create=False) as store:
+            return newest_pages(store)
+    except StoreError:
+        return newest_pages(None)
 
 
 def catalog_as_of(store: Store | None, day: dt.date) -> Catalog:
