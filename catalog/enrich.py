@@ -10,6 +10,7 @@ import re
 from itertools import takewhile
 from typing import NamedTuple
 
+from catalog.exports import DECIMALS as _DECIMALS
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, ParsedPage, PriceRow, check_output_share
 
 #: Tags in the order they are shown, each with the name tokens that give it.
@@ -365,7 +366,8 @@ def _record(row: PriceRow, provider: str, source: str, output_share: float) -> M
             vendor,
             input_usd,
             output_usd,
-            (1.0 - output_share) * input_usd + output_share * output_usd,  # `blended_price`, inlined: the hot path
+            # `blended_price`, inlined: the hot path
+            round((1.0 - output_share) * input_usd + output_share * output_usd, _DECIMALS),
             params_b,
             active_params_b,
             tags,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from catalog.exports import DECIMALS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -46,9 +48,13 @@ class SourceError(CatalogError):
 
 
 def blended_price(input_usd: float, output_usd: float, output_share: float = DEFAULT_OUTPUT_SHARE) -> float:
-    """Price per 1M tokens of a mix where `output_share` of the tokens are output tokens."""
+    """Price per 1M tokens of a mix where `output_share` of the tokens are output tokens, to 1e-9 USD.
+
+    The one place a blended price is computed, so the rounding here keeps binary float noise
+    (`0.7000000000000001`) out of every table, chart and export.
+    """
     check_output_share(output_share)
-    return (1.0 - output_share) * input_usd + output_share * output_usd
+    return round((1.0 - output_share) * input_usd + output_share * output_usd, DECIMALS)
 
 
 def check_output_share(output_share: float) -> None:

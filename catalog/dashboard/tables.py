@@ -26,6 +26,10 @@ def playground_link(model: str) -> str:
     return f"{PLAYGROUND_PATH}?model={quote(model, safe='')}"
 
 
+#: Columns holding a size in billions of parameters.
+SIZE_COLUMNS = ("params_b", "active_params_b")
+
+
 def visible_models(records: Iterable[ModelRecord], view: DashboardView) -> list[ModelRecord]:
     """The models the view's filters let through, in the view's sort order."""
     rows = filter_models(records, view.model_filter())
@@ -63,13 +67,22 @@ def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_pr
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A table made flat for CSV: lists joined with `;`, numbers without float noise, links dropped."""
+    import pandas as pd
+
     flat = frame.drop(columns=["playground"], errors="ignore").copy()
     for name in flat.columns:
         if flat[name].dtype == object:
             flat[name] = flat[name].map(csv_cell)
+        elif name in SIZE_COLUMNS:  # `32`, not `32.0`: sizes as people write them
+            sizes = [None if pd.isna(size) else _whole(float(size)) for size in flat[name]]
+            flat[name] = pd.Series(sizes, index=flat.index, dtype=object)
         elif flat[name].dtype.kind == "f":
             flat[name] = flat[name].round(DECIMALS)
     return flat
+
+
+def _whole(value: float) -> float:
+    return int(value) if value.is_integer() else value
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
