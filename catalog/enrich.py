@@ -1,16 +1,19 @@
 """What a model id tells about the model: vendor, display name, family, size and tags.
 
-Only what the name says is derived. Where the name does not tell (DeepSeek-V3's size, say), the
-answer is None: a guess would look exactly like a fact in the table.
+Only what the name says is derived, plus what the maker's model card publishes for the same weights
+(`catalog.known_sizes`: DeepSeek-V3's 671B, Qwen3's thinking mode), each record saying where its size came
+from. Where neither tells, the answer is None: a guess would look exactly like a fact in the table.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import takewhile
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from catalog.exports import DECIMALS as _DECIMALS
+from catalog.known_sizes import KNOWN_SIZES, KNOWN_TAGS, model_card, served_as
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, ParsedPage, PriceRow, check_output_share
 
 #: Tags in the order they are shown, each with the name tokens that give it.
@@ -33,6 +36,7 @@ FLAG_LABELS = {
     "output-cheaper-than-input": "output is cheaper than input",
 }
 
+_T = TypeVar("_T")
 _new_record = tuple.__new__
 _TOKEN_TAG = {token: tag for tag, tokens in TAG_TOKENS.items() for token in tokens}
 # The words of a name that tell its size: `70b`, `1.5b`, `135m` (millions), `a3b` (active), `8x22b`
@@ -196,6 +200,42 @@ def _key(normalized: str) -> str:
     return KEY_ALIASES.get(key, key)
 
 
+#: Where a size read from the id says it came from (`ModelRecord.size_source`); else the model card's URL.
+SIZE_FROM_ID = "id"
+_KNOWN_SIZES = {model_key(name): (size, model_card(name)) for name, size in KNOWN_SIZES.items()}
+_KNOWN_TAGS = {model_key(name): (found, model_card(name)) for name, found in KNOWN_TAGS.items()}
+
+
+def _known(key: str, table: Mapping[str, _T]) -> _T | None:
+    """The table's entry for these weights: the key's own, else the one of the weights it serves."""
+    for served in served_as(key):
+        found = table.get(served)
+        if found is not None:
+            return found
+    return None
+
+
+def known_tags(model: str) -> tuple[tuple[str, ...], str] | None:
+    """The tags the maker's model card adds for this model (not in its id), with the card's URL."""
+    return _known(model_key(model), _KNOWN_TAGS)
+
+
+def _sized(
+    key: str, tags: tuple[str, ...], total: float | None, active: float | None
+) -> tuple[tuple[str, ...], float | None, float | None, str | None]:
+    """Tags and sizes with what the model card adds where the id is silent, and where the size came from."""
+    source = SIZE_FROM_ID if total is not None or active is not None else None
+    if total is None:  # the card fills what the id leaves out; what the id says stays
+        known = _known(key, _KNOWN_SIZES)
+        if known is not None:
+            size, source = known
+            total, active = size.params_b, size.active_params_b if active is None else active
+    extra = _known(key, _KNOWN_TAGS)
+    if extra is not None:
+        tags = tuple(tag for tag in TAGS if tag in tags or tag in extra[0])
+    return tags, total, active, source
+
+
 def _whole(value: float) -> float:
     """`70.0` as `70`, so sizes print as people write them."""
     return int(value) if value.is_integer() else value
@@ -317,14 +357,15 @@ def _family(lowered: str) -> tuple[str | None, str | None]:
 
 def _facts(
     model: str,
-) -> tuple[str | None, str, str | None, float | None, float | None, tuple[str, ...], str]:
+) -> tuple[str | None, str, str | None, float | None, float | None, tuple[str, ...], str, str | None]:
     organisation, name = split_id(model)
     normalized = _normalized(name.lower())
-    tags, params_b, active_params_b = _read_words(_split_words(normalized))
+    key = _key(normalized)
+    tags, params_b, active_params_b, size_source = _sized(key, *_read_words(_split_words(normalized)))
     family_name, family_maker = _family(normalized)
     vendor = _maker(organisation, family_maker)
     display_name = name.replace("_", " ").replace("-", " ")
-    return vendor, display_name, family_name, params_b, active_params_b, tags, _key(normalized)
+    return vendor, display_name, family_name, params_b, active_params_b, tags, key, size_source
 
 
 def quality_flags(input_usd: float, output_usd: float, free: bool = False) -> tuple[str, ...]:
@@ -356,7 +397,7 @@ def enrich_page(page: ParsedPage, output_share: float = DEFAULT_OUTPUT_SHARE) ->
 
 def _record(row: PriceRow, provider: str, source: str, output_share: float) -> ModelRecord:
     model, input_usd, output_usd, source_line, free = row
-    vendor, display_name, family_name, params_b, active_params_b, tags, key = _facts(model)
+    vendor, display_name, family_name, params_b, active_params_b, tags, key, size_source = _facts(model)
     # `tuple.__new__` with the fields in order: a third of the cost of `ModelRecord(...)`, on the hot path.
     return _new_record(
         ModelRecord,
@@ -377,5 +418,6 @@ def _record(row: PriceRow, provider: str, source: str, output_share: float) -> M
             quality_flags(input_usd, output_usd, free),
             source,
             key,
+            size_source,
         ),
     )

@@ -24,6 +24,7 @@ SCHEMA_FIELDS = (
     "blended_usd_per_mtok",
     "params_b",
     "active_params_b",
+    "size_source",
     "tags",
     "source_line",
 )
@@ -126,6 +127,8 @@ class ModelRecord(NamedTuple):
     source: str = ""
     #: One key for the same weights wherever they are sold (see `catalog.enrich.model_key`).
     model_key: str = ""
+    #: Where `params_b`/`active_params_b` came from: "id", the model card's URL, or None when unknown.
+    size_source: str | None = None
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         """The row as plain data: the public schema, plus the enrichment extras when `full`."""
