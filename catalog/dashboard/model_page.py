@@ -24,6 +24,11 @@ def model_link(model: str, provider: str | None = None) -> str:
     return f"{MODEL_PATH}?{urlencode(params)}"
 
 
+#: Reads a model's short name (its id after the last `/`) back out of its `model_link`, for a LinkColumn's
+#: `display_text` (the dataframe decodes the match, `+` as a space).
+SHORT_NAME_IN_LINK = r"[?&]id=(?:[^&]*%2F)?([^&]*)"
+
+
 def find_model(models: Catalog, model: str | None, provider: str | None = None) -> ModelRecord | None:
     """The model a link names: by id, on `provider` when given (else the cheapest host of that id)."""
     if not model:

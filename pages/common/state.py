@@ -20,6 +20,7 @@ PAGE_KEY = "dashboard_page"
 #: Filter widgets in the sidebar, by widget key, with the view field each one sets.
 FILTER_WIDGETS = {
     "f_q": "search",
+    "f_provider": "providers",
     "f_vendor": "vendors",
     "f_tag": "tags",
     "f_min_in": "min_input",
@@ -73,7 +74,9 @@ def current_view(models: catalog.Catalog) -> DashboardView:
     if VIEW_KEY not in st.session_state:
         parsed = parse_params({name: st.query_params.get_all(name) for name in st.query_params})
         vendors = {record.vendor or "" for record in models.models}
-        restored, dropped = restrict_to_catalog(parsed.view, vendors, {record.model for record in models.models})
+        restored, dropped = restrict_to_catalog(
+            parsed.view, vendors, {record.model for record in models.models}, {p.name for p in models.providers}
+        )
         st.session_state[VIEW_KEY] = restored
         st.session_state[PROBLEMS_KEY] = parsed.problems + dropped
     view: DashboardView = st.session_state[VIEW_KEY]
