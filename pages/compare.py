@@ -28,7 +28,7 @@ MONEY = "dollar"  # Intl currency: $1,500.00 and -$877.50, not $-877.50
 COLUMNS = {
     "rank": st.column_config.NumberColumn("#", width=40, pinned=True),
     "name": st.column_config.LinkColumn(
-        "Model", pinned=True, width=170, display_text=SHORT_NAME_IN_LINK, help="Open the model's page"
+        "Model", pinned=True, width=150, display_text=SHORT_NAME_IN_LINK, help="Open the model's page"
     ),
     "model": st.column_config.TextColumn("Model id", width="large"),
     "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),

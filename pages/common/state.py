@@ -93,6 +93,15 @@ def publish(view: DashboardView, page: str) -> None:
     """Keep the view for other pages and write it into the URL, so the address bar is a link to it."""
     st.session_state[VIEW_KEY] = view
     st.session_state[PAGE_KEY] = page
+    write_link(view)
+
+
+def write_link(view: DashboardView) -> None:
+    """Put the view in the address bar now (a no-op when it is there already).
+
+    Called as soon as a run knows the view, not only at the end of the page: Streamlit sends the new
+    address when this is called, so a link copied while the page redraws is already the new view's.
+    """
     wanted = to_params(view)
     if {name: st.query_params.get_all(name) for name in st.query_params} != wanted:
         st.query_params.from_dict(wanted)
@@ -115,6 +124,7 @@ def reset_filters() -> None:
     st.session_state[VIEW_KEY] = replace(
         st.session_state[VIEW_KEY], **{name: getattr(defaults, name) for name in FILTER_WIDGETS.values()}
     )
+    write_link(st.session_state[VIEW_KEY])  # from the callback: the address changes before the page redraws
 
 
 def filtered_view(view: DashboardView, page: str) -> DashboardView:
@@ -128,6 +138,8 @@ def open_page(title: str, page: str) -> tuple[catalog.Catalog, DashboardView]:
     ensure_router()
     models = current_catalog()
     view = current_view(models)
+    view = filtered_view(view, page)
+    write_link(view)  # a changed filter reaches the address bar before the page's content, not after it
     st.title(title)
     show_link_problems()
-    return models, filtered_view(view, page)
+    return models, view
