@@ -10,7 +10,7 @@ import streamlit as st
 
 import catalog
 from catalog.dashboard.uploads import catalog_with_extras
-from catalog.dashboard.view import DashboardView, parse_params, restrict_to_catalog, to_params
+from catalog.dashboard.view import PARAM_NAMES, DashboardView, parse_params, restrict_to_catalog, to_params
 from pages.common.router import ensure_router
 
 VIEW_KEY = "dashboard_view"
@@ -96,14 +96,18 @@ def publish(view: DashboardView, page: str) -> None:
     write_link(view)
 
 
-def write_link(view: DashboardView) -> None:
+def write_link(view: DashboardView, *, keep_page_params: bool = False) -> None:
     """Put the view in the address bar now (a no-op when it is there already).
 
     Called as soon as a run knows the view, not only at the end of the page: Streamlit sends the new
     address when this is called, so a link copied while the page redraws is already the new view's.
+    `keep_page_params` keeps parameters that are not the view's (Changes' `hist=`), which a page reads later.
     """
+    current = {name: st.query_params.get_all(name) for name in st.query_params}
     wanted = to_params(view)
-    if {name: st.query_params.get_all(name) for name in st.query_params} != wanted:
+    if keep_page_params:
+        wanted |= {name: values for name, values in current.items() if name not in PARAM_NAMES}
+    if current != wanted:
         st.query_params.from_dict(wanted)
 
 
@@ -139,7 +143,7 @@ def open_page(title: str, page: str) -> tuple[catalog.Catalog, DashboardView]:
     models = current_catalog()
     view = current_view(models)
     view = filtered_view(view, page)
-    write_link(view)  # a changed filter reaches the address bar before the page's content, not after it
+    write_link(view, keep_page_params=True)  # a changed filter reaches the address bar before the page draws
     st.title(title)
     show_link_problems()
     return models, view
