@@ -8,12 +8,11 @@ from. Where neither tells, the answer is None: a guess would look exactly like a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from itertools import takewhile
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from catalog.exports import DECIMALS as _DECIMALS
-from catalog.known_sizes import KNOWN_SIZES, KNOWN_TAGS, model_card, served_as
+from catalog.known_sizes import KNOWN_SIZES, KNOWN_TAGS, SERVING_SUFFIXES, KnownSize, model_card
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, ParsedPage, PriceRow, check_output_share
 
 #: Tags in the order they are shown, each with the name tokens that give it.
@@ -36,7 +35,6 @@ FLAG_LABELS = {
     "output-cheaper-than-input": "output is cheaper than input",
 }
 
-_T = TypeVar("_T")
 _new_record = tuple.__new__
 _TOKEN_TAG = {token: tag for tag, tokens in TAG_TOKENS.items() for token in tokens}
 # The words of a name that tell its size: `70b`, `1.5b`, `135m` (millions), `a3b` (active), `8x22b`
@@ -202,22 +200,30 @@ def _key(normalized: str) -> str:
 
 #: Where a size read from the id says it came from (`ModelRecord.size_source`); else the model card's URL.
 SIZE_FROM_ID = "id"
-_KNOWN_SIZES = {model_key(name): (size, model_card(name)) for name, size in KNOWN_SIZES.items()}
-_KNOWN_TAGS = {model_key(name): (found, model_card(name)) for name, found in KNOWN_TAGS.items()}
+_SizeCard = tuple[KnownSize, str]  # a published size and its model card's URL
+_TagsCard = tuple[tuple[str, ...], str]  # tags the id does not carry and the model card's URL
 
 
-def _known(key: str, table: Mapping[str, _T]) -> _T | None:
-    """The table's entry for these weights: the key's own, else the one of the weights it serves."""
-    for served in served_as(key):
-        found = table.get(served)
-        if found is not None:
-            return found
-    return None
+def _known_by_key() -> dict[str, tuple[_SizeCard | None, _TagsCard | None]]:
+    """The model-card table by `model_key`, also under every key a host's serving suffixes make of it
+    (`-turbo`, `-fp8-turbo`: the same weights), so a row needs one dictionary lookup."""
+    sizes = {model_key(name): (size, model_card(name)) for name, size in KNOWN_SIZES.items()}
+    tags = {model_key(name): (found, model_card(name)) for name, found in KNOWN_TAGS.items()}
+    known: dict[str, tuple[_SizeCard | None, _TagsCard | None]] = {}
+    for key in sizes.keys() | tags.keys():
+        entry = (sizes.get(key), tags.get(key))
+        for suffix in ("", *SERVING_SUFFIXES, *(a + b for a in SERVING_SUFFIXES for b in SERVING_SUFFIXES if a != b)):
+            known[key + suffix] = entry
+    return known
+
+
+_KNOWN = _known_by_key()
 
 
 def known_tags(model: str) -> tuple[tuple[str, ...], str] | None:
     """The tags the maker's model card adds for this model (not in its id), with the card's URL."""
-    return _known(model_key(model), _KNOWN_TAGS)
+    entry = _KNOWN.get(model_key(model))
+    return entry[1] if entry else None
 
 
 def _sized(
@@ -225,14 +231,15 @@ def _sized(
 ) -> tuple[tuple[str, ...], float | None, float | None, str | None]:
     """Tags and sizes with what the model card adds where the id is silent, and where the size came from."""
     source = SIZE_FROM_ID if total is not None or active is not None else None
-    if total is None:  # the card fills what the id leaves out; what the id says stays
-        known = _known(key, _KNOWN_SIZES)
-        if known is not None:
-            size, source = known
-            total, active = size.params_b, size.active_params_b if active is None else active
-    extra = _known(key, _KNOWN_TAGS)
-    if extra is not None:
-        tags = tuple(tag for tag in TAGS if tag in tags or tag in extra[0])
+    entry = _KNOWN.get(key)
+    if entry is None:  # most models: one lookup
+        return tags, total, active, source
+    sized, tagged = entry
+    if sized is not None and total is None:  # the card fills what the id leaves out; what the id says stays
+        size, source = sized
+        total, active = size.params_b, size.active_params_b if active is None else active
+    if tagged is not None:
+        tags = tuple(tag for tag in TAGS if tag in tags or tag in tagged[0])
     return tags, total, active, source
 
 
@@ -361,7 +368,11 @@ def _facts(
     organisation, name = split_id(model)
     normalized = _normalized(name.lower())
     key = _key(normalized)
-    tags, params_b, active_params_b, size_source = _sized(key, *_read_words(_split_words(normalized)))
+    tags, params_b, active_params_b = _read_words(_split_words(normalized))
+    if key in _KNOWN:  # a few models; the rest skip a call on the hot path
+        tags, params_b, active_params_b, size_source = _sized(key, tags, params_b, active_params_b)
+    else:
+        size_source = SIZE_FROM_ID if params_b is not None or active_params_b is not None else None
     family_name, family_maker = _family(normalized)
     vendor = _maker(organisation, family_maker)
     display_name = name.replace("_", " ").replace("-", " ")

@@ -66,11 +66,3 @@ SERVING_SUFFIXES = ("-turbo", "-fp8", "-fp4")
 def model_card(hugging_face_id: str) -> str:
     """The URL of a model's card on Hugging Face."""
     return HUGGING_FACE + hugging_face_id
-
-
-def served_as(key: str) -> list[str]:
-    """The key and, one serving suffix off at a time, the keys of the weights it serves (`x-fp8-turbo` → `x`)."""
-    keys = [key]
-    while keys[-1].endswith(SERVING_SUFFIXES):
-        keys.append(keys[-1].rsplit("-", 1)[0])
-    return keys
