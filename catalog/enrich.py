@@ -1,7 +1,8 @@
 """What a model id tells about the model: vendor, display name, family, size and tags.
 
-Only what the name says is derived. Where the name does not tell (DeepSeek-V3's size, say), the
-answer is None: a guess would look exactly like a fact in the table.
+Only what the name says is derived, plus what the maker's model card publishes for the same weights
+(`catalog.known_sizes`: DeepSeek-V3's 671B, Qwen3's thinking mode), each record saying where its size came
+from. Where neither tells, the answer is None: a guess would look exactly like a fact in the table.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import re
 from itertools import takewhile
 from typing import NamedTuple
 
+from catalog.exports import DECIMALS as _DECIMALS
+from catalog.known_sizes import KNOWN_SIZES, KNOWN_TAGS, SERVING_SUFFIXES, KnownSize, model_card
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, ParsedPage, PriceRow, check_output_share
 
 #: Tags in the order they are shown, each with the name tokens that give it.
@@ -195,6 +198,51 @@ def _key(normalized: str) -> str:
     return KEY_ALIASES.get(key, key)
 
 
+#: Where a size read from the id says it came from (`ModelRecord.size_source`); else the model card's URL.
+SIZE_FROM_ID = "id"
+_SizeCard = tuple[KnownSize, str]  # a published size and its model card's URL
+_TagsCard = tuple[tuple[str, ...], str]  # tags the id does not carry and the model card's URL
+
+
+def _known_by_key() -> dict[str, tuple[_SizeCard | None, _TagsCard | None]]:
+    """The model-card table by `model_key`, also under every key a host's serving suffixes make of it
+    (`-turbo`, `-fp8-turbo`: the same weights), so a row needs one dictionary lookup."""
+    sizes = {model_key(name): (size, model_card(name)) for name, size in KNOWN_SIZES.items()}
+    tags = {model_key(name): (found, model_card(name)) for name, found in KNOWN_TAGS.items()}
+    known: dict[str, tuple[_SizeCard | None, _TagsCard | None]] = {}
+    for key in sizes.keys() | tags.keys():
+        entry = (sizes.get(key), tags.get(key))
+        for suffix in ("", *SERVING_SUFFIXES, *(a + b for a in SERVING_SUFFIXES for b in SERVING_SUFFIXES if a != b)):
+            known[key + suffix] = entry
+    return known
+
+
+_KNOWN = _known_by_key()
+
+
+def known_tags(model: str) -> tuple[tuple[str, ...], str] | None:
+    """The tags the maker's model card adds for this model (not in its id), with the card's URL."""
+    entry = _KNOWN.get(model_key(model))
+    return entry[1] if entry else None
+
+
+def _sized(
+    key: str, tags: tuple[str, ...], total: float | None, active: float | None
+) -> tuple[tuple[str, ...], float | None, float | None, str | None]:
+    """Tags and sizes with what the model card adds where the id is silent, and where the size came from."""
+    source = SIZE_FROM_ID if total is not None or active is not None else None
+    entry = _KNOWN.get(key)
+    if entry is None:  # most models: one lookup
+        return tags, total, active, source
+    sized, tagged = entry
+    if sized is not None and total is None:  # the card fills what the id leaves out; what the id says stays
+        size, source = sized
+        total, active = size.params_b, size.active_params_b if active is None else active
+    if tagged is not None:
+        tags = tuple(tag for tag in TAGS if tag in tags or tag in tagged[0])
+    return tags, total, active, source
+
+
 def _whole(value: float) -> float:
     """`70.0` as `70`, so sizes print as people write them."""
     return int(value) if value.is_integer() else value
@@ -316,14 +364,19 @@ def _family(lowered: str) -> tuple[str | None, str | None]:
 
 def _facts(
     model: str,
-) -> tuple[str | None, str, str | None, float | None, float | None, tuple[str, ...], str]:
+) -> tuple[str | None, str, str | None, float | None, float | None, tuple[str, ...], str, str | None]:
     organisation, name = split_id(model)
     normalized = _normalized(name.lower())
+    key = _key(normalized)
     tags, params_b, active_params_b = _read_words(_split_words(normalized))
+    if key in _KNOWN:  # a few models; the rest skip a call on the hot path
+        tags, params_b, active_params_b, size_source = _sized(key, tags, params_b, active_params_b)
+    else:
+        size_source = SIZE_FROM_ID if params_b is not None or active_params_b is not None else None
     family_name, family_maker = _family(normalized)
     vendor = _maker(organisation, family_maker)
     display_name = name.replace("_", " ").replace("-", " ")
-    return vendor, display_name, family_name, params_b, active_params_b, tags, _key(normalized)
+    return vendor, display_name, family_name, params_b, active_params_b, tags, key, size_source
 
 
 def quality_flags(input_usd: float, output_usd: float, free: bool = False) -> tuple[str, ...]:
@@ -355,7 +408,7 @@ def enrich_page(page: ParsedPage, output_share: float = DEFAULT_OUTPUT_SHARE) ->
 
 def _record(row: PriceRow, provider: str, source: str, output_share: float) -> ModelRecord:
     model, input_usd, output_usd, source_line, free = row
-    vendor, display_name, family_name, params_b, active_params_b, tags, key = _facts(model)
+    vendor, display_name, family_name, params_b, active_params_b, tags, key, size_source = _facts(model)
     # `tuple.__new__` with the fields in order: a third of the cost of `ModelRecord(...)`, on the hot path.
     return _new_record(
         ModelRecord,
@@ -365,7 +418,8 @@ def _record(row: PriceRow, provider: str, source: str, output_share: float) -> M
             vendor,
             input_usd,
             output_usd,
-            (1.0 - output_share) * input_usd + output_share * output_usd,  # `blended_price`, inlined: the hot path
+            # `blended_price`, inlined: the hot path
+            round((1.0 - output_share) * input_usd + output_share * output_usd, _DECIMALS),
             params_b,
             active_params_b,
             tags,
@@ -375,5 +429,6 @@ def _record(row: PriceRow, provider: str, source: str, output_share: float) -> M
             quality_flags(input_usd, output_usd, free),
             source,
             key,
+            size_source,
         ),
     )

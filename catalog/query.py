@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, blended_price
@@ -42,7 +42,11 @@ def sort_key(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ModelFilter:
-    """A set of conditions on catalog rows; an empty or None condition lets every row through."""
+    """A set of conditions on catalog rows; an empty or None condition lets every row through.
+
+    A size bound (`min_params_b`, `max_params_b`) lets through only models of known size: a model
+    whose size nobody publishes cannot be said to be within it. `hide_unknown_size` drops them without one.
+    """
 
     search: str = ""
     providers: Collection[str] = ()
@@ -72,8 +76,13 @@ class ModelFilter:
         if not _within(record.output_usd_per_mtok, self.min_output, self.max_output):
             return False
         if record.params_b is None:
-            return not self.hide_unknown_size
+            return not (self.hide_unknown_size or self.bounds_size)
         return _within(record.params_b, self.min_params_b, self.max_params_b)
+
+    @property
+    def bounds_size(self) -> bool:
+        """Whether a size bound is set (which leaves out every model of unknown size)."""
+        return self.min_params_b is not None or self.max_params_b is not None
 
 
 def _within(value: float, low: float | None, high: float | None) -> bool:
@@ -83,6 +92,14 @@ def _within(value: float, low: float | None, high: float | None) -> bool:
 
 def filter_models(records: Iterable[ModelRecord], condition: ModelFilter) -> list[ModelRecord]:
     return [record for record in records if condition.matches(record)]
+
+
+def hidden_by_size_bound(records: Iterable[ModelRecord], condition: ModelFilter) -> int:
+    """How many models of unknown size the size bound alone leaves out (every other condition let through)."""
+    if not condition.bounds_size or condition.hide_unknown_size:
+        return 0
+    unbounded = replace(condition, min_params_b=None, max_params_b=None)
+    return sum(1 for record in records if record.params_b is None and unbounded.matches(record))
 
 
 def sort_models(

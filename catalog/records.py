@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from catalog.exports import DECIMALS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -22,6 +24,7 @@ SCHEMA_FIELDS = (
     "blended_usd_per_mtok",
     "params_b",
     "active_params_b",
+    "size_source",
     "tags",
     "source_line",
 )
@@ -46,9 +49,13 @@ class SourceError(CatalogError):
 
 
 def blended_price(input_usd: float, output_usd: float, output_share: float = DEFAULT_OUTPUT_SHARE) -> float:
-    """Price per 1M tokens of a mix where `output_share` of the tokens are output tokens."""
+    """Price per 1M tokens of a mix where `output_share` of the tokens are output tokens, to 1e-9 USD.
+
+    The one place a blended price is computed, so the rounding here keeps binary float noise
+    (`0.7000000000000001`) out of every table, chart and export.
+    """
     check_output_share(output_share)
-    return (1.0 - output_share) * input_usd + output_share * output_usd
+    return round((1.0 - output_share) * input_usd + output_share * output_usd, DECIMALS)
 
 
 def check_output_share(output_share: float) -> None:
@@ -120,6 +127,8 @@ class ModelRecord(NamedTuple):
     source: str = ""
     #: One key for the same weights wherever they are sold (see `catalog.enrich.model_key`).
     model_key: str = ""
+    #: Where `params_b`/`active_params_b` came from: "id", the model card's URL, or None when unknown.
+    size_source: str | None = None
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         """The row as plain data: the public schema, plus the enrichment extras when `full`."""

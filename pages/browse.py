@@ -6,33 +6,51 @@ from dataclasses import replace
 
 import streamlit as st
 
-from catalog.dashboard.tables import models_frame, to_csv, to_json, visible_models
+from catalog.dashboard.model_page import SHORT_NAME_IN_LINK
+from catalog.dashboard.tables import host_counts, models_frame, to_csv, to_json, visible_models
 from catalog.dashboard.words import counted
 from catalog.literal import markdown_text
-from catalog.query import SORT_KEYS
+from catalog.query import SORT_KEYS, hidden_by_size_bound
 from pages.common import sidebar, state
 
 PRICE = "$%.3f"
+UNKNOWN = "—"  # in an empty cell: the page or the model card does not say
 COLUMNS = {
-    "model": st.column_config.TextColumn("Model", pinned=True, width="large"),
+    # Narrow, so a phone shows a model's name beside its prices; the full id is on its page and further right.
+    "name": st.column_config.LinkColumn(
+        "Model", pinned=True, width=170, display_text=SHORT_NAME_IN_LINK, help="Open the model's page"
+    ),
+    "model": st.column_config.TextColumn("Model id", width="large"),
     "provider": st.column_config.TextColumn("Provider"),
-    "vendor": st.column_config.TextColumn("Vendor"),
+    "hosts": st.column_config.NumberColumn("Hosts", help="Providers loaded here that sell the same weights"),
+    "vendor": st.column_config.TextColumn("Vendor", help=f"{UNKNOWN}: the id names no maker we know"),
     "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format=PRICE, help="USD per 1M input tokens"),
     "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format=PRICE, help="USD per 1M output tokens"),
     "blended_usd_per_mtok": st.column_config.NumberColumn(
         "Blended $/1M", format="$%.4f", help="USD per 1M tokens at the blend set in the sidebar"
     ),
-    "params_b": st.column_config.NumberColumn("Params (B)", format="%g", help="Total parameters, billions"),
-    "active_params_b": st.column_config.NumberColumn("Active (B)", format="%g", help="Active parameters per token"),
+    "params_b": st.column_config.NumberColumn(
+        "Params (B)", format="%g", help=f"Total parameters, billions ({UNKNOWN}: neither the id nor a model card says)"
+    ),
+    "active_params_b": st.column_config.NumberColumn(
+        "Active (B)", format="%g", help=f"Active parameters per token ({UNKNOWN}: a dense model, or not published)"
+    ),
     "tags": st.column_config.ListColumn("Tags"),
     "flags": st.column_config.TextColumn("Data quality"),
     "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
+ORDER = (
+    "name", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok", "playground", "provider", "hosts",
+    "vendor", "params_b", "active_params_b", "tags", "flags", "model",
+)  # fmt: skip
 
 models, view = state.open_page("Browse models", "browse")
 
 rows = visible_models(models.models, view)
-frame = models_frame(rows, view.output_share, with_provider=len(models.providers) > 1)
+several = len(models.providers) > 1
+frame = models_frame(
+    rows, view.output_share, with_provider=several, hosts=host_counts(models.models) if several else None
+)
 count, blend = st.columns([1, 2], vertical_alignment="bottom")
 count.markdown(f"### {len(rows):,} of {counted(len(models), 'model')}")
 blend.caption(
@@ -40,11 +58,16 @@ blend.caption(
     f"(change it in the sidebar). Sorted by {SORT_KEYS[view.sort].label}{', descending' if view.descending else ''}; "
     "a column header re-sorts this screen only, not the link."
 )
+hidden = hidden_by_size_bound(models.models, view.model_filter())
+if hidden:
+    st.caption(f"{counted(hidden, 'model')} of unknown size hidden by the size filter.")
 if rows:
     st.dataframe(
         frame,
         column_config=COLUMNS,
+        column_order=[name for name in ORDER if name in frame.columns],
         hide_index=True,
+        placeholder=UNKNOWN,
         height=min(36 * (len(rows) + 1) + 3, 720),
         key="models_table",
     )

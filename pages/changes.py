@@ -10,9 +10,10 @@ from catalog.dashboard.history import DEFAULT_DAYS, biggest_movers_first, change
 from catalog.literal import markdown_text
 from catalog.store import StoreError, configured_url
 from pages.common import history, state
+from pages.common.store import history_store
 
 models, view = state.open_page("Price changes", "changes")
-store, problem = history.history_store()
+store, problem = history_store()
 try:
     revision = store.revision() if store is not None else 0
     choices = store.models() if store is not None else []

@@ -6,6 +6,7 @@ import streamlit as st
 
 from catalog.costs import usd
 from catalog.dashboard.figures import monthly_cost_bars, savings_label
+from catalog.dashboard.model_page import SHORT_NAME_IN_LINK
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
 from catalog.dashboard.words import budget_note, counted
@@ -25,8 +26,11 @@ WORKLOAD_WIDGETS = {
 CUSTOM = "Custom"
 MONEY = "dollar"  # Intl currency: $1,500.00 and -$877.50, not $-877.50
 COLUMNS = {
-    "rank": st.column_config.NumberColumn("#", width=40),
-    "model": st.column_config.TextColumn("Model", width=300),
+    "rank": st.column_config.NumberColumn("#", width=40, pinned=True),
+    "name": st.column_config.LinkColumn(
+        "Model", pinned=True, width=150, display_text=SHORT_NAME_IN_LINK, help="Open the model's page"
+    ),
+    "model": st.column_config.TextColumn("Model id", width="large"),
     "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
     "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
     "per_request_usd": st.column_config.NumberColumn("Per request", format="$%.6f"),
@@ -114,7 +118,8 @@ if not lines:
 else:
     st.subheader(f"{counted(len(lines), 'model')}, cheapest first")
     frame = costs_frame(lines)
-    st.dataframe(frame, column_config=COLUMNS, hide_index=True, key="costs_table")
+    order = ["rank", "name", *(name for name in frame.columns if name not in ("rank", "name", "model")), "model"]
+    st.dataframe(frame, column_config=COLUMNS, column_order=order, hide_index=True, placeholder="—", key="costs_table")
     st.download_button("Download CSV", to_csv(frame), "workload-costs.csv", "text/csv")
     if view.budget_usd is not None:
         fits = sum(1 for line in lines if (line.budget_left_usd_per_month or 0) >= 0)

@@ -76,12 +76,15 @@ def test_list_filters_by_tag_and_max_output_price_and_sorts():
     assert result.returncode == 0, result.stderr
     body = result.stdout.splitlines()
     models = [line.split()[0] for line in body[2:] if line and not line.startswith(tuple("0123456789"))]
-    assert models == [
+    assert models == [  # Qwen3's first release is tagged reasoning for its thinking mode (its model card)
+        "Qwen/Qwen3-14B",
         "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B",
+        "Qwen/Qwen3-32B",
         "microsoft/phi-4-reasoning-plus",
+        "Qwen/Qwen3-30B-A3B",
         "deepseek-ai/DeepSeek-R1-Distill-Llama-70B",
     ]
-    assert body[-1] == "3 of 52 models"
+    assert body[-1] == "6 of 52 models"
 
 
 def test_list_filters_by_vendor():

@@ -75,3 +75,14 @@ def test_an_index_that_cannot_be_read_is_one_line(lava_docs):
     assert result.returncode == 1
     assert result.stderr.strip().endswith("the server answered HTTP 404 Not Found")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_the_dashboard_then_shows_every_stored_provider(lava_docs):
+    from streamlit.testing.v1 import AppTest
+
+    site, _ = lava_docs
+    assert run("refresh", "--index", f"{site.url}/docs/llms.txt").returncode == 0
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["provider"]) == {"DeepInfra", "Cerebras", "SambaNova", "Fireworks AI"}

@@ -44,3 +44,37 @@ def test_the_cli_csv_export_has_no_float_noise():
     out = io.StringIO()
     assert main(["export", "--format", "csv"], stdout=out, stderr=io.StringIO()) == 0
     assert "blended_usd_per_mtok" in out.getvalue() and NOISE.findall(out.getvalue()) == []
+
+
+def test_the_cli_json_export_has_no_float_noise():
+    out = io.StringIO()
+    assert main(["export", "--format", "json"], stdout=out, stderr=io.StringIO()) == 0
+    assert '"blended_usd_per_mtok": 0.7,' in out.getvalue() and NOISE.findall(out.getvalue()) == []
+
+
+@pytest.mark.parametrize("share", [0.0, 0.25, 0.3, 0.7, 1.0])
+def test_every_seed_blended_price_is_exact_to_a_billionth(share):
+    from decimal import Decimal
+
+    from catalog.records import blended_price
+
+    assert len(CATALOG.models) == 52
+    for record in CATALOG.models:
+        exact = (1 - Decimal(str(share))) * Decimal(str(record.input_usd_per_mtok)) + Decimal(str(share)) * Decimal(
+            str(record.output_usd_per_mtok)
+        )
+        blended = blended_price(record.input_usd_per_mtok, record.output_usd_per_mtok, share)
+        assert Decimal(repr(blended)) == exact.quantize(Decimal("1e-9")).normalize(), record.model
+        if share == 0.25:
+            assert Decimal(repr(record.blended_usd_per_mtok)) == exact.normalize(), record.model
+
+
+def test_the_browse_json_has_no_float_noise():
+    from catalog.dashboard.tables import to_json
+
+    assert NOISE.findall(to_json(models_frame(CATALOG.models, 0.3)).decode()) == []
+
+
+def test_sizes_are_whole_numbers_in_the_browse_csv():
+    text = to_csv(models_frame(CATALOG.models, 0.25)).decode()
+    assert ",405," in text and "405.0" not in text and ",1.0," not in text.split("Llama-3.2-1B")[-1]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from catalog.costs import usd
-from catalog.enrich import FLAG_LABELS
+from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
 from catalog.interop import MapEntry, map_entry
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
 from catalog.workload import Workload, WorkloadCost, workload_costs
@@ -22,6 +22,11 @@ def model_link(model: str, provider: str | None = None) -> str:
     """The model page's URL for a model, the id percent-encoded."""
     params = {"id": model} | ({"provider": provider} if provider else {})
     return f"{MODEL_PATH}?{urlencode(params)}"
+
+
+#: Reads a model's short name (its id after the last `/`) back out of its `model_link`, for a LinkColumn's
+#: `display_text` (the dataframe decodes the match, `+` as a space).
+SHORT_NAME_IN_LINK = r"[?&]id=(?:[^&]*%2F)?([^&]*)"
 
 
 def find_model(models: Catalog, model: str | None, provider: str | None = None) -> ModelRecord | None:
@@ -39,6 +44,13 @@ def size_text(record: ModelRecord) -> str:
     if total and active:
         return f"{total} total, {active}"
     return total or active or "unknown"
+
+
+def size_origin(record: ModelRecord) -> str:
+    """Where the size came from, as the page says it: `from the model id`, `from the model card`, or ``."""
+    if record.size_source is None:
+        return ""
+    return "from the model id" if record.size_source == SIZE_FROM_ID else "from the model card"
 
 
 def price_text(usd_per_mtok: float) -> str:
@@ -62,13 +74,22 @@ class ModelDetails:
         """The page's fact table: label and value, as plain text."""
         record = self.record
         flags = ", ".join(FLAG_LABELS.get(flag, flag) for flag in record.flags)
+        size = size_text(record) + (
+            f" ({size_origin(record)})" if record.size_source else " (neither the id nor a model card we know says)"
+        )
+        card = [("Size source", record.size_source)] if record.size_source not in (None, SIZE_FROM_ID) else []
+        from_card = known_tags(record.model)
+        tags = ", ".join(record.tags) or "none"
+        if from_card:
+            tags += f" ({', '.join(from_card[0])} from the model card: {from_card[1]})"
         return [
             ("Model id", record.model),
             ("Provider", record.provider),
             ("Maker", record.vendor or "unknown"),
             ("Family", record.family or "unknown"),
-            ("Size", size_text(record)),
-            ("Tags", ", ".join(record.tags) or "none"),
+            ("Size", size),
+            *card,
+            ("Tags", tags),
             ("Data quality", flags or "no issues found"),
             *self._from_price_map(),
         ]

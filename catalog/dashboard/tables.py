@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from catalog.dashboard.model_page import model_link
 from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
 from catalog.exports import DECIMALS, csv_cell
 from catalog.frontier import FrontierSegment
+from catalog.hosts import host_groups
 from catalog.query import filter_models, sort_models
 from catalog.records import ModelRecord, blended_price
 from catalog.workload import WorkloadCost
@@ -26,23 +28,45 @@ def playground_link(model: str) -> str:
     return f"{PLAYGROUND_PATH}?model={quote(model, safe='')}"
 
 
+#: Columns holding a size in billions of parameters.
+SIZE_COLUMNS = ("params_b", "active_params_b")
+
+
 def visible_models(records: Iterable[ModelRecord], view: DashboardView) -> list[ModelRecord]:
     """The models the view's filters let through, in the view's sort order."""
     rows = filter_models(records, view.model_filter())
     return sort_models(rows, view.sort, view.descending, view.output_share)
 
 
-def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_provider: bool = False) -> pd.DataFrame:
-    """The model table as shown: prices, blended at `output_share`, sizes, tags, flags and a playground link."""
+#: Columns that only link somewhere: shown on screen, left out of exports.
+LINK_COLUMNS = ("name", "playground")
+
+
+def host_counts(records: Iterable[ModelRecord]) -> dict[str, int]:
+    """How many providers sell each model, by `model_key` (the same weights under any host's spelling)."""
+    return {group.key: len(group.providers) for group in host_groups(records)}
+
+
+def models_frame(
+    records: Sequence[ModelRecord],
+    output_share: float,
+    *,
+    with_provider: bool = False,
+    hosts: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """The model table as shown: a link to each model's page, prices blended at `output_share`, sizes, tags,
+    flags and a playground link; with the provider, and how many providers sell the model (`hosts`), when given."""
     import pandas as pd
 
-    # The playground link sits beside the model, where a wide table never scrolls it out of sight.
     columns: dict[str, list[object]] = {
+        "name": [model_link(row.model, row.provider if with_provider else None) for row in records],
         "model": [row.model for row in records],
         "playground": [playground_link(row.model) for row in records],
     }
     if with_provider:
         columns["provider"] = [row.provider for row in records]
+    if hosts is not None:
+        columns["hosts"] = [hosts.get(row.model_key or row.model, 1) for row in records]
     columns |= {
         "vendor": [row.vendor for row in records],
         "input_usd_per_mtok": [row.input_usd_per_mtok for row in records],
@@ -63,13 +87,22 @@ def models_frame(records: Sequence[ModelRecord], output_share: float, *, with_pr
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A table made flat for CSV: lists joined with `;`, numbers without float noise, links dropped."""
-    flat = frame.drop(columns=["playground"], errors="ignore").copy()
+    import pandas as pd
+
+    flat = frame.drop(columns=list(LINK_COLUMNS), errors="ignore").copy()
     for name in flat.columns:
         if flat[name].dtype == object:
             flat[name] = flat[name].map(csv_cell)
+        elif name in SIZE_COLUMNS:  # `32`, not `32.0`: sizes as people write them
+            sizes = [None if pd.isna(size) else _whole(float(size)) for size in flat[name]]
+            flat[name] = pd.Series(sizes, index=flat.index, dtype=object)
         elif flat[name].dtype.kind == "f":
             flat[name] = flat[name].round(DECIMALS)
     return flat
+
+
+def _whole(value: float) -> float:
+    return int(value) if value.is_integer() else value
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
@@ -78,7 +111,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 def to_json(frame: pd.DataFrame) -> bytes:
     """The table as a JSON array of objects (tags stay lists)."""
-    return frame.drop(columns=["playground"], errors="ignore").to_json(orient="records", indent=2).encode("utf-8")
+    return frame.drop(columns=list(LINK_COLUMNS), errors="ignore").to_json(orient="records", indent=2).encode("utf-8")
 
 
 _OPTIONAL_COST_COLUMNS = (
@@ -96,6 +129,7 @@ def costs_frame(lines: Sequence[WorkloadCost]) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "rank": range(1, len(lines) + 1),
+            "name": [model_link(line.record.model, line.record.provider) for line in lines],
             "model": [line.record.model for line in lines],
             "input_usd_per_mtok": [line.record.input_usd_per_mtok for line in lines],
             "output_usd_per_mtok": [line.record.output_usd_per_mtok for line in lines],

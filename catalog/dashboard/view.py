@@ -43,6 +43,7 @@ class DashboardView:
     """Everything a dashboard link restores: Browse filters and sort, picked models, the workload."""
 
     search: str = ""
+    providers: tuple[str, ...] = ()
     vendors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     min_input: float | None = None
@@ -75,6 +76,7 @@ class DashboardView:
         """The Browse filters as a `ModelFilter`."""
         return ModelFilter(
             search=self.search,
+            providers=self.providers,
             vendors=self.vendors,
             tags=self.tags,
             min_input=self.min_input,
@@ -210,6 +212,7 @@ def _one(format_value: Callable[[Any], str] = str) -> Callable[[Any], list[str]]
 
 _PARAMS: tuple[_Param, ...] = (
     _Param("q", "search", _text, _one()),
+    _Param("host", "providers", _names, list),  # not `provider`: the model page's `&provider=` names one host
     _Param("vendor", "vendors", _names, list),
     _Param("tag", "tags", _tags, list),
     _Param("min_in", "min_input", _amount(MAX_PRICE_USD), _one(_format_number)),
@@ -284,10 +287,17 @@ def to_params(view: DashboardView) -> dict[str, list[str]]:
 
 
 def restrict_to_catalog(
-    view: DashboardView, vendors: Collection[str], models: Collection[str]
+    view: DashboardView, vendors: Collection[str], models: Collection[str], providers: Collection[str] | None = None
 ) -> tuple[DashboardView, tuple[str, ...]]:
-    """The view without vendors and models this catalog lacks, and a sentence for each one dropped."""
+    """The view without vendors, models and providers this catalog lacks, and a sentence for each one dropped."""
     problems = []
+    if providers is not None:
+        problems += [
+            f"No provider {code_span(name)} in this catalog; filter removed."
+            for name in view.providers
+            if name not in providers
+        ]
+        view = replace(view, providers=tuple(name for name in view.providers if name in providers))
     kept_vendors = tuple(vendor for vendor in view.vendors if vendor in vendors)
     problems += [
         f"No vendor {code_span(name)} in this catalog; filter removed." for name in view.vendors if name not in vendors

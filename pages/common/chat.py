@@ -31,6 +31,7 @@ from catalog.chat.messages import ChatParams, ChatRequest, ChatResult, ReplyLimi
 from catalog.chat.safe_markdown import ImageDisarmer, stream_without_images, without_images
 from catalog.chat.side_by_side import comparison_rows
 from catalog.chat.targets import parse_stop, trusted_hosts
+from catalog.dashboard.model_page import model_link
 from catalog.literal import code_span, markdown_text
 
 HISTORY, SIDE_RESULTS, SIDE_SPEND = "messages", "playground_side_results", "playground_side_spend"
@@ -117,7 +118,9 @@ def footer(error: str | None, incomplete: bool, metrics: transcript.ReplyMetrics
 
 
 def model_caption(model: str | None, provider: str | None) -> None:
-    st.caption(code_span(model or "") + (f" · {code_span(provider)}" if provider else ""))
+    """Which model replied, linked to its model page (the id percent-encoded in the link, literal in the text)."""
+    name = f"[{code_span(model)}](<{model_link(model, provider)}>)" if model else ""
+    st.caption(name + (f" · {code_span(provider)}" if provider else ""))
 
 
 def show_turn(turn: transcript.Turn) -> None:

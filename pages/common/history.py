@@ -15,25 +15,8 @@ from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
 from catalog.store import Change, PriceRange, Store, StoreError, catalog_as_of, configured_url, describe_location
 from catalog.store import refresh as refresh_sources
 from pages.common.sidebar import catalog_sidebar
-from pages.common.state import CATALOG_KEY, VIEW_KEY, load_catalog
-
-
-@st.cache_resource(ttl=60, show_spinner=False)
-def _open(url: str) -> Store | str:
-    """The store for `url`, or why it cannot be opened (cached a minute, so an unreachable server is not retried
-    on every rerun). A default SQLite file that does not exist yet is created here: it is the user's own."""
-    try:
-        store = Store(url)
-        store.revision()  # readable, not only reachable
-    except StoreError as error:
-        return str(error)
-    return store
-
-
-def history_store() -> tuple[Store | None, str | None]:
-    """The configured store, or None and one sentence naming CATALOG_DB_URL (never its password)."""
-    opened = _open(configured_url())
-    return (None, opened) if isinstance(opened, str) else (opened, None)
+from pages.common.state import CATALOG_KEY, VIEW_KEY
+from pages.common.store import history_store
 
 
 @st.cache_data(max_entries=16, show_spinner="Reading the stored history…")
@@ -153,7 +136,6 @@ def _refresh_button(store: Store) -> None:
         new = sum(1 for outcome in outcomes if outcome.outcome == "new")
         label = f"Refreshed: {new} new snapshot(s), {len(outcomes) - new - failed} unchanged, {failed} failed"
         status.update(label=label, state="error" if failed == len(outcomes) else "complete", expanded=bool(failed))
-    load_catalog.clear()
     _catalog_on.clear()
     changes_since.clear()
     history_of.clear()

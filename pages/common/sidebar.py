@@ -33,6 +33,9 @@ def filter_sidebar(models: catalog.Catalog) -> None:
     with st.sidebar:
         st.subheader("Filters")
         st.text_input("Search", key="f_q", placeholder="name, family or vendor")
+        if len(models.providers) > 1:
+            providers = sorted((info.name for info in models.providers), key=str.lower)
+            st.multiselect("Provider", providers, key="f_provider", placeholder="any provider")
         st.multiselect("Vendor", vendors, key="f_vendor", placeholder="any vendor")
         st.multiselect("Tags (all of)", TAGS, key="f_tag", placeholder="any tag")
         _range("Input price, USD per 1M tokens", "f_min_in", "f_max_in", 0.01)

@@ -10,8 +10,9 @@ import streamlit as st
 
 import catalog
 from catalog.dashboard.uploads import catalog_with_extras
-from catalog.dashboard.view import DashboardView, parse_params, restrict_to_catalog, to_params
+from catalog.dashboard.view import PARAM_NAMES, DashboardView, parse_params, restrict_to_catalog, to_params
 from pages.common.router import ensure_router
+from pages.common.store import history_revision
 
 VIEW_KEY = "dashboard_view"
 PROBLEMS_KEY = "dashboard_link_problems"
@@ -20,6 +21,7 @@ PAGE_KEY = "dashboard_page"
 #: Filter widgets in the sidebar, by widget key, with the view field each one sets.
 FILTER_WIDGETS = {
     "f_q": "search",
+    "f_provider": "providers",
     "f_vendor": "vendors",
     "f_tag": "tags",
     "f_min_in": "min_input",
@@ -36,15 +38,25 @@ FILTER_WIDGETS = {
 
 
 @st.cache_data(show_spinner="Loading the catalog…")
-def load_catalog(sources: tuple[str, ...] = ()) -> catalog.Catalog:
-    """The embedded DeepInfra page plus the configured `sources`, cached across reruns."""
+def _load(sources: tuple[str, ...], history: tuple[str, int]) -> catalog.Catalog:
+    """`history` is only part of the cache key: a refresh (here or from the CLI) makes a new catalog."""
     return catalog_with_extras(sources)
 
 
+def load_catalog(sources: tuple[str, ...] = ()) -> catalog.Catalog:
+    """The newest stored page of every provider (else the embedded page) plus the configured `sources`, cached
+    until the history database changes."""
+    return _load(sources, history_revision())
+
+
 @st.cache_data(show_spinner="Reading the uploaded page…", max_entries=8)
+def _load_with_upload(sources: tuple[str, ...], data: bytes, name: str, history: tuple[str, int]) -> catalog.Catalog:
+    return catalog_with_extras(sources, [(name, data)])
+
+
 def load_catalog_with_upload(sources: tuple[str, ...], data: bytes, name: str) -> catalog.Catalog:
     """The catalog plus an uploaded page, cached by content; errors are raised, never cached."""
-    return catalog_with_extras(sources, [(name, data)])
+    return _load_with_upload(sources, data, name, history_revision())
 
 
 def current_catalog() -> catalog.Catalog:
@@ -73,7 +85,9 @@ def current_view(models: catalog.Catalog) -> DashboardView:
     if VIEW_KEY not in st.session_state:
         parsed = parse_params({name: st.query_params.get_all(name) for name in st.query_params})
         vendors = {record.vendor or "" for record in models.models}
-        restored, dropped = restrict_to_catalog(parsed.view, vendors, {record.model for record in models.models})
+        restored, dropped = restrict_to_catalog(
+            parsed.view, vendors, {record.model for record in models.models}, {p.name for p in models.providers}
+        )
         st.session_state[VIEW_KEY] = restored
         st.session_state[PROBLEMS_KEY] = parsed.problems + dropped
     view: DashboardView = st.session_state[VIEW_KEY]
@@ -90,8 +104,21 @@ def publish(view: DashboardView, page: str) -> None:
     """Keep the view for other pages and write it into the URL, so the address bar is a link to it."""
     st.session_state[VIEW_KEY] = view
     st.session_state[PAGE_KEY] = page
+    write_link(view)
+
+
+def write_link(view: DashboardView, *, keep_page_params: bool = False) -> None:
+    """Put the view in the address bar now (a no-op when it is there already).
+
+    Called as soon as a run knows the view, not only at the end of the page: Streamlit sends the new
+    address when this is called, so a link copied while the page redraws is already the new view's.
+    `keep_page_params` keeps parameters that are not the view's (Changes' `hist=`), which a page reads later.
+    """
+    current = {name: st.query_params.get_all(name) for name in st.query_params}
     wanted = to_params(view)
-    if {name: st.query_params.get_all(name) for name in st.query_params} != wanted:
+    if keep_page_params:
+        wanted |= {name: values for name, values in current.items() if name not in PARAM_NAMES}
+    if current != wanted:
         st.query_params.from_dict(wanted)
 
 
@@ -112,6 +139,7 @@ def reset_filters() -> None:
     st.session_state[VIEW_KEY] = replace(
         st.session_state[VIEW_KEY], **{name: getattr(defaults, name) for name in FILTER_WIDGETS.values()}
     )
+    write_link(st.session_state[VIEW_KEY])  # from the callback: the address changes before the page redraws
 
 
 def filtered_view(view: DashboardView, page: str) -> DashboardView:
@@ -125,6 +153,8 @@ def open_page(title: str, page: str) -> tuple[catalog.Catalog, DashboardView]:
     ensure_router()
     models = current_catalog()
     view = current_view(models)
+    view = filtered_view(view, page)
+    write_link(view, keep_page_params=True)  # a changed filter reaches the address bar before the page draws
     st.title(title)
     show_link_problems()
-    return models, filtered_view(view, page)
+    return models, view

@@ -5,6 +5,7 @@ The oracle is a real CommonMark renderer (markdown-it-py): whatever the text, it
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -99,12 +100,17 @@ def test_many_chunks_over_block_structure_show_the_same_text_as_the_whole_reply(
 
 
 def best_time(chunks: list[str], rounds: int = 5) -> float:
+    """The least CPU time of a few rounds: this process's own, so other busy processes barely move it."""
     times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in stream_without_images(chunks):
-            pass
-        times.append(time.perf_counter() - started)
+    gc.disable()  # the collector's passes grow with the objects alive, not with the disarmer's work
+    try:
+        for _ in range(rounds):
+            started = time.process_time()
+            for _ in stream_without_images(chunks):
+                pass
+            times.append(time.process_time() - started)
+    finally:
+        gc.enable()
     return min(times)
 
 
@@ -119,5 +125,10 @@ def best_time(chunks: list[str], rounds: int = 5) -> float:
 )
 def test_streamed_disarming_takes_time_linear_in_the_number_of_chunks(head, piece, count):
     """2N chunks cost about twice N chunks (quadratic would be 4x); generous for a noisy 2-core machine."""
-    single, double = best_time([head] + [piece] * count), best_time([head] + [piece] * (2 * count))
-    assert double / single < 3, (single, double)
+    ratios = []
+    for _ in range(3):  # noise can slow one try; a quadratic cost is 4x on every try
+        single, double = best_time([head] + [piece] * count), best_time([head] + [piece] * (2 * count))
+        ratios.append(double / single)
+        if ratios[-1] < 3:
+            break
+    assert min(ratios) < 3, ratios

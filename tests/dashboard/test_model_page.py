@@ -48,11 +48,16 @@ def test_the_facts_table_names_maker_family_and_tags():
 
 
 def test_cheaper_alternatives_have_the_same_tags_and_are_cheaper():
-    record = find_model(MODELS, "deepseek-ai/DeepSeek-R1-0528")
+    # phi-4-reasoning-plus (14B from its model card): Qwen3-32B, reasoning in thinking mode, costs less.
+    record = find_model(MODELS, "microsoft/phi-4-reasoning-plus")
     assert record is not None
     workload = Workload(2000, 500, 10_000, "day")
     found = alternatives(MODELS.models, record, workload)
     assert found, "the catalog has cheaper reasoning models"
+    assert all(line.record.params_b is not None and line.record.params_b >= 14 for line in found)
+    # DeepSeek-R1-0528 is 671B: no smaller distilled model is offered as its alternative any more.
+    r1 = find_model(MODELS, "deepseek-ai/DeepSeek-R1-0528")
+    assert r1 is not None and alternatives(MODELS.models, r1, workload) == []
     mine = workload.input_tokens * record.input_usd_per_mtok + workload.output_tokens * record.output_usd_per_mtok
     for line in found:
         assert set(record.tags) <= set(line.record.tags)
@@ -87,3 +92,24 @@ def test_an_unreadable_map_is_a_caption_not_an_error(monkeypatch, tmp_path):
     monkeypatch.setenv("CATALOG_LITELLM_MAP", str(tmp_path / "missing.json"))
     at = model_page({"id": "zai-org/GLM-5.2"})
     assert any("could not be read" in caption.value and "no such file" in caption.value for caption in at.caption)
+
+
+def facts_of(at: AppTest) -> dict[str, str]:
+    return dict(zip(at.dataframe[0].value.iloc[:, 0], at.dataframe[0].value.iloc[:, 1], strict=True))
+
+
+def test_deepseek_r1_shows_its_size_from_the_model_card():
+    facts = facts_of(model_page({"id": "deepseek-ai/DeepSeek-R1-0528"}))
+    assert facts["Size"] == "671B total, 37B active (from the model card)"
+    assert facts["Size source"] == "https://huggingface.co/deepseek-ai/DeepSeek-R1-0528"
+
+
+def test_a_size_from_the_id_and_an_unknown_size_say_so():
+    assert facts_of(model_page({"id": "meta-llama/Llama-3.3-70B-Instruct"}))["Size"] == "70B (from the model id)"
+    facts = facts_of(model_page({"id": "zai-org/GLM-5.2"}))
+    assert facts["Size"].startswith("unknown (") and "Size source" not in facts
+
+
+def test_a_tag_from_the_model_card_says_where_it_came_from():
+    facts = facts_of(model_page({"id": "Qwen/Qwen3-32B"}))
+    assert facts["Tags"] == "reasoning (reasoning from the model card: https://huggingface.co/Qwen/Qwen3-32B)"

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from catalog import load_catalog
+from catalog.dashboard.model_page import SHORT_NAME_IN_LINK, model_link
+from catalog.dashboard.tables import to_csv
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/browse.py", "pages/charts.py", "pages/compare.py", "pages/playground.py"]
 BAD_PAGE = b"# Broken\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a/b | $x | $1 |\n"
@@ -75,10 +79,22 @@ def test_each_filter_changes_the_rows():
     assert max(table(at)["output_usd_per_mtok"]) <= 0.05 and len(table(at)) == 3
     at.number_input(key="f_max_out").set_value(None).run()
     at.number_input(key="f_min_size").set_value(400.0).run()
-    assert set(table(at)["params_b"].dropna()) == {405, 480, 671} and table(at)["params_b"].isna().sum() > 0
+    # A size bound keeps only models of known size (Llama 4 Maverick's 400B and DeepSeek's 671B from their
+    # model cards), and says how many of unknown size it hides.
+    assert sorted(set(table(at)["params_b"])) == [400, 405, 480, 671] and table(at)["params_b"].isna().sum() == 0
+    assert "3 models of unknown size hidden by the size filter." in [item.value for item in at.caption]
+    rows = len(table(at))
     at.checkbox(key="f_known").check().run()
-    assert sorted(table(at)["params_b"]) == [405, 480, 480, 671]
+    assert len(table(at)) == rows and not any("hidden by the size filter" in item.value for item in at.caption)
     assert link(at)["min_size"] == ["400"] and link(at)["known_size"] == ["1"]
+
+
+def test_a_size_bound_hides_models_of_unknown_size_and_says_so():
+    at = app({"min_size": "30"})
+    assert "microsoft/Phi-4-multimodal-instruct" not in models(at)  # 5.6B, from its model card
+    assert table(at)["params_b"].isna().sum() == 0 and min(table(at)["params_b"]) >= 30
+    assert "3 models of unknown size hidden by the size filter." in [item.value for item in at.caption]
+    assert not any("hidden by the size filter" in item.value for item in app().caption)
 
 
 def test_sort_and_blend_reorder_the_table():
@@ -100,8 +116,8 @@ def test_the_issue_view_is_a_link_that_reopens_itself():
     shared = link(at)
     assert shared == {"tag": ["reasoning"], "max_out": ["1"]}
     reopened = app(shared)
-    assert count_line(reopened) == "### 3 of 52 models"
-    assert models(reopened)[0] == "microsoft/phi-4-reasoning-plus"  # the cheapest reasoning model under $1 output
+    assert count_line(reopened) == "### 6 of 52 models"
+    assert models(reopened)[0] == "Qwen/Qwen3-32B"  # the cheapest reasoning model under $1 output, blended 3:1
     assert reopened.multiselect(key="f_tag").value == ["reasoning"]
     assert reopened.number_input(key="f_max_out").value == 1.0
 
@@ -111,7 +127,7 @@ def test_invalid_link_parameters_are_ignored_with_a_warning():
     warnings = [item.value for item in at.warning]
     assert any("max_out=abc" in text for text in warnings)
     assert any("nobody" in text for text in warnings)
-    assert len(table(at)) == 9
+    assert len(table(at)) == 12  # reasoning: 9 by their ids, 3 Qwen3 models by their thinking mode
 
 
 def test_picks_go_into_the_link_and_to_compare():
@@ -130,12 +146,13 @@ def test_filters_carry_from_browse_to_charts_and_back():
     at.multiselect(key="f_tag").set_value(["reasoning"]).run()
     at.switch_page("pages/charts.py").run()
     assert at.multiselect(key="f_tag").value == ["reasoning"]
-    assert any("**9 of 52 models**" in item.value for item in at.caption)
+    assert any("**12 of 52 models**" in item.value for item in at.caption)  # with Qwen3's thinking-mode models
     frontier = table(at)
-    assert list(frontier["cheapest"]) == ["microsoft/phi-4-reasoning-plus", "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B"]
-    assert frontier["to_output_pct"][0] == pytest.approx(100 * 5 / 7)
+    assert list(frontier["cheapest"]) == ["microsoft/phi-4-reasoning-plus", "Qwen/Qwen3-32B", "Qwen/Qwen3-14B"]
+    # phi-4-reasoning-plus $0.07/$0.35 and Qwen3-32B $0.08/$0.28 cost the same at 0.01 / 0.08 = 12.5% output.
+    assert frontier["to_output_pct"][0] == pytest.approx(12.5)
     at.switch_page("pages/browse.py").run()
-    assert len(table(at)) == 9 and link(at)["tag"] == ["reasoning"]
+    assert len(table(at)) == 12 and link(at)["tag"] == ["reasoning"]
 
 
 def test_the_chart_price_and_log_scale_live_in_the_link():
@@ -216,3 +233,89 @@ def test_a_broken_configured_page_shows_its_line_and_the_default_catalog_stays(m
     at = app()
     assert any("line 5" in item.value for item in at.error)
     assert count_line(at) == "### 52 of 52 models"
+
+
+def dataframe_proto(at: AppTest, index: int = 0):
+    return at.dataframe[index].proto
+
+
+def column_config(at: AppTest, index: int = 0) -> dict:
+    return json.loads(dataframe_proto(at, index).columns)
+
+
+@pytest.mark.parametrize("page", ["pages/browse.py", "pages/compare.py"])
+def test_an_empty_cell_shows_a_dash_not_none(page):
+    at = app({"base": "microsoft/phi-4"} if page.endswith("compare.py") else None, page=page)
+    for frame in at.dataframe:
+        assert frame.proto.placeholder == "—"
+
+
+def test_every_browse_model_name_links_to_its_model_page_and_is_pinned():
+    at = app()
+    frame = table(at)
+    assert list(frame["name"]) == [model_link(model) for model in frame["model"]]
+    config = column_config(at)
+    name = config["name"]
+    assert name["pinned"] is True and name["type_config"]["type"] == "link"
+    assert name["type_config"]["display_text"] == SHORT_NAME_IN_LINK and name["width"] <= 200
+    assert config["model"].get("pinned") is not True  # the full id is further right, not pinned
+    order = list(dataframe_proto(at).column_order)
+    assert order[:3] == ["name", "input_usd_per_mtok", "output_usd_per_mtok"]  # the name beside its prices
+
+
+@pytest.mark.parametrize(
+    "model", [record.model for record in load_catalog().models] + ["accounts/fireworks/models/kimi-k2", "bare id+x"]
+)
+def test_the_short_name_is_read_back_from_the_model_link(model):
+    import re
+    from urllib.parse import unquote_plus
+
+    found = re.search(SHORT_NAME_IN_LINK, model_link(model, "Some Host"))
+    assert found is not None and unquote_plus(found.group(1)) == model.split("/")[-1]
+
+
+SOURCES = ",".join(str(ROOT / "tests" / "data" / f"lava-{name}.md") for name in ("cerebras", "fireworks", "sambanova"))
+
+
+def test_with_several_providers_browse_filters_by_provider_and_counts_hosts(monkeypatch):
+    monkeypatch.setenv("CATALOG_SOURCES", SOURCES)
+    at = app()
+    frame = table(at)
+    assert {"provider", "hosts"} <= set(frame.columns)
+    llama = frame[frame["model"] == "meta-llama/Llama-3.3-70B-Instruct"].iloc[0]
+    assert llama["hosts"] == 4 and llama["name"].endswith("&provider=DeepInfra")
+    at.multiselect(key="f_provider").set_value(["Cerebras"]).run()
+    assert set(table(at)["provider"]) == {"Cerebras"} and link(at)["host"] == ["Cerebras"]
+    reopened = app({"host": "Cerebras"})
+    assert set(table(reopened)["provider"]) == {"Cerebras"}
+    assert reopened.multiselect(key="f_provider").value == ["Cerebras"]
+
+
+def test_one_provider_has_no_provider_filter_nor_hosts_column():
+    at = app()
+    assert "hosts" not in table(at).columns and not [w for w in at.multiselect if w.key == "f_provider"]
+
+
+def test_compare_pins_the_model_name_and_links_it_to_its_page():
+    at = app(page="pages/compare.py")
+    frame = table(at)
+    assert list(frame["name"]) == [model_link(model, "DeepInfra") for model in frame["model"]]
+    name = column_config(at)["name"]
+    assert name["pinned"] is True and name["type_config"]["display_text"] == SHORT_NAME_IN_LINK
+    assert list(dataframe_proto(at).column_order)[:3] == ["rank", "name", "input_usd_per_mtok"]
+    assert "name" not in to_csv(frame).decode().splitlines()[0].split(",")
+
+
+def test_the_playground_model_caption_links_to_the_model_page():
+    def script() -> None:
+        from pages.common.chat import model_caption
+
+        model_caption("deepseek-ai/DeepSeek-R1-0528", "DeepInfra")
+        model_caption("evil`](javascript:alert(1))<b>", None)
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    first, hostile = (caption.value for caption in at.caption)
+    link_to = "</model?id=deepseek-ai%2FDeepSeek-R1-0528&provider=DeepInfra>"
+    assert first == f"[`deepseek-ai/DeepSeek-R1-0528`]({link_to}) · `DeepInfra`"
+    assert "javascript:" not in hostile.split("](<", 1)[1] and "<b>" not in hostile.split("](<", 1)[1]
