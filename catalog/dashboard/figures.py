@@ -52,9 +52,10 @@ _VENDOR_COLORS = {
     "ibm-granite": "#A777F1",
 }
 _UNKNOWN_VENDOR_COLOR = "#8E9AAF"
-_BAR_HEIGHT = 24
-#: Longest model name on a bar's axis label; the full id is in the hover.
-_LABEL_CHARS = 30
+#: Height of one bar's row: its name above, the bar below (so on a phone the names do not eat the bars' width).
+_BAR_HEIGHT = 38
+#: Longest model name above a bar; the full id is in the hover.
+_LABEL_CHARS = 40
 #: Marker of a model of unknown size where marker size means parameters: mid-sized and hollow, never a small dot.
 _UNKNOWN_SIZE_SYMBOL = "diamond-open"
 _UNKNOWN_SIZE = 14.0
@@ -131,6 +132,28 @@ def _bar_labels(records: Sequence[ModelRecord]) -> list[str]:
     return [html_text(label) for label in labels]
 
 
+def _names_above_bars(figure: go.Figure, labels: Sequence[str]) -> None:
+    """Write each bar's name above it, from the left edge, instead of beside it as a tick label."""
+    figure.update_yaxes(autorange="reversed", type="category", showticklabels=False)
+    figure.update_layout(
+        bargap=0.5,
+        annotations=[
+            {
+                "x": 0,
+                "xref": "paper",
+                "y": label,
+                "yref": "y",
+                "yshift": 9,
+                "text": label,
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+            }
+            for label in labels
+        ],
+    )
+
+
 def log_ticks(values: Iterable[float], money: bool = True) -> dict[str, Any]:
     """Tick values and labels for a log axis over `values`: every decade ($0.01, $0.10, $1.00), and 2 and 5
     between them when the values span less than two decades, each labelled in full (no bare "2, 5")."""
@@ -168,10 +191,11 @@ def price_bars(
     labelled with its price, the price axis on top; bars are coloured by vendor."""
     ranked = cheapest(records, metric, output_share, min(limit, MAX_BARS))
     prices = [price(record, metric, output_share) for record in ranked]
+    labels = _bar_labels(ranked)
     figure = go.Figure(
         go.Bar(
             x=prices,
-            y=_bar_labels(ranked),
+            y=labels,
             orientation="h",
             marker_color=[vendor_color(record.vendor) for record in ranked],
             text=[usd(value, significant=3) for value in prices],
@@ -181,12 +205,12 @@ def price_bars(
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
+    _names_above_bars(figure, labels)
     figure.update_xaxes(title=f"{METRICS[metric]} USD per 1M tokens", side="top", type="log" if log else "linear")
     if log:
         figure.update_xaxes(**log_ticks(prices))
     else:
-        figure.update_xaxes(tickprefix="$", range=[0, 1.18 * max(prices, default=1.0)])  # room for the labels
+        figure.update_xaxes(tickprefix="$", range=[0, 1.3 * max(prices, default=1.0)])  # room for the prices
     figure = _layout(figure, "", max(260, _BAR_HEIGHT * len(ranked) + 90))
     figure.update_layout(margin={"t": 40, "r": 10}, title=None)
     return figure
@@ -216,7 +240,9 @@ def _vendor_scatter(
         groups.setdefault(record.vendor or "unknown", []).append(record)
     figure = go.Figure()
     for vendor, color in vendor_colors(records).items():
-        group = groups[vendor]
+        # Plotly draws a trace's legend symbol from its first point: a known size first, so a vendor's entry
+        # is a dot unless all its models are of unknown size.
+        group = sorted(groups[vendor], key=lambda record: symbol(record) != "circle")
         marker = {"color": color, "size": [size(r) for r in group], "symbol": [symbol(r) for r in group]}
         figure.add_trace(
             go.Scatter(
@@ -390,9 +416,9 @@ def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
+    _names_above_bars(figure, labels)
     top = max((line.per_month_usd for line in lines), default=1.0)
-    figure.update_xaxes(title="USD per month", tickprefix="$", side="top", range=[0, 1.25 * top or 1.0])
+    figure.update_xaxes(title="USD per month", tickprefix="$", side="top", range=[0, 1.35 * top or 1.0])
     return _layout(figure, "Monthly cost", max(260, _BAR_HEIGHT * len(lines) + 120))
 
 

@@ -213,6 +213,11 @@ def test_unknown_sizes_are_hollow_diamonds_never_the_smallest_markers():
         symbol, size = markers[model]
         assert symbol == "diamond-open" and size > smallest
     assert any("size unknown" in trace.name for trace in price_scatter([*CATALOG.models, record_of_unknown()]).data)
+    llama = CATALOG.find("meta-llama/Llama-3.2-1B-Instruct")
+    mixed = price_scatter([llama._replace(model="m/unknown", params_b=None), llama]).data[
+        0
+    ]  # the legend draws the first symbol
+    assert list(mixed.marker.symbol) == ["circle", "diamond-open"]
 
 
 def record_of_unknown():
