@@ -1,13 +1,15 @@
-"""Dashboard speed: Browse reruns under AppTest (52 and 5,000 models) and cold start in headless Chromium.
+"""Dashboard speed: Browse reruns under AppTest (52 and 5,000 models), and first content of every page in
+headless Chromium, cold (a fresh `streamlit run` per visit) and warm (a running server, a fresh tab).
 
-Run: python bench/bench_dashboard.py [--repeat N] [--cold N]
+Run: python bench/bench_dashboard.py [--repeat N] [--cold N] [--warm N] [--pages-only]
 Every figure is a median measured in this one run, beside its reference measured the same way:
-an empty one-line Streamlit page rerun under AppTest, and a one-line page cold-started and shown in Chromium.
+an empty one-line Streamlit page rerun under AppTest, and a one-line page shown in Chromium.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -38,6 +40,30 @@ from catalog.dashboard.tables import models_frame
 
 st.set_page_config(layout="wide")
 st.dataframe(models_frame(catalog.load_catalog().models, 0.25), hide_index=True)
+"""
+
+
+DATAFRAME = '[data-testid="stDataFrame"]'
+PLOTLY_READY = ".js-plotly-plot .main-svg"
+#: Each dashboard page, the link it is opened with, and what shows that its first content is on screen:
+#: the page's first table, chart, metric or model picker (Changes: its table, or its note on an empty history).
+PAGE_CASES = (
+    ("Browse", "/", DATAFRAME),
+    ("Charts", "/charts", PLOTLY_READY),
+    ("Compare", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", DATAFRAME),
+    ("Providers", "/providers", DATAFRAME),
+    ("Changes", "/changes", '[data-testid="stMain"] [data-testid="stAlert"], [data-testid="stMain"] ' + DATAFRAME),
+    ("Playground", "/playground", '[data-testid="stMain"] [data-testid="stSelectbox"]'),
+    ("Model", "/model?id=deepseek-ai/DeepSeek-R1-0528", '[data-testid="stMetric"]'),
+)
+ONE_LINE_READY = '[data-testid="stMarkdown"]'
+#: The floor of any page that shows a plotly chart: Streamlit's plotly chunk (4.6 MB of JavaScript) is loaded
+#: and run in the browser before the first chart appears, however small the chart.
+ONE_PLOTLY_PAGE = """\
+import plotly.graph_objects as go
+import streamlit as st
+
+st.plotly_chart(go.Figure(go.Bar(x=[1, 2], y=["a", "b"], orientation="h")), config={"displayModeBar": False})
 """
 
 
@@ -84,26 +110,91 @@ def browse_filter_rerun(repeat: int, sources: str | None) -> tuple[list[float], 
     return samples, rows
 
 
-def cold_start(app: Path, selector: str, browser: object) -> float:
-    """Seconds from `streamlit run` to `selector` visible in a fresh Chromium tab."""
+def first_content(browser: object, url: str, selector: str) -> float:
+    """Seconds from opening `url` in a fresh Chromium tab (own cookies, own session) to `selector` visible."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    tab = context.new_page()
     start = time.perf_counter()
-    with run_streamlit(app=app) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-        tab = context.new_page()
-        tab.goto(url)
-        tab.wait_for_selector(selector, state="visible", timeout=60_000)
-        elapsed = time.perf_counter() - start
-        context.close()
+    tab.goto(url)
+    tab.wait_for_selector(selector, state="visible", timeout=60_000)
+    elapsed = time.perf_counter() - start
+    context.close()
     return elapsed
+
+
+def cold_start(app: Path, selector: str, browser: object, path: str = "", env: dict[str, str] | None = None) -> float:
+    """Seconds from `streamlit run` to `selector` visible in a fresh Chromium tab opened on `path`."""
+    start = time.perf_counter()
+    with run_streamlit(app=app, env=env) as url:
+        first_content(browser, url + path, selector)
+        elapsed = time.perf_counter() - start
+    return elapsed
+
+
+def every_page(
+    browser: object, references: dict[str, tuple[Path, str]], cold: int, warm: int, env: dict[str, str]
+) -> dict[str, list[float]]:
+    """First-content seconds of the reference pages (name: app, selector) and of every dashboard page, cold
+    and warm, interleaved so that drift on the machine hits all alike. Keys: "cold <page>", "warm <page>"."""
+    runs: dict[str, list[float]] = {}
+    cases = tuple((name, app, "", ready) for name, (app, ready) in references.items()) + tuple(
+        (name, ROOT / "app.py", path, ready) for name, path, ready in PAGE_CASES
+    )
+    for _ in range(cold):
+        for name, app, path, ready in cases:
+            runs.setdefault(f"cold {name}", []).append(cold_start(app, ready, browser, path, env))
+    with contextlib.ExitStack() as servers:
+        urls = {app: servers.enter_context(run_streamlit(app=app, env=env)) for _, app, _, _ in cases}
+        for round_ in range(warm + 1):  # the first round warms the servers' imports and caches, uncounted
+            for name, app, path, ready in cases:
+                seconds = first_content(browser, urls[app] + path, ready)
+                if round_:
+                    runs.setdefault(f"warm {name}", []).append(seconds)
+    return runs
+
+
+def print_pages(runs: dict[str, list[float]], cold: int, warm: int) -> None:
+    for kind, count in (("cold", cold), ("warm", warm)):
+        if not count:
+            continue
+        how = "a fresh `streamlit run` per visit" if kind == "cold" else "a running server, a fresh tab"
+        print(f"First content of every page in headless Chromium, {kind} ({how}), median of {count}:")
+        reference = median_ms(runs[f"{kind} one-line page"])
+        print(f"  {'page':<34} {'median ms':>10} {'× one-line':>13} {'target':>10}")
+        print(f"  {'one-line page (reference)':<34} {reference:>10.0f} {1.0:>13.2f}")
+        plotly = median_ms(runs[f"{kind} one plotly chart"])
+        print(f"  {'one two-bar plotly chart (floor)':<34} {plotly:>10.0f} {plotly / reference:>13.2f}")
+        for name, path, _ in PAGE_CASES:
+            value = median_ms(runs[f"{kind} {name}"])
+            label = f"{name} ({path.split('?')[0]})"
+            print(f"  {label:<34} {value:>10.0f} {value / reference:>13.2f} {'≤ 1.5×':>10}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30, help="reruns per AppTest case")
-    parser.add_argument("--cold", type=int, default=3, help="cold starts per app")
+    parser.add_argument("--cold", type=int, default=3, help="cold starts per app and page")
+    parser.add_argument("--warm", type=int, default=5, help="visits per page to a running server")
+    parser.add_argument("--pages-only", action="store_true", help="only the first content of every page")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        # A throwaway price history, so Changes reads an empty store and nothing touches the user's.
+        env = {"CATALOG_DB_URL": f"sqlite:///{workdir / 'history.sqlite3'}"}
+        from playwright.sync_api import sync_playwright
+
+        one_line = workdir / "one_line_app.py"
+        one_line.write_text(ONE_LINE_PAGE)
+        one_plotly = workdir / "one_plotly_app.py"
+        one_plotly.write_text(ONE_PLOTLY_PAGE)
+        references = {"one-line page": (one_line, ONE_LINE_READY), "one plotly chart": (one_plotly, PLOTLY_READY)}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            pages = every_page(browser, references, args.cold, args.warm, env)
+            browser.close()
+        print_pages(pages, args.cold, args.warm)
+        if args.pages_only:
+            return
         big = workdir / "generated-5000.md"
         # Titled DeepInfra, so it stands in for the embedded page: exactly 5,000 models.
         big.write_text(generated_page(5000), encoding="utf-8")
@@ -113,10 +204,6 @@ def main() -> None:
         big_samples, big_rows = browse_filter_rerun(args.repeat, str(big))
         small, large = median_ms(small_samples), median_ms(big_samples)
 
-        from playwright.sync_api import sync_playwright
-
-        one_line = workdir / "one_line_app.py"
-        one_line.write_text(ONE_LINE_PAGE)
         one_table = workdir / "one_table_app.py"
         one_table.write_text(ONE_TABLE_PAGE)
         catalog_table = workdir / "catalog_table_app.py"
@@ -125,10 +212,10 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             dashboard_runs, reference_runs, table_runs, catalog_runs = [], [], [], []
             for _ in range(args.cold):  # interleaved, so drift on the machine hits all alike
-                reference_runs.append(cold_start(one_line, '[data-testid="stMarkdown"]', browser))
-                table_runs.append(cold_start(one_table, '[data-testid="stDataFrame"]', browser))
-                catalog_runs.append(cold_start(catalog_table, '[data-testid="stDataFrame"]', browser))
-                dashboard_runs.append(cold_start(ROOT / "app.py", '[data-testid="stDataFrame"]', browser))
+                reference_runs.append(cold_start(one_line, ONE_LINE_READY, browser, env=env))
+                table_runs.append(cold_start(one_table, DATAFRAME, browser, env=env))
+                catalog_runs.append(cold_start(catalog_table, DATAFRAME, browser, env=env))
+                dashboard_runs.append(cold_start(ROOT / "app.py", DATAFRAME, browser, env=env))
             browser.close()
         dashboard, reference, table = median_ms(dashboard_runs), median_ms(reference_runs), median_ms(table_runs)
         table_alone = median_ms(catalog_runs)

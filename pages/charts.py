@@ -1,4 +1,4 @@
-"""Charts: the market at a glance, for the models the Browse filters let through."""
+"""Charts: the market at a glance, for the models the Browse filters let through, one chart at a time."""
 
 from __future__ import annotations
 
@@ -7,22 +7,27 @@ from dataclasses import replace
 import streamlit as st
 
 from catalog.dashboard.figures import (
+    CONFIG,
+    DEFAULT_BARS,
     MAX_BARS,
     MAX_POINTS,
     METRICS,
     cheapest,
     frontier_figure,
+    frontier_models,
     price_bars,
     price_scatter,
     price_vs_params,
 )
 from catalog.dashboard.tables import frontier_candidates, frontier_frame, visible_models
+from catalog.dashboard.view import CHARTS
 from catalog.dashboard.words import counted
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.literal import code_span
 from pages.common import sidebar, state
 
-CHART_WIDGETS = {"c_metric": "chart_metric", "c_log": "log_scale"}
+# Only the chosen chart is built and drawn: a page of four plotly charts took 3–4× a one-line page to show.
+CHART_WIDGETS = {"c_chart": "chart", "c_metric": "chart_metric", "c_log": "log_scale", "c_all": "all_bars"}
 COLUMNS = {
     "from_output_pct": st.column_config.NumberColumn("From output %", format="%.2f%%"),
     "to_output_pct": st.column_config.NumberColumn("To output %", format="%.2f%%"),
@@ -36,52 +41,71 @@ rows = visible_models(models.models, view)
 share = view.output_share
 st.caption(
     f"**{len(rows):,} of {counted(len(models), 'model')}**, as filtered in the sidebar. Blended = "
-    f"{100 - view.output_share_pct}% input + {view.output_share_pct}% output. Hover a point for its id and prices."
+    f"{100 - view.output_share_pct}% input + {view.output_share_pct}% output. Hover a bar or point for its id "
+    "and prices; drag to zoom, double-click to reset."
 )
 
 if not rows:
     st.info("No model matches these filters, so there is nothing to chart. Loosen a filter in the sidebar.")
 else:
     state.seed_widgets(view, CHART_WIDGETS, "charts")
-    metric_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
-    metric_column.segmented_control("Price", list(METRICS), format_func=METRICS.__getitem__, key="c_metric")
-    log_column.toggle("Log scale", key="c_log")
+    st.segmented_control("Chart", list(CHARTS), format_func=CHARTS.__getitem__, key="c_chart")
     view = state.read_widgets(view, CHART_WIDGETS)
-    if view.chart_metric not in METRICS:  # a second click on the chosen price unselects it
+    if view.chart not in CHARTS:  # a second click on the chosen chart unselects it
+        view = replace(view, chart="ranked")
+    chart = view.chart
+    if chart in ("ranked", "size"):
+        metric_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
+        metric_column.segmented_control("Price", list(METRICS), format_func=METRICS.__getitem__, key="c_metric")
+        if chart == "ranked":
+            log_column.toggle("Log scale", key="c_log")
+    view = replace(state.read_widgets(view, CHART_WIDGETS), chart=chart)
+    if view.chart_metric not in METRICS:
         view = replace(view, chart_metric="blended")
     metric, log = view.chart_metric, view.log_scale
-
-    st.subheader("1. Ranked prices")
-    if len(rows) > MAX_BARS:
-        st.caption(f"The {MAX_BARS} cheapest of {len(rows):,} models by {METRICS[metric].lower()} price.")
-    st.plotly_chart(price_bars(rows, metric, share, log), key="bars")
-
     points = cheapest(rows, metric, share, MAX_POINTS) if len(rows) > MAX_POINTS else rows
-    if len(points) < len(rows):
-        st.caption(f"Charts 2 and 3 show the {len(points):,} cheapest of {len(rows):,} models: filter to see others.")
-    st.subheader("2. Input vs output price")
-    st.plotly_chart(price_scatter(points, share), key="scatter")
 
-    st.subheader("3. Price vs parameter count")
-    st.plotly_chart(price_vs_params(points, metric, share), key="size")
-
-    st.subheader("4. The cheapest-model frontier")
-    contenders = frontier_candidates(rows)  # exact: the others are never cheapest nor runner-up
-    segments = frontier_segments(contenders)
-    st.markdown(
-        "At output share *s*, a model costs (1 − *s*) × input + *s* × output per 1M tokens. Which model is "
-        "cheapest changes with your mix; the switch points below are computed exactly, not sampled."
-    )
-    st.plotly_chart(frontier_figure(frontier_points(contenders), segments), key="frontier")
-    if len(segments) == 1:
-        st.caption(
-            f"One model, {code_span(segments[0].record.model)}, is the cheapest at every mix among these models."
-        )
-    st.dataframe(
-        frontier_frame(segments),
-        hide_index=True,
-        column_config=COLUMNS,
-        key="frontier_table",
-    )
+    if chart == "ranked":
+        shown = min(len(rows), MAX_BARS if view.all_bars else DEFAULT_BARS)
+        if len(rows) > DEFAULT_BARS:
+            st.toggle(f"Show all {min(len(rows), MAX_BARS):,}", key="c_all")
+            view = state.read_widgets(view, CHART_WIDGETS)
+            shown = min(len(rows), MAX_BARS if view.all_bars else DEFAULT_BARS)
+        if shown < len(rows):
+            st.caption(f"The {shown} cheapest of {len(rows):,} models by {METRICS[metric].lower()} price.")
+        st.plotly_chart(price_bars(rows, metric, share, log, limit=shown), key="bars", config=CONFIG)
+    elif chart in ("scatter", "size"):
+        if len(points) < len(rows):
+            st.caption(f"The {len(points):,} cheapest of {len(rows):,} models: filter to see others.")
+        if chart == "scatter":
+            st.plotly_chart(price_scatter(points, share), key="scatter", config=CONFIG)
+            st.caption("Marker area grows with parameters; a hollow diamond is a model of unknown size.")
+        else:
+            st.plotly_chart(price_vs_params(points, metric, share), key="size", config=CONFIG)
+    else:
+        size_filtered = view.min_params_b is not None or view.max_params_b is not None
+        chosen, bound = frontier_models(rows, size_filtered)
+        if bound is not None:
+            st.info(
+                f"Drawn for the {counted(len(chosen), 'model')} of at least {bound:g}B parameters (unknown sizes "
+                "left out): among all models the smallest tend to be the cheapest at every mix, which says "
+                "little. To choose other sizes, set **Parameters, billions** in the sidebar.",
+                icon=":material/filter_alt:",
+            )
+        if chosen:
+            contenders = frontier_candidates(chosen)  # exact: the others are never cheapest nor runner-up
+            segments = frontier_segments(contenders)
+            st.markdown(
+                "At output share *s*, a model costs (1 − *s*) × input + *s* × output per 1M tokens. Which model "
+                "is cheapest changes with your mix; the switch points below are computed exactly, not sampled."
+            )
+            figure = frontier_figure(frontier_points(contenders), segments)
+            st.plotly_chart(figure, key="frontier", config=CONFIG)
+            if len(segments) == 1:
+                only = code_span(segments[0].record.model)
+                st.caption(f"One model, {only}, is the cheapest at every mix among these models.")
+            st.dataframe(frontier_frame(segments), hide_index=True, column_config=COLUMNS, key="frontier_table")
+        else:
+            st.warning("No model of known size passes these filters: set a size range in the sidebar.")
 sidebar.filter_sidebar(models)
 state.publish(view, "charts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.costs import usd
-from catalog.dashboard.figures import monthly_cost_bars, savings_label
+from catalog.dashboard.figures import CONFIG, monthly_cost_bars, savings_label
 from catalog.dashboard.model_page import SHORT_NAME_IN_LINK
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
@@ -127,6 +127,6 @@ else:
             f"Budget: {usd(view.budget_usd)} a month; {fits} of {counted(len(lines), 'model')} fit it. The last "
             "columns say how many requests it buys on each, and what it leaves (negative: the overrun)."
         )
-    st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly")
+    st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly", config=CONFIG)
 sidebar.filter_sidebar(models)
 state.publish(view, "compare")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -19,12 +21,44 @@ from catalog.records import ModelRecord, blended_price
 from catalog.workload import WorkloadCost
 
 METRICS = CHART_METRICS
-#: Most bars in the ranked chart, and most points in a scatter: past these a chart is slow and unreadable,
-#: so the cheapest by the chosen price are drawn and the page says so.
+#: Bars in the ranked chart by default ("show all" draws up to `MAX_BARS`), and most points in a scatter:
+#: past these a chart is slow and unreadable, so the cheapest by the chosen price are drawn and the page says so.
+DEFAULT_BARS = 25
 MAX_BARS = 200
 MAX_POINTS = 2_000
+#: Plotly's config for every chart: no toolbar (on a phone it covers the titles; drag zooms, a double click resets).
+CONFIG = {"displayModeBar": False}
+#: The frontier opens on models of at least this size when no size filter is set: the smallest models are the
+#: cheapest at every mix, which makes the default frontier one flat line saying nothing.
+FRONTIER_MIN_B = 14.0
 _PALETTE = qualitative.Dark24
-_BAR_HEIGHT = 20
+#: Each maker's colour on every chart and every page; makers not listed get one from their name's checksum.
+_VENDOR_COLORS = {
+    "meta-llama": "#2E91E5",
+    "deepseek-ai": "#222A2A",
+    "qwen": "#FB0D0D",
+    "microsoft": "#1CA71C",
+    "minimaxai": "#DA16FF",
+    "google": "#E15F99",
+    "nvidia": "#750D86",
+    "zai-org": "#EB663B",
+    "gryphe": "#511CFB",
+    "mistralai": "#00A08B",
+    "openai": "#B68100",
+    "anthropic": "#862A16",
+    "moonshotai": "#FC0080",
+    "nousresearch": "#6C7C32",
+    "allenai": "#778AAE",
+    "ibm-granite": "#A777F1",
+}
+_UNKNOWN_VENDOR_COLOR = "#8E9AAF"
+#: Height of one bar's row: its name above, the bar below (so on a phone the names do not eat the bars' width).
+_BAR_HEIGHT = 38
+#: Longest model name above a bar; the full id is in the hover.
+_LABEL_CHARS = 40
+#: Marker of a model of unknown size where marker size means parameters: mid-sized and hollow, never a small dot.
+_UNKNOWN_SIZE_SYMBOL = "diamond-open"
+_UNKNOWN_SIZE = 14.0
 
 
 def savings_label(line: WorkloadCost, baseline: str | None) -> str | None:
@@ -43,6 +77,14 @@ def price(record: ModelRecord, metric: Metric, output_share: float) -> float:
     return blended_price(record.input_usd_per_mtok, record.output_usd_per_mtok, output_share)
 
 
+def frontier_models(records: Sequence[ModelRecord], size_filtered: bool) -> tuple[list[ModelRecord], float | None]:
+    """The models the frontier opens on: all of `records` when the user set a size filter, else those of at
+    least `FRONTIER_MIN_B` billion parameters (returned with that bound, so the page can say so)."""
+    if size_filtered:
+        return list(records), None
+    return [r for r in records if r.params_b is not None and r.params_b >= FRONTIER_MIN_B], FRONTIER_MIN_B
+
+
 def cheapest(records: Sequence[ModelRecord], metric: Metric, output_share: float, limit: int) -> list[ModelRecord]:
     """The `limit` cheapest models by one price (ties by id), cheapest first."""
     return heapq.nsmallest(limit, records, key=lambda record: (price(record, metric, output_share), record.model))
@@ -57,43 +99,130 @@ def hover(record: ModelRecord, output_share: float) -> str:
     return f"<b>{name}</b><br>{prices} · blended {usd(blended)} per 1M tokens{size}"
 
 
+def vendor_color(vendor: str | None) -> str:
+    """A vendor's colour: the same on every chart and page, whatever other vendors are drawn beside it."""
+    if not vendor:
+        return _UNKNOWN_VENDOR_COLOR
+    known = _VENDOR_COLORS.get(vendor.lower())
+    return known or _PALETTE[zlib.crc32(vendor.lower().encode()) % len(_PALETTE)]
+
+
 def vendor_colors(records: Sequence[ModelRecord]) -> dict[str, str]:
-    """A stable colour for each vendor."""
+    """The colour of each vendor of `records`, by vendor name (sorted)."""
     vendors = sorted({record.vendor or "unknown" for record in records}, key=str.lower)
-    return {vendor: _PALETTE[index % len(_PALETTE)] for index, vendor in enumerate(vendors)}
+    return {vendor: vendor_color(None if vendor == "unknown" else vendor) for vendor in vendors}
+
+
+def short_name(model: str) -> str:
+    """A model's name without its maker, cut to `_LABEL_CHARS` characters: "Llama-3.2-1B-Instruct"."""
+    name = model.rsplit("/", 1)[-1] or model
+    return name if len(name) <= _LABEL_CHARS else name[: _LABEL_CHARS - 1] + "…"
+
+
+def _bar_labels(records: Sequence[ModelRecord]) -> list[str]:
+    """One distinct axis label per bar: the short name, or the full id (and provider) where short names clash."""
+    shorts = [short_name(record.model) for record in records]
+    labels = [
+        short if shorts.count(short) == 1 else record.model for short, record in zip(shorts, records, strict=True)
+    ]
+    labels = [
+        label if labels.count(label) == 1 else f"{label} ({record.provider})"
+        for label, record in zip(labels, records, strict=True)
+    ]
+    return [html_text(label) for label in labels]
+
+
+def _names_above_bars(figure: go.Figure, labels: Sequence[str]) -> None:
+    """Write each bar's name above it, from the left edge, instead of beside it as a tick label."""
+    figure.update_yaxes(autorange="reversed", type="category", showticklabels=False)
+    figure.update_layout(
+        bargap=0.5,
+        annotations=[
+            {
+                "x": 0,
+                "xref": "paper",
+                "y": label,
+                "yref": "y",
+                "yshift": 9,
+                "text": label,
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+            }
+            for label in labels
+        ],
+    )
+
+
+def log_ticks(values: Iterable[float], money: bool = True) -> dict[str, Any]:
+    """Tick values and labels for a log axis over `values`: every decade ($0.01, $0.10, $1.00), and 2 and 5
+    between them when the values span less than two decades, each labelled in full (no bare "2, 5")."""
+    positive = [value for value in values if value > 0]
+    if not positive:
+        return {}
+    low, high = math.log10(min(positive)), math.log10(max(positive))
+    steps = (1.0,) if high - low >= 2 else (1.0, 2.0, 5.0)
+    low, high = math.floor(low), math.ceil(high)
+    ticks = [round(step * 10.0**power, 12) for power in range(low, high) for step in steps] + [round(10.0**high, 12)]
+    text = [usd(tick, 12) if money else f"{tick:g}" for tick in ticks]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": text, "minor": {"showgrid": False}}
 
 
 def _layout(figure: go.Figure, title: str, height: int = 480) -> go.Figure:
     figure.update_layout(
-        title=title, height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10}, hoverlabel={"align": "left"}
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        hoverlabel={"align": "left"},
+        # Below the plot, horizontal: on a phone a legend at the side squeezes the plot to a sliver.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
     )
     return figure
 
 
 def price_bars(
-    records: Sequence[ModelRecord], metric: Metric = "blended", output_share: float = 0.25, log: bool = False
+    records: Sequence[ModelRecord],
+    metric: Metric = "blended",
+    output_share: float = 0.25,
+    log: bool = False,
+    limit: int = MAX_BARS,
 ) -> go.Figure:
-    """The `MAX_BARS` cheapest models by one price, ranked, cheapest at the top."""
-    ranked = cheapest(records, metric, output_share, MAX_BARS)
-    colors = vendor_colors(records)
+    """The `limit` (at most `MAX_BARS`) cheapest models by one price, ranked, cheapest at the top, each bar
+    labelled with its price, the price axis on top; bars are coloured by vendor."""
+    ranked = cheapest(records, metric, output_share, min(limit, MAX_BARS))
+    prices = [price(record, metric, output_share) for record in ranked]
+    labels = _bar_labels(ranked)
     figure = go.Figure(
         go.Bar(
-            x=[price(record, metric, output_share) for record in ranked],
-            y=[html_text(record.model) for record in ranked],
+            x=prices,
+            y=labels,
             orientation="h",
-            marker_color=[colors[record.vendor or "unknown"] for record in ranked],
+            marker_color=[vendor_color(record.vendor) for record in ranked],
+            text=[usd(value, significant=3) for value in prices],
+            textposition="outside",
+            cliponaxis=False,
             hovertext=[hover(record, output_share) for record in ranked],
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
-    figure.update_xaxes(title=f"{METRICS[metric]} USD per 1M tokens", type="log" if log else "linear")
-    return _layout(figure, f"{METRICS[metric]} price, cheapest first", max(300, _BAR_HEIGHT * len(ranked) + 120))
+    _names_above_bars(figure, labels)
+    figure.update_xaxes(title=f"{METRICS[metric]} USD per 1M tokens", side="top", type="log" if log else "linear")
+    if log:
+        figure.update_xaxes(**log_ticks(prices))
+    else:
+        figure.update_xaxes(tickprefix="$", range=[0, 1.3 * max(prices, default=1.0)])  # room for the prices
+    figure = _layout(figure, "", max(260, _BAR_HEIGHT * len(ranked) + 90))
+    figure.update_layout(margin={"t": 40, "r": 10}, title=None)
+    return figure
 
 
 def _size(record: ModelRecord) -> float:
-    # Area grows with parameters; unknown sizes get a small fixed marker.
-    return 6.0 if record.params_b is None else 6.0 + 3.0 * math.sqrt(record.params_b)
+    # Area grows with parameters; an unknown size gets its own hollow marker (see `_UNKNOWN_SIZE_SYMBOL`).
+    return _UNKNOWN_SIZE if record.params_b is None else 6.0 + 3.0 * math.sqrt(record.params_b)
+
+
+def _symbol(record: ModelRecord) -> str:
+    return _UNKNOWN_SIZE_SYMBOL if record.params_b is None else "circle"
 
 
 def _vendor_scatter(
@@ -103,6 +232,7 @@ def _vendor_scatter(
     size: Callable[[ModelRecord], float],
     output_share: float,
     opacity: float,
+    symbol: Callable[[ModelRecord], str] = lambda record: "circle",
 ) -> go.Figure:
     """A scatter with one trace (one colour, one legend entry) per vendor, every point hovering its model."""
     groups: dict[str, list[ModelRecord]] = {}
@@ -110,14 +240,17 @@ def _vendor_scatter(
         groups.setdefault(record.vendor or "unknown", []).append(record)
     figure = go.Figure()
     for vendor, color in vendor_colors(records).items():
-        group = groups[vendor]
+        # Plotly draws a trace's legend symbol from its first point: a known size first, so a vendor's entry
+        # is a dot unless all its models are of unknown size.
+        group = sorted(groups[vendor], key=lambda record: symbol(record) != "circle")
+        marker = {"color": color, "size": [size(r) for r in group], "symbol": [symbol(r) for r in group]}
         figure.add_trace(
             go.Scatter(
                 x=[x(record) for record in group],
                 y=[y(record) for record in group],
                 mode="markers",
                 name=html_text(vendor),
-                marker={"color": color, "size": [size(record) for record in group], "opacity": opacity},
+                marker={**marker, "opacity": opacity},
                 hovertext=[hover(record, output_share) for record in group],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
@@ -126,7 +259,8 @@ def _vendor_scatter(
 
 
 def price_scatter(records: Sequence[ModelRecord], output_share: float = 0.25) -> go.Figure:
-    """Input against output price on log axes, one colour per vendor, marker size by parameters."""
+    """Input against output price on log axes, one colour per vendor, marker size by parameters; a model of
+    unknown size is a hollow diamond (with its own legend entry), never a small dot."""
     figure = _vendor_scatter(
         records,
         lambda record: record.input_usd_per_mtok,
@@ -134,10 +268,25 @@ def price_scatter(records: Sequence[ModelRecord], output_share: float = 0.25) ->
         _size,
         output_share,
         opacity=0.8,
+        symbol=_symbol,
     )
-    figure.update_xaxes(type="log", title="Input USD per 1M tokens")
-    figure.update_yaxes(type="log", title="Output USD per 1M tokens")
-    return _layout(figure, "Input vs output price (log axes; marker size = parameters)", 560)
+    unknown = sum(record.params_b is None for record in records)
+    if unknown:
+        figure.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"◇ size unknown ({unknown})",
+                marker={"symbol": _UNKNOWN_SIZE_SYMBOL, "size": _UNKNOWN_SIZE, "color": _UNKNOWN_VENDOR_COLOR},
+                hoverinfo="skip",
+            )
+        )
+    figure.update_xaxes(type="log", title="Input USD per 1M tokens", **log_ticks(r.input_usd_per_mtok for r in records))
+    figure.update_yaxes(
+        type="log", title="Output USD per 1M tokens", **log_ticks(r.output_usd_per_mtok for r in records)
+    )
+    return _layout(figure, "Input vs output price<br>log axes · marker size = parameters", 600)
 
 
 def price_vs_params(
@@ -153,9 +302,16 @@ def price_vs_params(
         output_share,
         opacity=0.85,
     )
-    figure.update_xaxes(type="log", title="Parameters (billions, log)")
-    figure.update_yaxes(type="log", title=f"{METRICS[metric]} USD per 1M tokens (log)")
-    return _layout(figure, f"{METRICS[metric]} price vs size ({len(records) - len(sized)} of unknown size left out)")
+    figure.update_xaxes(
+        type="log", title="Parameters (billions, log)", **log_ticks((r.params_b or 0.0 for r in sized), money=False)
+    )
+    figure.update_yaxes(
+        type="log",
+        title=f"{METRICS[metric]} USD per 1M tokens (log)",
+        **log_ticks(price(record, metric, output_share) for record in sized),
+    )
+    left_out = len(records) - len(sized)
+    return _layout(figure, f"{METRICS[metric]} price vs size<br>{left_out} of unknown size left out", 560)
 
 
 def frontier_figure(points: Sequence[FrontierPoint], segments: Sequence[FrontierSegment]) -> go.Figure:
@@ -170,13 +326,19 @@ def frontier_figure(points: Sequence[FrontierPoint], segments: Sequence[Frontier
     )
     for index, segment in enumerate(segments):
         x, y, text = _segment_series(segment, points)
+        # The vendor's colour; a dashed line where the model before it on the frontier is of the same vendor.
+        same_vendor = index > 0 and segments[index - 1].record.vendor == segment.record.vendor
         figure.add_trace(
             go.Scatter(
                 x=x,
                 y=y,
                 mode="lines+markers",
-                name=html_text(segment.record.model),
-                line={"color": _PALETTE[index % len(_PALETTE)], "width": 3},
+                name=html_text(short_name(segment.record.model)),
+                line={
+                    "color": vendor_color(segment.record.vendor),
+                    "width": 3,
+                    "dash": "dash" if same_vendor else "solid",
+                },
                 marker={"size": 4},
                 hovertext=text,
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -202,7 +364,7 @@ def frontier_figure(points: Sequence[FrontierPoint], segments: Sequence[Frontier
     figure.update_xaxes(title="Output share of tokens (%)", row=2, col=1)
     figure.update_yaxes(title="USD per 1M tokens", row=1, col=1)
     figure.update_yaxes(title="% cheaper", row=2, col=1)
-    return _layout(figure, "Cheapest model as the output share goes from 0% to 100%", 620)
+    return _layout(figure, "Cheapest model by output share", 640)
 
 
 def _segment_series(
@@ -233,20 +395,31 @@ def _frontier_hover(point: FrontierPoint) -> str:
 
 
 def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None) -> go.Figure:
-    """Each model's monthly cost for the workload, cheapest at the top, the baseline highlighted."""
+    """Each model's monthly cost for the workload, cheapest at the top, in its vendor's colour; the baseline
+    hatched and named so."""
+    records = [line.record for line in lines]
+    labels = [
+        label + (" (baseline)" if record.model == baseline else "")
+        for label, record in zip(_bar_labels(records), records, strict=True)
+    ]
     figure = go.Figure(
         go.Bar(
             x=[line.per_month_usd for line in lines],
-            y=[html_text(line.record.model) for line in lines],
+            y=labels,
             orientation="h",
-            marker_color=["#d1495b" if line.record.model == baseline else "#2e86ab" for line in lines],
+            marker_color=[vendor_color(record.vendor) for record in records],
+            marker_pattern_shape=["/" if record.model == baseline else "" for record in records],
+            text=[usd(line.per_month_usd, 2) for line in lines],
+            textposition="outside",
+            cliponaxis=False,
             hovertext=[_monthly_hover(line) for line in lines],
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
-    figure.update_xaxes(title="USD per month", tickprefix="$")
-    return _layout(figure, "Monthly cost", max(300, _BAR_HEIGHT * len(lines) + 120))
+    _names_above_bars(figure, labels)
+    top = max((line.per_month_usd for line in lines), default=1.0)
+    figure.update_xaxes(title="USD per month", tickprefix="$", side="top", range=[0, 1.35 * top or 1.0])
+    return _layout(figure, "Monthly cost", max(260, _BAR_HEIGHT * len(lines) + 120))
 
 
 def _monthly_hover(line: WorkloadCost) -> str:

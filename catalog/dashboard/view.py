@@ -20,6 +20,14 @@ from catalog.workload import PERIODS, Period, Workload
 #: The price the charts rank and plot, with its label.
 ChartMetric = Literal["blended", "input", "output"]
 CHART_METRICS: dict[ChartMetric, str] = {"blended": "Blended", "input": "Input", "output": "Output"}
+#: The one chart the Charts page draws at a time, with its label.
+ChartName = Literal["ranked", "scatter", "size", "frontier"]
+CHARTS: dict[ChartName, str] = {
+    "ranked": "Ranked prices",
+    "scatter": "Input vs output",
+    "size": "Price vs size",
+    "frontier": "Cheapest by mix",
+}
 Scope = Literal["picked", "filtered", "all"]
 SCOPES: tuple[Scope, ...] = ("picked", "filtered", "all")
 #: Most models that can be picked for the side-by-side comparison.
@@ -66,6 +74,8 @@ class DashboardView:
     scope: Scope = "filtered"
     chart_metric: ChartMetric = "blended"
     log_scale: bool = False
+    chart: ChartName = "ranked"
+    all_bars: bool = False  # the ranked chart shows every model (up to its cap), not just the cheapest few
     as_of: str | None = None  # YYYY-MM-DD: the catalog as the stored history had it that day
 
     @property
@@ -233,6 +243,8 @@ _PARAMS: tuple[_Param, ...] = (
     _Param("scope", "scope", _choice(SCOPES), _one()),
     _Param("metric", "chart_metric", _choice(CHART_METRICS), _one()),
     _Param("log", "log_scale", _flag, _one(lambda value: "1" if value else "0")),
+    _Param("chart", "chart", _choice(CHARTS), _one()),
+    _Param("all_bars", "all_bars", _flag, _one(lambda value: "1" if value else "0")),
     _Param("as_of", "as_of", _date, _one()),
 )
 #: The query parameter names a dashboard link can carry (besides `sort`).

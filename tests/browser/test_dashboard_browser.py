@@ -94,7 +94,11 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
 
 
 #: Each page of the hostile walk, and what shows it has drawn its tables and charts (with their labels).
-HOSTILE_WALK = (("/", '[data-testid="stDataFrame"]'), ("/charts", ".js-plotly-plot .ytick"), ("/compare", ".ytick"))
+HOSTILE_WALK = (
+    ("/", '[data-testid="stDataFrame"]'),
+    ("/charts", ".js-plotly-plot .annotation-text"),
+    ("/compare", ".annotation-text"),
+)
 
 
 def injected(tab) -> list[str]:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from catalog.dashboard.figures import (
+    DEFAULT_BARS,
+    FRONTIER_MIN_B,
     frontier_figure,
+    frontier_models,
     hover,
+    log_ticks,
     monthly_cost_bars,
     price_bars,
     price_scatter,
@@ -27,6 +31,7 @@ def points_by_model(figure) -> dict[str, tuple[float, float]]:
     return {
         text.split("</b>")[0].removeprefix("<b>"): (x, y)
         for trace in figure.data
+        if trace.hovertext
         for x, y, text in zip(trace.x, trace.y, trace.hovertext, strict=True)
     }
 
@@ -57,13 +62,13 @@ def test_ranked_bars_put_the_cheapest_first_for_each_price():
         assert len(bars.x) == 52
         assert list(bars.x) == sorted(bars.x)
         assert bars.x[0] == pytest.approx(expected_first)
-        assert bars.y[0] == "meta-llama/Llama-3.2-1B-Instruct"
-        assert bars.y[0] in bars.hovertext[0]
+        assert bars.y[0] == "Llama-3.2-1B-Instruct"
+        assert "<b>meta-llama/Llama-3.2-1B-Instruct</b>" in bars.hovertext[0]
 
 
 def test_blended_bars_follow_the_output_share():
     (bars,) = price_bars(REASONING, "blended", output_share=1.0).data
-    assert list(bars.y[:2]) == ["deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "microsoft/phi-4-reasoning-plus"]
+    assert list(bars.y[:2]) == ["DeepSeek-R1-Distill-Qwen-32B", "phi-4-reasoning-plus"]
     assert list(bars.x[:2]) == [0.27, 0.35]
 
 
@@ -74,11 +79,14 @@ def test_log_toggle_sets_the_axis_type():
 
 def test_scatter_has_one_trace_per_vendor_on_log_axes_sized_by_parameters():
     figure = price_scatter(CATALOG.models)
-    assert {trace.name for trace in figure.data} == {model.vendor for model in CATALOG.models}
+    unknown = sum(model.params_b is None for model in CATALOG.models)
+    vendors = {model.vendor for model in CATALOG.models}
+    assert {trace.name for trace in figure.data} == vendors | {f"◇ size unknown ({unknown})"}
     assert figure.layout.xaxis.type == "log" and figure.layout.yaxis.type == "log"
     points = {
         text.split("</b>")[0].removeprefix("<b>"): (x, y)
         for t in figure.data
+        if t.hovertext
         for x, y, text in zip(t.x, t.y, t.hovertext, strict=True)
     }
     assert points["zai-org/GLM-5.2"] == (1.40, 4.40)
@@ -96,6 +104,7 @@ def test_price_vs_params_leaves_out_unknown_sizes_and_says_how_many():
     llama = {
         x: y
         for trace in figure.data
+        if trace.hovertext
         for x, y, t in zip(trace.x, trace.y, trace.hovertext, strict=True)
         if "Llama-3.2-1B" in t
     }
@@ -110,7 +119,7 @@ def test_frontier_figure_draws_each_segment_to_its_exact_switch_point():
     segments = frontier_segments(REASONING)
     figure = frontier_figure(frontier_points(REASONING), segments)
     phi, distill, margin = figure.data
-    assert (phi.name, distill.name) == ("microsoft/phi-4-reasoning-plus", "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B")
+    assert (phi.name, distill.name) == ("phi-4-reasoning-plus", "DeepSeek-R1-Distill-Qwen-32B")
     switch = 100 * 5 / 7
     assert phi.x[0] == 0 and phi.x[-1] == pytest.approx(switch)
     assert distill.x[0] == pytest.approx(switch) and distill.x[-1] == 100
@@ -121,11 +130,115 @@ def test_frontier_figure_draws_each_segment_to_its_exact_switch_point():
     assert figure.layout.shapes and all(shape.x0 == pytest.approx(switch) for shape in figure.layout.shapes)
 
 
-def test_monthly_cost_bars_highlight_the_baseline():
+def test_monthly_cost_bars_mark_the_baseline_and_keep_vendor_colours():
     lines = workload_costs(REASONING, Workload(2_000, 500, 10_000))
     (bars,) = monthly_cost_bars(lines, "deepseek-ai/DeepSeek-R1-0528").data
     assert list(bars.x) == [line.per_month_usd for line in lines]
-    index = list(bars.y).index("deepseek-ai/DeepSeek-R1-0528")
-    assert bars.x[index] == pytest.approx(622.5)
+    index = list(bars.y).index("DeepSeek-R1-0528 (baseline)")
+    assert bars.x[index] == pytest.approx(622.5) and bars.text[index] == "$622.50"
     assert "$622.50 per month" in bars.hovertext[index]
-    assert len(set(bars.marker.color)) == 2 and bars.marker.color[index] != bars.marker.color[0]
+    assert [shape for shape in bars.marker.pattern.shape if shape] == ["/"] and bars.marker.pattern.shape[index] == "/"
+    assert bars.marker.color[index] == vendor_colors(CATALOG.models)["deepseek-ai"]
+
+
+def color_of(figure, model: str) -> str:
+    """The colour a figure draws `model` in (bar, point or frontier line)."""
+    for trace in figure.data:
+        texts = list(trace.hovertext or [])
+        for position, text in enumerate(texts):
+            if text.startswith(f"<b>{model}</b>"):
+                color = trace.marker.color if trace.type == "bar" else (trace.line.color or trace.marker.color)
+                return color if isinstance(color, str) else color[position]
+    raise AssertionError(f"{model} not drawn")
+
+
+def test_a_vendor_has_one_colour_on_every_chart_whatever_else_is_drawn():
+    qwen = "Qwen/Qwen3-235B-A22B-Instruct-2507"
+    subset = [model for model in CATALOG.models if model.vendor in ("Qwen", "zai-org")]
+    figures = [
+        price_bars(CATALOG.models),
+        price_bars(subset),
+        price_scatter(CATALOG.models),
+        price_scatter(subset),
+        price_vs_params(CATALOG.models),
+        frontier_figure(frontier_points([CATALOG.find(qwen)]), frontier_segments([CATALOG.find(qwen)])),
+        monthly_cost_bars(workload_costs(subset, Workload(2_000, 500, 10_000))),
+    ]
+    colours = {color_of(figure, qwen) for figure in figures if qwen in str(figure.to_plotly_json())}
+    assert len(colours) == 1 and len(figures) == 7
+    assert vendor_colors(subset)["Qwen"] == vendor_colors(CATALOG.models)["Qwen"]
+    assert vendor_colors(subset)["zai-org"] == vendor_colors(CATALOG.models)["zai-org"]
+    assert len(set(vendor_colors(CATALOG.models).values())) == len(vendor_colors(CATALOG.models))
+
+
+def test_ranked_bars_are_labelled_with_prices_under_an_axis_on_top_and_can_stop_at_the_default():
+    figure = price_bars(CATALOG.models, "blended", limit=DEFAULT_BARS)
+    (bars,) = figure.data
+    assert len(bars.y) == DEFAULT_BARS and bars.text[0] == "$0.00625"
+    assert list(bars.text) == [usd(value, significant=3) for value in bars.x]
+    assert figure.layout.xaxis.side == "top" and bars.textposition == "outside"
+    assert len(price_bars(CATALOG.models).data[0].y) == 52
+
+
+def test_bar_labels_stay_distinct_when_short_names_clash():
+    twin = CATALOG.models[0]._replace(provider="Other")
+    (bars,) = price_bars([CATALOG.models[0], twin]).data
+    assert len(set(bars.y)) == 2 and all(CATALOG.models[0].model in label for label in bars.y)
+
+
+def test_log_axes_are_ticked_at_readable_dollar_values():
+    assert log_ticks([0.03, 4.4])["ticktext"] == ["$0.01", "$0.10", "$1.00", "$10.00"]
+    assert log_ticks([0.06, 0.4])["ticktext"] == ["$0.01", "$0.02", "$0.05", "$0.10", "$0.20", "$0.50", "$1.00"]
+    bars = price_bars(CATALOG.models, log=True)
+    assert bars.layout.xaxis.tickmode == "array" and "$0.01" in bars.layout.xaxis.ticktext
+    scatter = price_scatter(CATALOG.models)
+    for axis in (scatter.layout.xaxis, scatter.layout.yaxis):
+        assert all(text.startswith("$") for text in axis.ticktext)
+        assert [value for value in axis.tickvals if value < 1] == sorted(v for v in axis.tickvals if v < 1)
+    assert price_vs_params(CATALOG.models).layout.xaxis.ticktext[:3] == ("1", "10", "100")
+
+
+def test_unknown_sizes_are_hollow_diamonds_never_the_smallest_markers():
+    figure = price_scatter(CATALOG.models)
+    deepseek = next(trace for trace in figure.data if trace.name == "deepseek-ai")
+    markers = {
+        text.split("</b>")[0].removeprefix("<b>"): (symbol, size)
+        for text, symbol, size in zip(deepseek.hovertext, deepseek.marker.symbol, deepseek.marker.size, strict=True)
+    }
+    unknown = [model.model for model in CATALOG.models if model.vendor == "deepseek-ai" and model.params_b is None]
+    if not unknown:  # sizes filled in by the known-sizes table: draw a model of unknown size ourselves
+        record = CATALOG.find("deepseek-ai/DeepSeek-R1-0528")._replace(params_b=None, active_params_b=None)
+        trace = price_scatter([record, CATALOG.find("meta-llama/Llama-3.2-1B-Instruct")]).data[0]
+        markers, unknown = {record.model: (trace.marker.symbol[0], trace.marker.size[0])}, [record.model]
+    smallest = min(size for trace in figure.data if trace.hovertext for size in trace.marker.size)
+    for model in unknown:
+        symbol, size = markers[model]
+        assert symbol == "diamond-open" and size > smallest
+    assert any("size unknown" in trace.name for trace in price_scatter([*CATALOG.models, record_of_unknown()]).data)
+    llama = CATALOG.find("meta-llama/Llama-3.2-1B-Instruct")
+    mixed = price_scatter([llama._replace(model="m/unknown", params_b=None), llama]).data[
+        0
+    ]  # the legend draws the first symbol
+    assert list(mixed.marker.symbol) == ["circle", "diamond-open"]
+
+
+def record_of_unknown():
+    return CATALOG.models[0]._replace(model="x/unknown-size", params_b=None, active_params_b=None)
+
+
+def test_legends_sit_below_the_plot():
+    for figure in (
+        price_scatter(CATALOG.models),
+        price_vs_params(CATALOG.models),
+        frontier_figure(frontier_points(REASONING), frontier_segments(REASONING)),
+    ):
+        assert figure.layout.legend.orientation == "h" and figure.layout.legend.y < 0
+
+
+def test_the_frontier_opens_on_mid_sized_models_and_shows_a_switch():
+    models, bound = frontier_models(CATALOG.models, size_filtered=False)
+    assert bound == FRONTIER_MIN_B == 14
+    assert models and all(model.params_b is not None and model.params_b >= 14 for model in models)
+    assert "meta-llama/Llama-3.2-1B-Instruct" not in {model.model for model in models}
+    assert len(frontier_segments(models)) > 1
+    assert frontier_models(CATALOG.models, size_filtered=True) == (list(CATALOG.models), None)

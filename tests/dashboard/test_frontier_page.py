@@ -1,18 +1,24 @@
-"""The cheapest-model frontier: exact switch points, checked against brute force."""
+"""The cheapest-model frontier: exact switch points, checked against brute force; and the Charts page that
+draws it and the other charts, one at a time."""
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
 
+from catalog.dashboard.figures import DEFAULT_BARS
 from catalog.enrich import tags as id_tags
 from catalog.frontier import exact, frontier_points, frontier_segments, switch_points
 from catalog.records import ModelRecord
 from catalog.sources import load_catalog
 
 CATALOG = load_catalog()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def record(model: str, input_usd: float, output_usd: float) -> ModelRecord:
@@ -85,3 +91,50 @@ def test_the_envelope_is_the_cheapest_line_at_every_share(pairs):
     for segment in segments:
         for share in (segment.start, (segment.start + segment.end) / 2, segment.end):
             assert segment.line.at(share) == min(price_at(r, share) for r in records)
+
+
+def charts(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page("pages/charts.py").run()
+    assert not at.exception
+    return at
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def link(at: AppTest) -> dict[str, str]:
+    return {name: at.query_params[name] for name in at.query_params}
+
+
+def test_charts_draw_one_chart_the_ranked_one_first_with_its_cheapest_25_and_no_toolbar():
+    at = charts()
+    (bars,) = specs(at)
+    assert len(bars["data"][0]["y"]) == DEFAULT_BARS and bars["layout"]["xaxis"]["side"] == "top"
+    assert json.loads(at.get("plotly_chart")[0].proto.config)["displayModeBar"] is False
+    assert any(f"The {DEFAULT_BARS} cheapest of 52 models" in caption.value for caption in at.caption)
+    at.toggle(key="c_all").set_value(True).run()
+    assert len(specs(at)[0]["data"][0]["y"]) == 52 and link(at)["all_bars"] == "1"
+
+
+def test_show_all_and_the_chosen_chart_are_restored_from_the_link():
+    at = charts({"all_bars": "1"})
+    assert len(specs(at)[0]["data"][0]["y"]) == 52 and at.toggle(key="c_all").value is True
+    at = charts({"chart": "scatter"})
+    (scatter,) = specs(at)
+    assert scatter["layout"]["legend"]["orientation"] == "h" and scatter["layout"]["xaxis"]["type"] == "log"
+    assert at.segmented_control(key="c_chart").value == "scatter" and link(at)["chart"] == "scatter"
+
+
+def test_the_frontier_opens_on_mid_sized_models_and_says_how_to_change_it():
+    at = charts({"chart": "frontier"})
+    (note,) = [item.value for item in at.info]
+    assert "at least 14B parameters" in note and "Parameters, billions" in note
+    cheapest = set(at.dataframe[0].value["cheapest"])
+    assert "meta-llama/Llama-3.2-1B-Instruct" not in cheapest and len(cheapest) > 1
+    sized = charts({"chart": "frontier", "max_size": "3"})
+    assert not sized.info and list(sized.dataframe[0].value["cheapest"]) == ["meta-llama/Llama-3.2-1B-Instruct"]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from catalog.dashboard.figures import MAX_BARS, MAX_POINTS, price_bars
+from catalog.dashboard.figures import DEFAULT_BARS, MAX_BARS, MAX_POINTS, price_bars
 from catalog.dashboard.tables import frontier_candidates
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.records import ModelRecord
@@ -54,6 +54,11 @@ def test_charts_of_twenty_thousand_models_render_with_a_note(tmp_path, monkeypat
     at.switch_page("pages/charts.py").run()
     assert not at.exception
     notes = " ".join(caption.value for caption in at.caption)
-    assert f"The {MAX_BARS} cheapest of 20,052 models" in notes
-    assert f"show the {MAX_POINTS:,} cheapest of 20,052 models" in notes
-    assert len(at.get("plotly_chart")) == 4 and len(at.dataframe[0].value) >= 1
+    assert f"The {DEFAULT_BARS} cheapest of 20,052 models" in notes
+    at.toggle(key="c_all").set_value(True).run()
+    assert f"The {MAX_BARS} cheapest of 20,052 models" in " ".join(caption.value for caption in at.caption)
+    at.segmented_control(key="c_chart").set_value("scatter").run()
+    assert f"The {MAX_POINTS:,} cheapest of 20,052 models" in " ".join(caption.value for caption in at.caption)
+    at.segmented_control(key="c_chart").set_value("frontier").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1 and len(at.dataframe[0].value) >= 1

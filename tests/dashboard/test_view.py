@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.dashboard.view import (
+    CHARTS,
     MAX_PICKS,
     PARAM_NAMES,
     SCOPES,
@@ -50,6 +51,8 @@ views = st.builds(
     scope=st.sampled_from(SCOPES),
     chart_metric=st.sampled_from(["blended", "input", "output"]),
     log_scale=st.booleans(),
+    chart=st.sampled_from(list(CHARTS)),
+    all_bars=st.booleans(),
 )
 
 
@@ -119,3 +122,11 @@ def test_view_filter_and_workload_carry_the_fields():
     assert view.model_filter().tags == ("coder",) and view.model_filter().hide_unknown_size
     assert view.workload().requests_per_month == 5
     assert view.model_filter() != DashboardView().model_filter()
+
+
+def test_the_chart_shown_and_show_all_bars_live_in_the_link():
+    view = replace(DashboardView(), chart="frontier", all_bars=True)
+    assert to_params(view) == {"chart": ["frontier"], "all_bars": ["1"]}
+    assert parse_params({"chart": "frontier", "all_bars": "1"}).view == view
+    parsed = parse_params({"chart": "pie"})
+    assert parsed.view.chart == "ranked" and "chart=pie" in parsed.problems[0]
