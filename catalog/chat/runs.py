@@ -322,3 +322,47 @@ def _duration(seconds: float) -> str:
     if seconds >= 60:
         return f"{seconds / 60:.0f} min"
     return f"{seconds:.0f} s"
+
+
+class BackgroundRun:
+    """A run executing in its own thread (the Runs page polls it): latest progress, outcome, stop.
+
+    It owns the client and closes it when the run ends; nothing here touches Streamlit.
+    """
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.progress: Progress | None = None
+        self.outcome: RunOutcome | None = None
+        self.error: str | None = None
+        runner.on_progress = self._progressed
+        self._thread = threading.Thread(target=self._execute, name=f"run-{runner.run.id}", daemon=True)
+
+    @property
+    def run_id(self) -> int:
+        return self.runner.run.id
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> BackgroundRun:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _progressed(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def _execute(self) -> None:
+        try:
+            self.outcome = self.runner.execute()
+        except CatalogError as error:  # the store became unwritable, a run that cannot start: say so on the page
+            self.error = str(error)
+        finally:
+            self.runner.client.close()
