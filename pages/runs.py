@@ -99,7 +99,7 @@ with new:
     by_key = models_by_key(models)
     several = len({provider for provider, _ in by_key}) > 1
     picked = [key for key in by_key if key[1] in view.picks]
-    source = st.radio("Prompts", ["Paste", "Upload a file"], horizontal=True, key="runs_source")
+    source = st.radio("Prompts from", ["Paste", "Upload a file"], horizontal=True, key="runs_source")
     upload, pasted, kind = None, "", "txt"
     if source == "Paste":
         kind = st.selectbox("Format", ("txt", "jsonl", "csv"), key="runs_kind", help="txt: one prompt a line")

@@ -81,9 +81,17 @@ def cost_speed_figure(report: dict[str, Any]) -> go.Figure:
             marker={"size": 12},
         )
     )
+    # From zero, with room above the highest point: one model alone would otherwise sit in a ±1 range.
+    top_x = max((line["output_tokens_per_s_p50"] for line in points), default=1.0) * 1.25 or 1.0
+    top_y = max((line["cost_usd_mean"] for line in points), default=1.0) * 1.25 or 1.0
     figure.update_layout(
-        xaxis_title="output tokens per second (p50)",
-        yaxis_title="measured cost per prompt (USD)",
+        xaxis={"title": "output tokens per second (p50)", "range": [0, top_x]},
+        yaxis={
+            "title": "measured cost per prompt (USD)",
+            "range": [0, top_y],
+            "tickprefix": "$",
+            "exponentformat": "e",
+        },
         height=420,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
     )
