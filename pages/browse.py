@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from catalog.dashboard.runs import with_measured
 from catalog.dashboard.tables import models_frame, to_csv, to_json, visible_models
 from catalog.literal import markdown_text
 from catalog.query import SORT_KEYS
-from pages.common import sidebar, state
+from pages.common import measure, sidebar, state
 
 PRICE = "$%.3f"
 COLUMNS = {
@@ -23,6 +24,9 @@ COLUMNS = {
     "active_params_b": st.column_config.NumberColumn("Active (B)", format="%g", help="Active parameters per token"),
     "tags": st.column_config.ListColumn("Tags"),
     "flags": st.column_config.TextColumn("Data quality"),
+    "replies": st.column_config.NumberColumn("Replies", help="Replies measured (playground, runs)"),
+    "ttft_ms_p50": st.column_config.NumberColumn("TTFT p50", format="%.0f ms", help="Measured time to first token"),
+    "tokens_per_s_p50": st.column_config.NumberColumn("Tok/s p50", format="%.1f", help="Measured output tokens/s"),
     "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
 
@@ -37,6 +41,8 @@ blend.caption(
     f"(change it in the sidebar). Sorted by {SORT_KEYS[view.sort].label}{', descending' if view.descending else ''}; "
     "click a column header to re-sort the table."
 )
+if st.toggle("Measured speed", key="b_measured", help="Replies, p50 time to first token and tokens/s you measured"):
+    frame = with_measured(frame, rows, measure.measured_speeds())
 if rows:
     st.dataframe(
         frame,

@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 
 from catalog.costs import request_cost, usd
 from catalog.literal import html_text
-from catalog.records import Catalog
+from catalog.measured import Speed
+from catalog.records import Catalog, ModelRecord
 from catalog.store.trials import Run, RunPrompt, Trial
 
 #: Shown where a figure was not reported (never `None` on screen).
@@ -135,3 +136,23 @@ def runs_frame(runs: Sequence[Run]) -> pd.DataFrame:
 
 def run_label(run: Run) -> str:
     return f"#{run.id} · {run.name} · {run.created_at.strftime('%Y-%m-%d %H:%M')} · {run.status}"
+
+
+MEASURED_COLUMNS = ("replies", "ttft_ms_p50", "tokens_per_s_p50")
+
+
+def with_measured(
+    frame: pd.DataFrame, records: Sequence[ModelRecord], speeds: dict[tuple[str, str], Speed]
+) -> pd.DataFrame:
+    """Browse's table (one row per record, in order) with each model's measured replies, p50 TTFT and p50 tokens/s
+    from every recorded trial; empty cells (NaN, never `None`) where a model was never measured."""
+    found = [speeds.get((record.provider, record.model)) for record in records]
+    extended = frame.copy()
+    extended["replies"] = [speed.replies if speed else 0 for speed in found]
+    extended["ttft_ms_p50"] = [speed.ttft_ms_p50 if speed and speed.ttft_ms_p50 is not None else float("nan")
+                               for speed in found]  # fmt: skip
+    extended["tokens_per_s_p50"] = [
+        speed.output_tokens_per_s_p50 if speed and speed.output_tokens_per_s_p50 is not None else float("nan")
+        for speed in found
+    ]
+    return extended

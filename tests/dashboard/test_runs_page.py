@@ -3,6 +3,7 @@ see progress, results beside the list estimate, answers side by side, and the pa
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import Profile, running_fake
 from streamlit.testing.v1 import AppTest
+
+from catalog.store import Store
+from catalog.store.trials import TrialStore
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fwd_tok_RUNS_PAGE_SECRET"
@@ -79,3 +83,27 @@ def test_bad_pasted_prompts_and_a_budget_below_one_request_are_explained(fake):
     at.button(key="runs_start").click().run()
     assert not at.exception and "below the worst case" in at.error[0].value
     assert fake.chat_requests == 0
+
+
+def test_playground_replies_are_recorded_without_text_and_shown_in_browse(fake, tmp_path):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update({"LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": fake.url})
+    at.run()
+    at.query_params["model"] = TERSE
+    at.switch_page("pages/playground.py").run()
+    at.chat_input(key="pg_prompt").set_value("A secret plan for <b>lunch</b>").run()
+    assert not at.exception
+    at.chat_input(key="pg_prompt").set_value("!fake:500 again").run()
+    assert not at.exception
+    with Store(os.environ["CATALOG_DB_URL"]) as store:
+        trials = TrialStore(store).trials(origin="playground")
+    assert [t.outcome for t in trials] == ["ok", "upstream_error"]
+    assert trials[0].model == TERSE and trials[0].output_tokens == 8 and trials[0].reply_text is None
+    assert trials[0].prompt_chars == len("A secret plan for <b>lunch</b>") and trials[0].ttft_ms is not None
+    at.switch_page("pages/browse.py").run()
+    at.toggle(key="b_measured").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["model"] == TERSE].iloc[0]
+    assert row["replies"] == 1 and row["tokens_per_s_p50"] > 0
+    assert table[table["model"] == THINKER].iloc[0]["replies"] == 0
