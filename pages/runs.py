@@ -62,7 +62,7 @@ with results:
         if st.session_state.get("runs_pick") not in by_id:
             st.session_state["runs_pick"] = past[0].id
         run = by_id[st.selectbox("Run", list(by_id), key="runs_pick", format_func=lambda i: run_label(by_id[i]))]
-        run_trials = trials.trials(run.id)
+        run_trials = trials.trials(run.id, with_text=False)
         report = run_report(run, run_trials)
         if run.message:
             st.caption(literal(run.message))
@@ -75,11 +75,12 @@ with results:
         )
         st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
         with st.expander("Answers side by side", icon=":material/compare:"):
-            answers = answers_by_prompt(trials.prompts(run.id), run_trials)
-            shown = st.selectbox("Prompt", range(len(answers)), key="runs_prompt",
-                                 format_func=lambda n: answers[n][0].label)  # fmt: skip
-            if shown is not None and answers:
-                prompt, replies = answers[shown]
+            asked = trials.prompts(run.id)
+            shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
+                                 format_func=lambda n: asked[n].label)  # fmt: skip
+            if shown is not None and asked:  # only this prompt's replies are read with their text
+                with_text = trials.trials(run.id, prompt_number=asked[shown].number)
+                prompt, replies = answers_by_prompt([asked[shown]], with_text)[0]
                 if prompt.messages:
                     st.text(prompt.messages[-1][1][:2000])
                 for column, (provider, model, trial) in zip(st.columns(max(len(replies), 1)), replies, strict=False):

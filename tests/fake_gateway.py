@@ -148,6 +148,7 @@ def running_fake(**settings: Any) -> Iterator[FakeGateway]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the default 5 resets connections when 16+ clients connect at once
     fake: FakeGateway
 
     def handle_error(self, request: Any, client_address: Any) -> None:

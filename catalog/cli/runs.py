@@ -154,14 +154,14 @@ def _reconcile(trials: TrialStore, run_id: int, settings: dict[str, str], config
     if not secret or (config is not None and not config.uses_lava):
         return
     base_url = config.lava_base_url if config is not None else settings.get("LAVA_BASE_URL", "https://api.lava.so")
-    trials.set_billed(reconcile([t for t in trials.trials(run_id) if t.ok], base_url, secret))
+    trials.set_billed(reconcile([t for t in trials.trials(run_id, with_text=False) if t.ok], base_url, secret))
 
 
 def runs_command(args: argparse.Namespace, out: TextIO) -> int:
     with _open_store() as store:
         trials = TrialStore(store)
         found = trials.runs()
-        counts = {run.id: trials.trials(run.id) for run in found}
+        counts = {run.id: trials.trials(run.id, with_text=False) for run in found}
     if args.format == "json":
         rows = [run_report(run, counts[run.id])["run"] for run in found]
         json.dump(rows, out, indent=2)
@@ -208,7 +208,7 @@ def _print_report(trials: TrialStore, run_id: int, form: str, out: TextIO) -> No
 
     run = trials.run(run_id)
     assert run is not None
-    report = run_report(run, trials.trials(run_id))
+    report = run_report(run, trials.trials(run_id, with_text=False))
     if form == "json":
         json.dump(report, out, indent=2)
         out.write("\n")
