@@ -219,7 +219,7 @@ def _print_report(trials: TrialStore, run_id: int, form: str, out: TextIO) -> No
     info = report["run"]
     print(f"run {info['id']} · {info['name']} · {info['status']} · {info['prompts']} prompts × {info['repeat']}",
           file=out)  # fmt: skip
-    header = ["provider", "model", "ok", "failed", "in tok", "out tok", "reasoning", "cost/prompt", "estimate",
+    header = ["provider", "model", "ok", "failed", "in tok", "out tok", "reasoning", "cost/prompt", "provider est.",
               "billed", "TTFT p50", "TTFT p95", "tok/s p50"]  # fmt: skip
     rows = [
         [
@@ -231,7 +231,8 @@ def _print_report(trials: TrialStore, run_id: int, form: str, out: TextIO) -> No
         for line in report["models"]
     ]  # fmt: skip
     print_table(header, rows, out, numeric=set(header[2:]))
-    print("\ncost/prompt: measured tokens at catalog prices; estimate: the provider's own; — : not reported", file=out)
+    print("\ncost/prompt: measured tokens at catalog prices; provider est.: the provider's own (usage.estimated_cost); "
+          "billed: what Lava billed; —: not reported", file=out)  # fmt: skip
 
 
 def _number(value: float | None) -> str:
