@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from catalog.costs import request_cost
 from catalog.exports import csv_cell
+from catalog.records import ModelRecord
 from catalog.store.trials import Run, Trial
+from catalog.workload import Workload, WorkloadCost, requests_within_budget, savings
 
 MODEL_FIELDS = (
     "provider",
@@ -144,3 +147,47 @@ def report_csv(report: dict[str, Any]) -> str:
     for line in report["models"]:
         writer.writerow({"run_id": report["run"]["id"], **{key: csv_cell(line[key]) for key in MODEL_FIELDS}})
     return out.getvalue()
+
+
+#: Per (provider, model): the mean input and output tokens (reasoning included) a run measured.
+MeasuredTokens = dict[tuple[str, str], tuple[float, float]]
+
+
+def measured_tokens(report: dict[str, Any]) -> MeasuredTokens:
+    """Each model's measured token pair from a run's report (models no ok trial measured are left out)."""
+    return {
+        (line["provider"], line["model"]): (line["input_tokens_mean"], line["output_tokens_mean"])
+        for line in report["models"]
+        if line["input_tokens_mean"] is not None and line["output_tokens_mean"] is not None
+    }
+
+
+def costs_with_measured(
+    records: Iterable[ModelRecord],
+    workload: Workload,
+    measured: MeasuredTokens,
+    baseline: ModelRecord | None = None,
+    budget_usd_per_month: float | None = None,
+) -> list[tuple[WorkloadCost, bool]]:
+    """Compare's costs with each model's own measured tokens where a run has them, else the workload's assumed
+    pair; cheapest first, each line with whether its tokens were measured. The baseline is priced the same way."""
+
+    def per_request(record: ModelRecord) -> tuple[float, bool]:
+        pair = measured.get((record.provider, record.model))
+        tokens = pair if pair is not None else (workload.input_tokens, workload.output_tokens)
+        return request_cost(record, *tokens), pair is not None
+
+    priced = sorted(((record, *per_request(record)) for record in records), key=lambda item: item[1])
+    cheapest = priced[0][1] if priced else 0.0
+    base_month = per_request(baseline)[0] * workload.requests_per_month if baseline is not None else None
+    lines = []
+    for record, cost, is_measured in priced:
+        per_month = cost * workload.requests_per_month
+        saved, saved_pct = savings(per_month, base_month) if base_month is not None else (None, None)
+        in_budget = requests_within_budget(cost, budget_usd_per_month) if budget_usd_per_month is not None else None
+        line = WorkloadCost(
+            record, cost, cost * workload.requests_per_day, per_month, cost / cheapest if cheapest > 0 else None,
+            saved, saved_pct, in_budget,
+        )  # fmt: skip
+        lines.append((line, is_measured))
+    return lines

@@ -3,6 +3,7 @@ see progress, results beside the list estimate, answers side by side, and the pa
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from pathlib import Path
@@ -12,6 +13,9 @@ from conftest import GATEWAY_VARIABLES
 from fake_gateway import Profile, running_fake
 from streamlit.testing.v1 import AppTest
 
+from catalog.cli import main as cli
+from catalog.costs import request_cost
+from catalog.sources import load_catalog
 from catalog.store import Store
 from catalog.store.trials import TrialStore
 
@@ -107,3 +111,36 @@ def test_playground_replies_are_recorded_without_text_and_shown_in_browse(fake, 
     row = table[table["model"] == TERSE].iloc[0]
     assert row["replies"] == 1 and row["tokens_per_s_p50"] > 0
     assert table[table["model"] == THINKER].iloc[0]["replies"] == 0
+
+
+def test_compare_switches_to_the_tokens_a_run_measured(fake, tmp_path, monkeypatch):
+    prompts = tmp_path / "p.txt"
+    prompts.write_text("one two three\nfour five\n", encoding="utf-8")
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    result = cli(
+        ["run", str(prompts), "--model", TERSE, "--model", THINKER], stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    assert result == 0
+    monkeypatch.delenv("LAVA_FORWARD_TOKEN")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    at.radio(key="w_scope").set_value("all").run()
+    assumed = at.dataframe[0].value
+    assert "tokens" not in assumed.columns
+    at.selectbox(key="w_measured").set_value(1).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    marks = dict(zip(table["model"], table["tokens"], strict=True))
+    assert marks[TERSE] == marks[THINKER] == "measured" and set(marks.values()) == {"measured", "assumed"}
+    catalog = load_catalog()
+    thinker = table[table["model"] == THINKER].iloc[0]
+    # The thinker's 200 reasoning tokens + 8 words, at its prices, with the prompts' mean input tokens.
+    with Store(os.environ["CATALOG_DB_URL"]) as store:
+        trials = TrialStore(store).trials(1)
+    inputs = [t.input_tokens for t in trials if t.model == THINKER]
+    expected = request_cost(catalog.find(THINKER), sum(inputs) / len(inputs), 208)
+    assert thinker["per_request_usd"] == pytest.approx(expected)
+    other = table[table["tokens"] == "assumed"].iloc[0]
+    assert other["per_request_usd"] == pytest.approx(request_cost(catalog.find(other["model"]), 2000, 500))
