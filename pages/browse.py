@@ -7,11 +7,12 @@ from dataclasses import replace
 import streamlit as st
 
 from catalog.dashboard.model_page import SHORT_NAME_IN_LINK
+from catalog.dashboard.runs import with_measured
 from catalog.dashboard.tables import host_counts, models_frame, to_csv, to_json, visible_models
 from catalog.dashboard.words import counted
 from catalog.literal import markdown_text
 from catalog.query import SORT_KEYS, hidden_by_size_bound
-from pages.common import sidebar, state
+from pages.common import measure, sidebar, state
 
 PRICE = "$%.3f"
 UNKNOWN = "—"  # in an empty cell: the page or the model card does not say
@@ -37,10 +38,14 @@ COLUMNS = {
     ),
     "tags": st.column_config.ListColumn("Tags"),
     "flags": st.column_config.TextColumn("Data quality"),
+    "replies": st.column_config.NumberColumn("Replies", help="Replies measured (playground, runs)"),
+    "ttft_ms_p50": st.column_config.NumberColumn("TTFT p50", format="%.0f ms", help="Measured time to first token"),
+    "tokens_per_s_p50": st.column_config.NumberColumn("Tok/s p50", format="%.1f", help="Measured output tokens/s"),
     "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
 ORDER = (
-    "name", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok", "playground", "provider", "hosts",
+    "name", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok", "replies", "ttft_ms_p50",
+    "tokens_per_s_p50", "playground", "provider", "hosts",
     "vendor", "params_b", "active_params_b", "tags", "flags", "model",
 )  # fmt: skip
 
@@ -61,6 +66,8 @@ blend.caption(
 hidden = hidden_by_size_bound(models.models, view.model_filter())
 if hidden:
     st.caption(f"{counted(hidden, 'model')} of unknown size hidden by the size filter.")
+if st.toggle("Measured speed", key="b_measured", help="Replies, p50 time to first token and tokens/s you measured"):
+    frame = with_measured(frame, rows, measure.measured_speeds())
 if rows:
     st.dataframe(
         frame,

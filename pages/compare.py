@@ -11,8 +11,9 @@ from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
 from catalog.dashboard.words import budget_note, counted
 from catalog.literal import markdown_text
+from catalog.measured import costs_with_measured
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
-from pages.common import sidebar, state
+from pages.common import measure, sidebar, state
 
 WORKLOAD_WIDGETS = {
     "w_in": "input_tokens",
@@ -31,6 +32,7 @@ COLUMNS = {
         "Model", pinned=True, width=150, display_text=SHORT_NAME_IN_LINK, help="Open the model's page"
     ),
     "model": st.column_config.TextColumn("Model id", width="large"),
+    "tokens": st.column_config.TextColumn("Tokens", help="measured by the chosen run, or assumed above"),
     "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
     "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
     "per_request_usd": st.column_config.NumberColumn("Per request", format="$%.6f"),
@@ -96,6 +98,10 @@ if view.scope == "picked" and not picked:
 workload = view.workload()
 baseline = models.find(view.baseline) if view.baseline else None
 lines = workload_costs(chosen, workload, baseline, view.budget_usd)
+tokens_from, marks = measure.tokens_choice(), None  # a run's measured tokens per model, or the assumed pair
+if tokens_from is not None:
+    pairs = costs_with_measured(chosen, workload, tokens_from, baseline, view.budget_usd)
+    lines, marks = [line for line, _ in pairs], ["measured" if is_measured else "assumed" for _, is_measured in pairs]
 st.caption(
     f"A month is **{DAYS_PER_MONTH} days**: {workload.requests_per_day:,.0f} requests a day = "
     f"{workload.requests_per_month:,.0f} a month, each {workload.input_tokens:,} tokens in + "
@@ -103,6 +109,8 @@ st.caption(
 )
 
 side_by_side = workload_costs(picked, workload, baseline, view.budget_usd)
+if tokens_from is not None:
+    side_by_side = [line for line, _ in costs_with_measured(picked, workload, tokens_from, baseline, view.budget_usd)]
 if side_by_side:
     st.subheader("Picked, side by side")
     for column, line in zip(st.columns(len(side_by_side)), side_by_side, strict=True):
@@ -118,6 +126,8 @@ if not lines:
 else:
     st.subheader(f"{counted(len(lines), 'model')}, cheapest first")
     frame = costs_frame(lines)
+    if marks is not None:
+        frame.insert(2, "tokens", marks)
     order = ["rank", "name", *(name for name in frame.columns if name not in ("rank", "name", "model")), "model"]
     st.dataframe(frame, column_config=COLUMNS, column_order=order, hide_index=True, placeholder="—", key="costs_table")
     st.download_button("Download CSV", to_csv(frame), "workload-costs.csv", "text/csv")

@@ -13,7 +13,7 @@ from catalog.chat.side_by_side import MAX_SIDE_BY_SIDE, SideBySide
 from catalog.chat.targets import chat_request, model_key, models_by_key, price_label, resolve_model
 from catalog.literal import markdown_text
 from catalog.records import ModelRecord
-from pages.common import chat
+from pages.common import chat, measure
 from pages.common.router import ensure_router
 from pages.common.state import current_catalog
 
@@ -128,6 +128,7 @@ else:
                 for slot, text in zip(slots, run.partial_texts(), strict=True):
                     slot.markdown(without_images(text) or "…")
             shown = st.session_state[chat.SIDE_RESULTS] = run.results()
+        measure.remember_all(requests, shown)
         spend.extend(transcript.reply_turn(result) for result in shown)
     if shown and asked:
         chat.show_side_results(slots, shown)

@@ -25,6 +25,11 @@ choose a behaviour, e.g. `!fake:401`, `!fake:cut`, `!fake:split`, `!fake:chunks=
     echoerror     mid-stream, an error chunk quoting the bearer from character 285 (a cut at 300 splits it)
     echo401       a 401 whose message quotes the start of the bearer credential, cut short as proxies log it
     mdinject      a 400 whose message is markdown: an image, a link and HTML
+
+For runs, models can differ (`profiles`: words written, reasoning tokens, first-byte delay), the server counts
+requests in flight (`max_in_flight`), can answer the next N requests with 429 + Retry-After (`rate_limit_next`)
+or every request after the first N with 402 (`payment_after`), and serves Lava's request records
+(`GET /v1/requests/{id}` with the Lava secret key): `pending` (or 404) on the first fetch, then final.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -67,6 +73,19 @@ ERRORS: dict[str, tuple[int, Any]] = {
 ONCE = {"429once": 429, "503once": 503}
 
 
+@dataclass(frozen=True)
+class Profile:
+    """How a fake model answers: how many words, how many reasoning tokens, and how long before the first byte."""
+
+    words: int = 10
+    reasoning_tokens: int = 0
+    delay_s: float = 0.0
+
+
+#: What the fake bills per token in its request records (a decimal, as Lava writes money).
+BILLED_PER_TOKEN = Decimal("0.0000003")
+
+
 @dataclass
 class FakeGateway:
     """The server's expectations and its log; change attributes freely between requests."""
@@ -87,6 +106,21 @@ class FakeGateway:
     requests: list[dict[str, Any]] = field(default_factory=list)
     attempts: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Per model id: how it answers (models not named answer as before).
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    #: Chat requests being answered now, and the most there ever were at once.
+    in_flight: int = 0
+    max_in_flight: int = 0
+    #: The next N chat requests get a 429 with `Retry-After: retry_after`.
+    rate_limit_next: int = 0
+    #: Chat requests after this many get a 402.
+    payment_after: int | None = None
+    chat_requests: int = 0
+    #: What each answered request reported, by request id: model and usage.
+    sent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Request-record fetches per id; the first gets `first_record` ("pending" or "404"), later ones the final record.
+    record_fetches: Counter[str] = field(default_factory=Counter)
+    first_record: str = "pending"
 
     def log(self, entry: dict[str, Any]) -> None:
         with self.lock:
@@ -114,6 +148,7 @@ def running_fake(**settings: Any) -> Iterator[FakeGateway]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the default 5 resets connections when 16+ clients connect at once
     fake: FakeGateway
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -131,9 +166,54 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def do_GET(self) -> None:
+        """Lava's request records: pending (or missing) on the first fetch, then final, money as decimal strings."""
+        fake = self.server.fake
+        path = urlsplit(self.path).path
+        if not path.startswith("/v1/requests/"):
+            return self._json(404, {"error": {"message": "no route"}})
+        bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        if fake.secret_key is None or bearer != fake.secret_key:
+            return self._json(401, {"error": {"message": "Invalid secret key"}})
+        request_id = path.removeprefix("/v1/requests/")
+        with fake.lock:
+            fake.record_fetches[request_id] += 1
+            first = fake.record_fetches[request_id] == 1
+            sent = fake.sent.get(request_id)
+        if sent is None or (first and fake.first_record == "404"):
+            return self._json(404, {"error": {"message": "request not found"}})
+        usage = sent["usage"]
+        total = (BILLED_PER_TOKEN * (usage["prompt_tokens"] + usage["completion_tokens"])).quantize(Decimal("1e-10"))
+        record = {
+            "request_id": request_id,
+            "status": "pending" if first else "completed",
+            "provider": "deepinfra",
+            "model_usage": {
+                "input_tokens": usage["prompt_tokens"],
+                "output_tokens": usage["completion_tokens"],
+                "total_tokens": usage["total_tokens"],
+                "total_cost": str(total),
+            },
+            "cost": str(total),
+        }
+        self._json(200, record)
+
     def do_POST(self) -> None:
         fake = self.server.fake
         parts = urlsplit(self.path)
+        chat = parts.path in (FORWARD_PATH, DIRECT_PATH)
+        if chat:
+            with fake.lock:
+                fake.in_flight += 1
+                fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+        try:
+            self._post(fake, parts)
+        finally:
+            if chat:
+                with fake.lock:
+                    fake.in_flight -= 1
+
+    def _post(self, fake: FakeGateway, parts: Any) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         bearer = self.bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
         entry: dict[str, Any] = {"path": parts.path, "query": parse_qs(parts.query), "headers": dict(self.headers)}
@@ -174,6 +254,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, fake: FakeGateway, body: dict[str, Any]) -> None:
         model = body["model"]
+        with fake.lock:
+            fake.chat_requests += 1
+            limited = fake.rate_limit_next > 0
+            fake.rate_limit_next -= limited
+            broke = fake.payment_after is not None and fake.chat_requests > fake.payment_after
+        if limited:
+            return self._json(429, ERRORS["429"][1], fake.retry_after)
+        if broke:
+            return self._json(*ERRORS["402"])
         prompt = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
         directives = dict(DIRECTIVE.findall(f"{model} {prompt}"))
         for name, status in ONCE.items():
@@ -192,10 +281,14 @@ class _Handler(BaseHTTPRequestHandler):
         if "mdinject" in directives:
             said = "![x](http://evil.example/p.png) [Session expired, log in](http://evil.example) <b>bold</b>"
             return self._json(400, {"error": {"message": said}})
-        time.sleep(float(directives.get("delay") or 0) + fake.model_delays.get(model, 0.0))
+        profile = fake.profiles.get(model)
+        delay = fake.model_delays.get(model, 0.0) + (profile.delay_s if profile else 0.0)
+        time.sleep(float(directives.get("delay") or 0) + delay)
         if "slow" in directives:
             time.sleep(fake.slow_s)
-        reply = _Reply(model, DIRECTIVE.sub("", prompt).strip(), body, directives)
+        reply = _Reply(model, DIRECTIVE.sub("", prompt).strip(), body, directives, profile)
+        with fake.lock:
+            fake.sent[self.request_id] = {"model": model, "usage": reply.usage(), "prompt": prompt}
         if not body.get("stream") or "json" in directives:
             return self._json(200, reply.completion(), request_id=True)
         self._stream(fake, reply, directives)
@@ -312,9 +405,14 @@ def _body_problems(body: Any) -> list[tuple[str, str]]:
 class _Reply:
     """The reply a fake model gives: its pieces, as SSE events or one JSON completion."""
 
-    def __init__(self, model: str, prompt: str, body: dict[str, Any], directives: dict[str, str]) -> None:
+    def __init__(
+        self, model: str, prompt: str, body: dict[str, Any], directives: dict[str, str], profile: Profile | None = None
+    ) -> None:
         self.model = model
-        if "chunks" in directives:
+        self.reasoning_tokens: int | None = None
+        if profile is not None:
+            self.pieces = [f"w{number} " for number in range(profile.words)]
+        elif "chunks" in directives:
             self.pieces = [f"{number} " for number in range(int(directives["chunks"]))]
         elif "huge" in directives:
             self.pieces = ["Here: ", "h" * int(directives["huge"])]
@@ -323,6 +421,9 @@ class _Reply:
             self.pieces = re.findall(r"\S*\s*", text)[:-1] or [""]
         reasoning = "reasoning" in directives or "R1" in model
         self.thoughts = ["Let me think ", "about this… ", "done."] if reasoning else []
+        if profile is not None:
+            self.thoughts = ["t "] * profile.reasoning_tokens
+            self.reasoning_tokens = profile.reasoning_tokens or None  # a model that does not reason reports none
         self.prompt_tokens = sum(len(str(m["content"]).split()) + 3 for m in body["messages"])
         self.completion_tokens = len(self.pieces) + len(self.thoughts)
         self.estimate = "noestimate" not in directives
@@ -333,6 +434,8 @@ class _Reply:
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.prompt_tokens + self.completion_tokens,
         }
+        if self.reasoning_tokens is not None:
+            usage["completion_tokens_details"] = {"reasoning_tokens": self.reasoning_tokens}
         if self.estimate:
             usage["estimated_cost"] = round((self.prompt_tokens + self.completion_tokens) * ESTIMATED_USD_PER_TOKEN, 10)
         return usage

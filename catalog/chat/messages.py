@@ -90,6 +90,8 @@ class Usage:
     total_tokens: int
     estimated_cost_usd: float | None = None
     cached_tokens: int | None = None
+    #: Hidden reasoning tokens (counted in `completion_tokens`), where the upstream reports them.
+    reasoning_tokens: int | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Usage:
@@ -98,12 +100,15 @@ class Usage:
         estimated = data.get("estimated_cost")
         details = data.get("prompt_tokens_details")
         cached = details.get("cached_tokens") if isinstance(details, dict) else None
+        output_details = data.get("completion_tokens_details")
+        reasoning = output_details.get("reasoning_tokens") if isinstance(output_details, dict) else None
         return cls(
             prompt_tokens=prompt,
             completion_tokens=completion,
             total_tokens=_token_count(data, "total_tokens") or prompt + completion,
             estimated_cost_usd=float(estimated) if isinstance(estimated, int | float) else None,
             cached_tokens=int(cached) if isinstance(cached, int) else None,
+            reasoning_tokens=reasoning if type(reasoning) is int and reasoning >= 0 else None,
         )
 
 

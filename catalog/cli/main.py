@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import history, hosts, interop
+from catalog.cli import history, hosts, interop, runs
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     interop.add_commands(commands, sources)
     hosts.add_commands(commands, sources)
     history.add_commands(commands, _Parser)
+    runs.add_commands(commands, sources)
     return parser
 
 
@@ -102,6 +103,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         args = build_parser().parse_args(argv)
         if args.command in history.COMMANDS:
             return history.run(args, out, err)
+        if args.command == "run":
+            return runs.run_command(args, history.catalog_for, out, err)
+        if args.command == "runs":
+            return runs.runs_command(args, out)
+        if args.command == "report":
+            return runs.report_command(args, out)
         if args.command == "export" and args.format == "llm-prices":
             history.export_llm_prices(out)
             return 0

@@ -64,6 +64,75 @@ sightings = sa.Table(
 
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
 
+#: Added by schema 3: a run of prompts × models × repeats, with the settings it was started with.
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(40), nullable=False),
+    sa.Column("prompts", sa.Integer, nullable=False),
+    sa.Column("repeat", sa.Integer, nullable=False),
+    #: JSON: [[provider, model], ...] in the order asked.
+    sa.Column("models", sa.Text, nullable=False),
+    #: JSON: max_tokens, temperature, concurrency, max_usd, keep_text.
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("message", sa.String(1000), nullable=True),
+)
+
+#: Added by schema 3: a run's prompts by number: their digest always, their text unless text-keeping is off.
+run_prompts = sa.Table(
+    "run_prompts",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("chars", sa.Integer, nullable=False),
+    #: JSON: [[role, content], ...]; NULL when the operator turned text-keeping off.
+    sa.Column("messages", sa.Text, nullable=True),
+)
+
+#: Added by schema 3: every measured reply (playground, side by side, or a run's trial), metrics first.
+trials = sa.Table(
+    "trials",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("origin", sa.String(20), nullable=False),  # playground, side_by_side, run
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=True),
+    sa.Column("prompt_number", sa.Integer, nullable=True),
+    sa.Column("repetition", sa.Integer, nullable=True),
+    sa.Column("provider", sa.String(200), nullable=False),
+    sa.Column("model", sa.String(500), nullable=False),
+    sa.Column("model_key", sa.String(500), nullable=True),
+    sa.Column("outcome", sa.String(40), nullable=False),  # ok, incomplete, or the error's kind
+    sa.Column("error", sa.String(1000), nullable=True),
+    sa.Column("input_tokens", sa.Integer, nullable=True),
+    sa.Column("output_tokens", sa.Integer, nullable=True),
+    sa.Column("reasoning_tokens", sa.Integer, nullable=True),
+    sa.Column("cached_input_tokens", sa.Integer, nullable=True),
+    sa.Column("ttft_ms", sa.Double, nullable=True),
+    sa.Column("total_ms", sa.Double, nullable=True),
+    sa.Column("output_tokens_per_s", sa.Double, nullable=True),
+    sa.Column("cost_usd", sa.Double, nullable=True),
+    sa.Column("estimated_cost_usd", sa.Double, nullable=True),
+    sa.Column("request_id", sa.String(200), nullable=True),
+    sa.Column("prompt_chars", sa.Integer, nullable=False),
+    sa.Column("reply_chars", sa.Integer, nullable=False),
+    sa.Column("reasoning_chars", sa.Integer, nullable=False),
+    #: A run's reply (NULL for playground replies, and when text-keeping is off).
+    sa.Column("reply_text", sa.Text, nullable=True),
+    #: What Lava billed, a decimal string as Lava writes it; `billed_final` once the record is no longer pending.
+    sa.Column("billed_usd", sa.String(40), nullable=True),
+    sa.Column("billed_final", sa.Boolean, nullable=True),
+    sa.Column("billed_checked_at", sa.DateTime, nullable=True),
+    # A run's trial is recorded once: a failed one is replaced when the run is resumed, an ok one never.
+    sa.UniqueConstraint("run_id", "prompt_number", "repetition", "provider", "model", name="uq_trials_run_cell"),
+    sa.Index("ix_trials_provider_model", "provider", "model"),
+)
+
 
 def create_first_schema(connection: Connection) -> None:
     """Create the schema exactly as version 1 did (kept to build old databases in the upgrade tests)."""
@@ -110,9 +179,15 @@ def _to_2(connection: Connection) -> None:
     connection.execute(sa.text("CREATE INDEX ix_price_ranges_model ON price_ranges (model)"))
 
 
+def _to_3(connection: Connection) -> None:
+    """Schema 3: runs, their prompts, and trials (measured replies); nothing existing is touched."""
+    for table in (runs, run_prompts, trials):
+        table.create(connection)
+
+
 #: Upgrade steps: UPGRADES[n] takes a database from version n to n + 1.
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: _to_2}
-SCHEMA_VERSION = 2
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _to_2, 2: _to_3}
+SCHEMA_VERSION = 3
 
 
 def current_version(connection: Connection) -> int | None:

@@ -33,6 +33,7 @@ from catalog.chat.side_by_side import comparison_rows
 from catalog.chat.targets import parse_stop, trusted_hosts
 from catalog.dashboard.model_page import model_link
 from catalog.literal import code_span, markdown_text
+from pages.common import measure
 
 HISTORY, SIDE_RESULTS, SIDE_SPEND = "messages", "playground_side_results", "playground_side_spend"
 MONEY, SECONDS = "$%.7f", "%.2f s"
@@ -155,8 +156,10 @@ def stream_turn(client: GatewayClient, request: ChatRequest) -> transcript.Turn:
                     reply = stack.enter_context(client.stream(request))
                 st.write_stream(stream_without_images(reply.text(on_reasoning=show_reasoning)))
             turn = transcript.reply_turn(reply.result)
+            measure.remember(request, reply.result)
         except GatewayError as error:
             turn = transcript.failed_turn(record.model, error, record.provider)
+            measure.remember(request, error)
         footer(turn.error, bool(turn.content), turn.metrics)
     return turn
 

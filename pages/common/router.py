@@ -16,6 +16,7 @@ def routes() -> list[st.Page]:
         st.Page("pages/compare.py", title="Compare", icon=":material/calculate:", url_path="compare"),
         st.Page("pages/providers.py", title="Providers", icon=":material/storefront:", url_path="providers"),
         st.Page("pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
+        st.Page("pages/runs.py", title="Runs", icon=":material/speed:", url_path="runs"),
         st.Page("pages/playground.py", title="Playground", icon=":material/chat:", url_path="playground"),
         st.Page("pages/model.py", title="Model", icon=":material/info:", url_path="model"),
     ]

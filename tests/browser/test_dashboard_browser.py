@@ -88,7 +88,7 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
         assert page.get_by_test_id("stSidebar").get_by_text("snapshot 2026-11-25").count() == 1
         nav = page.get_by_test_id("stSidebarNav").inner_text()
         assert "shared" not in nav and "app" not in nav.split() and "init" not in nav.lower()
-        titles = ["Browse", "Charts", "Compare", "Providers", "Changes", "Playground", "Model"]
+        titles = ["Browse", "Charts", "Compare", "Providers", "Changes", "Runs", "Playground", "Model"]
         assert nav.split()[1::2] == titles  # icon name, title
         assert exceptions_shown(page) == []
 

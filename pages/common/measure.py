@@ -1,0 +1,78 @@
+"""Playground replies remembered as trials: metrics only, never the prompt or the reply's text."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import streamlit as st
+
+from catalog.chat.errors import GatewayError
+from catalog.chat.messages import ChatRequest, ChatResult
+from catalog.chat.trials import trial_from_error, trial_from_result
+from catalog.dashboard.runs import run_label
+from catalog.measured import MeasuredTokens, Speed, measured_tokens, run_report, speed_by_model
+from catalog.store import StoreError
+from catalog.store.trials import TrialStore
+from pages.common.store import history_store
+
+logger = logging.getLogger(__name__)
+
+
+def remember(request: ChatRequest, outcome: ChatResult | GatewayError, origin: str = "playground") -> None:
+    """Record one reply's tokens, cost, speed and outcome; a store that cannot be written never breaks the chat."""
+    store, _ = history_store()
+    if store is None:
+        return
+    chars = sum(len(message.content) for message in request.messages)
+    if isinstance(outcome, GatewayError):
+        trial = trial_from_error(outcome, request.record, origin=origin, prompt_chars=chars)
+    else:
+        trial = trial_from_result(outcome, request.record, origin=origin, prompt_chars=chars)
+    try:
+        TrialStore(store).record(trial)
+    except StoreError as error:
+        logger.warning("a playground reply was not recorded: %s", error)
+
+
+def measured_speeds() -> dict[tuple[str, str], Speed]:
+    """Every model's measured speed from all recorded trials (empty when the store is unavailable)."""
+    store, _ = history_store()
+    if store is None:
+        return {}
+    try:
+        return speed_by_model(TrialStore(store).measured())
+    except StoreError:
+        return {}
+
+
+def remember_all(requests: Sequence[ChatRequest], results: Sequence[ChatResult]) -> None:
+    for request, result in zip(requests, results, strict=True):
+        remember(request, result, "side_by_side")
+
+
+def tokens_choice() -> MeasuredTokens | None:
+    """Compare's choice of tokens per request: the assumed pair (None), or each model's as a run measured them."""
+    store, _ = history_store()
+    if store is None:
+        return None
+    trials = TrialStore(store)
+    try:
+        found = trials.runs()
+    except StoreError:
+        return None
+    if not found:
+        return None
+    by_id = {run.id: run for run in found}
+
+    def label(run_id: int | None) -> str:
+        return "as assumed above, for every model" if run_id is None else f"as run {run_label(by_id[run_id])} measured"
+
+    chosen = st.selectbox(
+        "Tokens per request", [None, *by_id], key="w_measured", format_func=label,
+        help="A run's measured input and output tokens (reasoning included) for each model it ran; the others keep "
+        "the assumed pair.",
+    )  # fmt: skip
+    if chosen is None:
+        return None
+    return measured_tokens(run_report(by_id[chosen], trials.trials(chosen, with_text=False)))

@@ -1,0 +1,59 @@
+"""The Runs page's glue: reading the prompts a visitor gave, and starting a run in the background."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.chat.client import GatewayClient
+from catalog.chat.runs import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, run_prompts
+from catalog.literal import markdown_text
+from catalog.prompts import FORMATS, Prompt, PromptFileError, parse_prompts
+from catalog.records import Catalog, ModelRecord
+from catalog.store import Store
+from catalog.store.trials import RunSettings, TrialStore
+from pages.common import chat
+
+JOB_KEY = "runs_job"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def prompts_from_input(pasted: str, kind: str, upload: object | None) -> list[Prompt] | None:
+    """The prompts from an upload (by its suffix) or the pasted text; an error shown (and None) if they are bad."""
+    try:
+        if upload is not None:
+            name = str(getattr(upload, "name", "upload.txt"))
+            suffix = name.rsplit(".", 1)[-1].lower()
+            data: bytes = upload.getvalue()  # type: ignore[attr-defined]
+            if suffix not in FORMATS:
+                raise PromptFileError(f"{name}: a prompt file must end in .jsonl, .csv or .txt")
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise PromptFileError(f"{name}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise PromptFileError(f"{name}: not UTF-8 text") from None
+            return parse_prompts(text, suffix, name)
+        return parse_prompts(pasted, kind, "the pasted prompts")
+    except PromptFileError as error:
+        st.error(markdown_text(str(error)), icon=":material/error:")
+        return None
+
+
+def start(
+    store: Store, models: Catalog, records: list[ModelRecord], prompts: list[Prompt], repeat: int,
+    settings: RunSettings, name: str,
+) -> BackgroundRun | None:  # fmt: skip
+    """Check everything, record the run, and start it in a thread; an error is shown (and None) when it cannot."""
+    config, limits, hosts = chat.require_config(None)
+    try:
+        check_run(models, records, prompts, settings, hosts=hosts)
+    except RunError as error:
+        st.error(markdown_text(str(error)), icon=":material/error:")
+        return None
+    trials = TrialStore(store)
+    run = trials.create_run(name, [(r.provider, r.model) for r in records], run_prompts(prompts), repeat, settings)
+    client = GatewayClient(config, limits=limits, retry=RUN_RETRY)
+    job = BackgroundRun(Runner(trials, client, models, run, prompts, records, hosts=hosts)).start()
+    st.session_state[JOB_KEY] = job
+    st.session_state["runs_next"] = run.id
+    return job

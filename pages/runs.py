@@ -1,0 +1,130 @@
+"""Runs: send your prompts to the models you pick, and see what each really cost per prompt and how fast it was."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from catalog.chat.runs import BackgroundRun
+from catalog.chat.safe_markdown import without_images
+from catalog.chat.targets import models_by_key, price_label
+from catalog.dashboard.runs import answers_by_prompt, cost_speed_figure, results_frame, run_label, runs_frame
+from catalog.literal import code_span, markdown_text
+from catalog.measured import report_csv, run_report
+from catalog.prompts import FORMATS  # noqa: F401
+from catalog.store.trials import RunSettings, TrialStore
+from pages.common import state
+from pages.common.runs import JOB_KEY, prompts_from_input, start
+from pages.common.store import history_store
+
+models, view = state.open_page("Runs", "runs")
+st.caption(
+    "Run your own prompts on the models you pick: measured tokens (reasoning included) at catalog prices show "
+    "what each model costs per answer, beside the list-price estimate Compare makes from one assumed token count."
+)
+store, problem = history_store()
+if store is None:
+    st.warning(f"The runs database is unavailable: {markdown_text(problem or '')}", icon=":material/database_off:")
+    st.stop()
+trials = TrialStore(store)
+job: BackgroundRun | None = st.session_state.get(JOB_KEY)
+
+
+@st.fragment(run_every=1.0)
+def live(current: BackgroundRun) -> None:
+    """The run's progress, polled every second while it runs; when it ends, the whole page shows its results."""
+    progress = current.progress
+    if progress is not None:
+        st.progress(progress.done / max(progress.total, 1), text=progress.line())
+    else:
+        st.progress(0.0, text="starting…")
+    if current.running:
+        st.button("Stop the run", key="runs_stop", on_click=current.stop, icon=":material/stop:")
+        return
+    st.session_state.pop(JOB_KEY, None)
+    st.session_state["runs_next"] = current.run_id
+    st.rerun(scope="app")
+
+
+if job is not None:
+    live(job)
+    if job.error:
+        st.error(markdown_text(job.error))
+
+past = trials.runs()
+results, new = st.tabs(["Results", "New run"])
+with results:
+    if not past:
+        st.info("No runs yet: start one in the New run tab (or `python -m catalog run PROMPTS --model M`).")
+    else:
+        by_id = {run.id: run for run in past}
+        if "runs_next" in st.session_state:
+            st.session_state["runs_pick"] = st.session_state.pop("runs_next")
+        if st.session_state.get("runs_pick") not in by_id:
+            st.session_state["runs_pick"] = past[0].id
+        run = by_id[st.selectbox("Run", list(by_id), key="runs_pick", format_func=lambda i: run_label(by_id[i]))]
+        run_trials = trials.trials(run.id, with_text=False)
+        report = run_report(run, run_trials)
+        if run.message:
+            st.caption(markdown_text(run.message))
+        st.caption(
+            f"List estimate: Compare's assumed {view.input_tokens:,} input + {view.output_tokens:,} output tokens "
+            "per request at list prices; ratio = measured ÷ estimate."
+        )
+        st.dataframe(
+            results_frame(report, models, view.input_tokens, view.output_tokens), hide_index=True, key="runs_results"
+        )
+        st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
+        with st.expander("Answers side by side", icon=":material/compare:"):
+            asked = trials.prompts(run.id)
+            shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
+                                 format_func=lambda n: asked[n].label)  # fmt: skip
+            if shown is not None and asked:  # only this prompt's replies are read with their text
+                with_text = trials.trials(run.id, prompt_number=asked[shown].number)
+                prompt, replies = answers_by_prompt([asked[shown]], with_text)[0]
+                if prompt.messages:
+                    st.text(prompt.messages[-1][1][:2000])
+                for column, (provider, model, trial) in zip(st.columns(max(len(replies), 1)), replies, strict=False):
+                    column.caption(code_span(model) + " · " + code_span(provider))
+                    if trial.reply_text is not None:
+                        column.markdown(without_images(trial.reply_text))
+                    column.caption(
+                        markdown_text(trial.error or "") if not trial.ok else f"{trial.output_tokens} tokens"
+                    )
+        downloads = st.columns(2)
+        downloads[0].download_button("Report (JSON)", json.dumps(report, indent=2), f"run-{run.id}.json",
+                                     "application/json", key="runs_json")  # fmt: skip
+        downloads[1].download_button("Report (CSV)", report_csv(report), f"run-{run.id}.csv", "text/csv",
+                                     key="runs_csv")  # fmt: skip
+        st.subheader("Past runs")
+        st.dataframe(runs_frame(past), hide_index=True, key="runs_past")
+
+with new:
+    by_key = models_by_key(models)
+    several = len({provider for provider, _ in by_key}) > 1
+    picked = [key for key in by_key if key[1] in view.picks]
+    source = st.radio("Prompts from", ["Paste", "Upload a file"], horizontal=True, key="runs_source")
+    upload, pasted, kind = None, "", "txt"
+    if source == "Paste":
+        kind = st.selectbox("Format", ("txt", "jsonl", "csv"), key="runs_kind", help="txt: one prompt a line")
+        pasted = st.text_area("Prompts", key="runs_text", height=160)
+    else:
+        upload = st.file_uploader("Prompt file (.jsonl, .csv or .txt)", type=list(FORMATS), key="runs_upload")
+    chosen = st.multiselect("Models", list(by_key), default=picked, key="runs_models",
+                            format_func=lambda key: price_label(by_key[key], with_provider=several))  # fmt: skip
+    cells = st.columns(4)
+    repeat = cells[0].number_input("Repeats", 1, 100, 1, key="runs_repeat")
+    concurrency = cells[1].number_input("Concurrency", 1, 32, 4, key="runs_concurrency")
+    max_tokens = cells[2].number_input("Max tokens", 1, 100_000, 1024, key="runs_max_tokens")
+    budget = cells[3].number_input("Budget (USD, 0 = none)", 0.0, 10_000.0, 0.0, step=0.5, key="runs_budget")
+    name = st.text_input("Name", key="runs_name", placeholder="my prompts")
+    if st.button("Start the run", key="runs_start", type="primary", disabled=job is not None or not chosen):
+        prompts = prompts_from_input(pasted, kind, upload)
+        if prompts is not None:
+            settings = RunSettings(max_tokens=int(max_tokens), concurrency=int(concurrency),
+                                   max_usd=float(budget) or None)  # fmt: skip
+            records = [by_key[key] for key in chosen]
+            if start(store, models, records, prompts, int(repeat), settings, name or "dashboard run") is not None:
+                st.rerun()
+state.publish(view, "runs")

@@ -1,0 +1,146 @@
+"""The Runs page through app.py (AppTest): paste prompts, pick models, run against the loopback fake gateway,
+see progress, results beside the list estimate, answers side by side, and the past runs."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import GATEWAY_VARIABLES
+from fake_gateway import Profile, running_fake
+from streamlit.testing.v1 import AppTest
+
+from catalog.cli import main as cli
+from catalog.costs import request_cost
+from catalog.sources import load_catalog
+from catalog.store import Store
+from catalog.store.trials import TrialStore
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "fwd_tok_RUNS_PAGE_SECRET"
+TERSE = "meta-llama/Meta-Llama-3.1-8B-Instruct"
+THINKER = "Qwen/Qwen3-235B-A22B-Thinking-2507"
+PROFILES = {TERSE: Profile(words=8), THINKER: Profile(words=8, reasoning_tokens=200, delay_s=0.02)}
+
+
+@pytest.fixture
+def fake(monkeypatch, tmp_path):
+    for name in GATEWAY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'runs-page.sqlite3'}")
+    with running_fake(forward_tokens={TOKEN}, profiles=PROFILES) as server:
+        yield server
+
+
+def runs_page(fake) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update({"LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": fake.url})
+    at.run()
+    at.switch_page("pages/runs.py").run()
+    assert not at.exception
+    return at
+
+
+def test_a_run_started_on_the_page_shows_progress_then_results_and_answers(fake):
+    at = runs_page(fake)
+    assert "No runs yet" in at.info[0].value
+    at.text_area(key="runs_text").set_value("What is **2+2**?\nName a colour <b>now</b>\nSay hi")
+    at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE), ("DeepInfra", THINKER)]).run()
+    at.button(key="runs_start").click().run()
+    assert not at.exception
+    deadline = time.monotonic() + 30
+    while "runs_job" in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+        assert not at.exception
+    assert "runs_job" not in at.session_state
+    at.run()
+    assert fake.chat_requests == 6
+    results = at.dataframe[0].value
+    assert list(results["model"]) == [TERSE, THINKER]
+    thinker = results[results["model"] == THINKER].iloc[0]
+    assert thinker["ok"] == "3 of 3" and thinker["reasoning tokens"] == "200.0"
+    assert thinker["ratio"].endswith("×") and "None" not in results.to_string()
+    assert results[results["model"] == TERSE].iloc[0]["reasoning tokens"] == "—"
+    past = at.dataframe[1].value
+    assert list(past["status"]) == ["finished"]
+    # Answers side by side: the replies are markdown without images, model ids shown literally.
+    at.selectbox(key="runs_prompt").set_value(1).run()
+    assert not at.exception
+    texts = [element.value for element in at.markdown]
+    assert any("w0 w1" in text for text in texts)
+
+
+def test_bad_pasted_prompts_and_a_budget_below_one_request_are_explained(fake):
+    at = runs_page(fake)
+    at.selectbox(key="runs_kind").set_value("jsonl")
+    at.text_area(key="runs_text").set_value('{"prompt": "fine"}\n{"prompt": 3}')
+    at.multiselect(key="runs_models").set_value([("DeepInfra", THINKER)]).run()
+    at.button(key="runs_start").click().run()
+    assert not at.exception
+    assert "line 2" in at.error[0].value and fake.chat_requests == 0
+    at.text_area(key="runs_text").set_value('{"prompt": "fine"}')
+    at.number_input(key="runs_budget").set_value(0.000001)
+    at.button(key="runs_start").click().run()
+    assert not at.exception and "below the worst case" in at.error[0].value
+    assert fake.chat_requests == 0
+
+
+def test_playground_replies_are_recorded_without_text_and_shown_in_browse(fake, tmp_path):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update({"LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": fake.url})
+    at.run()
+    at.query_params["model"] = TERSE
+    at.switch_page("pages/playground.py").run()
+    at.chat_input(key="pg_prompt").set_value("A secret plan for <b>lunch</b>").run()
+    assert not at.exception
+    at.chat_input(key="pg_prompt").set_value("!fake:500 again").run()
+    assert not at.exception
+    with Store(os.environ["CATALOG_DB_URL"]) as store:
+        trials = TrialStore(store).trials(origin="playground")
+    assert [t.outcome for t in trials] == ["ok", "upstream_error"]
+    assert trials[0].model == TERSE and trials[0].output_tokens == 8 and trials[0].reply_text is None
+    assert trials[0].prompt_chars == len("A secret plan for <b>lunch</b>") and trials[0].ttft_ms is not None
+    at.switch_page("pages/browse.py").run()
+    at.toggle(key="b_measured").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["model"] == TERSE].iloc[0]
+    assert row["replies"] == 1 and row["tokens_per_s_p50"] > 0
+    assert table[table["model"] == THINKER].iloc[0]["replies"] == 0
+
+
+def test_compare_switches_to_the_tokens_a_run_measured(fake, tmp_path, monkeypatch):
+    prompts = tmp_path / "p.txt"
+    prompts.write_text("one two three\nfour five\n", encoding="utf-8")
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    result = cli(
+        ["run", str(prompts), "--model", TERSE, "--model", THINKER], stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    assert result == 0
+    monkeypatch.delenv("LAVA_FORWARD_TOKEN")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    at.radio(key="w_scope").set_value("all").run()
+    assumed = at.dataframe[0].value
+    assert "tokens" not in assumed.columns
+    at.selectbox(key="w_measured").set_value(1).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    marks = dict(zip(table["model"], table["tokens"], strict=True))
+    assert marks[TERSE] == marks[THINKER] == "measured" and set(marks.values()) == {"measured", "assumed"}
+    catalog = load_catalog()
+    thinker = table[table["model"] == THINKER].iloc[0]
+    # The thinker's 200 reasoning tokens + 8 words, at its prices, with the prompts' mean input tokens.
+    with Store(os.environ["CATALOG_DB_URL"]) as store:
+        trials = TrialStore(store).trials(1)
+    inputs = [t.input_tokens for t in trials if t.model == THINKER]
+    expected = request_cost(catalog.find(THINKER), sum(inputs) / len(inputs), 208)
+    assert thinker["per_request_usd"] == pytest.approx(expected)
+    other = table[table["tokens"] == "assumed"].iloc[0]
+    assert other["per_request_usd"] == pytest.approx(request_cost(catalog.find(other["model"]), 2000, 500))
