@@ -13,9 +13,9 @@ from catalog.dashboard.runs import answers_by_prompt, cost_speed_figure, results
 from catalog.literal import code_span, markdown_text
 from catalog.measured import report_csv, run_report
 from catalog.prompts import FORMATS  # noqa: F401
-from catalog.store.trials import RunSettings, TrialStore
+from catalog.store.trials import FINISHED, RunSettings, TrialStore
 from pages.common import state
-from pages.common.runs import JOB_KEY, prompts_from_input, start
+from pages.common.runs import JOB_KEY, prompts_from_input, resume, start
 from pages.common.store import history_store
 
 models, view = state.open_page("Runs", "runs")
@@ -68,6 +68,12 @@ with results:
         report = run_report(run, run_trials)
         if run.message:
             st.caption(markdown_text(run.message))
+        if run.status != FINISHED and job is None and st.button(
+            f"Resume run {run.id}", key="runs_resume", icon=":material/replay:",
+            help="Send again only the trials not yet ok; none is ever recorded twice",
+        ):  # fmt: skip
+            if resume(store, models, run) is not None:
+                st.rerun()
         st.caption(
             f"List estimate: Compare's assumed {view.input_tokens:,} input + {view.output_tokens:,} output tokens "
             "per request at list prices; ratio = measured ÷ estimate."

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.chat.client import GatewayClient
-from catalog.chat.runs import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, run_prompts
+from catalog.chat.runs import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
 from catalog.literal import markdown_text
 from catalog.prompts import FORMATS, Prompt, PromptFileError, parse_prompts
 from catalog.records import Catalog, ModelRecord
 from catalog.store import Store
-from catalog.store.trials import RunSettings, TrialStore
+from catalog.store.trials import Run, RunSettings, TrialStore
 from pages.common import chat
 
 JOB_KEY = "runs_job"
@@ -44,7 +44,7 @@ def start(
     settings: RunSettings, name: str,
 ) -> BackgroundRun | None:  # fmt: skip
     """Check everything, record the run, and start it in a thread; an error is shown (and None) when it cannot."""
-    config, limits, hosts = chat.require_config(None)
+    _, _, hosts = chat.require_config(None)
     try:
         check_run(models, records, prompts, settings, hosts=hosts)
     except RunError as error:
@@ -52,6 +52,35 @@ def start(
         return None
     trials = TrialStore(store)
     run = trials.create_run(name, [(r.provider, r.model) for r in records], run_prompts(prompts), repeat, settings)
+    return _launch(trials, models, run, prompts, records)
+
+
+def resume(store: Store, models: Catalog, run: Run) -> BackgroundRun | None:
+    """Run again the trials of `run` not yet ok (never one twice), as `run --resume` does; None and an error
+    shown when it cannot (its prompts' text was not kept, or a model is no longer in the catalog)."""
+    trials = TrialStore(store)
+    stored = trials.prompts(run.id)
+    if any(not prompt.messages for prompt in stored):
+        st.error("This run kept no prompt text, so it cannot be resumed here.", icon=":material/error:")
+        return None
+    prompts = [Prompt(prompt.label, prompt.messages, prompt.max_tokens) for prompt in stored]
+    try:
+        records = resolve_models(models, [f"{provider}:{model}" for provider, model in run.models])
+    except RunError as error:
+        st.error(markdown_text(str(error)), icon=":material/error:")
+        return None
+    return _launch(trials, models, run, prompts, records)
+
+
+def _launch(
+    trials: TrialStore, models: Catalog, run: Run, prompts: list[Prompt], records: list[ModelRecord]
+) -> BackgroundRun | None:
+    config, limits, hosts = chat.require_config(None)
+    try:
+        check_run(models, records, prompts, run.settings, hosts=hosts)
+    except RunError as error:
+        st.error(markdown_text(str(error)), icon=":material/error:")
+        return None
     client = GatewayClient(config, limits=limits, retry=RUN_RETRY)
     job = BackgroundRun(Runner(trials, client, models, run, prompts, records, hosts=hosts)).start()
     st.session_state[JOB_KEY] = job

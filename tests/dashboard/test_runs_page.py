@@ -144,3 +144,28 @@ def test_compare_switches_to_the_tokens_a_run_measured(fake, tmp_path, monkeypat
     assert thinker["per_request_usd"] == pytest.approx(expected)
     other = table[table["tokens"] == "assumed"].iloc[0]
     assert other["per_request_usd"] == pytest.approx(request_cost(catalog.find(other["model"]), 2000, 500))
+
+
+def test_an_unfinished_run_resumes_from_the_page_without_sending_a_finished_trial_again(fake):
+    from catalog.chat.runs import run_prompts
+    from catalog.prompts import parse_prompts
+    from catalog.store.trials import INTERRUPTED, RunSettings, Trial
+
+    prompts = parse_prompts("one\ntwo\nthree", "txt", "prompts.txt")
+    with Store(os.environ["CATALOG_DB_URL"]) as store:
+        trials = TrialStore(store)
+        run = trials.create_run("half done", [("DeepInfra", TERSE)], run_prompts(prompts), 1, RunSettings())
+        trials.record(Trial("DeepInfra", TERSE, "ok", run_id=run.id, prompt_number=0, repetition=0))
+        trials.set_status(run.id, INTERRUPTED)
+    at = runs_page(fake)
+    at.button(key="runs_resume").click().run()
+    assert not at.exception
+    deadline = time.monotonic() + 30
+    while "runs_job" in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    assert fake.chat_requests == 2  # prompts two and three only
+    with Store(os.environ["CATALOG_DB_URL"]) as store:
+        done = TrialStore(store)
+        assert done.run(run.id).status == "finished"
+        assert sorted(t.prompt_number for t in done.trials(run.id, with_text=False)) == [0, 1, 2]
