@@ -15,7 +15,7 @@ from catalog.measured import report_csv, run_report
 from catalog.prompts import FORMATS  # noqa: F401
 from catalog.store.trials import FINISHED, RunSettings, TrialStore
 from pages.common import state
-from pages.common.runs import JOB_KEY, prompts_from_input, resume, start
+from pages.common.runs import JOB_KEY, prompts_from_input, reconcile_billed, resume, start
 from pages.common.store import history_store
 
 models, view = state.open_page("Runs", "runs")
@@ -65,6 +65,11 @@ with results:
             st.session_state["runs_pick"] = past[0].id
         run = by_id[st.selectbox("Run", list(by_id), key="runs_pick", format_func=lambda i: run_label(by_id[i]))]
         run_trials = trials.trials(run.id, with_text=False)
+        if run.id not in st.session_state.setdefault("runs_reconciled", set()):
+            st.session_state["runs_reconciled"].add(run.id)  # once a visit: Lava logs requests a little later
+            if any(t.ok and t.request_id and not t.billed_final for t in run_trials):
+                reconcile_billed(trials, run.id)
+                run_trials = trials.trials(run.id, with_text=False)
         report = run_report(run, run_trials)
         if run.message:
             st.caption(markdown_text(run.message))

@@ -7,7 +7,7 @@ Money is read as `Decimal` from Lava's decimal strings, never through float.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 import httpx
 
-from catalog.store.trials import Trial
+from catalog.chat.config import DEFAULT_LAVA_BASE_URL, GatewayConfig
+from catalog.store.trials import Trial, TrialStore
 
 #: Statuses of a request record whose cost may still change.
 NOT_FINAL = frozenset({"pending", "processing", "queued"})
@@ -83,3 +84,13 @@ def reconcile(
             if billed is not None:
                 updates.append((trial.id, billed.amount, billed.final))
     return updates
+
+
+def reconcile_run(trials: TrialStore, run_id: int, settings: Mapping[str, str], config: GatewayConfig | None) -> None:
+    """Fetch and keep what Lava billed for a run's ok trials not final yet, where a Lava secret key is
+    configured (a forward token cannot read request records); nothing otherwise."""
+    secret = settings.get("LAVA_SECRET_KEY")
+    if not secret or (config is not None and not config.uses_lava):
+        return
+    base_url = config.lava_base_url if config is not None else settings.get("LAVA_BASE_URL", DEFAULT_LAVA_BASE_URL)
+    trials.set_billed(reconcile([t for t in trials.trials(run_id, with_text=False) if t.ok], base_url, secret))

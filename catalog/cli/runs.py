@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from catalog.chat.billing import reconcile
+from catalog.chat.billing import reconcile_run
 from catalog.chat.client import GatewayClient
 from catalog.chat.config import ConfigError, GatewayConfig, merge_settings, reply_limits, resolve_config
 from catalog.chat.runs import RUN_RETRY, Progress, RunError, Runner, check_run, resolve_models, run_prompts
@@ -129,7 +129,7 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
         )
         if outcome.message:
             print(f"run {run.id}: {outcome.message}", file=err)
-        _reconcile(trials, run.id, settings, config)
+        reconcile_run(trials, run.id, settings, config)
         _print_report(trials, run.id, args.format, out)
     if outcome.status in (FINISHED, STOPPED_BUDGET):
         return 0
@@ -150,15 +150,6 @@ def _resumed(
     records = resolve_models(models, [f"{provider}:{model}" for provider, model in run.models])
     check_run(models, records, prompts, run.settings, hosts=hosts)
     return run, records
-
-
-def _reconcile(trials: TrialStore, run_id: int, settings: dict[str, str], config: GatewayConfig | None) -> None:
-    """Fetch what Lava billed, where a Lava secret key is configured (a forward token cannot read records)."""
-    secret = settings.get("LAVA_SECRET_KEY")
-    if not secret or (config is not None and not config.uses_lava):
-        return
-    base_url = config.lava_base_url if config is not None else settings.get("LAVA_BASE_URL", "https://api.lava.so")
-    trials.set_billed(reconcile([t for t in trials.trials(run_id, with_text=False) if t.ok], base_url, secret))
 
 
 def runs_command(args: argparse.Namespace, out: TextIO) -> int:
@@ -195,7 +186,7 @@ def report_command(args: argparse.Namespace, out: TextIO) -> int:
             settings = settings_from_environment()
             if not settings.get("LAVA_SECRET_KEY"):
                 raise ConfigError("--reconcile reads Lava's request records, which needs LAVA_SECRET_KEY")
-            _reconcile(trials, args.run_id, settings, resolve_config(settings))
+            reconcile_run(trials, args.run_id, settings, resolve_config(settings))
         _print_report(trials, args.run_id, args.format, out)
     return 0
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from catalog.chat.billing import reconcile_run
 from catalog.chat.client import GatewayClient
+from catalog.chat.config import ConfigError, resolve_config
 from catalog.chat.runs import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
 from catalog.literal import markdown_text
 from catalog.prompts import FORMATS, Prompt, PromptFileError, parse_prompts
 from catalog.records import Catalog, ModelRecord
-from catalog.store import Store
+from catalog.store import Store, StoreError
 from catalog.store.trials import Run, RunSettings, TrialStore
 from pages.common import chat
 
@@ -86,3 +88,12 @@ def _launch(
     st.session_state[JOB_KEY] = job
     st.session_state["runs_next"] = run.id
     return job
+
+
+def reconcile_billed(trials: TrialStore, run_id: int) -> None:
+    """What Lava billed for the run's trials not final yet, fetched when the run is opened (a secret key only)."""
+    settings = chat.settings()
+    try:
+        reconcile_run(trials, run_id, settings, resolve_config(settings))
+    except (ConfigError, StoreError) as error:
+        st.caption(f"What Lava billed could not be fetched: {markdown_text(str(error))}")

@@ -169,3 +169,24 @@ def test_an_unfinished_run_resumes_from_the_page_without_sending_a_finished_tria
         done = TrialStore(store)
         assert done.run(run.id).status == "finished"
         assert sorted(t.prompt_number for t in done.trials(run.id, with_text=False)) == [0, 1, 2]
+
+
+def test_opening_a_run_fetches_what_lava_billed_for_its_pending_trials(monkeypatch, tmp_path):
+    for name in GATEWAY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'billed.sqlite3'}")
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("one\ntwo\n")
+    secret = "aks_test_RUNS_PAGE_BILLING_SECRET"
+    with running_fake(secret_key=secret, profiles=PROFILES) as server:
+        monkeypatch.setenv("LAVA_SECRET_KEY", secret)
+        monkeypatch.setenv("LAVA_BASE_URL", server.url)
+        assert cli(["run", str(prompts), "--model", TERSE], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+        with Store(os.environ["CATALOG_DB_URL"]) as store:
+            assert not any(t.billed_final for t in TrialStore(store).trials(1, with_text=False))  # still pending
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+        at.switch_page("pages/runs.py").run()
+        assert not at.exception
+        billed = at.dataframe[0].value.iloc[0]["billed"]
+        assert billed.startswith("$") and "pending" not in billed
+        assert secret not in str(at.dataframe[0].value.to_dict())
