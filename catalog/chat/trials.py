@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from catalog.chat.errors import GatewayError
 from catalog.chat.messages import ChatResult
@@ -31,13 +32,7 @@ def trial_from_result(
     """A reply's metrics as a trial; its text only with `keep_text` (a run's answers, never a playground chat)."""
     usage = result.usage
     return Trial(
-        provider=record.provider,
-        model=record.model,
-        model_key=record.model_key,
-        origin=origin,
-        run_id=run_id,
-        prompt_number=prompt_number,
-        repetition=repetition,
+        **_which(record, origin, run_id, prompt_number, repetition),
         outcome="ok" if result.complete else "incomplete",
         error=None if result.error is None else str(result.error),
         input_tokens=None if usage is None else usage.prompt_tokens,
@@ -57,6 +52,16 @@ def trial_from_result(
     )
 
 
+def _which(
+    record: ModelRecord, origin: str, run_id: int | None, prompt_number: int | None, repetition: int | None
+) -> dict[str, Any]:
+    """Which model, and where the request came from: the fields every trial starts with."""
+    return {
+        "provider": record.provider, "model": record.model, "model_key": record.model_key, "origin": origin,
+        "run_id": run_id, "prompt_number": prompt_number, "repetition": repetition,
+    }  # fmt: skip
+
+
 def trial_from_error(
     error: GatewayError,
     record: ModelRecord,
@@ -70,13 +75,7 @@ def trial_from_error(
 ) -> Trial:
     """A request that got no reply: its kind and message (already redacted by the client)."""
     return Trial(
-        provider=record.provider,
-        model=record.model,
-        model_key=record.model_key,
-        origin=origin,
-        run_id=run_id,
-        prompt_number=prompt_number,
-        repetition=repetition,
+        **_which(record, origin, run_id, prompt_number, repetition),
         outcome=error_kind(error),
         error=str(error),
         total_ms=None if total_s is None else total_s * 1000,

@@ -47,20 +47,13 @@ MAX_BUDGET_USD = 1_000_000_000_000.0
 
 
 @dataclass(frozen=True, slots=True)
-class DashboardView:
-    """Everything a dashboard link restores: Browse filters and sort, picked models, the workload."""
+class DashboardView(ModelFilter):
+    """Everything a dashboard link restores: the Browse filters (a `ModelFilter`, its collections held as
+    tuples), sort, picked models, the workload, the chart and the day."""
 
-    search: str = ""
     providers: tuple[str, ...] = ()
     vendors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    min_input: float | None = None
-    max_input: float | None = None
-    min_output: float | None = None
-    max_output: float | None = None
-    min_params_b: float | None = None
-    max_params_b: float | None = None
-    hide_unknown_size: bool = False
     sort: str = "blended"
     descending: bool = False
     output_share_pct: int = 25
@@ -83,20 +76,8 @@ class DashboardView:
         return self.output_share_pct / 100
 
     def model_filter(self) -> ModelFilter:
-        """The Browse filters as a `ModelFilter`."""
-        return ModelFilter(
-            search=self.search,
-            providers=self.providers,
-            vendors=self.vendors,
-            tags=self.tags,
-            min_input=self.min_input,
-            max_input=self.max_input,
-            min_output=self.min_output,
-            max_output=self.max_output,
-            min_params_b=self.min_params_b,
-            max_params_b=self.max_params_b,
-            hide_unknown_size=self.hide_unknown_size,
-        )
+        """The Browse filters: the view is one."""
+        return self
 
     def workload(self) -> Workload:
         return Workload(self.input_tokens, self.output_tokens, self.requests, self.period)
