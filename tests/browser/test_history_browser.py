@@ -69,6 +69,24 @@ def test_the_changes_page_shows_the_moves_and_a_history_chart_with_exact_dates(h
     assert exceptions_shown(page) == []
 
 
+def test_the_changes_page_on_a_phone(history_app, browser, screenshot_dir):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    try:
+        tab.goto(history_app + "/changes")
+        wait_for_app(tab)
+        tab.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        tab.get_by_text("Price history of one model").wait_for(timeout=30_000)
+        wait_for_app(tab)
+        plot = tab.locator(".js-plotly-plot").first.bounding_box()
+        assert plot is not None and plot["width"] <= 390 and plot["height"] >= 200  # fits the phone, not squeezed
+        tab.wait_for_timeout(1000)  # the table draws on a canvas a moment after
+        tab.screenshot(path=str(screenshot_dir / "history-changes-phone.png"), full_page=True)
+        assert exceptions_shown(tab) == []
+    finally:
+        context.close()
+
+
 def test_an_as_of_link_shows_that_day_on_every_page_until_cleared(history_app, page, screenshot_dir):
     day = V1_DAY + dt.timedelta(days=1)
     # Acme's 3 models, and DeepInfra's 52 once the embedded page (seen on its snapshot date) is that old.
