@@ -13,7 +13,7 @@ from catalog.records import ModelRecord
 from pages.common import chat, sidebar, state
 
 COLUMNS = {
-    "model": st.column_config.TextColumn("Model", pinned=True, width="medium"),
+    "model": st.column_config.LinkColumn("Model", pinned=True, width="medium", display_text=CELL_LABEL),
     "key": st.column_config.TextColumn("Key", help="model_key: one key for the same weights on every host"),
     "hosts": st.column_config.NumberColumn("Hosts", width="small"),
     "cheapest": st.column_config.TextColumn("Cheapest"),

@@ -29,9 +29,10 @@ def cell_link(record: ModelRecord, price: float, cheapest: bool, can_try: Callab
 
 
 def _name(group: HostGroup) -> str:
-    """The model's name as its maker spells it: from an `org/name` id where a host has one."""
+    """A link to the model's page, labelled with its name as its maker spells it (from an `org/name` id where a
+    host has one; the grid shows the label, as in the price cells)."""
     named = max(group.hosts, key=lambda r: (r.model.count("/") == 1, bool(r.display_name)))
-    return named.display_name or group.key
+    return f"{model_link(named.model, named.provider)}#{named.display_name or group.key}"
 
 
 def providers_frame(

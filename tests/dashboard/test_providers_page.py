@@ -25,7 +25,7 @@ def providers_page(monkeypatch) -> AppTest:
 def test_each_row_is_one_model_with_a_price_cell_per_host_and_the_cheapest_marked(providers_page):
     frame = providers_page.dataframe[0].value.set_index("key")
     llama = frame.loc["llama-3.3-70b-instruct"]
-    assert llama["model"] == "Llama 3.3 70B Instruct"
+    assert llama["model"] == "/model?id=meta-llama%2FLlama-3.3-70B-Instruct&provider=DeepInfra#Llama 3.3 70B Instruct"
     assert llama["hosts"] == 4 and llama["cheapest"] == "DeepInfra"
     labels = {
         p: re.search(r"#(.+)$", llama[p]).group(1) for p in ("DeepInfra", "SambaNova", "Fireworks AI", "Cerebras")
