@@ -48,9 +48,9 @@ def serving(site: Site, host: str = "127.0.0.1") -> Iterator[Site]:
             site.enter(self.path)
             try:
                 time.sleep(site.delay_s)
-                self.answer()
             finally:
-                site.leave()
+                site.leave()  # before the first byte of the answer: the client cannot have sent its next request
+            self.answer()
 
         def answer(self) -> None:
             if self.path in site.redirects:
