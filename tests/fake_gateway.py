@@ -201,17 +201,23 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         fake = self.server.fake
         parts = urlsplit(self.path)
-        chat = parts.path in (FORWARD_PATH, DIRECT_PATH)
-        if chat:
+        self._counted = parts.path in (FORWARD_PATH, DIRECT_PATH)
+        if self._counted:
             with fake.lock:
                 fake.in_flight += 1
                 fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
         try:
             self._post(fake, parts)
         finally:
-            if chat:
-                with fake.lock:
-                    fake.in_flight -= 1
+            self._leave(fake)
+
+    def _leave(self, fake: FakeGateway) -> None:
+        """This chat request no longer counts as in flight: called before the bytes that let the client finish
+        (the last event, or a whole JSON answer), so its next request can never look concurrent with this one."""
+        if getattr(self, "_counted", False):
+            self._counted = False
+            with fake.lock:
+                fake.in_flight -= 1
 
     def _post(self, fake: FakeGateway, parts: Any) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -321,6 +327,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return  # without the terminating chunk: a cut connection
             if number == len(events) - 1 and "nodone" in directives:
                 break
+            if number == len(events) - 1:
+                self._leave(fake)
             if "split" in directives:
                 self._send_split(event)
             else:
@@ -368,6 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Retry-After", retry_after)
         if request_id or status >= 400:
             self.send_header("x-lava-request-id", self.request_id)
+        self._leave(self.server.fake)  # type: ignore[attr-defined]
         self.end_headers()
         self.wfile.write(data)
 
