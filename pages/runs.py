@@ -84,7 +84,13 @@ with results:
             "per request at list prices; ratio = measured ÷ estimate."
         )
         st.dataframe(
-            results_frame(report, models, view.input_tokens, view.output_tokens), hide_index=True, key="runs_results"
+            results_frame(report, models, view.input_tokens, view.output_tokens),
+            column_config={
+                "model": st.column_config.TextColumn("model", pinned=True),
+                "page": st.column_config.LinkColumn("page", display_text="Open ↗", help="The model's page"),
+            },
+            hide_index=True,
+            key="runs_results",
         )
         st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
         with st.expander("Answers side by side", icon=":material/compare:"):

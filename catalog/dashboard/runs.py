@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from catalog.costs import request_cost, usd
+from catalog.dashboard.model_page import model_link
 from catalog.literal import html_text
 from catalog.measured import Speed
 from catalog.records import Catalog, ModelRecord
@@ -44,6 +45,7 @@ def results_frame(report: dict[str, Any], models: Catalog, input_tokens: int, ou
         rows.append(
             {
                 "model": line["model"],
+                "page": model_link(line["model"], line["provider"]),
                 "provider": line["provider"],
                 "ok": f"{line['ok']} of {line['trials']}",
                 "measured": _money(measured),

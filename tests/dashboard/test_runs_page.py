@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from catalog.cli import main as cli
 from catalog.costs import request_cost
+from catalog.dashboard.model_page import model_link
 from catalog.sources import load_catalog
 from catalog.store import Store
 from catalog.store.trials import TrialStore
@@ -61,6 +62,7 @@ def test_a_run_started_on_the_page_shows_progress_then_results_and_answers(fake)
     assert fake.chat_requests == 6
     results = at.dataframe[0].value
     assert list(results["model"]) == [TERSE, THINKER]
+    assert list(results["page"]) == [model_link(TERSE, "DeepInfra"), model_link(THINKER, "DeepInfra")]
     thinker = results[results["model"] == THINKER].iloc[0]
     assert thinker["ok"] == "3 of 3" and thinker["reasoning tokens"] == "200.0"
     assert thinker["ratio"].endswith("×") and "None" not in results.to_string()
