@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -15,6 +16,7 @@ from catalog.dashboard.figures import (
     cheapest,
     frontier_figure,
     frontier_models,
+    picked_model,
     price_bars,
     price_scatter,
     price_vs_params,
@@ -36,13 +38,24 @@ COLUMNS = {
     "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
 }
 
+#: A click on a bar or point selects it, and the page opens that model's page.
+OPEN_ON_CLICK: dict[str, Any] = {"on_select": "rerun", "selection_mode": "points"}
+
+
+def open_model(event: Any) -> None:
+    """Open the page of the model a click selected, if any."""
+    chosen = picked_model(event["selection"]["points"]) if event else None
+    if chosen is not None:
+        st.switch_page("pages/model.py", query_params={"id": chosen[0], "provider": chosen[1]})
+
+
 models, view = state.open_page("Charts", "charts")
 rows = visible_models(models.models, view)
 share = view.output_share
 st.caption(
     f"**{len(rows):,} of {counted(len(models), 'model')}**, as filtered in the sidebar. Blended = "
     f"{100 - view.output_share_pct}% input + {view.output_share_pct}% output. Hover a bar or point for its id "
-    "and prices; drag to zoom, double-click to reset."
+    "and prices, click it to open its page; drag to zoom, double-click to reset."
 )
 
 if not rows:
@@ -73,15 +86,20 @@ else:
             shown = min(len(rows), MAX_BARS if view.all_bars else DEFAULT_BARS)
         if shown < len(rows):
             st.caption(f"The {shown} cheapest of {len(rows):,} models by {METRICS[metric].lower()} price.")
-        st.plotly_chart(price_bars(rows, metric, share, log, limit=shown), key="bars", config=CONFIG)
+        picked = st.plotly_chart(
+            price_bars(rows, metric, share, log, limit=shown), key="bars", config=CONFIG, **OPEN_ON_CLICK
+        )
+        open_model(picked)
     elif chart in ("scatter", "size"):
         if len(points) < len(rows):
             st.caption(f"The {len(points):,} cheapest of {len(rows):,} models: filter to see others.")
         if chart == "scatter":
-            st.plotly_chart(price_scatter(points, share), key="scatter", config=CONFIG)
+            open_model(st.plotly_chart(price_scatter(points, share), key="scatter", config=CONFIG, **OPEN_ON_CLICK))
             st.caption("Marker area grows with parameters; a hollow diamond is a model of unknown size.")
         else:
-            st.plotly_chart(price_vs_params(points, metric, share), key="size", config=CONFIG)
+            open_model(
+                st.plotly_chart(price_vs_params(points, metric, share), key="size", config=CONFIG, **OPEN_ON_CLICK)
+            )
     else:
         size_filtered = view.min_params_b is not None or view.max_params_b is not None
         chosen, bound = frontier_models(rows, size_filtered)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -203,6 +203,7 @@ def price_bars(
             cliponaxis=False,
             hovertext=[hover(record, output_share) for record in ranked],
             hovertemplate="%{hovertext}<extra></extra>",
+            customdata=[model_of(record) for record in ranked],
         )
     )
     _names_above_bars(figure, labels)
@@ -214,6 +215,20 @@ def price_bars(
     figure = _layout(figure, "", max(260, _BAR_HEIGHT * len(ranked) + 90))
     figure.update_layout(margin={"t": 40, "r": 10}, title=None)
     return figure
+
+
+def model_of(record: ModelRecord) -> list[str]:
+    """What a bar or point carries so a click can open its model's page: `[model id, provider]`."""
+    return [record.model, record.provider]
+
+
+def picked_model(points: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
+    """The model a chart selection names (its first point's `model_of`), or None."""
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, list) and len(data) == 2 and all(isinstance(part, str) for part in data):
+            return data[0], data[1]
+    return None
 
 
 def _size(record: ModelRecord) -> float:
@@ -253,6 +268,7 @@ def _vendor_scatter(
                 marker={**marker, "opacity": opacity},
                 hovertext=[hover(record, output_share) for record in group],
                 hovertemplate="%{hovertext}<extra></extra>",
+                customdata=[model_of(record) for record in group],
             )
         )
     return figure

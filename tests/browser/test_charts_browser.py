@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import exceptions_shown, wait_for_app
 
@@ -79,3 +81,14 @@ def test_compare_chart_on_a_phone_and_a_desktop(streamlit_url, page, screenshot_
         geometry = show(page, streamlit_url + COMPARE_LINK, width, height)
         save(page, screenshot_dir / f"compare-chart-{width}.png")
         assert geometry["modebar"] is None and geometry["size"]["w"] >= 0.5 * geometry["width"], geometry
+
+
+def test_clicking_a_bar_opens_its_model_page(streamlit_url, page, screenshot_dir):
+    page.goto(streamlit_url + "/charts")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .bars .point path", timeout=30_000)
+    wait_for_app(page)
+    page.locator(".js-plotly-plot .bars .point path").first.click(force=True)
+    page.wait_for_url(re.compile(r"/model\?id=meta-llama%2FLlama-3\.2-1B-Instruct&provider=DeepInfra"), timeout=20_000)
+    page.get_by_text("Llama 3.2 1B Instruct").first.wait_for(timeout=20_000)
+    assert exceptions_shown(page) == []
