@@ -13,7 +13,7 @@ from catalog.chat.side_by_side import MAX_SIDE_BY_SIDE, SideBySide
 from catalog.chat.targets import chat_request, model_key, models_by_key, price_label, resolve_model
 from catalog.literal import markdown_text
 from catalog.records import ModelRecord
-from pages.common import chat, measure
+from pages.common import chat, measure, replies
 from pages.common.router import ensure_router
 from pages.common.state import current_catalog
 
@@ -67,8 +67,8 @@ def retry(pending: str, drop_failed: bool) -> None:
     st.session_state[pending] = True
 
 
-turns: list[transcript.Turn] = st.session_state.setdefault(chat.HISTORY, [])
-spend: list[transcript.Turn] = st.session_state.setdefault(chat.SIDE_SPEND, [])
+turns: list[transcript.Turn] = st.session_state.setdefault(replies.HISTORY, [])
+spend: list[transcript.Turn] = st.session_state.setdefault(replies.SIDE_SPEND, [])
 mode = st.radio("Mode", ["Chat", "Side by side"], key="pg_mode", horizontal=True, label_visibility="collapsed")
 if mode == "Side by side":
     picked = st.multiselect(
@@ -85,28 +85,28 @@ if mode == "Chat":
     toolbar, history = st.container(horizontal=True), st.container()
     for turn in turns:
         with history:
-            chat.show_turn(turn)
+            replies.show_turn(turn)
     if prompt:
         turns.append(transcript.Turn("user", prompt))
         with history:
-            chat.show_turn(turns[-1])
+            replies.show_turn(turns[-1])
     if prompt or st.session_state.pop("pg_retry_now", False):
         with history:
             request = request_for(model, transcript.request_messages(turns, side.system_prompt))
             with GatewayClient(config, limits=limits) as client:
-                turns.append(chat.stream_turn(client, request))
+                turns.append(replies.stream_turn(client, request))
     if turns and turns[-1].role == "assistant" and turns[-1].error is not None:  # failed or cut: try again
         history.button("Retry", key="pg_retry", icon=":material/refresh:", on_click=retry, args=("pg_retry_now", True))
     with toolbar:
         st.button("Clear chat", on_click=turns.clear, icon=":material/delete_sweep:", disabled=not turns)
-        chat.downloads(
+        replies.downloads(
             transcript.export_json(turns, system_prompt=side.system_prompt, params=side.params, redact=config.redact),
             transcript.export_markdown(turns, system_prompt=side.system_prompt, redact=config.redact),
             "playground",
             disabled=not turns,
         )
 else:
-    shown, asked = st.session_state.get(chat.SIDE_RESULTS), st.session_state.get("pg_side_asked")
+    shown, asked = st.session_state.get(replies.SIDE_RESULTS), st.session_state.get("pg_side_asked")
     if st.session_state.pop("pg_side_retry_now", False) and asked:
         prompt, picked = asked  # the same prompt to the same models
     if prompt:
@@ -127,17 +127,17 @@ else:
             while not run.wait(timeout=0.1):
                 for slot, text in zip(slots, run.partial_texts(), strict=True):
                     slot.markdown(without_images(text) or "…")
-            shown = st.session_state[chat.SIDE_RESULTS] = run.results()
+            shown = st.session_state[replies.SIDE_RESULTS] = run.results()
         measure.remember_all(requests, shown)
         spend.extend(transcript.reply_turn(result) for result in shown)
     if shown and asked:
-        chat.show_side_results(slots, shown)
+        replies.show_side_results(slots, shown)
         with st.container(horizontal=True):
             if any(result.error is not None for result in shown):
                 st.button("Retry", key="pg_side_retry", icon=":material/refresh:", on_click=retry,
                           args=("pg_side_retry_now", False))  # fmt: skip
             redact, system_prompt = config.redact, side.system_prompt
-            chat.downloads(
+            replies.downloads(
                 side_by_side.export_json(asked[0], shown, system_prompt=system_prompt, redact=redact),
                 side_by_side.export_markdown(asked[0], shown, system_prompt=system_prompt, redact=redact),
                 "side-by-side",
