@@ -309,7 +309,7 @@ def test_compare_pins_the_model_name_and_links_it_to_its_page():
 
 def test_the_playground_model_caption_links_to_the_model_page():
     def script() -> None:
-        from pages.common.chat import model_caption
+        from pages.common.replies import model_caption
 
         model_caption("deepseek-ai/DeepSeek-R1-0528", "DeepInfra")
         model_caption("evil`](javascript:alert(1))<b>", None)
