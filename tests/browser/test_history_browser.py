@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import exceptions_shown, run_streamlit, wait_for_app
+from static_server import Site, serving
 
 from catalog.cli import main
 from catalog.sources import DEFAULT_PAGE
@@ -19,18 +18,6 @@ from catalog.sources import DEFAULT_PAGE
 PAGES = Path(__file__).resolve().parents[1] / "store" / "pages"
 TODAY = dt.date.today()
 V1_DAY, V2_DAY = TODAY - dt.timedelta(days=20), TODAY - dt.timedelta(days=5)
-
-
-class _Page(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body = (PAGES / "v2.md").read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +29,9 @@ def history_app(tmp_path_factory) -> Iterator[str]:
         for page, day in (("v1.md", V1_DAY), ("v2.md", V2_DAY)):
             args = ["refresh", "--source", str(PAGES / page), "--as-of", day.isoformat()]
             assert main(args, stdout=io.StringIO()) == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = {"CATALOG_DB_URL": url, "CATALOG_SOURCES": f"http://127.0.0.1:{server.server_address[1]}/acme.md"}
-    try:
-        with run_streamlit(env) as base:
+    with serving(Site({"/acme.md": (PAGES / "v2.md").read_text()})) as site:
+        with run_streamlit({"CATALOG_DB_URL": url, "CATALOG_SOURCES": f"{site.url}/acme.md"}) as base:
             yield base
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_changes_page_shows_the_moves_and_a_history_chart_with_exact_dates(history_app, page, screenshot_dir):

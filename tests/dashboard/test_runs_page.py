@@ -45,6 +45,16 @@ def runs_page(fake) -> AppTest:
     return at
 
 
+def wait_for_the_run(at: AppTest) -> None:
+    """Rerun the page, as its one-second poll does, until the background run has ended (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while "runs_job" in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+        assert not at.exception
+    assert "runs_job" not in at.session_state
+
+
 def test_a_run_started_on_the_page_shows_progress_then_results_and_answers(fake):
     at = runs_page(fake)
     assert "No runs yet" in at.info[0].value
@@ -52,12 +62,7 @@ def test_a_run_started_on_the_page_shows_progress_then_results_and_answers(fake)
     at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE), ("DeepInfra", THINKER)]).run()
     at.button(key="runs_start").click().run()
     assert not at.exception
-    deadline = time.monotonic() + 30
-    while "runs_job" in at.session_state and time.monotonic() < deadline:
-        time.sleep(0.2)
-        at.run()
-        assert not at.exception
-    assert "runs_job" not in at.session_state
+    wait_for_the_run(at)
     at.run()
     assert fake.chat_requests == 6
     results = at.dataframe[0].value
@@ -162,10 +167,7 @@ def test_an_unfinished_run_resumes_from_the_page_without_sending_a_finished_tria
     at = runs_page(fake)
     at.button(key="runs_resume").click().run()
     assert not at.exception
-    deadline = time.monotonic() + 30
-    while "runs_job" in at.session_state and time.monotonic() < deadline:
-        time.sleep(0.2)
-        at.run()
+    wait_for_the_run(at)
     assert fake.chat_requests == 2  # prompts two and three only
     with Store(os.environ["CATALOG_DB_URL"]) as store:
         done = TrialStore(store)

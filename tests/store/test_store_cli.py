@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from static_server import Site, serving
 from storedb import PAGES
 
 from catalog.cli import main
@@ -158,27 +157,8 @@ def test_a_database_that_cannot_be_written_is_named_without_its_password(monkeyp
     assert code == 0 and "52 of 52 models" in out and "warning: the history database" in err and "hunter2" not in err
 
 
-class _PageServer(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body = (PAGES / "v2.md").read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_refresh_reads_a_url_on_loopback_and_records_it_as_seen_today():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _PageServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/acme.md?token=secret"
-        code, out, _ = cli("refresh", "--source", url)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Site({"/acme.md?token=secret": (PAGES / "v2.md").read_text()})) as site:
+        code, out, _ = cli("refresh", "--source", f"{site.url}/acme.md?token=secret")
     assert code == 0 and "new snapshot" in out and "secret" not in out
-    assert out.startswith(f"http://127.0.0.1:{server.server_address[1]}/acme.md: Acme as of ")
+    assert out.startswith(f"{site.url}/acme.md: Acme as of ")
