@@ -1,0 +1,117 @@
+"""Tables as plain HTML for `st.html`: on screen as soon as the page's text, where `st.dataframe` first loads
+its grid's JavaScript (about half a second more before a first-time visitor sees anything).
+
+Every text is escaped here, so a model id or provider name can never become markup; links are the
+dashboard's own relative URLs (a model's page, the Playground). The first column can be pinned, so a
+phone shows a model's name beside its prices while the rest scrolls sideways; a cut name keeps its full
+text in a tooltip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from catalog.literal import html_text
+
+#: What an empty cell shows: the page or the model card does not say.
+EMPTY = "—"
+
+#: One stylesheet for every table, scoped by its class names. Colours are translucent, so a dark theme
+#: keeps its own background; the pinned column and the header take the theme's background colour.
+STYLE = """<style>
+.lpc-wrap{overflow:auto;border:1px solid rgba(128,128,128,.25);border-radius:.5rem;margin-bottom:.5rem}
+.lpc-table{border-collapse:separate;border-spacing:0;width:100%;font-size:.875rem;line-height:1.35;
+  font-variant-numeric:tabular-nums}
+.lpc-table th,.lpc-table td{padding:.4rem .65rem;border-bottom:1px solid rgba(128,128,128,.18);
+  white-space:nowrap;text-align:left;vertical-align:top}
+.lpc-table th{position:sticky;top:0;z-index:2;font-weight:600;background:var(--lpc-bg,#fff)}
+.lpc-table th[title]{text-decoration:underline dotted rgba(128,128,128,.6);text-underline-offset:3px}
+.lpc-table .num{text-align:right}
+.lpc-table .pin{position:sticky;left:0;z-index:1;background:var(--lpc-bg,#fff);max-width:22rem;
+  overflow:hidden;text-overflow:ellipsis;border-right:1px solid rgba(128,128,128,.18)}
+.lpc-table th.pin{z-index:3}
+.lpc-table tbody tr:hover td{background-image:linear-gradient(rgba(128,128,128,.08),rgba(128,128,128,.08))}
+.lpc-table a{color:var(--lpc-link,#0068c9);text-decoration:none}
+.lpc-table a:hover{text-decoration:underline}
+.lpc-table .empty{opacity:.55}
+@media (max-width:640px){.lpc-table{font-size:.8125rem}.lpc-table .pin{max-width:9rem}
+  .lpc-table th,.lpc-table td{padding:.35rem .5rem}}
+</style>"""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column: its header, a tooltip saying what it holds, right-aligned numbers, pinned to the left."""
+
+    label: str
+    help: str | None = None
+    numeric: bool = False
+    pinned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell: its text, a link (the dashboard's own relative URL), a tooltip. `None` text is an empty cell."""
+
+    text: str | None
+    href: str | None = None
+    title: str | None = None
+    new_tab: bool = True
+
+
+def html_table(
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Cell | str | None]],
+    *,
+    label: str,
+    max_height: int | None = 720,
+    dark: bool = False,
+) -> str:
+    """The rows as an HTML table under `columns`, in a box scrolling past `max_height` pixels, for `st.html`.
+
+    A cell is a `Cell`, plain text, or `None` (shown as "—", with the column's tooltip). `label` names the
+    table for screen readers."""
+    head = "".join(_header(column) for column in columns)
+    body = "".join(
+        "<tr>" + "".join(_cell(column, cell) for column, cell in zip(columns, row, strict=True)) + "</tr>"
+        for row in rows
+    )
+    height = f"max-height:{max_height}px;" if max_height else ""
+    background = "--lpc-bg:#0e1117;--lpc-link:#58a6ff;" if dark else ""
+    return (
+        f'{STYLE}<div class="lpc-wrap" style="{height}{background}">'
+        f'<table class="lpc-table" aria-label="{_escape(label)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _classes(column: Column) -> str:
+    names = [name for name, on in (("num", column.numeric), ("pin", column.pinned)) if on]
+    return f' class="{" ".join(names)}"' if names else ""
+
+
+def _header(column: Column) -> str:
+    title = f' title="{_escape(column.help)}"' if column.help else ""
+    return f'<th scope="col"{_classes(column)}{title}>{_escape(column.label)}</th>'
+
+
+def _cell(column: Column, cell: Cell | str | None) -> str:
+    if not isinstance(cell, Cell):
+        cell = Cell(cell)
+    if cell.text is None or cell.text == "":
+        title = cell.title or column.help
+        tip = f' title="{_escape(title)}"' if title else ""
+        return f'<td{_classes(column)}><span class="empty"{tip}>{EMPTY}</span></td>'
+    text = _escape(cell.text)
+    title = f' title="{_escape(cell.title)}"' if cell.title else ""
+    if cell.href is not None:
+        if not cell.href.startswith(("/", "?")) or cell.href.startswith("//"):
+            raise ValueError(f"not one of the dashboard's own links: {cell.href[:80]!r}")
+        target = ' target="_blank" rel="noopener"' if cell.new_tab else ""
+        text = f'<a href="{_escape(cell.href)}"{target}>{text}</a>'
+    return f"<td{_classes(column)}{title}>{text}</td>"
+
+
+def _escape(text: str) -> str:
+    return html_text(text)

@@ -1,0 +1,91 @@
+"""Read back the tables a page drew with `catalog.dashboard.html_table` (through `st.html`), for AppTest tests:
+the header labels, each row's cell texts by label, and the links in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+
+@dataclass
+class Table:
+    """One drawn table: `rows` maps each header label to the cell's text; `links` to the cell's href or None;
+    `titles` to its tooltip or None."""
+
+    label: str
+    columns: list[str]
+    rows: list[dict[str, str]] = field(default_factory=list)
+    links: list[dict[str, str | None]] = field(default_factory=list)
+    titles: list[dict[str, str | None]] = field(default_factory=list)
+
+    def column(self, label: str) -> list[str]:
+        return [row[label] for row in self.rows]
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[Table] = []
+        self._cell: list[str] | None = None
+        self._href: str | None = None
+        self._title: str | None = None
+        self._row: list[tuple[str, str | None, str | None]] | None = None
+        self._in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "table":
+            self.tables.append(Table(found.get("aria-label") or "", []))
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tbody":
+            self._in_head = False
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell, self._href, self._title = [], None, found.get("title")
+        elif tag == "a" and self._cell is not None:
+            self._href = found.get("href")
+        elif tag == "span" and self._cell is not None and found.get("title"):
+            self._title = self._title or found.get("title")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(("".join(self._cell), self._href, self._title))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            table = self.tables[-1]
+            if self._in_head:
+                table.columns = [text for text, _, _ in self._row]
+            else:
+                table.rows.append({label: text for label, (text, _, _) in zip(table.columns, self._row, strict=True)})
+                table.links.append({label: href for label, (_, href, _) in zip(table.columns, self._row, strict=True)})
+                table.titles.append(
+                    {label: title for label, (_, _, title) in zip(table.columns, self._row, strict=True)}
+                )
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def read_tables(body: str) -> list[Table]:
+    """Every table in an HTML body, in order."""
+    reader = _Reader()
+    reader.feed(body)
+    reader.close()
+    return reader.tables
+
+
+def page_tables(at: Any) -> list[Table]:
+    """Every HTML table an AppTest run drew, in page order."""
+    return [table for element in at.get("html") for table in read_tables(element.value)]
+
+
+def page_table(at: Any, label: str) -> Table:
+    """The table an AppTest run drew under `label` (its aria-label)."""
+    tables = [table for table in page_tables(at) if table.label == label]
+    assert tables, f"no table {label!r}; drawn: {[table.label for table in page_tables(at)]}"
+    return tables[0]

@@ -1,0 +1,51 @@
+"""The HTML tables: every text escaped, empty cells marked, links only to the dashboard's own pages."""
+
+from __future__ import annotations
+
+import pytest
+from html_tables import read_tables
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog.dashboard.html_table import EMPTY, Cell, Column, html_table
+
+COLUMNS = [Column("Model", pinned=True), Column("Input $/1M", help="USD per 1M input tokens", numeric=True)]
+
+
+def test_cells_links_and_tooltips_read_back() -> None:
+    body = html_table(
+        COLUMNS,
+        [[Cell("DeepSeek-R1", href="/model?id=deepseek-ai%2FDeepSeek-R1", title="deepseek-ai/DeepSeek-R1"), "$0.50"]],
+        label="Models",
+    )
+    (table,) = read_tables(body)
+    assert table.label == "Models"
+    assert table.columns == ["Model", "Input $/1M"]
+    assert table.rows == [{"Model": "DeepSeek-R1", "Input $/1M": "$0.50"}]
+    assert table.links[0]["Model"] == "/model?id=deepseek-ai%2FDeepSeek-R1"
+    assert table.titles[0]["Model"] == "deepseek-ai/DeepSeek-R1"
+
+
+def test_an_empty_cell_shows_a_dash_with_the_column_tooltip() -> None:
+    (table,) = read_tables(html_table(COLUMNS, [["x", None]], label="t"))
+    assert table.rows[0]["Input $/1M"] == EMPTY
+    assert table.titles[0]["Input $/1M"] == "USD per 1M input tokens"
+
+
+@pytest.mark.parametrize("href", ["https://evil.example/", "javascript:alert(1)", "//evil.example/x"])
+def test_only_the_dashboards_own_links(href: str) -> None:
+    with pytest.raises(ValueError, match="own links"):
+        html_table(COLUMNS, [[Cell("x", href=href), "1"]], label="t")
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_any_text_comes_back_literally_and_never_as_markup(name: str, price: str) -> None:
+    body = html_table(COLUMNS, [[Cell(name, href="/model?id=x", title=name), price]], label=name)
+    tables = read_tables(body)
+    assert len(tables) == 1  # no text opened another table, or closed this one
+    assert "<script" not in body.lower().replace("&lt;script", "")
+    expected = name if name else EMPTY
+    printable = tables[0].rows[0]["Model"]
+    assert len(tables[0].rows) == 1
+    if name.isprintable() and name.strip() == name:
+        assert printable == expected
