@@ -89,3 +89,32 @@ def page_table(at: Any, label: str) -> Table:
     tables = [table for table in page_tables(at) if table.label == label]
     assert tables, f"no table {label!r}; drawn: {[table.label for table in page_tables(at)]}"
     return tables[0]
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip = tag == "style"
+        if tag == "li" and self.parts:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_lines_of(block: Any) -> list[str]:
+    """The text lines (list items) of every `st.html` in an AppTest block, e.g. `at.sidebar`."""
+    lines: list[str] = []
+    for element in block.get("html"):
+        reader = _Text()
+        reader.feed(element.value)
+        lines += [line for line in "".join(reader.parts).split("\n") if line]
+    return lines

@@ -7,7 +7,9 @@ from html_tables import read_tables
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.dashboard.html_table import EMPTY, Cell, Column, html_table
+from catalog import load_catalog
+from catalog.dashboard.html_table import EMPTY, Cell, Column, html_lines, html_table
+from catalog.dashboard.summary import catalog_lines
 
 COLUMNS = [Column("Model", pinned=True), Column("Input $/1M", help="USD per 1M input tokens", numeric=True)]
 
@@ -49,3 +51,18 @@ def test_any_text_comes_back_literally_and_never_as_markup(name: str, price: str
     assert len(tables[0].rows) == 1
     if name.isprintable() and name.strip() == name:
         assert printable == expected
+
+
+def test_lines_link_outside_only_over_http() -> None:
+    body = html_lines(
+        [[Cell("DeepInfra", href="https://lava.so/docs/deepinfra", external=True), "snapshot x"]], label="l"
+    )
+    assert '<a href="https://lava.so/docs/deepinfra" target="_blank" rel="noopener noreferrer">DeepInfra</a>' in body
+    with pytest.raises(ValueError, match="http"):
+        html_lines([[Cell("x", href="javascript:alert(1)", external=True)]], label="l")
+
+
+def test_the_catalog_summary_names_each_page_its_snapshot_and_the_count() -> None:
+    body = catalog_lines(load_catalog())
+    assert "DeepInfra</a> · snapshot 2026-11-25" in body
+    assert "<strong>52 models from 1 page</strong>" in body

@@ -35,6 +35,9 @@ STYLE = """<style>
 .lpc-table a{color:var(--lpc-link,#0068c9);text-decoration:none}
 .lpc-table a:hover{text-decoration:underline}
 .lpc-table .empty{opacity:.55}
+.lpc-lines,.stHtml ul.lpc-lines{list-style:none;margin:0 0 .25rem;padding:0;font-size:.875rem;line-height:1.5;
+  color:rgba(128,128,128,1)}
+.lpc-lines a{color:var(--lpc-link,#0068c9);text-decoration:none}
 @media (max-width:640px){.lpc-table{font-size:.8125rem}.lpc-table .pin{max-width:9rem}
   .lpc-table th,.lpc-table td{padding:.35rem .5rem}}
 </style>"""
@@ -58,6 +61,9 @@ class Cell:
     href: str | None = None
     title: str | None = None
     new_tab: bool = True
+    #: The link leaves the dashboard (a provider's page, from the operator's configuration): http(s) only.
+    external: bool = False
+    strong: bool = False
 
 
 def html_table(
@@ -103,14 +109,34 @@ def _cell(column: Column, cell: Cell | str | None) -> str:
         title = cell.title or column.help
         tip = f' title="{_escape(title)}"' if title else ""
         return f'<td{_classes(column)}><span class="empty"{tip}>{EMPTY}</span></td>'
-    text = _escape(cell.text)
     title = f' title="{_escape(cell.title)}"' if cell.title else ""
-    if cell.href is not None:
-        if not cell.href.startswith(("/", "?")) or cell.href.startswith("//"):
-            raise ValueError(f"not one of the dashboard's own links: {cell.href[:80]!r}")
-        target = ' target="_blank" rel="noopener"' if cell.new_tab else ""
-        text = f'<a href="{_escape(cell.href)}"{target}>{text}</a>'
-    return f"<td{_classes(column)}{title}>{text}</td>"
+    return f"<td{_classes(column)}{title}>{_linked(cell)}</td>"
+
+
+def html_lines(lines: Iterable[Sequence[Cell | str]], *, label: str) -> str:
+    """Short lines of text and links for `st.html` (a list of pages, a summary), parts joined by " · "."""
+    items = "".join(
+        "<li>" + " · ".join(_linked(part if isinstance(part, Cell) else Cell(part)) for part in line) + "</li>"
+        for line in lines
+    )
+    return f'{STYLE}<ul class="lpc-lines" aria-label="{_escape(label)}">{items}</ul>'
+
+
+def _linked(cell: Cell) -> str:
+    """The cell's text, escaped, inside its link if it has one (checked: never a script or another site's
+    link unless marked external, and then http(s) only)."""
+    text = _escape(cell.text or "")
+    if cell.strong:
+        text = f"<strong>{text}</strong>"
+    if cell.href is None:
+        return text
+    if cell.external:
+        if not cell.href.startswith(("https://", "http://")):
+            raise ValueError(f"not an http(s) link: {cell.href[:80]!r}")
+    elif not cell.href.startswith(("/", "?")) or cell.href.startswith("//"):
+        raise ValueError(f"not one of the dashboard's own links: {cell.href[:80]!r}")
+    target = ' target="_blank" rel="noopener noreferrer"' if cell.new_tab or cell.external else ""
+    return f'<a href="{_escape(cell.href)}"{target}>{text}</a>'
 
 
 def _escape(text: str) -> str:

@@ -24,6 +24,7 @@ from catalog.chat.config import (
 )
 from catalog.chat.messages import ChatParams, ReplyLimits
 from catalog.chat.targets import parse_stop, trusted_hosts
+from catalog.dashboard.words import counted
 from catalog.literal import markdown_text
 
 
@@ -38,19 +39,23 @@ class Sidebar:
 
 
 def sidebar() -> Sidebar:
+    """The Playground's part of the sidebar. The fields sit in two popovers, drawn only when opened, so the
+    browser fetches the page's model picker before them; each popover's label says what is set."""
     with st.sidebar:
         st.subheader("Playground")
-        kind = st.radio("Sidebar credential is a", list(SessionKind), key="pg_kind", format_func=lambda k: k.value)
-        kind = kind or SessionKind.FORWARD_TOKEN  # a radio with options always has one chosen
-        typed = st.text_input(
-            "Credential (this session only)", type="password", key="pg_credential",
-            help="Overrides the configured credential for this browser session; never stored or shown.",
-        )  # fmt: skip
-        system_prompt = st.text_area("System prompt", key="pg_system", placeholder="You are a helpful assistant.")
-        temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="pg_temperature")
-        top_p = st.slider("top_p", 0.01, 1.0, 1.0, 0.01, key="pg_top_p")
-        max_tokens = st.number_input("Max tokens", 1, 131_072, 1024, key="pg_max_tokens")
-        stop = st.text_area("Stop sequences, one per line (up to 4)", key="pg_stop", height=68)
+        with st.popover(_credential_label(), icon=":material/vpn_key:", width="stretch"):
+            kind = st.radio("Sidebar credential is a", list(SessionKind), key="pg_kind", format_func=lambda k: k.value)
+            kind = kind or SessionKind.FORWARD_TOKEN  # a radio with options always has one chosen
+            typed = st.text_input(
+                "Credential (this session only)", type="password", key="pg_credential",
+                help="Overrides the configured credential for this browser session; never stored or shown.",
+            )  # fmt: skip
+        with st.popover(_parameters_label(), icon=":material/tune:", width="stretch"):
+            system_prompt = st.text_area("System prompt", key="pg_system", placeholder="You are a helpful assistant.")
+            temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="pg_temperature")
+            top_p = st.slider("top_p", 0.01, 1.0, 1.0, 0.01, key="pg_top_p")
+            max_tokens = st.number_input("Max tokens", 1, 131_072, 1024, key="pg_max_tokens")
+            stop = st.text_area("Stop sequences, one per line (up to 4)", key="pg_stop", height=68)
         totals = st.empty()
         try:
             params: ChatParams | None = ChatParams(temperature, top_p, int(max_tokens), parse_stop(stop))
@@ -58,6 +63,27 @@ def sidebar() -> Sidebar:
             params = None
             st.error(markdown_text(str(error), limit=None), icon=":material/tune:")
     return Sidebar(SessionCredential(kind, typed) if typed else None, system_prompt, params, totals)
+
+
+def _credential_label() -> str:
+    """Which credential the Playground uses, from the fields' values (known before they are drawn)."""
+    return "Credential: this session's" if st.session_state.get("pg_credential") else "Credential: configured"
+
+
+def _parameters_label() -> str:
+    """The parameters in a few words: "Temperature 1 · top_p 1 · 1,024 max tokens · system prompt"."""
+    state = st.session_state
+    parts = [
+        f"Temperature {state.get('pg_temperature', 1.0):g}",
+        f"top_p {state.get('pg_top_p', 1.0):g}",
+        f"{int(state.get('pg_max_tokens', 1024)):,} max tokens",
+    ]
+    if state.get("pg_system"):
+        parts.append("system prompt")
+    stops = [line for line in str(state.get("pg_stop", "")).splitlines() if line]
+    if stops:
+        parts.append(counted(len(stops), "stop sequence"))
+    return " · ".join(parts)
 
 
 def settings() -> dict[str, str]:

@@ -9,6 +9,7 @@ from dataclasses import replace
 import streamlit as st
 
 import catalog
+from catalog.dashboard.summary import catalog_lines
 from catalog.dashboard.view import parse_params
 from catalog.literal import markdown_text
 from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
@@ -89,10 +90,7 @@ def history_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
 
 
 def _describe_past(models: catalog.Catalog) -> None:
-    with st.sidebar:
-        for provider in models.providers:
-            st.caption(f"{markdown_text(provider.name)} · stored page of {provider.snapshot_date}")
-        st.caption(f"**{len(models)} models** from {len(models.providers)} stored page(s)")
+    st.sidebar.html(catalog_lines(models))
 
 
 def _history_part(store: Store | None, problem: str | None, as_of: str | None, models: catalog.Catalog) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import streamlit as st
 
 import catalog
+from catalog.dashboard.summary import catalog_lines
 from catalog.dashboard.view import MAX_PICKS, DashboardView
 from catalog.dashboard.words import counted
 from catalog.enrich import TAGS
@@ -23,8 +22,6 @@ from pages.common.state import (
 
 #: Most characters of a parse error or page warning shown (the page's own text is quoted in them).
 ERROR_LIMIT = 400
-#: Characters left as they are in a configured page's address (the operator's), when it is made a link.
-URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 
 
 def filter_sidebar(models: catalog.Catalog) -> None:
@@ -84,7 +81,7 @@ def catalog_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
         )
         sources, models = (), load_catalog(())
     info = st.sidebar.container()
-    with st.sidebar.expander("Add a provider page (.md)"):
+    with st.sidebar.popover("Add a provider page (.md)", width="stretch"):  # drawn only when opened
         upload = st.file_uploader("A Lava provider page", type=["md", "mdx", "txt"], key="catalog_upload")
     if upload is not None:
         try:
@@ -100,11 +97,9 @@ def catalog_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
 
 
 def _describe(models: catalog.Catalog) -> None:
-    for provider in models.providers:
-        name = markdown_text(provider.name)
-        source = f"[{name}](<{quote(provider.source, safe=URL_SAFE)}>)" if provider.source.startswith("http") else name
-        st.caption(f"{source} · snapshot {markdown_text(provider.snapshot_date or 'unknown')}")
-    st.caption(f"**{counted(len(models), 'model')}** from {counted(len(models.providers), 'page')}")
+    # As HTML, at the top of the sidebar: its code is then the first the browser fetches, before the widgets',
+    # and the page's own HTML tables (the first content of most pages) show without waiting for theirs.
+    st.html(catalog_lines(models))
     flagged = [record for record in models.models if record.flags]
     notes = len(models.warnings) + len(flagged)
     with st.expander(f"Data quality: {counted(notes, 'note')}" if notes else "Data quality: no issues found"):

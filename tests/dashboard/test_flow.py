@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from html_tables import html_lines_of
 from streamlit.testing.v1 import AppTest
 
 from catalog.dashboard.words import budget_note, counted
@@ -67,8 +68,7 @@ def test_counts_have_the_right_plural():
     assert counted(3, "reply") == "3 replies" and counted(2, "day") == "2 days"
     at = opened({"q": "phi-4-reasoning"})
     assert at.markdown[0].value == "### 1 of 52 models"
-    sidebar = [item.value for item in at.sidebar.caption]
-    assert "**52 models** from 1 page" in sidebar
+    assert "52 models from 1 page" in html_lines_of(at.sidebar)
     assert [item.label for item in at.sidebar.expander][0] == "Data quality: no issues found"
 
 
