@@ -6,7 +6,14 @@ import datetime as dt
 
 import streamlit as st
 
-from catalog.dashboard.history import DEFAULT_DAYS, biggest_movers_first, changes_frame, count_changes, history_figure
+from catalog.dashboard.history import (
+    DEFAULT_DAYS,
+    biggest_movers_first,
+    changes_table,
+    count_changes,
+    history_figure,
+    ranges_table,
+)
 from catalog.literal import markdown_text
 from catalog.store import StoreError, configured_url
 from pages.common import history, state
@@ -42,21 +49,7 @@ columns[3].metric("Models removed", counts.removed)
 if not changes:
     st.info(f"No price changes between {since} and {today}.")
 else:
-    st.dataframe(
-        changes_frame(changes),
-        hide_index=True,
-        column_config={
-            "date": st.column_config.TextColumn("Date"),
-            "provider": st.column_config.TextColumn("Provider"),
-            "model": st.column_config.TextColumn("Model", width="large"),
-            "change": st.column_config.TextColumn("Change"),
-            "move": st.column_config.TextColumn("Move", help="the bigger of the two price moves"),
-            "input": st.column_config.TextColumn("Input $/1M"),
-            "output": st.column_config.TextColumn("Output $/1M"),
-            "history": st.column_config.LinkColumn("History", display_text="price history"),
-        },
-        key="changes_table",
-    )
+    st.html(changes_table(changes))
 
 st.subheader("Price history of one model")
 wanted = (st.query_params.get("hist_provider", ""), st.query_params.get("hist", ""))
@@ -73,19 +66,7 @@ if chosen is not None:
     ranges = history.history_of(url, model, provider, revision)
     st.text(f"{model} on {provider}: {len(ranges)} price range(s)")
     st.plotly_chart(history_figure(ranges, today), key="history_chart")
-    st.dataframe(
-        [
-            {"from": item.from_date.isoformat(), "to": item.to_date.isoformat() if item.to_date else "(current)",
-             "input $/1M": item.input_usd_per_mtok, "output $/1M": item.output_usd_per_mtok}
-            for item in ranges
-        ],
-        hide_index=True,
-        column_config={
-            "input $/1M": st.column_config.NumberColumn(format="$%.4f"),
-            "output $/1M": st.column_config.NumberColumn(format="$%.4f"),
-        },
-        key="history_table",
-    )  # fmt: skip
+    st.html(ranges_table(ranges))
 state.publish(view, "changes")
 if chosen is not None:
     st.query_params["hist"], st.query_params["hist_provider"] = chosen[1], chosen[0]

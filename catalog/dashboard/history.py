@@ -1,4 +1,4 @@
-"""The Changes page's data: changes as a table (biggest movers first) and a model's price history as a step chart."""
+"""The Changes page's data: the changes as an HTML table, biggest movers first, and a price history step chart."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from catalog.costs import usd
+from catalog.dashboard.html_table import Cell, Column, html_table
+from catalog.dashboard.model_page import price_text
 from catalog.store import Change, PriceRange
 
 #: Days of changes the Changes page shows unless told otherwise.
@@ -47,8 +48,9 @@ def biggest_movers_first(changes: Sequence[Change]) -> list[Change]:
     return sorted(newest, key=lambda change: -abs(change.move_pct or 0.0) if change.change == "price" else 0.0)
 
 
-def changes_frame(changes: Sequence[Change]) -> pd.DataFrame:
-    """One row per change: what moved, which way, by how much, old and new prices, and a link to its history."""
+def change_rows(changes: Sequence[Change]) -> list[dict[str, str]]:
+    """One row per change, biggest movers first: what moved, which way, by how much, old and new prices, and a
+    link to its history."""
     rows = []
     for change in biggest_movers_first(changes):
         move = change.move_pct
@@ -68,8 +70,50 @@ def changes_frame(changes: Sequence[Change]) -> pd.DataFrame:
                 "history": history_link(change.model, change.provider),
             }
         )
-    columns = ["date", "provider", "model", "change", "move", "input", "output", "history"]
-    return pd.DataFrame(rows, columns=columns)
+    return rows
+
+
+CHANGE_COLUMNS = (
+    Column("Model", help="Open its price history", pinned=True),
+    Column("Change"),
+    Column("Move", help="The bigger of the two price moves", numeric=True),
+    Column("Input $/1M", numeric=True),
+    Column("Output $/1M", numeric=True),
+    Column("Date"),
+    Column("Provider"),
+)
+RANGE_COLUMNS = (Column("From"), Column("To"), Column("Input $/1M", numeric=True), Column("Output $/1M", numeric=True))
+
+
+def changes_table(changes: Sequence[Change]) -> str:
+    """The changes as an HTML table for `st.html`, biggest movers first; a model's name opens its price history."""
+    rows = [
+        [
+            Cell(row["model"], href=row["history"], title=f"{row['model']} on {row['provider']}: its price history"),
+            row["change"],
+            row["move"] or None,
+            row["input"] or None,
+            row["output"] or None,
+            row["date"],
+            row["provider"],
+        ]
+        for row in change_rows(changes)
+    ]
+    return html_table(CHANGE_COLUMNS, rows, label="Price changes")
+
+
+def ranges_table(ranges: Sequence[PriceRange]) -> str:
+    """A model's price ranges as an HTML table, oldest first, the current one "(current)"."""
+    rows = [
+        [
+            item.from_date.isoformat(),
+            item.to_date.isoformat() if item.to_date else "(current)",
+            price_text(item.input_usd_per_mtok),
+            price_text(item.output_usd_per_mtok),
+        ]
+        for item in ranges
+    ]
+    return html_table(RANGE_COLUMNS, rows, label="Price history", max_height=None)
 
 
 def _pair(old: float | None, new: float | None) -> str:

@@ -38,10 +38,12 @@ def test_the_changes_page_shows_the_moves_and_a_history_chart_with_exact_dates(h
     page.goto(history_app + "/changes")
     wait_for_app(page)
     page.get_by_text("Price history of one model").wait_for(timeout=30_000)
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
+    page.wait_for_selector('table[aria-label="Price changes"]', timeout=30_000)
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     wait_for_app(page)
     page.get_by_text("acme/beta-70b on Acme: 2 price range(s)").wait_for(timeout=10_000)
+    first = page.locator('table[aria-label="Price changes"] tbody tr').first
+    assert first.locator("a").inner_text() == "acme/beta-70b" and "▲ up" in first.inner_text()
     hovers = page.evaluate("() => document.querySelector('.js-plotly-plot').data.map(trace => trace.customdata)")
     assert f"Input $0.50 per 1M tokens<br>from {V1_DAY} to {V2_DAY} (exclusive)" in hovers[0]
     assert f"Output $1.20 per 1M tokens<br>since {V2_DAY}" in hovers[1]
