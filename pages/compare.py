@@ -9,7 +9,7 @@ from catalog.dashboard.figures import CONFIG, monthly_cost_bars, savings_label
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
 from catalog.dashboard.words import budget_note, counted
-from catalog.dashboard.workload_table import workload_summary, workload_table
+from catalog.dashboard.workload_table import SHOWN_ROWS, workload_summary, workload_table
 from catalog.literal import markdown_text
 from catalog.measured import costs_with_measured
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
@@ -71,6 +71,8 @@ if not lines:
 else:
     st.subheader(f"{counted(len(lines), 'model')}, cheapest first")
     st.html(workload_table(lines, marks))
+    if len(lines) > SHOWN_ROWS:
+        st.caption(f"The cheapest {SHOWN_ROWS} of {counted(len(lines), 'model')}; the CSV holds them all.")
     frame = costs_frame(lines)
     if marks is not None:
         frame.insert(2, "tokens", marks)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from catalog.chat.config import ConfigError
 from catalog.chat.targets import TRUSTED_TARGET_HOSTS, is_trusted_target, trusted_hosts
-from catalog.dashboard.providers import CHEAPEST, providers_table
+from catalog.dashboard.providers import CHEAPEST, SHOWN_ROWS, providers_table
 from catalog.dashboard.tables import visible_models
 from catalog.hosts import host_groups
 from catalog.records import ModelRecord
@@ -41,6 +41,8 @@ st.caption(
 )
 if groups:
     st.html(providers_table(groups, providers, view.output_share, workload, can_try))
+    if len(groups) > SHOWN_ROWS:
+        st.caption(f"The first {SHOWN_ROWS} of {len(groups):,} models: narrow them with the sidebar's filters.")
 else:
     st.info(
         "No model is sold by two loaded providers. Load more provider pages (see the README), or turn off the toggle."

@@ -16,6 +16,8 @@ from catalog.workload import Workload, workload_costs
 CHEAPEST = "★"
 #: The table's name, for screen readers and tests.
 LABEL = "Providers"
+#: Rows drawn at most: the page stays light with any catalog.
+SHOWN_ROWS = 300
 
 
 def cell_link(record: ModelRecord, can_try: Callable[[ModelRecord], bool]) -> str:
@@ -94,6 +96,6 @@ def providers_table(
     workload: Workload,
     can_try: Callable[[ModelRecord], bool],
 ) -> str:
-    """The Providers grid as an HTML table for `st.html`."""
-    rows = providers_rows(groups, providers, output_share, workload, can_try)
+    """The Providers grid as an HTML table for `st.html` (its first `SHOWN_ROWS` models)."""
+    rows = providers_rows(groups[:SHOWN_ROWS], providers, output_share, workload, can_try)
     return html_table(providers_columns(providers), rows, label=LABEL)

@@ -14,6 +14,8 @@ from catalog.workload import Workload, WorkloadCost
 
 #: The table's name, for screen readers and tests.
 LABEL = "Workload costs"
+#: Rows drawn at most (the cheapest): a page stays light with any catalog; the CSV holds every model.
+SHOWN_ROWS = 200
 MINUS = "\u2212"
 
 
@@ -126,6 +128,9 @@ def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = N
 
 
 def workload_table(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = None) -> str:
-    """Compare's results table for `st.html`; `marks` says per line whether a run's tokens were used."""
-    columns = workload_columns(lines, marks is not None)
-    return html_table(columns, workload_rows(lines, marks), label=LABEL, max_height=560)
+    """Compare's results table for `st.html`, the cheapest `SHOWN_ROWS` lines; `marks` says per line whether a
+    run's tokens were used."""
+    shown = lines[:SHOWN_ROWS]
+    columns = workload_columns(shown, marks is not None)
+    rows = workload_rows(shown, None if marks is None else marks[:SHOWN_ROWS])
+    return html_table(columns, rows, label=LABEL, max_height=560)
