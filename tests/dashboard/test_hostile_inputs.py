@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,8 @@ def markdown_texts(at: AppTest) -> list[str]:
     texts = []
     for node in nodes(at._tree):
         proto = getattr(node, "proto", None)
-        if proto is None or not hasattr(proto, "ListFields"):
-            continue
+        if proto is None or not hasattr(proto, "ListFields") or getattr(node, "type", "") == "html":
+            continue  # st.html bodies are HTML, checked by `html_made`
         texts += proto_strings(proto, MARKDOWN_FIELDS)
         if getattr(node, "type", "") == "radio":
             texts += list(proto.options)
@@ -97,10 +98,37 @@ def plotly_tags(at: AppTest) -> set[str]:
     return tags
 
 
+#: The elements `catalog.dashboard.html_table` writes; its links are the dashboard's own relative addresses.
+HTML_TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "a", "span"}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag not in HTML_TABLE_TAGS or (href is not None and (not href.startswith("/") or href.startswith("//"))):
+            self.found.append(f"<{tag} {attrs}>")
+        self.found += [f"{tag} {name}" for name, _ in attrs if name.startswith("on") or name == "src"]
+
+
+def html_made(at: AppTest) -> list[str]:
+    """Elements and attributes in the app's `st.html` bodies that a table of ours never writes."""
+    found = []
+    for element in at.get("html"):
+        reader = _Tags()
+        reader.feed(element.value)
+        found += reader.found
+    return found
+
+
 def assert_nothing_injected(at: AppTest) -> None:
     assert not at.exception, [item.value for item in at.exception]
     injected = {text: made_content(text) for text in markdown_texts(at)}
     assert {text: made for text, made in injected.items() if made} == {}
+    assert html_made(at) == []
     assert plotly_tags(at) <= FIGURE_TAGS
 
 
