@@ -57,7 +57,7 @@ if tokens_from is not None:
     pairs = costs_with_measured(chosen, workload, tokens_from, baseline, view.budget_usd)
     lines, marks = [line for line, _ in pairs], ["measured" if is_measured else "assumed" for _, is_measured in pairs]
 with summary:  # sent first: a phone's first screen shows the answer above the form
-    st.markdown(workload_summary(workload, lines))
+    st.html(workload_summary(workload, lines))
 if view.scope == "picked" and not picked:
     st.info("No models are picked yet: pick up to 4 on **Browse**. Showing the filtered models meanwhile.")
 st.caption(

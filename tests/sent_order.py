@@ -3,6 +3,8 @@ JavaScript in that order), as opposed to the order they are shown in (`at.main`)
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +13,7 @@ from streamlit.testing.v1 import local_script_runner
 
 def sent_elements(at: Any) -> list[str]:
     """Run the page again as it stands and list the elements it sends, in sending order, by proto type
-    (`html`, `number_input`, `checkbox` for a toggle…)."""
+    (`html`, `html <table label>`, `number_input`, `checkbox` for a toggle…)."""
     captured: list[Any] = []
     original = local_script_runner.parse_tree_from_messages
 
@@ -25,11 +27,15 @@ def sent_elements(at: Any) -> list[str]:
     finally:
         local_script_runner.parse_tree_from_messages = original  # type: ignore[assignment]
     assert not at.exception
-    return [
-        str(message.delta.new_element.WhichOneof("type"))
-        for message in captured
-        if message.HasField("delta") and message.delta.HasField("new_element")
-    ]
+    return [_kind(message.delta.new_element) for message in captured if message.HasField("delta")
+            and message.delta.HasField("new_element")]  # fmt: skip
+
+
+def _kind(element: Any) -> str:
+    """An element's proto type; an HTML table's also names it: `html Workload costs`."""
+    kind = str(element.WhichOneof("type"))
+    label = re.search(r'<table [^>]*aria-label="([^"]*)"', element.html.body) if kind == "html" else None
+    return f"{kind} {html.unescape(label.group(1))}" if label else kind
 
 
 def shown_elements(at: Any) -> list[str]:

@@ -9,7 +9,7 @@ from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_table
 from catalog.dashboard.model_page import model_link, price_text
 from catalog.dashboard.words import counted
-from catalog.literal import markdown_text
+from catalog.literal import html_text
 from catalog.workload import Workload, WorkloadCost
 
 #: The table's name, for screen readers and tests.
@@ -41,18 +41,23 @@ def short_name(model: str) -> str:
 
 
 def workload_summary(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
-    """One markdown line above the form: the workload, and the cheapest model's monthly cost for it."""
-    shape = (
+    """One line of HTML above the form, for `st.html`: the workload, and the cheapest model's monthly cost for
+    it (its name linking to its page). HTML, not markdown: sent first, it has the browser fetch the code that
+    draws HTML before the form's widgets', so the results table below them shows sooner."""
+    shape = html_text(
         f"{workload.input_tokens:,} in + {workload.output_tokens:,} out tokens × "
         f"{counted(round(workload.requests), 'request')} a {workload.period}"
     )
     if not lines:
-        return f"{shape}: no model to price."
-    cheapest = lines[0]
-    name = markdown_text(short_name(cheapest.record.model))
+        return f'<p class="lpc-summary">{shape}: no model to price.</p>'
+    cheapest = lines[0].record
+    link = html_text(model_link(cheapest.model, cheapest.provider))
+    name = f'<a href="{link}" target="_blank" rel="noopener" title="{html_text(cheapest.model)}">'
+    name += f"{html_text(short_name(cheapest.model))}</a>"
     return (
-        f"{shape}: cheapest is **{name}** at **{markdown_text(money(cheapest.per_month_usd))} a month** "
-        f"({counted(len(lines), 'model')} priced below)."
+        f'<p class="lpc-summary">{shape}: cheapest is <strong>{name}</strong> at '
+        f"<strong>{html_text(money(lines[0].per_month_usd))} a month</strong> "
+        f"({html_text(counted(len(lines), 'model'))} priced below).</p>"
     )
 
 

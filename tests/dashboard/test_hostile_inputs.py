@@ -98,8 +98,9 @@ def plotly_tags(at: AppTest) -> set[str]:
     return tags
 
 
-#: The elements `catalog.dashboard.html_table` writes; its links are the dashboard's own relative addresses.
-HTML_TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "a", "span"}
+#: The elements `catalog.dashboard.html_table` and Compare's summary line write; links are the dashboard's own
+#: relative addresses.
+HTML_TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "a", "span", "p", "strong"}
 
 
 class _Tags(HTMLParser):

@@ -126,4 +126,4 @@ def test_the_tables_are_plain_html_and_alternatives_link_to_their_pages():
         assert links["Model"] == model_link(row["Model"], row["Provider"])
         assert row["Per month"].startswith("$") and row["Saves a month"].startswith("$")
     sent = sent_elements(at)
-    assert sent.index("metric") < sent.index("html")  # the prices first, then the tables
+    assert sent.index("metric") < sent.index("html About this model")  # the prices first, then the tables

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -331,15 +332,21 @@ def test_compare_draws_no_grid_and_sends_its_results_before_its_form():
     at = app({"base": "microsoft/phi-4", "budget": "50"}, page="pages/compare.py")
     assert not at.dataframe  # st.dataframe loads a grid's JavaScript before anything shows
     sent = sent_elements(at)
-    assert sent.index("html") < min(sent.index(kind) for kind in ("number_input", "selectbox", "radio"))
-    assert sent.index("html") < sent.index("plotly_chart")
-    shown = shown_elements(at)  # the form keeps its place above the results, the chart below them
-    assert shown.index("number_input") < shown.index("html") < shown.index("plotly_chart")
-    assert shown.index("markdown") < shown.index("selectbox")  # the summary line is first
-    summary = at.markdown[0].value
+    table = sent.index("html Workload costs")
+    assert sent[0:3] == ["heading", "html", "markdown"]  # the title, the summary line, the month caption
+    assert table < min(sent.index(kind) for kind in ("number_input", "selectbox", "radio", "plotly_chart"))
+    shown = shown_elements(at)  # the summary first, the form above the results, the chart below them
+    assert shown[:3] == ["title", "html", "selectbox"]
+    assert shown.index("number_input") < len(shown) - 1 - shown[::-1].index("html") < shown.index("plotly_chart")
+    summary = read_summary(at)
     cheapest = costs(at).rows[0]
     assert summary.startswith("2,000 in + 500 out tokens × 10,000 requests a day: cheapest is")
-    assert cheapest["Model"] in summary and cheapest["Per month"].replace("$", "\\$") in summary
+    assert f"cheapest is {cheapest['Model']} at {cheapest['Per month']} a month (52 models priced below)" in summary
+
+
+def read_summary(at: AppTest) -> str:
+    body = next(element.value for element in at.get("html") if 'class="lpc-summary"' in element.value)
+    return html.unescape(re.sub(r"<[^>]+>", "", body))
 
 
 def test_compare_cells_show_no_none_nor_float_noise():

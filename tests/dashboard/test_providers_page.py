@@ -63,6 +63,6 @@ def test_only_shared_models_by_default_and_all_when_toggled(providers_page):
 def test_the_grid_is_plain_html_sent_before_the_toggle(providers_page):
     assert not providers_page.dataframe  # no grid (its JavaScript) on the way to the first content
     kinds = sent_elements(providers_page)
-    assert kinds.index("html") < kinds.index("checkbox")  # a toggle is sent as a checkbox
+    assert kinds.index("html Providers") < kinds.index("checkbox")  # a toggle is sent as a checkbox
     shown = shown_elements(providers_page)  # the toggle still sits above the table
     assert shown.index("toggle") < shown.index("html")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 import sys
 from pathlib import Path
 
 from html_tables import page_table, read_tables
-from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from catalog.dashboard.workload_table import SHOWN_ROWS, money, percent, workload_summary, workload_table
@@ -43,9 +44,14 @@ def test_a_hostile_id_is_literal_in_the_table_and_the_summary():
         "Model id",
     ]
     summary = workload_summary(Workload(2000, 500, 10_000), lines)
-    tokens = [t for token in MarkdownIt("commonmark").parse(summary) for t in [token, *(token.children or [])]]
-    assert not [t.type for t in tokens if t.type in ("image", "link_open", "html_inline", "html_block")]
-    assert summary.startswith("2,000 in + 500 out tokens × 10,000 requests a day: cheapest is **")
+    tags = re.findall(r"<(\w+)", summary)
+    assert tags == ["p", "strong", "a", "strong"] and "<img" not in summary
+    assert re.search(r'<a href="/model\?id=evil%2F[^"]*" target="_blank" rel="noopener" title="evil/!\[i\]', summary)
+    text = html.unescape(re.sub(r"<[^>]+>", "", summary))
+    assert text == (
+        "2,000 in + 500 out tokens × 10,000 requests a day: cheapest is id.png) <img src=x> **b** at $90.00 a month "
+        "(2 models priced below)."
+    )
 
 
 def test_a_big_catalog_draws_the_cheapest_rows_and_says_so(tmp_path, monkeypatch):
