@@ -6,10 +6,10 @@ import streamlit as st
 
 from catalog.costs import usd
 from catalog.dashboard.figures import CONFIG, monthly_cost_bars, savings_label
-from catalog.dashboard.model_page import SHORT_NAME_IN_LINK
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
 from catalog.dashboard.words import budget_note, counted
+from catalog.dashboard.workload_table import SHOWN_ROWS, workload_summary, workload_table
 from catalog.literal import markdown_text
 from catalog.measured import costs_with_measured
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
@@ -25,29 +25,6 @@ WORKLOAD_WIDGETS = {
     "w_scope": "scope",
 }
 CUSTOM = "Custom"
-MONEY = "dollar"  # Intl currency: $1,500.00 and -$877.50, not $-877.50
-COLUMNS = {
-    "rank": st.column_config.NumberColumn("#", width=40, pinned=True),
-    "name": st.column_config.LinkColumn(
-        "Model", pinned=True, width=150, display_text=SHORT_NAME_IN_LINK, help="Open the model's page"
-    ),
-    "model": st.column_config.TextColumn("Model id", width="large"),
-    "tokens": st.column_config.TextColumn("Tokens", help="measured by the chosen run, or assumed above"),
-    "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
-    "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
-    "per_request_usd": st.column_config.NumberColumn("Per request", format="$%.6f"),
-    "per_day_usd": st.column_config.NumberColumn("Per day", format=MONEY),
-    "per_month_usd": st.column_config.NumberColumn("Per month", format=MONEY),
-    "times_cheapest": st.column_config.NumberColumn("× cheapest", format="%.2f×"),
-    "savings_usd_per_month": st.column_config.NumberColumn("Saves $/mo", format=MONEY, help="vs the baseline"),
-    "savings_pct": st.column_config.NumberColumn("Saves %", format="%.1f%%", help="vs the baseline"),
-    "requests_per_month_in_budget": st.column_config.NumberColumn(
-        "Req/mo in budget", format="localized", help="Requests a month the budget buys"
-    ),
-    "budget_left_usd_per_month": st.column_config.NumberColumn(
-        "Budget left $/mo", format=MONEY, help="What the budget leaves each month; negative: by how much it is over"
-    ),
-}
 
 
 def _apply_preset() -> None:
@@ -65,71 +42,40 @@ def _use_estimate() -> None:
 
 models, view = state.open_page("Compare workload cost", "compare")
 state.seed_widgets(view, WORKLOAD_WIDGETS, "compare")
+view = state.read_widgets(view, WORKLOAD_WIDGETS)  # the form's values, known before it is drawn (after the results)
 filtered = visible_models(models.models, view)
-
-shape, volume = st.columns(2)
-with shape:
-    st.selectbox("Preset", [CUSTOM, *(p.name for p in PRESETS)], key="w_preset", on_change=_apply_preset)
-    tokens_in, tokens_out = st.columns(2)
-    tokens_in.number_input("Input tokens per request", min_value=0, max_value=MAX_TOKENS, step=100, key="w_in")
-    tokens_out.number_input("Output tokens per request", min_value=0, max_value=MAX_TOKENS, step=100, key="w_out")
-with volume:
-    count, period = st.columns([3, 2], vertical_alignment="bottom")
-    count.number_input("Requests", min_value=0, max_value=MAX_REQUESTS, step=1_000, key="w_req")
-    period.radio("Per", PERIODS, key="w_per", horizontal=True, format_func=lambda p: f"per {p}")
-    base, budget = st.columns(2)
-    base.selectbox("Baseline model", [r.model for r in models.models], index=None, key="w_base", placeholder="none")
-    budget.number_input(
-        "Monthly budget, USD", 0.0, MAX_BUDGET_USD, value=None, step=10.0, key="w_budget", placeholder="none"
-    )
-with st.expander("Estimate input tokens from a sample prompt"):
-    st.text_area("Paste a prompt", key="w_prompt", height=120)
-    estimate = estimate_tokens(st.session_state.get("w_prompt", ""))
-    st.caption(f"≈ **{estimate.tokens:,} tokens** — approximate: {estimate.rule}. {estimate.characters:,} characters.")
-    st.button("Use as input tokens", on_click=_use_estimate, disabled=not estimate.characters)
-view = state.read_widgets(view, WORKLOAD_WIDGETS)
-
-counts = {"picked": len(view.picks), "filtered": len(filtered), "all": len(models)}
-st.radio("Models", SCOPES, key="w_scope", horizontal=True, format_func=lambda s: f"{s.title()} ({counts[s]})")
 picked = picked_models(models.models, view.picks)
 chosen = models_in_scope(view.scope, models.models, filtered, picked)
-if view.scope == "picked" and not picked:
-    st.info("No models are picked yet: pick up to 4 on **Browse**. Showing the filtered models meanwhile.")
 workload = view.workload()
 baseline = models.find(view.baseline) if view.baseline else None
 lines = workload_costs(chosen, workload, baseline, view.budget_usd)
-tokens_from, marks = measure.tokens_choice(), None  # a run's measured tokens per model, or the assumed pair
+
+summary, form, scope, tokens = st.container(), st.container(), st.container(), st.container()
+with tokens:
+    tokens_from, marks = measure.tokens_choice(), None  # a run's measured tokens per model, or the assumed pair
 if tokens_from is not None:
     pairs = costs_with_measured(chosen, workload, tokens_from, baseline, view.budget_usd)
     lines, marks = [line for line, _ in pairs], ["measured" if is_measured else "assumed" for _, is_measured in pairs]
+with summary:  # sent first: a phone's first screen shows the answer above the form
+    st.html(workload_summary(workload, lines))
+if view.scope == "picked" and not picked:
+    st.info("No models are picked yet: pick up to 4 on **Browse**. Showing the filtered models meanwhile.")
 st.caption(
     f"A month is **{DAYS_PER_MONTH} days**: {workload.requests_per_day:,.0f} requests a day = "
     f"{workload.requests_per_month:,.0f} a month, each {workload.input_tokens:,} tokens in + "
     f"{workload.output_tokens:,} out. Savings are against the baseline (negative = costs more)."
 )
-
-side_by_side = workload_costs(picked, workload, baseline, view.budget_usd)
-if tokens_from is not None:
-    side_by_side = [line for line, _ in costs_with_measured(picked, workload, tokens_from, baseline, view.budget_usd)]
-if side_by_side:
-    st.subheader("Picked, side by side")
-    for column, line in zip(st.columns(len(side_by_side)), side_by_side, strict=True):
-        delta = savings_label(line, view.baseline)
-        name = markdown_text(line.record.model) + (" (baseline)" if line.record.model == view.baseline else "")
-        column.metric(name, f"{usd(round(line.per_month_usd, 2))}/month", delta, delta_color="inverse")
-        column.caption(f"{usd(line.per_request_usd, 6)} per request · {usd(round(line.per_day_usd, 2))} per day")
-        if line.budget_left_usd_per_month is not None:
-            column.caption(budget_note(line))
-
+side = st.container()
 if not lines:
     st.info("No model to price: loosen the filters in the sidebar or pick models on Browse.")
 else:
     st.subheader(f"{counted(len(lines), 'model')}, cheapest first")
+    st.html(workload_table(lines, marks))
+    if len(lines) > SHOWN_ROWS:
+        st.caption(f"The cheapest {SHOWN_ROWS} of {counted(len(lines), 'model')}; the CSV holds them all.")
     frame = costs_frame(lines)
     if marks is not None:
         frame.insert(2, "tokens", marks)
-    order = ["rank", "name", *(name for name in frame.columns if name not in ("rank", "name", "model")), "model"]
-    st.dataframe(frame, column_config=COLUMNS, column_order=order, hide_index=True, placeholder="—", key="costs_table")
     st.download_button("Download CSV", to_csv(frame), "workload-costs.csv", "text/csv")
     if view.budget_usd is not None:
         fits = sum(1 for line in lines if (line.budget_left_usd_per_month or 0) >= 0)
@@ -137,6 +83,50 @@ else:
             f"Budget: {usd(view.budget_usd)} a month; {fits} of {counted(len(lines), 'model')} fit it. The last "
             "columns say how many requests it buys on each, and what it leaves (negative: the overrun)."
         )
-    st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly", config=CONFIG)
+    chart = st.container()  # filled last: the form's widgets load before the chart's JavaScript
+
+side_by_side = workload_costs(picked, workload, baseline, view.budget_usd)
+if tokens_from is not None:
+    side_by_side = [line for line, _ in costs_with_measured(picked, workload, tokens_from, baseline, view.budget_usd)]
+if side_by_side:
+    with side:
+        st.subheader("Picked, side by side")
+        for column, line in zip(st.columns(len(side_by_side)), side_by_side, strict=True):
+            delta = savings_label(line, view.baseline)
+            name = markdown_text(line.record.model) + (" (baseline)" if line.record.model == view.baseline else "")
+            column.metric(name, f"{usd(round(line.per_month_usd, 2))}/month", delta, delta_color="inverse")
+            column.caption(f"{usd(line.per_request_usd, 6)} per request · {usd(round(line.per_day_usd, 2))} per day")
+            if line.budget_left_usd_per_month is not None:
+                column.caption(budget_note(line))
+
+with form:  # drawn after the results, shown above them
+    shape, volume = st.columns(2)
+    with shape:
+        st.selectbox("Preset", [CUSTOM, *(p.name for p in PRESETS)], key="w_preset", on_change=_apply_preset)
+        tokens_in, tokens_out = st.columns(2)
+        tokens_in.number_input("Input tokens per request", min_value=0, max_value=MAX_TOKENS, step=100, key="w_in")
+        tokens_out.number_input("Output tokens per request", min_value=0, max_value=MAX_TOKENS, step=100, key="w_out")
+    with volume:
+        count, period = st.columns([3, 2], vertical_alignment="bottom")
+        count.number_input("Requests", min_value=0, max_value=MAX_REQUESTS, step=1_000, key="w_req")
+        period.radio("Per", PERIODS, key="w_per", horizontal=True, format_func=lambda p: f"per {p}")
+        base, budget = st.columns(2)
+        base.selectbox("Baseline model", [r.model for r in models.models], index=None, key="w_base", placeholder="none")
+        budget.number_input(
+            "Monthly budget, USD", 0.0, MAX_BUDGET_USD, value=None, step=10.0, key="w_budget", placeholder="none"
+        )
+    with st.expander("Estimate input tokens from a sample prompt"):
+        st.text_area("Paste a prompt", key="w_prompt", height=120)
+        estimate = estimate_tokens(st.session_state.get("w_prompt", ""))
+        st.caption(
+            f"≈ **{estimate.tokens:,} tokens** — approximate: {estimate.rule}. {estimate.characters:,} characters."
+        )
+        st.button("Use as input tokens", on_click=_use_estimate, disabled=not estimate.characters)
+if lines:
+    with chart:
+        st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly", config=CONFIG)
+counts = {"picked": len(view.picks), "filtered": len(filtered), "all": len(models)}
+with scope:
+    st.radio("Models", SCOPES, key="w_scope", horizontal=True, format_func=lambda s: f"{s.title()} ({counts[s]})")
 sidebar.filter_sidebar(models)
 state.publish(view, "compare")

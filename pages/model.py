@@ -5,18 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.costs import usd
-from catalog.dashboard.model_page import find_model, model_details, model_link, price_text
+from catalog.dashboard.model_page import alternatives_table, facts_table, find_model, model_details, price_text
 from catalog.literal import markdown_text
 from pages.common import state
 from pages.common.price_map import price_map
 from pages.common.router import ensure_router
-
-ALTERNATIVE_COLUMNS = {
-    "model": st.column_config.TextColumn("Model", width="large"),
-    "page": st.column_config.LinkColumn("Page", display_text="Open ↗", width="small"),
-    "per_month": st.column_config.TextColumn("Per month"),
-    "saves": st.column_config.TextColumn("Saves a month"),
-}
 
 ensure_router()
 models = state.current_catalog()
@@ -52,11 +45,7 @@ st.page_link(
 )
 
 st.subheader("About this model")
-st.dataframe(
-    {"Field": [label for label, _ in details.facts()], "Value": [value for _, value in details.facts()]},
-    hide_index=True,
-    width="stretch",
-)
+st.html(facts_table(details))
 
 if map_problem:
     st.caption(f"LiteLLM's price map could not be read: {markdown_text(map_problem, limit=300)}")
@@ -74,17 +63,7 @@ month.metric("Per month", usd(details.cost.per_month_usd))
 
 st.subheader("Cheaper with the same tags and at least its size")
 if details.alternatives:
-    st.dataframe(
-        {
-            "model": [line.record.model for line in details.alternatives],
-            "page": [model_link(line.record.model, line.record.provider) for line in details.alternatives],
-            "per_month": [usd(line.per_month_usd) for line in details.alternatives],
-            "saves": [usd(details.cost.per_month_usd - line.per_month_usd) for line in details.alternatives],
-        },
-        column_config=ALTERNATIVE_COLUMNS,
-        hide_index=True,
-        width="stretch",
-    )
+    st.html(alternatives_table(details))
 else:
     st.caption("None: no model with these tags and at least this size costs less for this workload.")
 if details.hosts:

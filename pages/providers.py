@@ -6,21 +6,11 @@ import streamlit as st
 
 from catalog.chat.config import ConfigError
 from catalog.chat.targets import TRUSTED_TARGET_HOSTS, is_trusted_target, trusted_hosts
-from catalog.dashboard.providers import CELL_LABEL, CHEAPEST, providers_frame
+from catalog.dashboard.providers import CHEAPEST, SHOWN_ROWS, providers_table
 from catalog.dashboard.tables import visible_models
 from catalog.hosts import host_groups
 from catalog.records import ModelRecord
 from pages.common import chat, sidebar, state
-
-COLUMNS = {
-    "model": st.column_config.LinkColumn("Model", pinned=True, width="medium", display_text=CELL_LABEL),
-    "key": st.column_config.TextColumn("Key", help="model_key: one key for the same weights on every host"),
-    "hosts": st.column_config.NumberColumn("Hosts", width="small"),
-    "cheapest": st.column_config.TextColumn("Cheapest"),
-    "saves": st.column_config.TextColumn(
-        "Saves /mo", help="The Compare workload a month: the dearest host's cost less the cheapest's"
-    ),
-}
 
 models, view = state.open_page("Providers", "providers")
 by_name = {info.name: info for info in models.providers}
@@ -37,7 +27,8 @@ def can_try(record: ModelRecord) -> bool:
     return bool(target) and is_trusted_target(target or "", hosts)
 
 
-several = st.toggle("Only models sold by at least two providers", value=len(models.providers) > 1, key="p_several")
+toggle = st.container()  # drawn after the table, shown above it
+several = st.session_state.get("p_several", len(models.providers) > 1)
 groups = host_groups(visible_models(models.models, view), min_hosts=2 if several else 1)
 providers = sorted({info.name for info in models.providers}, key=str.lower)
 workload = view.workload()
@@ -49,16 +40,14 @@ st.caption(
     "else the model's page."
 )
 if groups:
-    cells = {p: st.column_config.LinkColumn(p, display_text=CELL_LABEL) for p in providers}
-    st.dataframe(
-        providers_frame(groups, providers, view.output_share, workload, can_try),
-        column_config=COLUMNS | cells,
-        hide_index=True,
-        height=min(36 * (len(groups) + 1) + 3, 720),
-    )
+    st.html(providers_table(groups, providers, view.output_share, workload, can_try))
+    if len(groups) > SHOWN_ROWS:
+        st.caption(f"The first {SHOWN_ROWS} of {len(groups):,} models: narrow them with the sidebar's filters.")
 else:
     st.info(
         "No model is sold by two loaded providers. Load more provider pages (see the README), or turn off the toggle."
     )
+with toggle:
+    st.toggle("Only models sold by at least two providers", value=len(models.providers) > 1, key="p_several")
 sidebar.filter_sidebar(models)
 state.publish(view, "providers")

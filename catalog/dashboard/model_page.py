@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from catalog.costs import usd
+from catalog.dashboard.html_table import Cell, Column, html_table
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
 from catalog.interop import MapEntry, map_entry
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
@@ -159,3 +160,29 @@ def model_details(
         hosts=tuple(hosts),
         price_map=map_entry(record, price_map) if price_map else None,
     )
+
+
+def facts_table(details: ModelDetails) -> str:
+    """The page's facts as an HTML table for `st.html`."""
+    columns = [Column("Field", pinned=True), Column("Value")]
+    return html_table(columns, [[label, value] for label, value in details.facts()], label="About this model")
+
+
+def alternatives_table(details: ModelDetails) -> str:
+    """The cheaper alternatives as an HTML table for `st.html`, each name linking to its model page."""
+    columns = [
+        Column("Model", "Open the model's page", pinned=True),
+        Column("Provider"),
+        Column("Per month", "The Compare workload a month on it", numeric=True),
+        Column("Saves a month", "Against this model, for the Compare workload", numeric=True),
+    ]
+    rows: list[list[Cell | str | None]] = [
+        [
+            Cell(line.record.model, model_link(line.record.model, line.record.provider), title=line.record.model),
+            line.record.provider,
+            usd(line.per_month_usd, 2),
+            usd(details.cost.per_month_usd - line.per_month_usd, 2),
+        ]
+        for line in details.alternatives
+    ]
+    return html_table(columns, rows, label="Cheaper alternatives")

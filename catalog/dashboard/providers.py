@@ -3,50 +3,68 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from catalog.costs import usd
+from catalog.dashboard.html_table import Cell, Column, html_table
 from catalog.dashboard.model_page import model_link
 from catalog.hosts import HostGroup
 from catalog.records import ModelRecord, blended_price
 from catalog.workload import Workload, workload_costs
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 #: Marks the cheapest host's cell.
 CHEAPEST = "★"
-#: A cell's link ends with its label, which the grid shows (LinkColumn's `display_text` pattern).
-CELL_LABEL = r"#(.+)$"
+#: The table's name, for screen readers and tests.
+LABEL = "Providers"
+#: Rows drawn at most: the page stays light with any catalog.
+SHOWN_ROWS = 300
 
 
-def cell_link(record: ModelRecord, price: float, cheapest: bool, can_try: Callable[[ModelRecord], bool]) -> str:
+def cell_link(record: ModelRecord, can_try: Callable[[ModelRecord], bool]) -> str:
     """The cell's link: the Playground on that host where it may be tried, else the model's page."""
-    params = {"model": record.model, "provider": record.provider}
-    target = f"/playground?{urlencode(params)}" if can_try(record) else model_link(record.model, record.provider)
-    return f"{target}#{usd(price, 6)}{' ' + CHEAPEST if cheapest else ''}"
+    if can_try(record):
+        return f"/playground?{urlencode({'model': record.model, 'provider': record.provider})}"
+    return model_link(record.model, record.provider)
 
 
-def _name(group: HostGroup) -> str:
+def price_cell(record: ModelRecord, price: float, cheapest: bool, can_try: Callable[[ModelRecord], bool]) -> Cell:
+    """A host's blended price, starred where cheapest, linking where it can be tried (else to the model page)."""
+    where = "Try it in the Playground on" if can_try(record) else "Open the model's page on"
+    return Cell(
+        f"{usd(price, 6)}{' ' + CHEAPEST if cheapest else ''}",
+        cell_link(record, can_try),
+        title=f"{where} {record.provider}: {record.model}",
+    )
+
+
+def _name(group: HostGroup) -> Cell:
     """A link to the model's page, labelled with its name as its maker spells it (from an `org/name` id where a
-    host has one; the grid shows the label, as in the price cells)."""
+    host has one), the id in its tooltip."""
     named = max(group.hosts, key=lambda r: (r.model.count("/") == 1, bool(r.display_name)))
-    return f"{model_link(named.model, named.provider)}#{named.display_name or group.key}"
+    return Cell(named.display_name or group.key, model_link(named.model, named.provider), title=named.model)
 
 
-def providers_frame(
+def providers_columns(providers: Sequence[str]) -> list[Column]:
+    return [
+        Column("Model", "Open the model's page", pinned=True),
+        Column("Key", "model_key: one key for the same weights on every host"),
+        Column("Hosts", numeric=True),
+        *(Column(provider, f"Blended price per 1M tokens on {provider}", numeric=True) for provider in providers),
+        Column("Cheapest"),
+        Column("Saves /mo", "The Compare workload a month: the dearest host's cost less the cheapest's", numeric=True),
+    ]
+
+
+def providers_rows(
     groups: Sequence[HostGroup],
     providers: Sequence[str],
     output_share: float,
     workload: Workload,
     can_try: Callable[[ModelRecord], bool],
-) -> pd.DataFrame:
-    """One row per model: a link cell per provider that sells it (empty where it doesn't), the cheapest host and
-    what it saves a month over the dearest."""
-    import pandas as pd
-
-    rows = []
+) -> list[list[Cell | str | None]]:
+    """One row per model: a price cell per provider that sells it (empty where it doesn't), the cheapest host
+    and what it saves a month over the dearest."""
+    rows: list[list[Cell | str | None]] = []
     for group in groups:
         prices = {
             r.provider: blended_price(r.input_usd_per_mtok, r.output_usd_per_mtok, output_share) for r in group.hosts
@@ -54,17 +72,30 @@ def providers_frame(
         best = min(prices.values())
         by_provider = {r.provider: r for r in group.hosts}
         monthly = [line.per_month_usd for line in workload_costs(group.hosts, workload)]
-        row: dict[str, object] = {
-            "model": _name(group),
-            "key": group.key,
-            "hosts": len(group.providers),
-            "cheapest": min(prices, key=lambda provider: (prices[provider], provider.lower())),
-            "saves": usd(monthly[-1] - monthly[0]) if len(monthly) > 1 else "",
-        }
-        for provider in providers:
-            record = by_provider.get(provider)
-            row[provider] = (
-                "" if record is None else cell_link(record, prices[provider], prices[provider] == best, can_try)
-            )
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["model", "hosts", "cheapest", "saves", *providers, "key"])
+        cells: list[Cell | str | None] = [
+            None if (host := by_provider.get(p)) is None else price_cell(host, prices[p], prices[p] == best, can_try)
+            for p in providers
+        ]
+        rows.append(
+            [
+                _name(group),
+                group.key,
+                str(len(group.providers)),
+                *cells,
+                min(prices, key=lambda provider: (prices[provider], provider.lower())),
+                usd(monthly[-1] - monthly[0], 2) if len(monthly) > 1 else None,
+            ]
+        )
+    return rows
+
+
+def providers_table(
+    groups: Sequence[HostGroup],
+    providers: Sequence[str],
+    output_share: float,
+    workload: Workload,
+    can_try: Callable[[ModelRecord], bool],
+) -> str:
+    """The Providers grid as an HTML table for `st.html` (its first `SHOWN_ROWS` models)."""
+    rows = providers_rows(groups[:SHOWN_ROWS], providers, output_share, workload, can_try)
+    return html_table(providers_columns(providers), rows, label=LABEL)

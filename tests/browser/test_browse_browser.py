@@ -16,11 +16,20 @@ PAGES = {
     "model": "/model?id=deepseek-ai/DeepSeek-R1-0528",
 }
 # The grid draws on a canvas; its accessibility table holds the cells in view, each with its column number.
+# An HTML table (Compare, the model page) gives its cells within the window's width, a link as its address.
 VISIBLE_CELLS = """() => {
     const grid = document.querySelector('[data-testid="stDataFrame"]');
+    if (!grid) {
+        const table = document.querySelector('[data-testid="stHtml"] table');
+        const shown = cell => cell.getBoundingClientRect().right <= window.innerWidth + 1;
+        return [...table.querySelectorAll('tr')].slice(0, 3).map(row => [...row.querySelectorAll('th,td')]
+            .filter(shown).map(cell => cell.querySelector('a')?.getAttribute('href') ?? cell.innerText.trim()));
+    }
     return [...grid.querySelectorAll('[role=row]')].slice(0, 3).map(row =>
         [...row.querySelectorAll('[role=gridcell],[role=columnheader]')].map(cell => cell.innerText.trim()));
 }"""
+#: A page's first table: Streamlit's grid or an HTML table.
+TABLE = '[data-testid="stDataFrame"], [data-testid="stHtml"]:has(table)'
 
 
 def opened(browser: Browser, url: str, size: str) -> Page:
@@ -28,8 +37,8 @@ def opened(browser: Browser, url: str, size: str) -> Page:
     tab = browser.new_context(viewport={"width": width, "height": height}).new_page()
     tab.goto(url)
     wait_for_app(tab)
-    tab.get_by_test_id("stDataFrame").first.wait_for(timeout=30_000)
-    tab.wait_for_timeout(1500)  # the tables draw on a canvas a moment after the text
+    tab.locator(TABLE).first.wait_for(timeout=30_000)
+    tab.wait_for_timeout(1500)  # the grid draws on a canvas a moment after the text
     return tab
 
 
@@ -40,7 +49,7 @@ def test_each_page_renders_and_is_captured(streamlit_url, browser: Browser, scre
     try:
         tab.screenshot(path=str(screenshot_dir / f"ux-{name}-{size}.png"), full_page=True)
         # The app scrolls inside its own container, so the table gets a picture of its own, scrolled into view.
-        tab.get_by_test_id("stDataFrame").first.screenshot(path=str(screenshot_dir / f"ux-{name}-{size}-table.png"))
+        tab.locator(TABLE).first.screenshot(path=str(screenshot_dir / f"ux-{name}-{size}-table.png"))
         assert exceptions_shown(tab) == []
         text = tab.get_by_test_id("stMain").inner_text()
         assert "None" not in text.split()
@@ -57,7 +66,7 @@ def test_a_phone_shows_a_models_short_name_beside_its_prices(streamlit_url, brow
         header, first, _ = tab.evaluate(VISIBLE_CELLS)
         assert "Model" in header and "Input $/1M" in header and "Output $/1M" in header, header
         link = first[header.index("Model")]
-        assert link.startswith("/model?id="), first  # the cell's link; the grid shows the short name from it
+        assert link.startswith("/model?id="), first  # the cell's link; the table shows the short name from it
         assert first[header.index("Input $/1M")] and first[header.index("Output $/1M")]
     finally:
         tab.context.close()

@@ -17,7 +17,7 @@ PAGES = {
     "charts": ("/charts", ".js-plotly-plot"),
     "compare": (
         COMPARE_LINK,
-        '[data-testid="stDataFrame"]',
+        '[data-testid="stHtml"] table[aria-label="Workload costs"]',
     ),
     "playground": ("/playground", '[data-testid="stMain"]'),
 }
@@ -102,9 +102,11 @@ HOSTILE_WALK = (
 
 
 def injected(tab) -> list[str]:
-    """Images, links and HTML elements in the page that point at the hostile pages' host."""
+    """Images, links and HTML elements in the page that point at the hostile pages' host. The dashboard's own
+    relative links (a model's page, whose id may name that host) point nowhere else."""
     return tab.evaluate(
         """() => [...document.querySelectorAll('img, a, image, iframe, object, embed, link, source')]
+            .filter(element => !(element.tagName === 'A' && /^\\/(?!\\/)/.test(element.getAttribute('href') || '')))
             .map(element => element.outerHTML.slice(0, 200))
             .filter(html => html.includes('evil.test'))"""
     )
@@ -129,3 +131,30 @@ def test_a_hostile_uploaded_page_and_its_name_inject_nothing(streamlit_url, page
         page.screenshot(path=str(screenshot_dir / f"dashboard-hostile-{fixture[:-3]}{path.replace('/', '-')}.png"))
         assert injected(page) == []
         assert exceptions_shown(page) == []
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_compare_shows_its_answer_on_the_first_screen(streamlit_url, browser, screenshot_dir, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    try:
+        open_page(tab, streamlit_url + "/compare?base=microsoft/phi-4&budget=50")
+        table = tab.locator('[data-testid="stHtml"] table[aria-label="Workload costs"]')
+        table.wait_for(timeout=30_000)
+        wait_for_app(tab)
+        tab.screenshot(path=str(screenshot_dir / f"compare-first-screen-{width}.png"))
+        summary = tab.get_by_text(re.compile(r"^2,000 in \+ 500 out tokens × 10,000 requests a day: cheapest is"))
+        box = summary.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height  # the answer, not only the form
+        form = tab.get_by_label("Input tokens per request").bounding_box()
+        assert form is not None and box["y"] < form["y"] < table.bounding_box()["y"]  # type: ignore[index]
+        first = table.locator("tbody tr").first
+        assert first.locator("td").nth(1).get_attribute("class") == "pin"
+        link = first.locator("td").nth(1).locator("a")
+        assert link.get_attribute("target") == "_blank" and (link.get_attribute("href") or "").startswith("/model?id=")
+        assert tab.locator('[data-testid="stDataFrame"]').count() == 0
+        table.scroll_into_view_if_needed()
+        tab.screenshot(path=str(screenshot_dir / f"compare-table-{width}.png"))
+        assert exceptions_shown(tab) == []
+    finally:
+        context.close()

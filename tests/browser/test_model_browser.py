@@ -22,7 +22,12 @@ def test_the_model_page_shows_prices_and_cost_from_a_link(streamlit_url, browser
         main = tab.get_by_test_id("stMain")
         assert "$0.50" in main.inner_text() and "$2.15" in main.inner_text()
         assert "line 46" in main.inner_text()
-        tab.wait_for_timeout(1500)  # the tables draw on a canvas a moment after the text
+        facts = tab.locator('[data-testid="stHtml"] table[aria-label="About this model"]')
+        assert "671B total, 37B active" in facts.inner_text()
+        assert tab.locator('[data-testid="stDataFrame"]').count() == 0
+        cheaper = tab.locator('[data-testid="stHtml"] table[aria-label="About this model"]')
+        cheaper.scroll_into_view_if_needed()
+        tab.screenshot(path=str(screenshot_dir / f"model-{size}-facts.png"))
         tab.screenshot(path=str(screenshot_dir / f"model-{size}.png"), full_page=True)
         assert exceptions_shown(tab) == []
     finally:

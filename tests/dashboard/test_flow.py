@@ -3,10 +3,9 @@ the captions claim only what is true, counts have the right plural, money column
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from html_tables import html_lines_of
+from html_tables import html_lines_of, page_table
 from streamlit.testing.v1 import AppTest
 
 from catalog.dashboard.words import budget_note, counted
@@ -32,17 +31,17 @@ def test_compare_picked_opens_compare_on_the_picks():
     at.button(key="compare_picks").click().run()
     assert not at.exception
     assert at.radio(key="w_scope").value == "picked"
-    assert sorted(at.dataframe[0].value["model"]) == sorted(PICKS)
+    assert sorted(page_table(at, "Workload costs").column("Model id")) == sorted(PICKS)
     assert at.query_params["scope"] == "picked"
 
 
 def test_the_budget_says_which_models_fit_with_headroom_or_overrun():
     at = opened({"pick": PICKS, "budget": "100", "base": PICKS[1]})
     at.switch_page("pages/compare.py").run()
-    frame = at.dataframe[0].value
-    left = dict(zip(frame["model"], frame["budget_left_usd_per_month"], strict=True))
-    assert round(left["microsoft/phi-4"], 2) == 37.00  # $100 - $63.00
-    assert round(left["deepseek-ai/DeepSeek-R1-0528"], 2) == -522.50  # $100 - $622.50
+    table = page_table(at, "Workload costs")
+    left = dict(zip(table.column("Model id"), table.column("Budget left $/mo"), strict=True))
+    assert left["microsoft/phi-4"] == "$37.00"  # $100 - $63.00
+    assert left["deepseek-ai/DeepSeek-R1-0528"] == "\u2212$522.50"  # $100 - $622.50
     captions = [caption.value for caption in at.caption]
     assert "The budget buys 476,190 requests a month; this workload fits with $37.00 to spare." in captions
     assert "The budget buys 48,192 requests a month; this workload is $522.50 a month short." in captions
@@ -52,9 +51,12 @@ def test_the_budget_says_which_models_fit_with_headroom_or_overrun():
 def test_money_columns_show_a_real_minus():
     at = opened({"base": "microsoft/phi-4", "budget": "10"})
     at.switch_page("pages/compare.py").run()
-    columns = json.loads(at.dataframe[0].proto.columns)
-    for name in ("per_day_usd", "per_month_usd", "savings_usd_per_month", "budget_left_usd_per_month"):
-        assert columns[name]["type_config"]["format"] == "dollar"  # -$877.50, not $-877.50
+    table = page_table(at, "Workload costs")
+    for label in ("Saves $/mo", "Saves %", "Budget left $/mo"):  # phi-4 is the baseline; $10 buys little
+        negative = [text for text in table.column(label) if not text[0].isdigit() and text[0] != "$"]
+        assert negative and all(text.startswith("\u2212") for text in negative), label  # −$877.50, not $-877.50
+    for label in ("Per day", "Per month", "Saves $/mo", "Saves %", "Budget left $/mo"):
+        assert not any("-" in text for text in table.column(label)), label
 
 
 def test_browse_claims_no_sort_the_link_does_not_keep():
@@ -84,6 +86,6 @@ def test_a_free_model_and_no_budget_have_their_own_words():
 def test_compare_shows_no_empty_savings_or_budget_column():
     at = opened()
     at.switch_page("pages/compare.py").run()
-    columns = set(at.dataframe[0].value.columns)
-    assert not columns & {"savings_usd_per_month", "savings_pct", "requests_per_month_in_budget"}
-    assert "per_month_usd" in columns and not at.dataframe[0].value.isna().any().any()
+    table = page_table(at, "Workload costs")
+    assert not set(table.columns) & {"Saves $/mo", "Saves %", "Req/mo in budget", "Budget left $/mo"}
+    assert "Per month" in table.columns and all(all(row.values()) for row in table.rows)

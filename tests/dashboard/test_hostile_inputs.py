@@ -8,20 +8,22 @@ link and no HTML tag may come out; plotly labels and hovers may hold only the ta
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from html_tables import page_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from catalog.dashboard.view import PARAM_NAMES, parse_params
+from catalog.sources import load_page
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "pages_fixtures"
@@ -69,8 +71,8 @@ def markdown_texts(at: AppTest) -> list[str]:
     texts = []
     for node in nodes(at._tree):
         proto = getattr(node, "proto", None)
-        if proto is None or not hasattr(proto, "ListFields"):
-            continue
+        if proto is None or not hasattr(proto, "ListFields") or getattr(node, "type", "") == "html":
+            continue  # st.html bodies are HTML, checked by `html_made`
         texts += proto_strings(proto, MARKDOWN_FIELDS)
         if getattr(node, "type", "") == "radio":
             texts += list(proto.options)
@@ -96,10 +98,38 @@ def plotly_tags(at: AppTest) -> set[str]:
     return tags
 
 
+#: The elements `catalog.dashboard.html_table` and Compare's summary line write; links are the dashboard's own
+#: relative addresses.
+HTML_TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "a", "span", "p", "strong"}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag not in HTML_TABLE_TAGS or (href is not None and (not href.startswith("/") or href.startswith("//"))):
+            self.found.append(f"<{tag} {attrs}>")
+        self.found += [f"{tag} {name}" for name, _ in attrs if name.startswith("on") or name == "src"]
+
+
+def html_made(at: AppTest) -> list[str]:
+    """Elements and attributes in the app's `st.html` bodies that a table of ours never writes."""
+    found = []
+    for element in at.get("html"):
+        reader = _Tags()
+        reader.feed(element.value)
+        found += reader.found
+    return found
+
+
 def assert_nothing_injected(at: AppTest) -> None:
     assert not at.exception, [item.value for item in at.exception]
     injected = {text: made_content(text) for text in markdown_texts(at)}
     assert {text: made for text, made in injected.items() if made} == {}
+    assert html_made(at) == []
     assert plotly_tags(at) <= FIGURE_TAGS
 
 
@@ -189,7 +219,8 @@ def test_a_huge_budget_is_bounded_or_priced_without_a_crash(budget):
     if float(budget) > 1e12:
         assert warned
     else:
-        assert at.dataframe[0].value["requests_per_month_in_budget"].notna().all()
+        bought = page_table(at, "Workload costs").column("Req/mo in budget")
+        assert bought and all(text.replace(",", "").isdigit() for text in bought)
 
 
 def test_a_tiny_price_with_the_largest_budget_does_not_overflow(tmp_path, monkeypatch):
@@ -206,4 +237,32 @@ def test_a_tiny_price_with_the_largest_budget_does_not_overflow(tmp_path, monkey
     at.run()
     at.switch_page("pages/compare.py").run()
     assert not at.exception
-    json.dumps(str(at.dataframe[0].value))
+    row = next(row for row in page_table(at, "Workload costs").rows if row["Model id"] == "tiny/a")
+    # 1 token at $0.000000001 per 1M is $1e-15 a request: below the formatter's 12 decimals.
+    assert row["Per request"] == "$0.00" and row["Budget left $/mo"] == "$1,000,000,000,000.00"
+    assert row["Req/mo in budget"].replace(",", "").isdigit()
+
+
+def test_hostile_ids_and_provider_names_come_back_literally_in_the_html_tables(hostile_sources):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    costs = page_table(at, "Workload costs")
+    shown = {row["Model id"]: (row["Model"], links["Model"], titles["Model"])
+             for row, links, titles in zip(costs.rows, costs.links, costs.titles, strict=True)}  # fmt: skip
+    for model in HOSTILE_IDS:
+        name, link, title = shown[model]
+        assert name == model.rsplit("/", 1)[-1] and title == model and link.startswith("/model?id=evil%2F")
+    at.switch_page("pages/providers.py").run()
+    at.toggle(key="p_several").set_value(False).run()
+    evil = load_page(str(HOSTILE_PAGE)).provider.name
+    assert "<img" in evil
+    grid = page_table(at, "Providers")
+    assert evil in grid.columns  # the hostile provider name, literally, as a column header
+    assert {row["Key"] for row in grid.rows if row[evil] != "—"}  # and its models' prices under it
+    at.query_params["id"] = HOSTILE_IDS[2]
+    at.switch_page("pages/model.py").run()
+    facts = {row["Field"]: row["Value"] for row in page_table(at, "About this model").rows}
+    assert facts["Model id"] == HOSTILE_IDS[2] and facts["Provider"] == evil
+    for element in at.get("html"):
+        assert "<img" not in element.value and 'href="http' not in element.value

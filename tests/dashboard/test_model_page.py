@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from html_tables import page_table
+from sent_order import sent_elements
 from streamlit.testing.v1 import AppTest
 
 from catalog import load_catalog
@@ -41,7 +43,7 @@ def test_deepseek_r1_shows_both_prices_the_source_line_and_the_workload_cost():
 
 def test_the_facts_table_names_maker_family_and_tags():
     at = model_page({"id": "deepseek-ai/DeepSeek-R1-0528"})
-    facts = dict(zip(at.dataframe[0].value.iloc[:, 0], at.dataframe[0].value.iloc[:, 1], strict=True))
+    facts = facts_of(at)
     assert facts["Maker"] == "deepseek-ai"
     assert facts["Provider"] == "DeepInfra"
     assert "reasoning" in facts["Tags"]
@@ -83,7 +85,7 @@ def test_links_and_sizes_read_plainly():
 def test_a_configured_litellm_map_adds_the_context_window_and_its_differing_price(monkeypatch):
     monkeypatch.setenv("CATALOG_LITELLM_MAP", str(ROOT / "tests" / "data" / "litellm-map.json"))
     at = model_page({"id": "zai-org/GLM-5.2"})
-    facts = dict(zip(at.dataframe[0].value.iloc[:, 0], at.dataframe[0].value.iloc[:, 1], strict=True))
+    facts = facts_of(at)
     assert facts["Context window"] == "202,752 tokens in, 131,072 tokens out (from LiteLLM's price map)"
     assert facts["LiteLLM's price"] == "$0.75 in, $2.40 out per 1M: differs from the provider page"
 
@@ -95,7 +97,7 @@ def test_an_unreadable_map_is_a_caption_not_an_error(monkeypatch, tmp_path):
 
 
 def facts_of(at: AppTest) -> dict[str, str]:
-    return dict(zip(at.dataframe[0].value.iloc[:, 0], at.dataframe[0].value.iloc[:, 1], strict=True))
+    return {row["Field"]: row["Value"] for row in page_table(at, "About this model").rows}
 
 
 def test_deepseek_r1_shows_its_size_from_the_model_card():
@@ -113,3 +115,15 @@ def test_a_size_from_the_id_and_an_unknown_size_say_so():
 def test_a_tag_from_the_model_card_says_where_it_came_from():
     facts = facts_of(model_page({"id": "Qwen/Qwen3-32B"}))
     assert facts["Tags"] == "reasoning (reasoning from the model card: https://huggingface.co/Qwen/Qwen3-32B)"
+
+
+def test_the_tables_are_plain_html_and_alternatives_link_to_their_pages():
+    at = model_page({"id": "microsoft/phi-4-reasoning-plus"})
+    assert not at.dataframe  # no grid's JavaScript on the page
+    cheaper = page_table(at, "Cheaper alternatives")
+    assert cheaper.columns == ["Model", "Provider", "Per month", "Saves a month"] and cheaper.rows
+    for row, links in zip(cheaper.rows, cheaper.links, strict=True):
+        assert links["Model"] == model_link(row["Model"], row["Provider"])
+        assert row["Per month"].startswith("$") and row["Saves a month"].startswith("$")
+    sent = sent_elements(at)
+    assert sent.index("metric") < sent.index("html About this model")  # the prices first, then the tables

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
-from html_tables import html_lines_of
+from html_tables import Table, html_lines_of, page_table
+from sent_order import sent_elements, shown_elements
 from streamlit.testing.v1 import AppTest
 
 from catalog import load_catalog
 from catalog.dashboard.model_page import SHORT_NAME_IN_LINK, model_link
-from catalog.dashboard.tables import to_csv
+from catalog.dashboard.tables import costs_frame, to_csv
+from catalog.workload import Workload, workload_costs
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/browse.py", "pages/charts.py", "pages/compare.py", "pages/playground.py"]
@@ -139,7 +143,7 @@ def test_picks_go_into_the_link_and_to_compare():
     at.switch_page("pages/compare.py").run()
     assert [metric.label for metric in at.metric] == ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
     at.radio(key="w_scope").set_value("picked").run()
-    assert sorted(models(at)) == ["deepseek-ai/DeepSeek-R1-0528", "microsoft/phi-4"]
+    assert sorted(costs(at).column("Model id")) == ["deepseek-ai/DeepSeek-R1-0528", "microsoft/phi-4"]
 
 
 def test_filters_carry_from_browse_to_charts_and_back():
@@ -173,25 +177,36 @@ def test_charts_say_so_when_no_model_matches():
     assert any("nothing to chart" in item.value for item in at.info)
 
 
+def costs(at: AppTest) -> Table:
+    """Compare's results table."""
+    return page_table(at, "Workload costs")
+
+
+def costs_by_id(at: AppTest) -> dict[str, dict[str, str]]:
+    return {row["Model id"]: row for row in costs(at).rows}
+
+
 def test_compare_prices_the_issue_workload_to_the_cent():
     at = app({"base": "deepseek-ai/DeepSeek-R1-0528", "budget": "100"}, page="pages/compare.py")
     assert at.number_input(key="w_in").value == 2000 and at.number_input(key="w_out").value == 500
     assert at.number_input(key="w_req").value == 10000
-    rows = table(at).set_index("model")
-    phi, r1 = rows.loc["microsoft/phi-4"], rows.loc["deepseek-ai/DeepSeek-R1-0528"]
-    assert (round(r1["per_day_usd"], 2), round(r1["per_month_usd"], 2)) == (20.75, 622.50)
-    assert (round(phi["per_day_usd"], 2), round(phi["per_month_usd"], 2)) == (2.10, 63.00)
-    assert round(phi["savings_usd_per_month"], 2) == 559.50 and round(phi["savings_pct"], 2) == 89.88
-    assert phi["requests_per_month_in_budget"] == 476_190
-    assert round(rows.loc["zai-org/GLM-5.2", "savings_usd_per_month"], 2) == -877.50
+    rows = costs_by_id(at)
+    phi, r1 = rows["microsoft/phi-4"], rows["deepseek-ai/DeepSeek-R1-0528"]
+    assert (r1["Per request"], r1["Per day"], r1["Per month"]) == ("$0.002075", "$20.75", "$622.50")
+    assert (phi["Per day"], phi["Per month"]) == ("$2.10", "$63.00")
+    assert (phi["Saves $/mo"], phi["Saves %"]) == ("$559.50", "89.9%")
+    assert phi["Req/mo in budget"] == "476,190" and phi["Budget left $/mo"] == "$37.00"
+    assert rows["zai-org/GLM-5.2"]["Saves $/mo"] == "\u2212$877.50"  # a true minus
+    assert r1["× cheapest"].endswith("×") and next(iter(rows.values()))["× cheapest"] == "1.00×"
     assert any("A month is **30 days**" in item.value for item in at.caption)
 
 
 def test_compare_inputs_live_in_the_link():
     at = app({"in": "1000", "out": "100", "req": "3000", "per": "month"}, page="pages/compare.py")
-    r1 = table(at).set_index("model").loc["deepseek-ai/DeepSeek-R1-0528"]
-    # (1,000 × 0.50 + 100 × 2.15) / 1M = $0.000715 a request × 3,000 a month = $2.145.
-    assert r1["per_month_usd"] == pytest.approx(2.145) and r1["per_day_usd"] == pytest.approx(0.0715)
+    r1 = costs_by_id(at)["deepseek-ai/DeepSeek-R1-0528"]
+    # (1,000 × 0.50 + 100 × 2.15) / 1M = $0.000715 a request × 3,000 a month = $2.145, $0.0715 a day.
+    assert (r1["Per request"], r1["Per day"]) == ("$0.000715", "$0.07")
+    assert r1["Per month"] in ("$2.14", "$2.15")  # to the cent (2.145 is not exact in binary)
     at.number_input(key="w_out").set_value(200).run()
     assert link(at)["out"] == ["200"] and link(at)["per"] == ["month"]
 
@@ -243,7 +258,7 @@ def column_config(at: AppTest, index: int = 0) -> dict:
     return json.loads(dataframe_proto(at, index).columns)
 
 
-@pytest.mark.parametrize("page", ["pages/browse.py", "pages/compare.py"])
+@pytest.mark.parametrize("page", ["pages/browse.py"])
 def test_an_empty_cell_shows_a_dash_not_none(page):
     at = app({"base": "microsoft/phi-4"} if page.endswith("compare.py") else None, page=page)
     for frame in at.dataframe:
@@ -298,12 +313,46 @@ def test_one_provider_has_no_provider_filter_nor_hosts_column():
 
 def test_compare_pins_the_model_name_and_links_it_to_its_page():
     at = app(page="pages/compare.py")
-    frame = table(at)
-    assert list(frame["name"]) == [model_link(model, "DeepInfra") for model in frame["model"]]
-    name = column_config(at)["name"]
-    assert name["pinned"] is True and name["type_config"]["display_text"] == SHORT_NAME_IN_LINK
-    assert list(dataframe_proto(at).column_order)[:3] == ["rank", "name", "input_usd_per_mtok"]
-    assert "name" not in to_csv(frame).decode().splitlines()[0].split(",")
+    table = costs(at)
+    ids = table.column("Model id")
+    assert [links["Model"] for links in table.links] == [model_link(model, "DeepInfra") for model in ids]
+    assert [titles["Model"] for titles in table.titles] == ids  # the full id in the tooltip
+    assert table.column("Model") == [model.rsplit("/", 1)[-1] for model in ids]
+    assert table.columns[:3] == ["#", "Model", "Input $/1M"] and table.columns[-1] == "Model id"
+    body = next(element.value for element in at.get("html") if 'aria-label="Workload costs"' in element.value)
+    assert re.search(r'<th scope="col" class="pin"[^>]*>Model</th>', body)
+    assert 'target="_blank"' in body  # a model's page opens in a new tab, the workload stays
+    lines = workload_costs(load_catalog().models, Workload(2000, 500, 10_000))
+    assert "name" not in to_csv(costs_frame(lines)).decode().splitlines()[0].split(",")
+
+
+def test_compare_draws_no_grid_and_sends_its_results_before_its_form():
+    at = app({"base": "microsoft/phi-4", "budget": "50"}, page="pages/compare.py")
+    assert not at.dataframe  # st.dataframe loads a grid's JavaScript before anything shows
+    sent = sent_elements(at)
+    table = sent.index("html Workload costs")
+    assert sent[0:3] == ["heading", "html", "markdown"]  # the title, the summary line, the month caption
+    assert table < min(sent.index(kind) for kind in ("number_input", "selectbox", "radio", "plotly_chart"))
+    shown = shown_elements(at)  # the summary first, the form above the results, the chart below them
+    assert shown[:3] == ["title", "html", "selectbox"]
+    assert shown.index("number_input") < len(shown) - 1 - shown[::-1].index("html") < shown.index("plotly_chart")
+    summary = read_summary(at)
+    cheapest = costs(at).rows[0]
+    assert summary.startswith("2,000 in + 500 out tokens × 10,000 requests a day: cheapest is")
+    assert f"cheapest is {cheapest['Model']} at {cheapest['Per month']} a month (52 models priced below)" in summary
+
+
+def read_summary(at: AppTest) -> str:
+    body = next(element.value for element in at.get("html") if 'class="lpc-summary"' in element.value)
+    return html.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+def test_compare_cells_show_no_none_nor_float_noise():
+    at = app({"base": "microsoft/phi-4", "budget": "10", "in": "333", "out": "777"}, page="pages/compare.py")
+    for row in costs(at).rows:
+        for label, text in row.items():
+            assert text and text not in ("None", "nan", "<NA>"), (label, row)
+            assert not re.search(r"\.0*[1-9]\d{6,}", text), (label, text)  # no 0.30000000000000004
 
 
 def test_the_playground_model_caption_links_to_the_model_page():

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import Profile, running_fake
+from html_tables import page_table
 from streamlit.testing.v1 import AppTest
 
 from catalog.cli import main as cli
-from catalog.costs import request_cost
+from catalog.costs import request_cost, usd
 from catalog.dashboard.model_page import model_link
 from catalog.sources import load_catalog
 from catalog.store import Store
@@ -134,23 +135,23 @@ def test_compare_switches_to_the_tokens_a_run_measured(fake, tmp_path, monkeypat
     at.run()
     at.switch_page("pages/compare.py").run()
     at.radio(key="w_scope").set_value("all").run()
-    assumed = at.dataframe[0].value
-    assert "tokens" not in assumed.columns
+    assumed = page_table(at, "Workload costs")
+    assert "Tokens" not in assumed.columns
     at.selectbox(key="w_measured").set_value(1).run()
     assert not at.exception
-    table = at.dataframe[0].value
-    marks = dict(zip(table["model"], table["tokens"], strict=True))
+    table = page_table(at, "Workload costs")
+    rows = {row["Model id"]: row for row in table.rows}
+    marks = {model: row["Tokens"] for model, row in rows.items()}
     assert marks[TERSE] == marks[THINKER] == "measured" and set(marks.values()) == {"measured", "assumed"}
     catalog = load_catalog()
-    thinker = table[table["model"] == THINKER].iloc[0]
     # The thinker's 200 reasoning tokens + 8 words, at its prices, with the prompts' mean input tokens.
     with Store(os.environ["CATALOG_DB_URL"]) as store:
         trials = TrialStore(store).trials(1)
     inputs = [t.input_tokens for t in trials if t.model == THINKER]
     expected = request_cost(catalog.find(THINKER), sum(inputs) / len(inputs), 208)
-    assert thinker["per_request_usd"] == pytest.approx(expected)
-    other = table[table["tokens"] == "assumed"].iloc[0]
-    assert other["per_request_usd"] == pytest.approx(request_cost(catalog.find(other["model"]), 2000, 500))
+    assert rows[THINKER]["Per request"] == usd(expected, 6, significant=3)
+    other = next(model for model, mark in marks.items() if mark == "assumed")
+    assert rows[other]["Per request"] == usd(request_cost(catalog.find(other), 2000, 500), 6, significant=3)
 
 
 def test_an_unfinished_run_resumes_from_the_page_without_sending_a_finished_trial_again(fake):

@@ -1,0 +1,141 @@
+"""Compare's results as plain HTML: what a workload costs on each model, cheapest first, with the savings
+against a baseline and what a monthly budget buys (those columns only when one is set)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from catalog.costs import usd
+from catalog.dashboard.html_table import Cell, Column, html_table
+from catalog.dashboard.model_page import model_link, price_text
+from catalog.dashboard.words import counted
+from catalog.literal import html_text
+from catalog.workload import Workload, WorkloadCost
+
+#: The table's name, for screen readers and tests.
+LABEL = "Workload costs"
+#: Rows drawn at most (the cheapest): a page stays light with any catalog; the CSV holds every model.
+SHOWN_ROWS = 200
+MINUS = "\u2212"
+
+
+def money(value: float) -> str:
+    """Dollars to the cent, or to three significant figures below a cent: $63.00, −$877.50, $0.00215."""
+    return usd(value, 2, significant=3) if abs(value) < 0.01 else usd(value, 2)
+
+
+def per_request(value: float) -> str:
+    """A request's cost as the prices give it (six decimals), three significant figures when smaller."""
+    return usd(value, 6, significant=3)
+
+
+def percent(value: float) -> str:
+    """`89.9%`, `−41.0%` with a true minus."""
+    text = f"{abs(value):.1f}%"
+    return f"{MINUS}{text}" if value < 0 and text != "0.0%" else text
+
+
+def short_name(model: str) -> str:
+    """A model's name without its maker: the id after its last `/`."""
+    return model.rsplit("/", 1)[-1] or model
+
+
+def workload_summary(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
+    """One line of HTML above the form, for `st.html`: the workload, and the cheapest model's monthly cost for
+    it (its name linking to its page). HTML, not markdown: sent first, it has the browser fetch the code that
+    draws HTML before the form's widgets', so the results table below them shows sooner."""
+    shape = html_text(
+        f"{workload.input_tokens:,} in + {workload.output_tokens:,} out tokens × "
+        f"{counted(round(workload.requests), 'request')} a {workload.period}"
+    )
+    if not lines:
+        return f'<p class="lpc-summary">{shape}: no model to price.</p>'
+    cheapest = lines[0].record
+    link = html_text(model_link(cheapest.model, cheapest.provider))
+    name = f'<a href="{link}" target="_blank" rel="noopener" title="{html_text(cheapest.model)}">'
+    name += f"{html_text(short_name(cheapest.model))}</a>"
+    return (
+        f'<p class="lpc-summary">{shape}: cheapest is <strong>{name}</strong> at '
+        f"<strong>{html_text(money(lines[0].per_month_usd))} a month</strong> "
+        f"({html_text(counted(len(lines), 'model'))} priced below).</p>"
+    )
+
+
+def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column]:
+    """The columns the rows fill: savings only with a baseline, budget columns only with a budget."""
+    baseline = any(line.savings_usd_per_month is not None for line in lines)
+    budget = any(line.budget_left_usd_per_month is not None for line in lines)
+    return [
+        Column("#", numeric=True),
+        Column("Model", "Open the model's page (the full id is further right)", pinned=True),
+        *([Column("Tokens", "Measured by the chosen run, or assumed above")] if tokens else []),
+        Column("Input $/1M", "Price per 1M input tokens", numeric=True),
+        Column("Output $/1M", "Price per 1M output tokens", numeric=True),
+        Column("Per request", numeric=True),
+        Column("Per day", numeric=True),
+        Column("Per month", numeric=True),
+        Column("× cheapest", "This model's cost over the cheapest one's", numeric=True),
+        *(
+            [
+                Column("Saves $/mo", "vs the baseline (negative: costs more)", numeric=True),
+                Column("Saves %", "vs the baseline (negative: costs more)", numeric=True),
+            ]
+            if baseline
+            else []
+        ),
+        *(
+            [
+                Column("Req/mo in budget", "Requests a month the budget buys", numeric=True),
+                Column(
+                    "Budget left $/mo",
+                    "What the budget leaves each month; negative: by how much it is over",
+                    numeric=True,
+                ),
+            ]
+            if budget
+            else []
+        ),
+        Column("Model id"),
+    ]
+
+
+def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = None) -> list[list[Cell | str | None]]:
+    """One row per line, in the order of `workload_columns(lines, marks is not None)`."""
+    baseline = any(line.savings_usd_per_month is not None for line in lines)
+    budget = any(line.budget_left_usd_per_month is not None for line in lines)
+    rows: list[list[Cell | str | None]] = []
+    for rank, line in enumerate(lines, start=1):
+        record = line.record
+        row: list[Cell | str | None] = [
+            str(rank),
+            Cell(short_name(record.model), model_link(record.model, record.provider), title=record.model),
+        ]
+        if marks is not None:
+            row.append(marks[rank - 1])
+        row += [
+            price_text(record.input_usd_per_mtok),
+            price_text(record.output_usd_per_mtok),
+            per_request(line.per_request_usd),
+            money(line.per_day_usd),
+            money(line.per_month_usd),
+            None if line.times_cheapest is None else f"{line.times_cheapest:,.2f}×",
+        ]
+        if baseline:
+            saved, pct = line.savings_usd_per_month, line.savings_pct
+            row += [None if saved is None else money(saved), None if pct is None else percent(pct)]
+        if budget:
+            count, left = line.requests_per_month_in_budget, line.budget_left_usd_per_month
+            bought = Cell("unlimited", title="Requests are free on this model") if count is None else f"{count:,}"
+            row += [bought, None if left is None else money(left)]
+        row.append(record.model)
+        rows.append(row)
+    return rows
+
+
+def workload_table(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = None) -> str:
+    """Compare's results table for `st.html`, the cheapest `SHOWN_ROWS` lines; `marks` says per line whether a
+    run's tokens were used."""
+    shown = lines[:SHOWN_ROWS]
+    columns = workload_columns(shown, marks is not None)
+    rows = workload_rows(shown, None if marks is None else marks[:SHOWN_ROWS])
+    return html_table(columns, rows, label=LABEL, max_height=560)
