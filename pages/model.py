@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.costs import usd
+from catalog.dashboard.html_table import html_stats
 from catalog.dashboard.model_page import alternatives_table, facts_table, find_model, model_details, price_text
 from catalog.literal import markdown_text
 from pages.common import state
@@ -30,12 +31,13 @@ entries, map_problem = price_map()
 details = model_details(models, record, view.workload(), view.output_share, entries)
 st.title(markdown_text(record.display_name or record.model, limit=None))
 st.caption(f"{markdown_text(record.model, limit=None)} on {markdown_text(record.provider)}")
-inp, out, blend = st.columns(3)
-inp.metric("Input, per 1M tokens", price_text(record.input_usd_per_mtok))
-out.metric("Output, per 1M tokens", price_text(record.output_usd_per_mtok))
-blend.metric(
-    f"Blended ({100 - view.output_share_pct}:{view.output_share_pct})", price_text(details.blended_usd_per_mtok)
-)
+blend = f"Blended ({100 - view.output_share_pct}:{view.output_share_pct})"
+prices = [
+    ("Input, per 1M tokens", price_text(record.input_usd_per_mtok)),
+    ("Output, per 1M tokens", price_text(record.output_usd_per_mtok)),
+    (blend, price_text(details.blended_usd_per_mtok)),
+]
+st.html(html_stats(prices, label="Prices"))
 st.caption("Prices from " + markdown_text(details.source(), limit=None))
 st.page_link(
     "pages/playground.py",
@@ -56,10 +58,13 @@ st.caption(
     f"{workload.input_tokens:,} input + {workload.output_tokens:,} output tokens a request, "
     f"{view.requests:,} requests a {view.period} (set them on Compare)."
 )
-request, day, month = st.columns(3)
-request.metric("Per request", usd(details.cost.per_request_usd, max_decimals=8))
-day.metric("Per day", usd(details.cost.per_day_usd))
-month.metric("Per month", usd(details.cost.per_month_usd))
+cost = details.cost
+costs = [
+    ("Per request", usd(cost.per_request_usd, max_decimals=8)),
+    ("Per day", usd(cost.per_day_usd)),
+    ("Per month", usd(cost.per_month_usd)),
+]
+st.html(html_stats(costs, label="Workload cost"))
 
 st.subheader("Cheaper with the same tags and at least its size")
 if details.alternatives:

@@ -118,3 +118,41 @@ def html_lines_of(block: Any) -> list[str]:
         reader.feed(element.value)
         lines += [line for line in "".join(reader.parts).split("\n") if line]
     return lines
+
+
+class _Stats(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, dict[str, str]] = {}
+        self._list: dict[str, str] | None = None
+        self._term: list[str] | None = None
+        self._value: list[str] | None = None
+        self._name = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "dl":
+            self._list = self.found.setdefault(dict(attrs).get("aria-label") or "", {})
+        elif tag == "dt":
+            self._term = []
+        elif tag == "dd":
+            self._value = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "dt" and self._term is not None:
+            self._name, self._term = "".join(self._term), None
+        elif tag == "dd" and self._value is not None and self._list is not None:
+            self._list[self._name], self._value = "".join(self._value), None
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._term, self._value):
+            if part is not None:
+                part.append(data)
+
+
+def page_stats(at: Any, label: str) -> dict[str, str]:
+    """The figures (label → value) an AppTest run drew with `html_stats` under `label`."""
+    reader = _Stats()
+    for element in at.get("html"):
+        reader.feed(element.value)
+    assert label in reader.found, f"no figures {label!r}; drawn: {list(reader.found)}"
+    return reader.found[label]

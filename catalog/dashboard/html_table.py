@@ -28,6 +28,7 @@ STYLE = """<style>
 .lpc-table th{position:sticky;top:0;z-index:2;font-weight:600;background:var(--lpc-bg,#fff)}
 .lpc-table th[title]{text-decoration:underline dotted rgba(128,128,128,.6);text-underline-offset:3px}
 .lpc-table .num{text-align:right}
+.lpc-table .wrap{white-space:normal;overflow-wrap:anywhere;min-width:12rem}
 .lpc-table .pin{position:sticky;left:0;z-index:1;background:var(--lpc-bg,#fff);max-width:22rem;
   overflow:hidden;text-overflow:ellipsis;border-right:1px solid rgba(128,128,128,.18)}
 .lpc-table th.pin{z-index:3}
@@ -38,6 +39,10 @@ STYLE = """<style>
 .lpc-lines,.stHtml ul.lpc-lines{list-style:none;margin:0 0 .25rem;padding:0;font-size:.875rem;line-height:1.5;
   color:rgba(128,128,128,1)}
 .lpc-lines a{color:var(--lpc-link,#0068c9);text-decoration:none}
+.lpc-stats,.stHtml dl.lpc-stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.75rem 1rem;
+  margin:0 0 .5rem;padding:0}
+.lpc-stats dt{font-size:.875rem;opacity:.75;font-weight:400}
+.lpc-stats dd{margin:0;font-size:2rem;line-height:1.25;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 @media (max-width:640px){.lpc-table{font-size:.8125rem}.lpc-table .pin{max-width:9rem}
   .lpc-table th,.lpc-table td{padding:.35rem .5rem}}
 </style>"""
@@ -45,12 +50,14 @@ STYLE = """<style>
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column: its header, a tooltip saying what it holds, right-aligned numbers, pinned to the left."""
+    """A column: its header, a tooltip saying what it holds, right-aligned numbers, pinned to the left, wrapped."""
 
     label: str
     help: str | None = None
     numeric: bool = False
     pinned: bool = False
+    #: Long texts wrap onto more lines instead of widening the table (a fact's value, a note).
+    wrap: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +100,7 @@ def html_table(
 
 
 def _classes(column: Column) -> str:
-    names = [name for name, on in (("num", column.numeric), ("pin", column.pinned)) if on]
+    names = [name for name, on in (("num", column.numeric), ("pin", column.pinned), ("wrap", column.wrap)) if on]
     return f' class="{" ".join(names)}"' if names else ""
 
 
@@ -120,6 +127,12 @@ def html_lines(lines: Iterable[Sequence[Cell | str]], *, label: str) -> str:
         for line in lines
     )
     return f'{STYLE}<ul class="lpc-lines" aria-label="{_escape(label)}">{items}</ul>'
+
+
+def html_stats(stats: Sequence[tuple[str, str]], *, label: str) -> str:
+    """Figures with their labels, big, side by side (stacked on a phone), like `st.metric` without its code."""
+    items = "".join(f"<div><dt>{_escape(name)}</dt><dd>{_escape(value)}</dd></div>" for name, value in stats)
+    return f'{STYLE}<dl class="lpc-stats" aria-label="{_escape(label)}">{items}</dl>'
 
 
 def _linked(cell: Cell) -> str:

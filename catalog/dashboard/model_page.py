@@ -164,7 +164,7 @@ def model_details(
 
 def facts_table(details: ModelDetails) -> str:
     """The page's facts as an HTML table for `st.html`."""
-    columns = [Column("Field", pinned=True), Column("Value")]
+    columns = [Column("Field", pinned=True), Column("Value", wrap=True)]
     return html_table(columns, [[label, value] for label, value in details.facts()], label="About this model")
 
 

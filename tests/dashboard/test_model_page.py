@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from html_tables import page_table
+from html_tables import page_stats, page_table
 from sent_order import sent_elements
 from streamlit.testing.v1 import AppTest
 
@@ -26,7 +26,7 @@ def model_page(params: dict[str, str]) -> AppTest:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+    return page_stats(at, "Prices") | page_stats(at, "Workload cost")
 
 
 def test_deepseek_r1_shows_both_prices_the_source_line_and_the_workload_cost():
@@ -126,4 +126,5 @@ def test_the_tables_are_plain_html_and_alternatives_link_to_their_pages():
         assert links["Model"] == model_link(row["Model"], row["Provider"])
         assert row["Per month"].startswith("$") and row["Saves a month"].startswith("$")
     sent = sent_elements(at)
-    assert sent.index("metric") < sent.index("html About this model")  # the prices first, then the tables
+    assert not at.metric  # the prices are HTML too: no metric's JavaScript before them
+    assert sent.index("html") < sent.index("html About this model")  # the prices first, then the tables
