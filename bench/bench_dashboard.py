@@ -45,16 +45,24 @@ st.dataframe(models_frame(catalog.load_catalog().models, 0.25), hide_index=True)
 
 DATAFRAME = '[data-testid="stDataFrame"]'
 PLOTLY_READY = ".js-plotly-plot .main-svg"
-#: Each dashboard page, the link it is opened with, and what shows that its first content is on screen:
-#: the page's first table, chart, metric or model picker (Changes: its table, or its note on an empty history).
+
+
+def table(label: str) -> str:
+    """The selector of one of the dashboard's HTML tables (`catalog.dashboard.html_table`), by its label."""
+    return f'[data-testid="stHtml"] table[aria-label="{label}"]'
+
+
+#: Each dashboard page, the link it is opened with, and what shows that its first content is on screen: the
+#: page's main table, the Charts page's ranked bars, the Playground's model picker, the Model page's prices.
+#: Changes is opened on a price history of two snapshots (see `seed_history`), so it has changes to list.
 PAGE_CASES = (
-    ("Browse", "/", DATAFRAME),
-    ("Charts", "/charts", PLOTLY_READY),
-    ("Compare", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", DATAFRAME),
-    ("Providers", "/providers", DATAFRAME),
-    ("Changes", "/changes", '[data-testid="stMain"] [data-testid="stAlert"], [data-testid="stMain"] ' + DATAFRAME),
+    ("Browse", "/", table("Models")),
+    ("Charts", "/charts", '[data-testid="stHtml"] .lpc-bars'),
+    ("Compare", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", table("Workload costs")),
+    ("Providers", "/providers", table("Providers")),
+    ("Changes", "/changes", table("Price changes")),
     ("Playground", "/playground", '[data-testid="stMain"] [data-testid="stSelectbox"]'),
-    ("Model", "/model?id=deepseek-ai/DeepSeek-R1-0528", '[data-testid="stMetric"]'),
+    ("Model", "/model?id=deepseek-ai/DeepSeek-R1-0528", '[data-testid="stHtml"] dl[aria-label="Prices"]'),
 )
 ONE_LINE_READY = '[data-testid="stMarkdown"]'
 #: The floor of any page that shows a plotly chart: Streamlit's plotly chunk (4.6 MB of JavaScript) is loaded
@@ -65,6 +73,23 @@ import streamlit as st
 
 st.plotly_chart(go.Figure(go.Bar(x=[1, 2], y=["a", "b"], orientation="h")), config={"displayModeBar": False})
 """
+
+
+def seed_history(url: str) -> None:
+    """Record the tests' two snapshots of a small provider page (20 and 5 days ago) into the store at `url`."""
+    import datetime as dt
+    import io
+
+    from catalog.cli import main as cli
+
+    pages = ROOT / "tests" / "store" / "pages"
+    os.environ["CATALOG_DB_URL"] = url
+    try:
+        for page, days in (("v1.md", 20), ("v2.md", 5)):
+            day = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+            assert cli(["refresh", "--source", str(pages / page), "--as-of", day], stdout=io.StringIO()) == 0
+    finally:
+        del os.environ["CATALOG_DB_URL"]
 
 
 def median_ms(samples: list[float]) -> float:
@@ -179,8 +204,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        # A throwaway price history, so Changes reads an empty store and nothing touches the user's.
+        # A throwaway price history of two snapshots, so Changes has changes and nothing touches the user's.
         env = {"CATALOG_DB_URL": f"sqlite:///{workdir / 'history.sqlite3'}"}
+        seed_history(env["CATALOG_DB_URL"])
         from playwright.sync_api import sync_playwright
 
         one_line = workdir / "one_line_app.py"
@@ -215,7 +241,7 @@ def main() -> None:
                 reference_runs.append(cold_start(one_line, ONE_LINE_READY, browser, env=env))
                 table_runs.append(cold_start(one_table, DATAFRAME, browser, env=env))
                 catalog_runs.append(cold_start(catalog_table, DATAFRAME, browser, env=env))
-                dashboard_runs.append(cold_start(ROOT / "app.py", DATAFRAME, browser, env=env))
+                dashboard_runs.append(cold_start(ROOT / "app.py", table("Models"), browser, env=env))
             browser.close()
         dashboard, reference, table = median_ms(dashboard_runs), median_ms(reference_runs), median_ms(table_runs)
         table_alone = median_ms(catalog_runs)
