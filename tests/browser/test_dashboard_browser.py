@@ -14,7 +14,7 @@ COMPARE_LINK = (
 )
 PAGES = {
     "browse": ("/", '[data-testid="stDataFrame"]'),
-    "charts": ("/charts", ".js-plotly-plot"),
+    "charts": ("/charts", '[data-testid="stHtml"] .lpc-bars'),
     "compare": (
         COMPARE_LINK,
         '[data-testid="stDataFrame"]',
@@ -96,7 +96,7 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
 #: Each page of the hostile walk, and what shows it has drawn its tables and charts (with their labels).
 HOSTILE_WALK = (
     ("/", '[data-testid="stDataFrame"]'),
-    ("/charts", ".js-plotly-plot .annotation-text"),
+    ("/charts", '[data-testid="stHtml"] .lpc-bars .lpc-item a'),
     ("/compare", ".annotation-text"),
 )
 

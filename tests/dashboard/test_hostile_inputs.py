@@ -12,6 +12,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,8 @@ def markdown_texts(at: AppTest) -> list[str]:
     texts = []
     for node in nodes(at._tree):
         proto = getattr(node, "proto", None)
-        if proto is None or not hasattr(proto, "ListFields"):
-            continue
+        if proto is None or not hasattr(proto, "ListFields") or getattr(node, "type", "") == "html":
+            continue  # `st.html` bodies are HTML, checked by `html_made`
         texts += proto_strings(proto, MARKDOWN_FIELDS)
         if getattr(node, "type", "") == "radio":
             texts += list(proto.options)
@@ -89,6 +90,32 @@ def made_content(text: str) -> list[str]:
     return found
 
 
+#: What the app's own HTML (tables and bars for `st.html`) is made of.
+HTML_TAGS = {"style", "div", "span", "a", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+class _HtmlMade(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in HTML_TAGS:
+            self.found.append(f"tag: {tag}")
+        for name, value in attrs:
+            own = name != "href" or ((value or "").startswith(("/", "?")) and not (value or "").startswith("//"))
+            if name.startswith("on") or name == "src" or not own:
+                self.found.append(f"{tag} {name}={value}")
+
+
+def html_made(at: AppTest) -> list[str]:
+    """Tags and attributes in the app's `st.html` bodies that it does not write itself."""
+    parser = _HtmlMade()
+    for element in at.get("html"):
+        parser.feed(element.value)
+    return parser.found
+
+
 def plotly_tags(at: AppTest) -> set[str]:
     tags: set[str] = set()
     for chart in at.get("plotly_chart"):
@@ -101,6 +128,7 @@ def assert_nothing_injected(at: AppTest) -> None:
     injected = {text: made_content(text) for text in markdown_texts(at)}
     assert {text: made for text, made in injected.items() if made} == {}
     assert plotly_tags(at) <= FIGURE_TAGS
+    assert html_made(at) == []
 
 
 def walk(params: dict[str, str | list[str]]) -> list[AppTest]:
