@@ -31,7 +31,7 @@ FREE = "$0 · free"
 STYLE = """<style>
 .lpc-bars{font-size:.875rem;line-height:1.3;font-variant-numeric:tabular-nums;margin:.25rem 0 .5rem}
 .lpc-bars .lpc-title{font-weight:600;margin:0 0 .2rem}
-.lpc-bars .lpc-row{display:grid;grid-template-columns:2.25rem 15rem minmax(0,1fr);align-items:center}
+.lpc-bars .lpc-row{display:grid;grid-template-columns:2.25rem 17rem minmax(0,1fr);align-items:center}
 .lpc-bars .lpc-item:hover{background:rgba(128,128,128,.08)}
 .lpc-bars .lpc-rank{text-align:right;padding-right:.6rem;opacity:.55;font-size:.8125rem}
 .lpc-bars .lpc-name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding-right:.75rem}
@@ -41,7 +41,8 @@ STYLE = """<style>
 .lpc-bars .lpc-track{position:relative;height:1.7rem;margin-right:5.5rem;
   background-image:linear-gradient(to right,rgba(128,128,128,.2) 1px,transparent 1px);
   background-size:var(--lpc-step,25%) 100%}
-.lpc-bars .lpc-bar{position:absolute;left:0;top:.4rem;height:.9rem;min-width:3px;border-radius:0 3px 3px 0}
+.lpc-bars .lpc-bar{position:absolute;left:0;top:.4rem;height:.9rem;min-width:3px;border-radius:0 3px 3px 0;
+  box-shadow:inset 0 0 0 1px rgba(128,128,128,.4)}
 .lpc-bars .lpc-free .lpc-bar{opacity:.55}
 .lpc-bars .lpc-value{position:absolute;top:0;line-height:1.7rem;padding-left:.4rem;white-space:nowrap;
   font-size:.8125rem}
@@ -55,7 +56,7 @@ STYLE = """<style>
 @media (max-width:640px){
   .lpc-bars .lpc-row{grid-template-columns:1.75rem minmax(0,1fr)}
   .lpc-bars .lpc-rank{padding-right:.4rem}
-  .lpc-bars .lpc-item .lpc-name{padding-top:.3rem}
+  .lpc-bars .lpc-item .lpc-name,.lpc-bars .lpc-item .lpc-rank{padding-top:.35rem}
   .lpc-bars .lpc-track{grid-column:1/-1;height:1.3rem;margin-right:4.75rem}
   .lpc-bars .lpc-bar{top:.2rem}
   .lpc-bars .lpc-value{line-height:1.3rem}
@@ -191,7 +192,7 @@ def scale_ticks(values: Sequence[float], log_scale: bool) -> list[Tick]:
     top = max(values, default=0.0)
     if top <= 0:
         return [Tick(0.0, tick_text(0.0))]
-    step = nice_step(top / 5)  # four to six ticks: readable on a phone
+    step = nice_step(top / 6)  # four to seven ticks: readable on a phone
     count = math.floor(top / step + 1e-9)
     return [Tick(100 * index * step / top, tick_text(round(index * step, 12))) for index in range(count + 1)]
 

@@ -112,8 +112,8 @@ def test_log_widths_span_the_decades_around_the_values_and_keep_the_smallest_vis
 def test_the_linear_scale_has_round_dollar_ticks_from_zero():
     assert [tick.text for tick in scale_ticks([0.2, 2.15], log_scale=False)] == ["$0", "$0.5", "$1", "$1.5", "$2"]
     ticks = scale_ticks([0.00625, 0.27], log_scale=False)
-    assert [tick.text for tick in ticks] == ["$0", "$0.1", "$0.2"]
-    assert ticks[1].at_pct == pytest.approx(100 * 0.1 / 0.27)
+    assert [tick.text for tick in ticks] == ["$0", "$0.05", "$0.1", "$0.15", "$0.2", "$0.25"]
+    assert ticks[1].at_pct == pytest.approx(100 * 0.05 / 0.27)
     assert [nice_step(x) for x in (0.0675, 0.3, 2.2, 7, 0.25)] == [0.1, 0.5, 2.5, 10, 0.25]
 
 
