@@ -102,9 +102,15 @@ HOSTILE_WALK = (
 
 
 def injected(tab) -> list[str]:
-    """Images, links and HTML elements in the page that point at the hostile pages' host."""
+    """Images, links and HTML elements in the page that point at the hostile pages' host (the dashboard's own
+    links to a hostile model's page carry its id, percent-encoded, and stay on the dashboard: not counted)."""
     return tab.evaluate(
         """() => [...document.querySelectorAll('img, a, image, iframe, object, embed, link, source')]
+            .filter(element => ['href', 'src', 'srcset', 'data', 'xlink:href'].some(name => {
+                const value = element.getAttribute(name);
+                if (!value) return false;
+                try { return new URL(value, location.href).host !== location.host; } catch { return true; }
+            }))
             .map(element => element.outerHTML.slice(0, 200))
             .filter(html => html.includes('evil.test'))"""
     )
