@@ -90,8 +90,8 @@ def made_content(text: str) -> list[str]:
     return found
 
 
-#: What the app's own HTML (tables and bars for `st.html`) is made of.
-HTML_TAGS = {"style", "div", "span", "a", "table", "thead", "tbody", "tr", "th", "td"}
+#: What the app's own HTML (tables, bars and lines of text for `st.html`) is made of.
+HTML_TAGS = {"style", "div", "span", "a", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "strong"}
 
 
 class _HtmlMade(HTMLParser):
@@ -103,7 +103,8 @@ class _HtmlMade(HTMLParser):
         if tag not in HTML_TAGS:
             self.found.append(f"tag: {tag}")
         for name, value in attrs:
-            own = name != "href" or ((value or "").startswith(("/", "?")) and not (value or "").startswith("//"))
+            href = value or ""
+            own = name != "href" or href.startswith(OWN_LINKS) or (href.startswith(("/", "?")) and href[:2] != "//")
             if name.startswith("on") or name == "src" or not own:
                 self.found.append(f"{tag} {name}={value}")
 
