@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
+from catalog.dashboard.bars import frontier_table, ranked_bars
 from catalog.dashboard.figures import (
     CONFIG,
     DEFAULT_BARS,
@@ -17,28 +17,22 @@ from catalog.dashboard.figures import (
     frontier_figure,
     frontier_models,
     picked_model,
-    price_bars,
     price_scatter,
     price_vs_params,
 )
-from catalog.dashboard.tables import frontier_candidates, frontier_frame, visible_models
+from catalog.dashboard.tables import frontier_candidates, visible_models
 from catalog.dashboard.view import CHARTS
 from catalog.dashboard.words import counted
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.literal import code_span
 from pages.common import sidebar, state
 
-# Only the chosen chart is built and drawn: a page of four plotly charts took 3–4× a one-line page to show.
+# Only the chosen chart is built and drawn, and the ranked one (the first a visitor sees) is plain HTML: a plotly
+# chart costs 2.6× a one-line page to show. Widgets above the chart are drawn after it, into containers placed
+# above it, so the browser fetches the chart first; their values are read from the session before that.
 CHART_WIDGETS = {"c_chart": "chart", "c_metric": "chart_metric", "c_log": "log_scale", "c_all": "all_bars"}
-COLUMNS = {
-    "from_output_pct": st.column_config.NumberColumn("From output %", format="%.2f%%"),
-    "to_output_pct": st.column_config.NumberColumn("To output %", format="%.2f%%"),
-    "cheapest": st.column_config.TextColumn("Cheapest model(s)", width="large"),
-    "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format="$%.3f"),
-    "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format="$%.3f"),
-}
 
-#: A click on a bar or point selects it, and the page opens that model's page.
+#: A click on a point selects it, and the page opens that model's page (the ranked bars are links).
 OPEN_ON_CLICK: dict[str, Any] = {"on_select": "rerun", "selection_mode": "points"}
 
 
@@ -55,41 +49,32 @@ share = view.output_share
 st.caption(
     f"**{len(rows):,} of {counted(len(models), 'model')}**, as filtered in the sidebar. Blended = "
     f"{100 - view.output_share_pct}% input + {view.output_share_pct}% output. Hover a bar or point for its id "
-    "and prices, click it to open its page; drag to zoom, double-click to reset."
+    "and prices, click it to open its page; on the plots, drag to zoom and double-click to reset."
 )
 
 if not rows:
     st.info("No model matches these filters, so there is nothing to chart. Loosen a filter in the sidebar.")
 else:
     state.seed_widgets(view, CHART_WIDGETS, "charts")
-    st.segmented_control("Chart", list(CHARTS), format_func=CHARTS.__getitem__, key="c_chart")
+    # A second click on the chosen chart or price unselects it: back to the default, shown selected.
+    if st.session_state.get("c_chart") not in CHARTS:
+        st.session_state["c_chart"] = "ranked"
+    if st.session_state.get("c_metric") not in METRICS:
+        st.session_state["c_metric"] = "blended"
     view = state.read_widgets(view, CHART_WIDGETS)
-    if view.chart not in CHARTS:  # a second click on the chosen chart unselects it
-        view = replace(view, chart="ranked")
-    chart = view.chart
-    if chart in ("ranked", "size"):
-        metric_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
-        metric_column.segmented_control("Price", list(METRICS), format_func=METRICS.__getitem__, key="c_metric")
-        if chart == "ranked":
-            log_column.toggle("Log scale", key="c_log")
-    view = replace(state.read_widgets(view, CHART_WIDGETS), chart=chart)
-    if view.chart_metric not in METRICS:
-        view = replace(view, chart_metric="blended")
-    metric, log = view.chart_metric, view.log_scale
+    chart, metric, log = view.chart, view.chart_metric, view.log_scale
+    picker = st.container()
+    price_controls = st.container() if chart in ("ranked", "size") else None
     points = cheapest(rows, metric, share, MAX_POINTS) if len(rows) > MAX_POINTS else rows
 
     if chart == "ranked":
+        show_all = st.container() if len(rows) > DEFAULT_BARS else None
         shown = min(len(rows), MAX_BARS if view.all_bars else DEFAULT_BARS)
-        if len(rows) > DEFAULT_BARS:
-            st.toggle(f"Show all {min(len(rows), MAX_BARS):,}", key="c_all")
-            view = state.read_widgets(view, CHART_WIDGETS)
-            shown = min(len(rows), MAX_BARS if view.all_bars else DEFAULT_BARS)
         if shown < len(rows):
             st.caption(f"The {shown} cheapest of {len(rows):,} models by {METRICS[metric].lower()} price.")
-        picked = st.plotly_chart(
-            price_bars(rows, metric, share, log, limit=shown), key="bars", config=CONFIG, **OPEN_ON_CLICK
-        )
-        open_model(picked)
+        st.html(ranked_bars(rows, metric, share, log, limit=shown))
+        if show_all is not None:
+            show_all.toggle(f"Show all {min(len(rows), MAX_BARS):,}", key="c_all")
     elif chart in ("scatter", "size"):
         if len(points) < len(rows):
             st.caption(f"The {len(points):,} cheapest of {len(rows):,} models: filter to see others.")
@@ -117,13 +102,20 @@ else:
                 "At output share *s*, a model costs (1 − *s*) × input + *s* × output per 1M tokens. Which model "
                 "is cheapest changes with your mix; the switch points below are computed exactly, not sampled."
             )
-            figure = frontier_figure(frontier_points(contenders), segments)
-            st.plotly_chart(figure, key="frontier", config=CONFIG)
+            st.plotly_chart(frontier_figure(frontier_points(contenders), segments), key="frontier", config=CONFIG)
             if len(segments) == 1:
                 only = code_span(segments[0].record.model)
                 st.caption(f"One model, {only}, is the cheapest at every mix among these models.")
-            st.dataframe(frontier_frame(segments), hide_index=True, column_config=COLUMNS, key="frontier_table")
+            st.html(frontier_table(segments))
         else:
             st.warning("No model of known size passes these filters: set a size range in the sidebar.")
+
+    # The controls, drawn after the chart into their places above it.
+    picker.segmented_control("Chart", list(CHARTS), format_func=CHARTS.__getitem__, key="c_chart")
+    if price_controls is not None:
+        metric_column, log_column = price_controls.columns([3, 1], vertical_alignment="bottom")
+        metric_column.segmented_control("Price", list(METRICS), format_func=METRICS.__getitem__, key="c_metric")
+        if chart == "ranked":
+            log_column.toggle("Log scale", key="c_log")
 sidebar.filter_sidebar(models)
 state.publish(view, "charts")

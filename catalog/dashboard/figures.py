@@ -119,17 +119,22 @@ def short_name(model: str) -> str:
     return name if len(name) <= _LABEL_CHARS else name[: _LABEL_CHARS - 1] + "…"
 
 
-def _bar_labels(records: Sequence[ModelRecord]) -> list[str]:
-    """One distinct axis label per bar: the short name, or the full id (and provider) where short names clash."""
+def bar_labels(records: Sequence[ModelRecord]) -> list[str]:
+    """One distinct label per bar, as plain text: the short name, or the full id (and provider) where short
+    names clash."""
     shorts = [short_name(record.model) for record in records]
     labels = [
         short if shorts.count(short) == 1 else record.model for short, record in zip(shorts, records, strict=True)
     ]
-    labels = [
+    return [
         label if labels.count(label) == 1 else f"{label} ({record.provider})"
         for label, record in zip(labels, records, strict=True)
     ]
-    return [html_text(label) for label in labels]
+
+
+def _bar_labels(records: Sequence[ModelRecord]) -> list[str]:
+    """`bar_labels` escaped for plotly."""
+    return [html_text(label) for label in bar_labels(records)]
 
 
 def _names_above_bars(figure: go.Figure, labels: Sequence[str]) -> None:
@@ -177,43 +182,6 @@ def _layout(figure: go.Figure, title: str, height: int = 480) -> go.Figure:
         # Below the plot, horizontal: on a phone a legend at the side squeezes the plot to a sliver.
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
     )
-    return figure
-
-
-def price_bars(
-    records: Sequence[ModelRecord],
-    metric: Metric = "blended",
-    output_share: float = 0.25,
-    log: bool = False,
-    limit: int = MAX_BARS,
-) -> go.Figure:
-    """The `limit` (at most `MAX_BARS`) cheapest models by one price, ranked, cheapest at the top, each bar
-    labelled with its price, the price axis on top; bars are coloured by vendor."""
-    ranked = cheapest(records, metric, output_share, min(limit, MAX_BARS))
-    prices = [price(record, metric, output_share) for record in ranked]
-    labels = _bar_labels(ranked)
-    figure = go.Figure(
-        go.Bar(
-            x=prices,
-            y=labels,
-            orientation="h",
-            marker_color=[vendor_color(record.vendor) for record in ranked],
-            text=[usd(value, significant=3) for value in prices],
-            textposition="outside",
-            cliponaxis=False,
-            hovertext=[hover(record, output_share) for record in ranked],
-            hovertemplate="%{hovertext}<extra></extra>",
-            customdata=[model_of(record) for record in ranked],
-        )
-    )
-    _names_above_bars(figure, labels)
-    figure.update_xaxes(title=f"{METRICS[metric]} USD per 1M tokens", side="top", type="log" if log else "linear")
-    if log:
-        figure.update_xaxes(**log_ticks(prices))
-    else:
-        figure.update_xaxes(tickprefix="$", range=[0, 1.3 * max(prices, default=1.0)])  # room for the prices
-    figure = _layout(figure, "", max(260, _BAR_HEIGHT * len(ranked) + 90))
-    figure.update_layout(margin={"t": 40, "r": 10}, title=None)
     return figure
 
 

@@ -14,7 +14,7 @@ COMPARE_LINK = (
 )
 PAGES = {
     "browse": ("/", '[data-testid="stDataFrame"]'),
-    "charts": ("/charts", ".js-plotly-plot"),
+    "charts": ("/charts", '[data-testid="stHtml"] .lpc-bars'),
     "compare": (
         COMPARE_LINK,
         '[data-testid="stHtml"] table[aria-label="Workload costs"]',
@@ -96,17 +96,21 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
 #: Each page of the hostile walk, and what shows it has drawn its tables and charts (with their labels).
 HOSTILE_WALK = (
     ("/", '[data-testid="stDataFrame"]'),
-    ("/charts", ".js-plotly-plot .annotation-text"),
+    ("/charts", '[data-testid="stHtml"] .lpc-bars .lpc-item a'),
     ("/compare", ".annotation-text"),
 )
 
 
 def injected(tab) -> list[str]:
-    """Images, links and HTML elements in the page that point at the hostile pages' host. The dashboard's own
-    relative links (a model's page, whose id may name that host) point nowhere else."""
+    """Images, links and HTML elements in the page that point at the hostile pages' host (the dashboard's own
+    links to a hostile model's page carry its id, percent-encoded, and stay on the dashboard: not counted)."""
     return tab.evaluate(
         """() => [...document.querySelectorAll('img, a, image, iframe, object, embed, link, source')]
-            .filter(element => !(element.tagName === 'A' && /^\\/(?!\\/)/.test(element.getAttribute('href') || '')))
+            .filter(element => ['href', 'src', 'srcset', 'data', 'xlink:href'].some(name => {
+                const value = element.getAttribute(name);
+                if (!value) return false;
+                try { return new URL(value, location.href).host !== location.host; } catch { return true; }
+            }))
             .map(element => element.outerHTML.slice(0, 200))
             .filter(html => html.includes('evil.test'))"""
     )

@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 
 from catalog.dashboard.figures import (
-    DEFAULT_BARS,
     FRONTIER_MIN_B,
     frontier_figure,
     frontier_models,
     hover,
     log_ticks,
     monthly_cost_bars,
-    price_bars,
     price_scatter,
     price_vs_params,
     usd,
@@ -54,27 +52,6 @@ def test_hover_names_the_model_and_its_prices():
     text = hover(CATALOG.find("deepseek-ai/DeepSeek-R1-0528"), 0.25)
     assert "deepseek-ai/DeepSeek-R1-0528" in text
     assert "input $0.50" in text and "output $2.15" in text and "blended $0.9125" in text
-
-
-def test_ranked_bars_put_the_cheapest_first_for_each_price():
-    for metric, expected_first in (("input", 0.005), ("output", 0.01), ("blended", 0.00625)):
-        (bars,) = price_bars(CATALOG.models, metric).data
-        assert len(bars.x) == 52
-        assert list(bars.x) == sorted(bars.x)
-        assert bars.x[0] == pytest.approx(expected_first)
-        assert bars.y[0] == "Llama-3.2-1B-Instruct"
-        assert "<b>meta-llama/Llama-3.2-1B-Instruct</b>" in bars.hovertext[0]
-
-
-def test_blended_bars_follow_the_output_share():
-    (bars,) = price_bars(REASONING, "blended", output_share=1.0).data
-    assert list(bars.y[:2]) == ["DeepSeek-R1-Distill-Qwen-32B", "phi-4-reasoning-plus"]
-    assert list(bars.x[:2]) == [0.27, 0.35]
-
-
-def test_log_toggle_sets_the_axis_type():
-    assert price_bars(REASONING, log=True).layout.xaxis.type == "log"
-    assert price_bars(REASONING, log=False).layout.xaxis.type == "linear"
 
 
 def test_scatter_has_one_trace_per_vendor_on_log_axes_sized_by_parameters():
@@ -156,8 +133,6 @@ def test_a_vendor_has_one_colour_on_every_chart_whatever_else_is_drawn():
     qwen = "Qwen/Qwen3-235B-A22B-Instruct-2507"
     subset = [model for model in CATALOG.models if model.vendor in ("Qwen", "zai-org")]
     figures = [
-        price_bars(CATALOG.models),
-        price_bars(subset),
         price_scatter(CATALOG.models),
         price_scatter(subset),
         price_vs_params(CATALOG.models),
@@ -165,32 +140,21 @@ def test_a_vendor_has_one_colour_on_every_chart_whatever_else_is_drawn():
         monthly_cost_bars(workload_costs(subset, Workload(2_000, 500, 10_000))),
     ]
     colours = {color_of(figure, qwen) for figure in figures if qwen in str(figure.to_plotly_json())}
-    assert len(colours) == 1 and len(figures) == 7
+    assert len(colours) == 1 and len(figures) == 5
     assert vendor_colors(subset)["Qwen"] == vendor_colors(CATALOG.models)["Qwen"]
     assert vendor_colors(subset)["zai-org"] == vendor_colors(CATALOG.models)["zai-org"]
     assert len(set(vendor_colors(CATALOG.models).values())) == len(vendor_colors(CATALOG.models))
 
 
-def test_ranked_bars_are_labelled_with_prices_under_an_axis_on_top_and_can_stop_at_the_default():
-    figure = price_bars(CATALOG.models, "blended", limit=DEFAULT_BARS)
-    (bars,) = figure.data
-    assert len(bars.y) == DEFAULT_BARS and bars.text[0] == "$0.00625"
-    assert list(bars.text) == [usd(value, significant=3) for value in bars.x]
-    assert figure.layout.xaxis.side == "top" and bars.textposition == "outside"
-    assert len(price_bars(CATALOG.models).data[0].y) == 52
-
-
 def test_bar_labels_stay_distinct_when_short_names_clash():
     twin = CATALOG.models[0]._replace(provider="Other")
-    (bars,) = price_bars([CATALOG.models[0], twin]).data
+    (bars,) = monthly_cost_bars(workload_costs([CATALOG.models[0], twin], Workload(2_000, 500, 10_000))).data
     assert len(set(bars.y)) == 2 and all(CATALOG.models[0].model in label for label in bars.y)
 
 
 def test_log_axes_are_ticked_at_readable_dollar_values():
     assert log_ticks([0.03, 4.4])["ticktext"] == ["$0.01", "$0.10", "$1.00", "$10.00"]
     assert log_ticks([0.06, 0.4])["ticktext"] == ["$0.01", "$0.02", "$0.05", "$0.10", "$0.20", "$0.50", "$1.00"]
-    bars = price_bars(CATALOG.models, log=True)
-    assert bars.layout.xaxis.tickmode == "array" and "$0.01" in bars.layout.xaxis.ticktext
     scatter = price_scatter(CATALOG.models)
     for axis in (scatter.layout.xaxis, scatter.layout.yaxis):
         assert all(text.startswith("$") for text in axis.ticktext)

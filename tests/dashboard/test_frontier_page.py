@@ -7,6 +7,8 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+from bar_charts import page_bar_charts
+from html_tables import page_table
 from hypothesis import given
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -111,30 +113,63 @@ def link(at: AppTest) -> dict[str, str]:
     return {name: at.query_params[name] for name in at.query_params}
 
 
-def test_charts_draw_one_chart_the_ranked_one_first_with_its_cheapest_25_and_no_toolbar():
+def bars(at: AppTest):
+    (chart,) = page_bar_charts(at)
+    return chart
+
+
+def test_charts_open_on_the_ranked_bars_as_html_with_their_cheapest_25_and_no_plotly():
     at = charts()
-    (bars,) = specs(at)
-    assert len(bars["data"][0]["y"]) == DEFAULT_BARS and bars["layout"]["xaxis"]["side"] == "top"
-    assert json.loads(at.get("plotly_chart")[0].proto.config)["displayModeBar"] is False
+    assert at.get("plotly_chart") == [] and len(bars(at).bars) == DEFAULT_BARS
+    assert bars(at).names[0] == "Llama-3.2-1B-Instruct" and bars(at).values[0] == "$0.00625"
+    assert bars(at).ticks[0] == "$0" and bars(at).title.startswith("Blended price")
     assert any(f"The {DEFAULT_BARS} cheapest of 52 models" in caption.value for caption in at.caption)
     at.toggle(key="c_all").set_value(True).run()
-    assert len(specs(at)[0]["data"][0]["y"]) == 52 and link(at)["all_bars"] == "1"
+    assert len(bars(at).bars) == 52 and link(at)["all_bars"] == "1"
+
+
+def page_order(node) -> list[str]:
+    """The element types of a page (or block), in the order they appear on screen."""
+    children = getattr(node, "children", None)
+    if not children:
+        return [node.type]
+    return [kind for index in sorted(children) for kind in page_order(children[index])]
+
+
+def test_the_controls_keep_their_place_above_the_bars_that_are_drawn_first():
+    order = page_order(charts().main)
+    bars_at = order.index("html")
+    assert order.index("button_group") < order.index("toggle") < bars_at  # segmented controls
+    assert order[:bars_at].count("button_group") == 2 and order[:bars_at].count("toggle") == 2
+
+
+def test_a_second_click_on_the_chosen_chart_or_price_goes_back_to_the_default_shown_selected():
+    at = charts({"chart": "scatter", "metric": "output"})
+    at.segmented_control(key="c_chart").set_value(None).run()
+    assert at.segmented_control(key="c_chart").value == "ranked" and len(bars(at).bars) == DEFAULT_BARS
+    assert bars(at).title.startswith("Output price")
+    at.segmented_control(key="c_metric").set_value(None).run()
+    assert at.segmented_control(key="c_metric").value == "blended" and bars(at).title.startswith("Blended")
 
 
 def test_show_all_and_the_chosen_chart_are_restored_from_the_link():
     at = charts({"all_bars": "1"})
-    assert len(specs(at)[0]["data"][0]["y"]) == 52 and at.toggle(key="c_all").value is True
+    assert len(bars(at).bars) == 52 and at.toggle(key="c_all").value is True
     at = charts({"chart": "scatter"})
     (scatter,) = specs(at)
     assert scatter["layout"]["legend"]["orientation"] == "h" and scatter["layout"]["xaxis"]["type"] == "log"
     assert at.segmented_control(key="c_chart").value == "scatter" and link(at)["chart"] == "scatter"
+    assert page_bar_charts(at) == []
 
 
 def test_the_frontier_opens_on_mid_sized_models_and_says_how_to_change_it():
     at = charts({"chart": "frontier"})
     (note,) = [item.value for item in at.info]
     assert "at least 14B parameters" in note and "Parameters, billions" in note
-    cheapest = set(at.dataframe[0].value["cheapest"])
+    cheapest = set(page_table(at, "Frontier").column("Cheapest model(s)"))
     assert "meta-llama/Llama-3.2-1B-Instruct" not in cheapest and len(cheapest) > 1
+    assert len(at.get("plotly_chart")) == 1 and not at.dataframe
     sized = charts({"chart": "frontier", "max_size": "3"})
-    assert not sized.info and list(sized.dataframe[0].value["cheapest"]) == ["meta-llama/Llama-3.2-1B-Instruct"]
+    table = page_table(sized, "Frontier")
+    assert not sized.info and table.column("Cheapest model(s)") == ["meta-llama/Llama-3.2-1B-Instruct"]
+    assert table.links[0]["Cheapest model(s)"].startswith("/model?id=meta-llama%2FLlama-3.2-1B-Instruct")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from bar_charts import page_bar_charts, read_bar_charts
+from html_tables import page_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from catalog.dashboard.figures import DEFAULT_BARS, MAX_BARS, MAX_POINTS, price_bars
+from catalog.dashboard.bars import ranked_bars
+from catalog.dashboard.figures import DEFAULT_BARS, MAX_BARS, MAX_POINTS
 from catalog.dashboard.tables import frontier_candidates
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.records import ModelRecord
@@ -42,8 +45,8 @@ def test_a_model_undercut_twice_in_both_prices_is_no_contender():
 
 def test_the_ranked_bars_keep_the_cheapest():
     rows = [record(index, index / 1000, index / 500) for index in range(MAX_BARS + 50)]
-    bars = price_bars(rows)
-    assert len(bars.data[0].y) == MAX_BARS and bars.data[0].x[0] == 0.0
+    (bars,) = read_bar_charts(ranked_bars(rows))
+    assert len(bars.bars) == MAX_BARS and bars.bars[0].name == "000" and bars.bars[-1].rank == str(MAX_BARS)
 
 
 def test_charts_of_twenty_thousand_models_render_with_a_note(tmp_path, monkeypatch):
@@ -54,11 +57,12 @@ def test_charts_of_twenty_thousand_models_render_with_a_note(tmp_path, monkeypat
     at.switch_page("pages/charts.py").run()
     assert not at.exception
     notes = " ".join(caption.value for caption in at.caption)
-    assert f"The {DEFAULT_BARS} cheapest of 20,052 models" in notes
+    assert f"The {DEFAULT_BARS} cheapest of 20,052 models" in notes and len(page_bar_charts(at)[0].bars) == DEFAULT_BARS
     at.toggle(key="c_all").set_value(True).run()
     assert f"The {MAX_BARS} cheapest of 20,052 models" in " ".join(caption.value for caption in at.caption)
+    assert len(page_bar_charts(at)[0].bars) == MAX_BARS
     at.segmented_control(key="c_chart").set_value("scatter").run()
     assert f"The {MAX_POINTS:,} cheapest of 20,052 models" in " ".join(caption.value for caption in at.caption)
     at.segmented_control(key="c_chart").set_value("frontier").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 1 and len(at.dataframe[0].value) >= 1
+    assert len(at.get("plotly_chart")) == 1 and len(page_table(at, "Frontier").rows) >= 1

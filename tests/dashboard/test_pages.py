@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from bar_charts import page_bar_charts
 from html_tables import Table, html_lines_of, page_table
 from sent_order import sent_elements, shown_elements
 from streamlit.testing.v1 import AppTest
@@ -153,9 +154,9 @@ def test_filters_carry_from_browse_to_charts_and_back():
     assert at.multiselect(key="f_tag").value == ["reasoning"]
     assert any("**12 of 52 models**" in item.value for item in at.caption)  # with Qwen3's thinking-mode models
     at.segmented_control(key="c_chart").set_value("frontier").run()
-    frontier = table(at)
+    frontier = page_table(at, "Frontier").column("Cheapest model(s)")
     mid_sized = {m.model for m in load_catalog().models if "reasoning" in m.tags and (m.params_b or 0) >= 14}
-    assert len(frontier) >= 1 and set(frontier["cheapest"]) <= mid_sized
+    assert len(frontier) >= 1 and set(frontier) <= mid_sized
     assert any("at least 14B parameters" in item.value for item in at.info) and link(at)["chart"] == ["frontier"]
     at.switch_page("pages/browse.py").run()
     assert len(table(at)) == 12 and link(at)["tag"] == ["reasoning"]
@@ -164,12 +165,13 @@ def test_filters_carry_from_browse_to_charts_and_back():
 def test_the_chart_price_and_log_scale_live_in_the_link():
     at = app({"metric": "output", "log": "1"}, page="pages/charts.py")
     assert at.segmented_control(key="c_metric").value == "output" and at.toggle(key="c_log").value is True
-    bars = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert bars["layout"]["xaxis"]["type"] == "log" and bars["layout"]["xaxis"]["title"]["text"].startswith("Output")
+    (bars,) = page_bar_charts(at)
+    assert bars.title == "Output price, USD per 1M tokens, log scale" and bars.ticks[:3] == ["$0.01", "$0.1", "$1"]
     assert link(at)["metric"] == ["output"] and link(at)["log"] == ["1"]
     at.toggle(key="c_log").set_value(False).run()
     assert "log" not in link(at)
-    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["type"] == "linear"
+    (bars,) = page_bar_charts(at)
+    assert bars.title == "Output price, USD per 1M tokens" and bars.ticks[0] == "$0"
 
 
 def test_charts_say_so_when_no_model_matches():
