@@ -12,15 +12,18 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from html_tables import page_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from catalog.dashboard.model_page import model_link
 from catalog.dashboard.view import PARAM_NAMES, parse_params
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +47,8 @@ FIGURE_TAGS = {"b", "br", "extra"}
 OWN_LINKS = ("https://lava.so/docs/",)
 COMMONMARK = MarkdownIt("commonmark")
 MARKDOWN_FIELDS = {"body", "label", "help", "content"}
+#: The tags `catalog.dashboard.html_table` writes (the only HTML a page hands to `st.html`).
+TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "a", "span"}
 
 
 def nodes(node: Any) -> Iterator[Any]:
@@ -69,8 +74,8 @@ def markdown_texts(at: AppTest) -> list[str]:
     texts = []
     for node in nodes(at._tree):
         proto = getattr(node, "proto", None)
-        if proto is None or not hasattr(proto, "ListFields"):
-            continue
+        if proto is None or not hasattr(proto, "ListFields") or getattr(node, "type", "") == "html":
+            continue  # HTML bodies are not markdown: `html_made` checks them
         texts += proto_strings(proto, MARKDOWN_FIELDS)
         if getattr(node, "type", "") == "radio":
             texts += list(proto.options)
@@ -89,6 +94,30 @@ def made_content(text: str) -> list[str]:
     return found
 
 
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TABLE_TAGS:
+            self.found.append(f"tag: {tag}")
+        for name, value in attrs:
+            own = (value or "").startswith(("/", "?")) and not (value or "").startswith("//")
+            if name in ("href", "src", "srcset", "action", "formaction") and not own or name.startswith("on"):
+                self.found.append(f"{name}: {value}")
+
+
+def html_made(at: AppTest) -> list[str]:
+    """Tags other than a table's, links other than the dashboard's own, and handlers in every `st.html` body."""
+    found = []
+    for element in at.get("html"):
+        reader = _Tags()
+        reader.feed(element.value)
+        found += reader.found
+    return found
+
+
 def plotly_tags(at: AppTest) -> set[str]:
     tags: set[str] = set()
     for chart in at.get("plotly_chart"):
@@ -100,6 +129,7 @@ def assert_nothing_injected(at: AppTest) -> None:
     assert not at.exception, [item.value for item in at.exception]
     injected = {text: made_content(text) for text in markdown_texts(at)}
     assert {text: made for text, made in injected.items() if made} == {}
+    assert html_made(at) == []
     assert plotly_tags(at) <= FIGURE_TAGS
 
 
@@ -124,7 +154,25 @@ def hostile_sources(monkeypatch):
 
 def test_the_hostile_page_is_loaded_with_its_hostile_ids(hostile_sources):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert set(HOSTILE_IDS) <= set(at.dataframe[0].value["model"])
+    table = page_table(at, "Models")
+    assert set(HOSTILE_IDS) <= set(table.column("Model id"))
+    assert_nothing_injected(at)
+
+
+def test_hostile_ids_and_provider_names_come_back_literally_from_browse(hostile_sources):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    table = page_table(at, "Models")
+    hostile = {row["Model id"]: index for index, row in enumerate(table.rows) if row["Model id"] in HOSTILE_IDS}
+    assert set(hostile) == set(HOSTILE_IDS)
+    for model, index in hostile.items():
+        row, links, titles = table.rows[index], table.links[index], table.titles[index]
+        provider = row["Provider"]
+        assert row["Model"] == model.split("/")[-1] and titles["Model"] == f"{model} · {provider}"
+        assert links["Model"] == model_link(model, provider)  # percent-encoded, the page's own link
+        assert links["Try"] is not None and links["Try"].startswith("/playground?model=")
+    hostile_providers = {row["Provider"] for row in table.rows} - {"DeepInfra"}
+    assert any("<" in name or "](" in name for name in hostile_providers), hostile_providers  # literal text
+    assert html_made(at) == []
 
 
 def test_hostile_values_in_every_link_parameter_inject_nothing(hostile_sources):
