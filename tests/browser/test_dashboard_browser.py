@@ -13,7 +13,7 @@ COMPARE_LINK = (
     "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528&base=deepseek-ai/DeepSeek-R1-0528&budget=100"
 )
 PAGES = {
-    "browse": ("/", '[data-testid="stDataFrame"]'),
+    "browse": ("/", '[data-testid="stHtml"] table'),
     "charts": ("/charts", ".js-plotly-plot"),
     "compare": (
         COMPARE_LINK,
@@ -95,16 +95,21 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
 
 #: Each page of the hostile walk, and what shows it has drawn its tables and charts (with their labels).
 HOSTILE_WALK = (
-    ("/", '[data-testid="stDataFrame"]'),
+    ("/", '[data-testid="stHtml"] table'),
     ("/charts", ".js-plotly-plot .annotation-text"),
     ("/compare", ".annotation-text"),
 )
 
 
 def injected(tab) -> list[str]:
-    """Images, links and HTML elements in the page that point at the hostile pages' host."""
+    """Images, links and HTML elements in the page that point at the hostile pages' host (a link of the
+    dashboard's own, e.g. to a hostile model's page, holds the id percent-encoded and is not one)."""
     return tab.evaluate(
         """() => [...document.querySelectorAll('img, a, image, iframe, object, embed, link, source')]
+            .filter(element => {
+                const href = element.tagName === 'A' ? element.getAttribute('href') || '' : '';
+                return !(href.startsWith('/') && !href.startsWith('//'));
+            })
             .map(element => element.outerHTML.slice(0, 200))
             .filter(html => html.includes('evil.test'))"""
     )
