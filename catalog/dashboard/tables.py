@@ -95,7 +95,7 @@ HTML_ROWS = 200
 UNKNOWN = "—"
 #: Browse's columns, in order: the short name pinned beside its prices, the full id last.
 BROWSE_COLUMNS = {
-    "name": Column("Model", "Open the model's page (the full id and provider in the tooltip)", pinned=True),
+    "name": Column("Model", "Open the model's page", pinned=True),
     "input": Column("Input $/1M", "USD per 1M input tokens", numeric=True),
     "output": Column("Output $/1M", "USD per 1M output tokens", numeric=True),
     "blended": Column("Blended $/1M", "USD per 1M tokens at the blend set in the sidebar", numeric=True),
