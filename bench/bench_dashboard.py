@@ -47,7 +47,7 @@ DATAFRAME = '[data-testid="stDataFrame"]'
 PLOTLY_READY = ".js-plotly-plot .main-svg"
 
 
-def table(label: str) -> str:
+def html_table(label: str) -> str:
     """The selector of one of the dashboard's HTML tables (`catalog.dashboard.html_table`), by its label."""
     return f'[data-testid="stHtml"] table[aria-label="{label}"]'
 
@@ -56,11 +56,11 @@ def table(label: str) -> str:
 #: page's main table, the Charts page's ranked bars, the Playground's model picker, the Model page's prices.
 #: Changes is opened on a price history of two snapshots (see `seed_history`), so it has changes to list.
 PAGE_CASES = (
-    ("Browse", "/", table("Models")),
+    ("Browse", "/", html_table("Models")),
     ("Charts", "/charts", '[data-testid="stHtml"] .lpc-bars'),
-    ("Compare", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", table("Workload costs")),
-    ("Providers", "/providers", table("Providers")),
-    ("Changes", "/changes", table("Price changes")),
+    ("Compare", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", html_table("Workload costs")),
+    ("Providers", "/providers", html_table("Providers")),
+    ("Changes", "/changes", html_table("Price changes")),
     ("Playground", "/playground", '[data-testid="stMain"] [data-testid="stSelectbox"]'),
     ("Model", "/model?id=deepseek-ai/DeepSeek-R1-0528", '[data-testid="stHtml"] dl[aria-label="Prices"]'),
 )
@@ -241,7 +241,7 @@ def main() -> None:
                 reference_runs.append(cold_start(one_line, ONE_LINE_READY, browser, env=env))
                 table_runs.append(cold_start(one_table, DATAFRAME, browser, env=env))
                 catalog_runs.append(cold_start(catalog_table, DATAFRAME, browser, env=env))
-                dashboard_runs.append(cold_start(ROOT / "app.py", table("Models"), browser, env=env))
+                dashboard_runs.append(cold_start(ROOT / "app.py", html_table("Models"), browser, env=env))
             browser.close()
         dashboard, reference, table = median_ms(dashboard_runs), median_ms(reference_runs), median_ms(table_runs)
         table_alone = median_ms(catalog_runs)

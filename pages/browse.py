@@ -1,4 +1,8 @@
-"""Browse: every model in a sortable table, filtered from the sidebar, shareable as a link."""
+"""Browse: every model in a table, filtered and sorted from the sidebar, shareable as a link.
+
+The table is plain HTML (on screen before any grid's JavaScript); the interactive grid is one toggle away.
+The toggles above the table are drawn after it (into a container placed above), so the table is sent first.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,26 @@ from dataclasses import replace
 
 import streamlit as st
 
+from catalog.dashboard.html_table import html_table
 from catalog.dashboard.model_page import SHORT_NAME_IN_LINK
-from catalog.dashboard.runs import with_measured
-from catalog.dashboard.tables import host_counts, models_frame, to_csv, to_json, visible_models
+from catalog.dashboard.tables import (
+    HTML_ROWS,
+    UNKNOWN,
+    browse_table,
+    host_counts,
+    models_frame,
+    sort_marker,
+    to_csv,
+    to_json,
+    visible_models,
+)
 from catalog.dashboard.words import counted
 from catalog.literal import markdown_text
 from catalog.query import SORT_KEYS, hidden_by_size_bound
 from pages.common import measure, sidebar, state
 
 PRICE = "$%.3f"
-UNKNOWN = "—"  # in an empty cell: the page or the model card does not say
+#: The interactive grid (on demand): resizable columns, re-sortable on screen.
 COLUMNS = {
     # Narrow, so a phone shows a model's name beside its prices; the full id is on its page and further right.
     "name": st.column_config.LinkColumn(
@@ -52,23 +66,36 @@ ORDER = (
 models, view = state.open_page("Browse models", "browse")
 
 rows = visible_models(models.models, view)
-several = len(models.providers) > 1
-frame = models_frame(
-    rows, view.output_share, with_provider=several, hosts=host_counts(models.models) if several else None
-)
+hosts = host_counts(models.models) if len(models.providers) > 1 else None
+sort = f"{SORT_KEYS[view.sort].label}{', descending' if view.descending else ''}"
 count, blend = st.columns([1, 2], vertical_alignment="bottom")
 count.markdown(f"### {len(rows):,} of {counted(len(models), 'model')}")
 blend.caption(
-    f"Blended price = {100 - view.output_share_pct}% input + {view.output_share_pct}% output "
-    f"(change it in the sidebar). Sorted by {SORT_KEYS[view.sort].label}{', descending' if view.descending else ''}; "
-    "a column header re-sorts this screen only, not the link."
+    f"Blended price = {100 - view.output_share_pct}% input + {view.output_share_pct}% output. "
+    f"Sorted by {sort} {sort_marker(view.descending)} (the sidebar sets both, and the link keeps them). "
+    "A plain table, quick to load; the grid toggle gives resizable, sortable columns."
 )
 hidden = hidden_by_size_bound(models.models, view.model_filter())
 if hidden:
     st.caption(f"{counted(hidden, 'model')} of unknown size hidden by the size filter.")
-if st.toggle("Measured speed", key="b_measured", help="Replies, p50 time to first token and tokens/s you measured"):
-    frame = with_measured(frame, rows, measure.measured_speeds())
-if rows:
+controls = st.container()  # the toggles show here, but are drawn after the table so the table is sent first
+show_measured = bool(st.session_state.get("b_measured", False))
+show_grid = bool(st.session_state.get("b_grid", False)) and bool(rows)
+speeds = measure.measured_speeds() if show_measured else None
+if rows and not show_grid:
+    columns, cells = browse_table(rows[:HTML_ROWS], view, hosts=hosts, speeds=speeds)
+    st.html(html_table(columns, cells, label="Models"))
+    if len(rows) > HTML_ROWS:
+        st.caption(
+            f"Showing the first {HTML_ROWS} of {len(rows):,}, sorted by {sort}; the grid and the downloads hold all."
+        )
+frame = models_frame(rows, view.output_share, with_provider=hosts is not None, hosts=hosts)
+if speeds is not None:
+    from catalog.dashboard.runs import with_measured  # pandas and plotly: only when asked for
+
+    frame = with_measured(frame, rows, speeds)
+if show_grid:
+    st.caption("The grid's column headers re-sort this screen only; the link keeps the sidebar's sort.")
     st.dataframe(
         frame,
         column_config=COLUMNS,
@@ -78,11 +105,23 @@ if rows:
         height=min(36 * (len(rows) + 1) + 3, 720),
         key="models_table",
     )
+if rows:
     csv_column, json_column, _ = st.columns([1, 1, 4])
     csv_column.download_button("Download CSV", to_csv(frame), "models.csv", "text/csv", width="stretch")
     json_column.download_button("Download JSON", to_json(frame), "models.json", "application/json", width="stretch")
 else:
     st.info("No model matches these filters. Loosen a filter, or press **Reset filters** in the sidebar.")
+with controls:
+    measured_column, grid_column = st.columns(2)
+    measured_column.toggle(
+        "Measured speed", key="b_measured", help="Replies, p50 time to first token and tokens/s you measured"
+    )
+    grid_column.toggle(
+        f"Interactive grid (all {counted(len(rows), 'row')})",
+        key="b_grid",
+        disabled=not rows,
+        help="Every row in a grid with resizable, sortable columns (slower to load than the plain table)",
+    )
 
 st.subheader("Compare or try models")
 view = sidebar.pick_widget(models, view, "browse")

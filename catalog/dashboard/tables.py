@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from catalog.dashboard.model_page import model_link
+from catalog.dashboard.html_table import Cell, Column
+from catalog.dashboard.model_page import model_link, price_text
 from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
 from catalog.exports import DECIMALS, csv_cell
@@ -18,6 +20,8 @@ from catalog.workload import WorkloadCost
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from catalog.measured import Speed
 
 #: Where the playground page lives; a model opens there with `?model=<id>`.
 PLAYGROUND_PATH = "/playground"
@@ -83,6 +87,139 @@ def models_frame(
     for name in ("params_b", "active_params_b"):
         frame[name] = frame[name].astype("Float64")
     return frame
+
+
+#: Browse's plain table holds at most this many rows (a first screen, fast to send); the grid holds them all.
+HTML_ROWS = 200
+#: An empty cell: the page or the model card does not say.
+UNKNOWN = "—"
+#: Browse's columns, in order: the short name pinned beside its prices, the full id last.
+BROWSE_COLUMNS = {
+    "name": Column("Model", "Open the model's page", pinned=True),
+    "input": Column("Input $/1M", "USD per 1M input tokens", numeric=True),
+    "output": Column("Output $/1M", "USD per 1M output tokens", numeric=True),
+    "blended": Column("Blended $/1M", "USD per 1M tokens at the blend set in the sidebar", numeric=True),
+    "replies": Column("Replies", "Replies measured (playground, runs)", numeric=True),
+    "ttft": Column("TTFT p50", "Measured time to first token", numeric=True),
+    "speed": Column("Tok/s p50", "Measured output tokens/s", numeric=True),
+    "try": Column("Try", "Open this model in the Playground"),
+    "provider": Column("Provider"),
+    "hosts": Column("Hosts", "Providers loaded here that sell the same weights", numeric=True),
+    "vendor": Column("Vendor", f"{UNKNOWN}: the id names no maker we know"),
+    "params": Column(
+        "Params (B)", f"Total parameters, billions ({UNKNOWN}: neither the id nor a model card says)", numeric=True
+    ),
+    "active": Column(
+        "Active (B)", f"Active parameters per token ({UNKNOWN}: a dense model, or not published)", numeric=True
+    ),
+    "tags": Column("Tags"),
+    "flags": Column("Data quality"),
+    "model": Column("Model id"),
+}
+#: The column each sort order (`catalog.query.SORT_KEYS`) sorts by.
+SORTED_COLUMN = {
+    "blended": "blended",
+    "input": "input",
+    "output": "output",
+    "params": "params",
+    "active": "active",
+    "model": "model",
+    "vendor": "vendor",
+    "provider": "provider",
+}
+_MEASURED = ("replies", "ttft", "speed")
+_SEVERAL = ("provider", "hosts")
+
+
+def sort_marker(descending: bool) -> str:
+    """The mark on the sorted column's header: ▼ for descending, ▲ for ascending."""
+    return "▼" if descending else "▲"
+
+
+def browse_table(
+    records: Sequence[ModelRecord],
+    view: DashboardView,
+    *,
+    hosts: Mapping[str, int] | None = None,
+    speeds: Mapping[tuple[str, str], Speed] | None = None,
+) -> tuple[list[Column], list[list[Cell | str | None]]]:
+    """Browse's table for `html_table`: its columns (the sorted one marked ▲/▼) and one row per record, in order.
+
+    With `hosts` (several providers loaded) the provider and its host count are shown and links name the
+    provider; with `speeds` (the "Measured speed" toggle) the measured columns, empty where never measured.
+    """
+    shown = [
+        name
+        for name in BROWSE_COLUMNS
+        if (name not in _MEASURED or speeds is not None) and (name not in _SEVERAL or hosts is not None)
+    ]
+    sorted_name = SORTED_COLUMN.get(view.sort)
+    columns = [
+        _marked(BROWSE_COLUMNS[name], view.descending) if name == sorted_name else BROWSE_COLUMNS[name]
+        for name in shown
+    ]
+    rows = []
+    for record in records:
+        cells = _browse_cells(record, view.output_share, hosts, speeds)
+        rows.append([cells[name] for name in shown])
+    return columns, rows
+
+
+def _marked(column: Column, descending: bool) -> Column:
+    order = "descending" if descending else "ascending"
+    return replace(
+        column,
+        label=f"{column.label} {sort_marker(descending)}",
+        help=f"{column.help + '. ' if column.help else ''}Sorted by this column, {order} (change it in the sidebar)",
+    )
+
+
+def _browse_cells(
+    record: ModelRecord,
+    output_share: float,
+    hosts: Mapping[str, int] | None,
+    speeds: Mapping[tuple[str, str], Speed] | None,
+) -> dict[str, Cell | str | None]:
+    provider = record.provider if hosts is not None else None
+    try_link = playground_link(record.model) + (f"&provider={quote(record.provider, safe='')}" if provider else "")
+    blended = blended_price(record.input_usd_per_mtok, record.output_usd_per_mtok, output_share)
+    cells: dict[str, Cell | str | None] = {
+        "name": Cell(
+            record.model.split("/")[-1] or record.model,
+            href=model_link(record.model, provider),
+            title=f"{record.model} · {record.provider}",
+        ),
+        "input": price_text(record.input_usd_per_mtok),
+        "output": price_text(record.output_usd_per_mtok),
+        "blended": price_text(blended),
+        "try": Cell("Chat ↗", href=try_link, title=f"Chat with {record.model} in the Playground"),
+        "vendor": record.vendor or None,
+        "params": _size(record.params_b),
+        "active": _size(record.active_params_b),
+        "tags": ", ".join(record.tags) or None,
+        "flags": ", ".join(FLAG_LABELS.get(flag, flag) for flag in record.flags) or None,
+        "model": record.model,
+    }
+    if hosts is not None:
+        cells |= {"provider": record.provider, "hosts": str(hosts.get(record.model_key or record.model, 1))}
+    if speeds is not None:
+        speed = speeds.get((record.provider, record.model))
+        measured = speed is not None and speed.replies > 0
+        cells |= {
+            "replies": f"{speed.replies:,}" if speed and measured else None,
+            "ttft": f"{speed.ttft_ms_p50:,.0f} ms" if speed and speed.ttft_ms_p50 is not None else None,
+            "speed": f"{speed.output_tokens_per_s_p50:,.1f}"
+            if speed and speed.output_tokens_per_s_p50 is not None
+            else None,
+        }
+    return cells
+
+
+def _size(billions: float | None) -> str | None:
+    """A size in billions as people write it: 8, 0.135, 671, 1,000 (no float noise)."""
+    if billions is None:
+        return None
+    return f"{billions:,.3f}".rstrip("0").rstrip(".")
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:

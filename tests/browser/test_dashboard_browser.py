@@ -13,7 +13,7 @@ COMPARE_LINK = (
     "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528&base=deepseek-ai/DeepSeek-R1-0528&budget=100"
 )
 PAGES = {
-    "browse": ("/", '[data-testid="stDataFrame"]'),
+    "browse": ("/", '[data-testid="stHtml"] table[aria-label="Models"]'),
     "charts": ("/charts", '[data-testid="stHtml"] .lpc-bars'),
     "compare": (
         COMPARE_LINK,
@@ -95,7 +95,7 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
 
 #: Each page of the hostile walk, and what shows it has drawn its tables and charts (with their labels).
 HOSTILE_WALK = (
-    ("/", '[data-testid="stDataFrame"]'),
+    ("/", '[data-testid="stHtml"] table[aria-label="Models"]'),
     ("/charts", '[data-testid="stHtml"] .lpc-bars .lpc-item a'),
     ("/compare", ".annotation-text"),
 )

@@ -59,10 +59,20 @@ def test_money_columns_show_a_real_minus():
         assert not any("-" in text for text in table.column(label)), label
 
 
-def test_browse_claims_no_sort_the_link_does_not_keep():
-    at = opened()
+def test_browse_shows_the_sort_the_caption_and_the_link_claim():
+    at = opened({"sort": "-params"})
     caption = next(item.value for item in at.caption if "Sorted by" in item.value)
-    assert "Sorted by blended price" in caption and "not the link" in caption
+    assert "Sorted by parameters, descending ▼" in caption and "the link keeps" in caption
+    assert "this screen only" not in caption  # the plain table's headers do not re-sort
+    table = page_table(at, "Models")
+    assert [column for column in table.columns if column.endswith(("▲", "▼"))] == ["Params (B) ▼"]
+    sizes = [float(size) for size in table.column("Params (B) ▼") if size != "—"]
+    assert sizes == sorted(sizes, reverse=True) and at.query_params["sort"] == "-params"
+    at.selectbox(key="f_sort").set_value("input").run()
+    at.toggle(key="f_desc").set_value(False).run()
+    table = page_table(at, "Models")
+    assert [column for column in table.columns if column.endswith(("▲", "▼"))] == ["Input $/1M ▲"]
+    assert any("Sorted by input price ▲" in item.value for item in at.caption) and at.query_params["sort"] == "input"
 
 
 def test_counts_have_the_right_plural():

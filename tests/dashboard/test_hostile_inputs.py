@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from catalog.dashboard.model_page import model_link
 from catalog.dashboard.view import PARAM_NAMES, parse_params
 from catalog.sources import load_page
 
@@ -172,7 +173,25 @@ def hostile_sources(monkeypatch):
 
 def test_the_hostile_page_is_loaded_with_its_hostile_ids(hostile_sources):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert set(HOSTILE_IDS) <= set(at.dataframe[0].value["model"])
+    table = page_table(at, "Models")
+    assert set(HOSTILE_IDS) <= set(table.column("Model id"))
+    assert_nothing_injected(at)
+
+
+def test_hostile_ids_and_provider_names_come_back_literally_from_browse(hostile_sources):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    table = page_table(at, "Models")
+    hostile = {row["Model id"]: index for index, row in enumerate(table.rows) if row["Model id"] in HOSTILE_IDS}
+    assert set(hostile) == set(HOSTILE_IDS)
+    for model, index in hostile.items():
+        row, links, titles = table.rows[index], table.links[index], table.titles[index]
+        provider = row["Provider"]
+        assert row["Model"] == model.split("/")[-1] and titles["Model"] == f"{model} · {provider}"
+        assert links["Model"] == model_link(model, provider)  # percent-encoded, the page's own link
+        assert links["Try"] is not None and links["Try"].startswith("/playground?model=")
+    hostile_providers = {row["Provider"] for row in table.rows} - {"DeepInfra"}
+    assert any("<" in name or "](" in name for name in hostile_providers), hostile_providers  # literal text
+    assert html_made(at) == []
 
 
 def test_hostile_values_in_every_link_parameter_inject_nothing(hostile_sources):

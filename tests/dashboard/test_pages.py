@@ -48,6 +48,26 @@ def link(at: AppTest) -> dict[str, list[str]]:
     return {name: [value] if isinstance(value, str) else list(value) for name, value in at.query_params.items()}
 
 
+def browse(at: AppTest) -> Table:
+    """Browse's model table, as drawn (plain HTML)."""
+    return page_table(at, "Models")
+
+
+def browse_models(at: AppTest) -> list[str]:
+    return browse(at).column("Model id")
+
+
+def cells(at: AppTest, label: str) -> list[str]:
+    """A Browse column's texts, found by its label with or without the sort mark."""
+    table = browse(at)
+    (found,) = [column for column in table.columns if column.rstrip(" ▲▼") == label]
+    return table.column(found)
+
+
+def dollars(texts: list[str]) -> list[float]:
+    return [float(text.lstrip("$").replace(",", "")) for text in texts]
+
+
 def count_line(at: AppTest) -> str:
     return next(item.value for item in at.markdown if " models" in item.value and " of " in item.value)
 
@@ -61,44 +81,43 @@ def test_every_page_loads_without_an_exception(page):
 def test_browse_shows_every_model_with_a_count():
     at = app()
     assert count_line(at) == "### 52 of 52 models"
-    frame = table(at)
-    assert len(frame) == 52
-    assert list(frame["blended_usd_per_mtok"]) == sorted(frame["blended_usd_per_mtok"])
-    assert frame["playground"][0] == "/playground?model=meta-llama%2FLlama-3.2-1B-Instruct"
+    assert len(browse(at).rows) == 52
+    assert dollars(cells(at, "Blended $/1M")) == sorted(dollars(cells(at, "Blended $/1M")))
+    assert browse(at).links[0]["Try"] == "/playground?model=meta-llama%2FLlama-3.2-1B-Instruct"
 
 
 def test_each_filter_changes_the_rows():
     at = app()
     at.text_input(key="f_q").set_value("llama 70b").run()
-    assert models(at) and all("llama" in m.lower() and "70b" in m.lower() for m in models(at))
+    assert browse_models(at) and all("llama" in m.lower() and "70b" in m.lower() for m in browse_models(at))
     at.text_input(key="f_q").set_value("").run()
     at.multiselect(key="f_vendor").set_value(["google"]).run()
-    assert sorted(models(at)) == ["google/gemma-3-12b-it", "google/gemma-3-27b-it", "google/gemma-3-4b-it"]
+    assert sorted(browse_models(at)) == ["google/gemma-3-12b-it", "google/gemma-3-27b-it", "google/gemma-3-4b-it"]
     at.multiselect(key="f_vendor").set_value([]).run()
     at.multiselect(key="f_tag").set_value(["coder"]).run()
-    assert len(models(at)) == 3 and all("Coder" in m for m in models(at))
+    assert len(browse_models(at)) == 3 and all("Coder" in m for m in browse_models(at))
     at.multiselect(key="f_tag").set_value([]).run()
     at.number_input(key="f_min_in").set_value(1.0).run()
-    assert set(table(at)["input_usd_per_mtok"]) == {1.0, 1.4}
+    assert set(cells(at, "Input $/1M")) == {"$1.00", "$1.40"}
     at.number_input(key="f_min_in").set_value(None).run()
     at.number_input(key="f_max_out").set_value(0.05).run()
-    assert max(table(at)["output_usd_per_mtok"]) <= 0.05 and len(table(at)) == 3
+    assert max(dollars(cells(at, "Output $/1M"))) <= 0.05 and len(browse(at).rows) == 3
     at.number_input(key="f_max_out").set_value(None).run()
     at.number_input(key="f_min_size").set_value(400.0).run()
     # A size bound keeps only models of known size (Llama 4 Maverick's 400B and DeepSeek's 671B from their
     # model cards), and says how many of unknown size it hides.
-    assert sorted(set(table(at)["params_b"])) == [400, 405, 480, 671] and table(at)["params_b"].isna().sum() == 0
+    assert sorted(set(cells(at, "Params (B)")), key=int) == ["400", "405", "480", "671"]
     assert "3 models of unknown size hidden by the size filter." in [item.value for item in at.caption]
-    rows = len(table(at))
+    rows = len(browse(at).rows)
     at.checkbox(key="f_known").check().run()
-    assert len(table(at)) == rows and not any("hidden by the size filter" in item.value for item in at.caption)
+    assert len(browse(at).rows) == rows and not any("hidden by the size filter" in item.value for item in at.caption)
     assert link(at)["min_size"] == ["400"] and link(at)["known_size"] == ["1"]
 
 
 def test_a_size_bound_hides_models_of_unknown_size_and_says_so():
     at = app({"min_size": "30"})
-    assert "microsoft/Phi-4-multimodal-instruct" not in models(at)  # 5.6B, from its model card
-    assert table(at)["params_b"].isna().sum() == 0 and min(table(at)["params_b"]) >= 30
+    assert "microsoft/Phi-4-multimodal-instruct" not in browse_models(at)  # 5.6B, from its model card
+    assert min(float(size) for size in cells(at, "Params (B)")) >= 30  # none unknown ("—")
     assert "3 models of unknown size hidden by the size filter." in [item.value for item in at.caption]
     assert not any("hidden by the size filter" in item.value for item in app().caption)
 
@@ -107,12 +126,13 @@ def test_sort_and_blend_reorder_the_table():
     at = app()
     at.selectbox(key="f_sort").set_value("output").run()
     at.toggle(key="f_desc").set_value(True).run()
-    assert table(at)["output_usd_per_mtok"][0] == 4.40
+    assert cells(at, "Output $/1M")[0] == "$4.40"
     assert link(at)["sort"] == ["-output"]
     at.selectbox(key="f_sort").set_value("blended").run()
     at.toggle(key="f_desc").set_value(False).run()
     at.slider(key="f_share").set_value(100).run()
-    assert list(table(at)["blended_usd_per_mtok"]) == sorted(table(at)["output_usd_per_mtok"])
+    assert cells(at, "Blended $/1M") == cells(at, "Output $/1M")
+    assert dollars(cells(at, "Blended $/1M")) == sorted(dollars(cells(at, "Output $/1M")))
 
 
 def test_the_issue_view_is_a_link_that_reopens_itself():
@@ -123,7 +143,7 @@ def test_the_issue_view_is_a_link_that_reopens_itself():
     assert shared == {"tag": ["reasoning"], "max_out": ["1"]}
     reopened = app(shared)
     assert count_line(reopened) == "### 6 of 52 models"
-    assert models(reopened)[0] == "Qwen/Qwen3-32B"  # the cheapest reasoning model under $1 output, blended 3:1
+    assert browse_models(reopened)[0] == "Qwen/Qwen3-32B"  # the cheapest reasoning model under $1 output, blended 3:1
     assert reopened.multiselect(key="f_tag").value == ["reasoning"]
     assert reopened.number_input(key="f_max_out").value == 1.0
 
@@ -133,7 +153,7 @@ def test_invalid_link_parameters_are_ignored_with_a_warning():
     warnings = [item.value for item in at.warning]
     assert any("max_out=abc" in text for text in warnings)
     assert any("nobody" in text for text in warnings)
-    assert len(table(at)) == 12  # reasoning: 9 by their ids, 3 Qwen3 models by their thinking mode
+    assert len(browse(at).rows) == 12  # reasoning: 9 by their ids, 3 Qwen3 models by their thinking mode
 
 
 def test_picks_go_into_the_link_and_to_compare():
@@ -159,7 +179,7 @@ def test_filters_carry_from_browse_to_charts_and_back():
     assert len(frontier) >= 1 and set(frontier) <= mid_sized
     assert any("at least 14B parameters" in item.value for item in at.info) and link(at)["chart"] == ["frontier"]
     at.switch_page("pages/browse.py").run()
-    assert len(table(at)) == 12 and link(at)["tag"] == ["reasoning"]
+    assert len(browse(at).rows) == 12 and link(at)["tag"] == ["reasoning"]
 
 
 def test_the_chart_price_and_log_scale_live_in_the_link():
@@ -236,7 +256,7 @@ def test_configured_extra_pages_add_their_models(monkeypatch, tmp_path):
     monkeypatch.setenv("CATALOG_SOURCES", f"{other}")
     at = app()
     assert count_line(at) == "### 104 of 104 models"
-    assert set(table(at)["provider"]) == {"DeepInfra", "Other"}
+    assert set(browse(at).column("Provider")) == {"DeepInfra", "Other"}
     monkeypatch.setenv("CATALOG_SOURCES", f"{other}, {other}")
     at = app()
     assert any("loaded twice" in item.value for item in at.error)
@@ -260,24 +280,26 @@ def column_config(at: AppTest, index: int = 0) -> dict:
     return json.loads(dataframe_proto(at, index).columns)
 
 
-@pytest.mark.parametrize("page", ["pages/browse.py"])
-def test_an_empty_cell_shows_a_dash_not_none(page):
-    at = app({"base": "microsoft/phi-4"} if page.endswith("compare.py") else None, page=page)
-    for frame in at.dataframe:
-        assert frame.proto.placeholder == "—"
+def test_browse_shows_a_dash_with_a_reason_in_an_empty_cell_never_none():
+    at = app()
+    table = browse(at)
+    texts = [text for row in table.rows for text in row.values()]
+    assert "—" in texts and not {"None", "nan", "NaN", "<NA>"} & set(texts)
+    (row,) = [row for row, model in zip(table.titles, browse_models(at), strict=True) if model == "microsoft/phi-4"]
+    assert row["Active (B)"] == "Active parameters per token (—: a dense model, or not published)"
 
 
 def test_every_browse_model_name_links_to_its_model_page_and_is_pinned():
     at = app()
-    frame = table(at)
-    assert list(frame["name"]) == [model_link(model) for model in frame["model"]]
-    config = column_config(at)
-    name = config["name"]
-    assert name["pinned"] is True and name["type_config"]["type"] == "link"
-    assert name["type_config"]["display_text"] == SHORT_NAME_IN_LINK and name["width"] <= 200
-    assert config["model"].get("pinned") is not True  # the full id is further right, not pinned
-    order = list(dataframe_proto(at).column_order)
-    assert order[:3] == ["name", "input_usd_per_mtok", "output_usd_per_mtok"]  # the name beside its prices
+    table = browse(at)
+    models = table.column("Model id")
+    assert [links["Model"] for links in table.links] == [model_link(model) for model in models]
+    assert table.column("Model") == [model.split("/")[-1] for model in models]  # the short name
+    assert [titles["Model"] for titles in table.titles] == [f"{model} · DeepInfra" for model in models]
+    (body,) = [element.value for element in at.get("html") if 'aria-label="Models"' in element.value]
+    assert '<th scope="col" class="pin"' in body and body.count('<td class="pin"') == len(models)
+    assert table.columns[:3] == ["Model", "Input $/1M", "Output $/1M"]  # the name beside its prices
+    assert table.columns[-1] == "Model id"  # the full id further right, not pinned
 
 
 @pytest.mark.parametrize(
@@ -297,20 +319,27 @@ SOURCES = ",".join(str(ROOT / "tests" / "data" / f"lava-{name}.md") for name in 
 def test_with_several_providers_browse_filters_by_provider_and_counts_hosts(monkeypatch):
     monkeypatch.setenv("CATALOG_SOURCES", SOURCES)
     at = app()
-    frame = table(at)
-    assert {"provider", "hosts"} <= set(frame.columns)
-    llama = frame[frame["model"] == "meta-llama/Llama-3.3-70B-Instruct"].iloc[0]
-    assert llama["hosts"] == 4 and llama["name"].endswith("&provider=DeepInfra")
+    table = browse(at)
+    assert {"Provider", "Hosts"} <= set(table.columns)
+    (llama,) = [
+        index
+        for index, row in enumerate(table.rows)
+        if row["Model id"] == "meta-llama/Llama-3.3-70B-Instruct" and row["Provider"] == "DeepInfra"
+    ]
+    assert table.rows[llama]["Hosts"] == "4" and table.links[llama]["Model"].endswith("&provider=DeepInfra")
+    assert table.links[llama]["Try"].endswith("&provider=DeepInfra")
     at.multiselect(key="f_provider").set_value(["Cerebras"]).run()
-    assert set(table(at)["provider"]) == {"Cerebras"} and link(at)["host"] == ["Cerebras"]
+    assert set(browse(at).column("Provider")) == {"Cerebras"} and link(at)["host"] == ["Cerebras"]
     reopened = app({"host": "Cerebras"})
-    assert set(table(reopened)["provider"]) == {"Cerebras"}
+    assert set(browse(reopened).column("Provider")) == {"Cerebras"}
     assert reopened.multiselect(key="f_provider").value == ["Cerebras"]
 
 
 def test_one_provider_has_no_provider_filter_nor_hosts_column():
     at = app()
-    assert "hosts" not in table(at).columns and not [w for w in at.multiselect if w.key == "f_provider"]
+    assert not {"Hosts", "Provider"} & set(browse(at).columns) and not [
+        w for w in at.multiselect if w.key == "f_provider"
+    ]
 
 
 def test_compare_pins_the_model_name_and_links_it_to_its_page():

@@ -115,10 +115,11 @@ def test_playground_replies_are_recorded_without_text_and_shown_in_browse(fake, 
     at.switch_page("pages/browse.py").run()
     at.toggle(key="b_measured").set_value(True).run()
     assert not at.exception
-    table = at.dataframe[0].value
-    row = table[table["model"] == TERSE].iloc[0]
-    assert row["replies"] == 1 and row["tokens_per_s_p50"] > 0
-    assert table[table["model"] == THINKER].iloc[0]["replies"] == 0
+    table = page_table(at, "Models")
+    rows = {row["Model id"]: row for row in table.rows}
+    assert rows[TERSE]["Replies"] == "1" and float(rows[TERSE]["Tok/s p50"].replace(",", "")) > 0
+    assert rows[TERSE]["TTFT p50"].endswith(" ms")
+    assert rows[THINKER]["Replies"] == "—"  # never measured: an empty cell
 
 
 def test_compare_switches_to_the_tokens_a_run_measured(fake, tmp_path, monkeypatch):

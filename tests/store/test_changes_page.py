@@ -94,7 +94,7 @@ def test_a_history_link_opens_that_models_chart(history):
 def test_an_as_of_link_shows_the_whole_dashboard_as_on_that_day_and_keeps_the_date(history):
     at = app({"as_of": "2026-11-05"})
     assert "Prices as of 2026-11-05" in at.info[0].value
-    assert sorted(at.dataframe[0].value["model"]) == ["acme/alpha-7b", "acme/beta-70b", "acme/gamma-1b"]
+    assert sorted(page_table(at, "Models").column("Model id")) == ["acme/alpha-7b", "acme/beta-70b", "acme/gamma-1b"]
     assert param(at, "as_of") == ["2026-11-05"]
     assert [button.label for button in at.button if button.key == "as_of_clear"] == ["Back to today's prices"]
     other = app({"as_of": "2026-11-05"}, page="pages/compare.py")
@@ -105,7 +105,7 @@ def test_an_as_of_day_before_the_history_says_so_and_shows_todays_prices(history
     at = app({"as_of": "2020-01-01"})
     assert any("cannot be shown" in item.value and "the oldest is from 2026" in item.value for item in at.warning)
     today = newest_known_pages()  # the embedded page and the history's newest page of its other provider
-    assert len(today) == 2 and len(at.dataframe[0].value) == sum(len(page.rows) for page in today)
+    assert len(today) == 2 and len(page_table(at, "Models").rows) == sum(len(page.rows) for page in today)
 
 
 def test_the_sidebar_says_how_old_the_newest_snapshot_is_and_where_the_history_is(history):
@@ -119,7 +119,7 @@ def test_an_unreachable_database_is_one_warning_without_its_password_and_browsin
     at = app()
     warnings = [item.value for item in at.warning]
     assert len(warnings) == 1 and "CATALOG\\_DB\\_URL" in warnings[0] and "hunter2" not in texts(at)
-    assert len(at.dataframe[0].value) == 52
+    assert len(page_table(at, "Models").rows) == 52
     at.switch_page("pages/changes.py").run()
     assert not at.exception and "Price history unavailable" in texts(at)
 
