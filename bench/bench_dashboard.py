@@ -54,7 +54,8 @@ def html_table(label: str) -> str:
 
 #: Each dashboard page, the link it is opened with, and what shows that its first content is on screen: the
 #: page's main table, the Charts page's ranked bars, the Playground's model picker, the Model page's prices.
-#: Changes is opened on a price history of two snapshots (see `seed_history`), so it has changes to list.
+#: The dashboard runs on a price history with a second provider (see `seed_history`), so Providers has models on
+#: two hosts and Changes has changes to list.
 PAGE_CASES = (
     ("Browse", "/", html_table("Models")),
     ("Charts", "/charts", '[data-testid="stHtml"] .lpc-bars'),
@@ -75,19 +76,31 @@ st.plotly_chart(go.Figure(go.Bar(x=[1, 2], y=["a", "b"], orientation="h")), conf
 """
 
 
-def seed_history(url: str) -> None:
-    """Record the tests' two snapshots of a small provider page (20 and 5 days ago) into the store at `url`."""
+def seed_history(url: str, workdir: Path) -> None:
+    """A second provider, Acme, selling 12 of DeepInfra's models, recorded twice (20 and 5 days ago) with prices
+    moved in between: Providers has models on two hosts to compare and Changes has changes to list."""
     import datetime as dt
     import io
 
+    import catalog
     from catalog.cli import main as cli
 
-    pages = ROOT / "tests" / "store" / "pages"
+    models = catalog.load_catalog().models[:12]
     os.environ["CATALOG_DB_URL"] = url
     try:
-        for page, days in (("v1.md", 20), ("v2.md", 5)):
+        for number, (days, factor) in enumerate(((20, 0.9), (5, 1.1))):
+            rows = "".join(
+                f"| {m.model} | ${m.input_usd_per_mtok * factor:.4f} | ${m.output_usd_per_mtok * factor:.4f} |\n"
+                for m in models
+            )
+            page = workdir / f"acme-{number}.md"
+            page.write_text(
+                f"# Acme\n\nAcme offers {len(models)} models.\n\n## Chat Completions\n\n"
+                f"| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n{rows}",
+                encoding="utf-8",
+            )
             day = (dt.date.today() - dt.timedelta(days=days)).isoformat()
-            assert cli(["refresh", "--source", str(pages / page), "--as-of", day], stdout=io.StringIO()) == 0
+            assert cli(["refresh", "--source", str(page), "--as-of", day], stdout=io.StringIO()) == 0
     finally:
         del os.environ["CATALOG_DB_URL"]
 
@@ -204,9 +217,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        # A throwaway price history of two snapshots, so Changes has changes and nothing touches the user's.
+        # A throwaway price history with a second provider, so nothing touches the user's.
         env = {"CATALOG_DB_URL": f"sqlite:///{workdir / 'history.sqlite3'}"}
-        seed_history(env["CATALOG_DB_URL"])
+        seed_history(env["CATALOG_DB_URL"], workdir)
         from playwright.sync_api import sync_playwright
 
         one_line = workdir / "one_line_app.py"

@@ -123,6 +123,7 @@ with controls:
         help="Every row in a grid with resizable, sortable columns (slower to load than the plain table)",
     )
 
+state.show_content_first()  # the picks, then the sidebar's filters, follow the table
 st.subheader("Compare or try models")
 view = sidebar.pick_widget(models, view, "browse")
 if view.picks:

@@ -51,6 +51,7 @@ if not changes:
 else:
     st.html(changes_table(changes))
 
+state.show_content_first()  # the history's picker and chart follow the changes
 st.subheader("Price history of one model")
 wanted = (st.query_params.get("hist_provider", ""), st.query_params.get("hist", ""))
 if "ch_model" not in st.session_state or (wanted in choices and st.session_state.get("ch_from_link") != wanted):

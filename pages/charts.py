@@ -117,5 +117,6 @@ else:
         metric_column.segmented_control("Price", list(METRICS), format_func=METRICS.__getitem__, key="c_metric")
         if chart == "ranked":
             log_column.toggle("Log scale", key="c_log")
+state.show_content_first()
 sidebar.filter_sidebar(models)
 state.publish(view, "charts")

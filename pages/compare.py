@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.costs import usd
-from catalog.dashboard.figures import CONFIG, monthly_cost_bars, savings_label
+from catalog.dashboard.figures import CONFIG, monthly_cost_bars
+from catalog.dashboard.html_table import html_stats
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
-from catalog.dashboard.words import budget_note, counted
-from catalog.dashboard.workload_table import SHOWN_ROWS, workload_summary, workload_table
-from catalog.literal import markdown_text
+from catalog.dashboard.words import counted
+from catalog.dashboard.workload_table import SHOWN_ROWS, picked_stat, workload_summary, workload_table
 from catalog.measured import costs_with_measured
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
 from pages.common import measure, sidebar, state
@@ -91,13 +91,7 @@ if tokens_from is not None:
 if side_by_side:
     with side:
         st.subheader("Picked, side by side")
-        for column, line in zip(st.columns(len(side_by_side)), side_by_side, strict=True):
-            delta = savings_label(line, view.baseline)
-            name = markdown_text(line.record.model) + (" (baseline)" if line.record.model == view.baseline else "")
-            column.metric(name, f"{usd(round(line.per_month_usd, 2))}/month", delta, delta_color="inverse")
-            column.caption(f"{usd(line.per_request_usd, 6)} per request · {usd(round(line.per_day_usd, 2))} per day")
-            if line.budget_left_usd_per_month is not None:
-                column.caption(budget_note(line))
+        st.html(html_stats([picked_stat(line, view.baseline) for line in side_by_side], label="Picked"))
 
 with form:  # drawn after the results, shown above them
     shape, volume = st.columns(2)
@@ -115,18 +109,19 @@ with form:  # drawn after the results, shown above them
         budget.number_input(
             "Monthly budget, USD", 0.0, MAX_BUDGET_USD, value=None, step=10.0, key="w_budget", placeholder="none"
         )
-    with st.expander("Estimate input tokens from a sample prompt"):
+    with st.popover("Estimate input tokens from a sample prompt", icon=":material/calculate:"):
         st.text_area("Paste a prompt", key="w_prompt", height=120)
         estimate = estimate_tokens(st.session_state.get("w_prompt", ""))
         st.caption(
             f"≈ **{estimate.tokens:,} tokens** — approximate: {estimate.rule}. {estimate.characters:,} characters."
         )
         st.button("Use as input tokens", on_click=_use_estimate, disabled=not estimate.characters)
-if lines:
-    with chart:
-        st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly", config=CONFIG)
 counts = {"picked": len(view.picks), "filtered": len(filtered), "all": len(models)}
 with scope:
     st.radio("Models", SCOPES, key="w_scope", horizontal=True, format_func=lambda s: f"{s.title()} ({counts[s]})")
+state.show_content_first()  # the chart and the sidebar's filters follow the results and the form
+if lines:
+    with chart:
+        st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly", config=CONFIG)
 sidebar.filter_sidebar(models)
 state.publish(view, "compare")

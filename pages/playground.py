@@ -15,7 +15,7 @@ from catalog.literal import markdown_text
 from catalog.records import ModelRecord
 from pages.common import chat, measure, replies
 from pages.common.router import ensure_router
-from pages.common.state import current_catalog
+from pages.common.state import current_catalog, show_content_first
 
 ensure_router()
 models = current_catalog()
@@ -46,6 +46,7 @@ def link_to(key: tuple[str, str]) -> None:
 keys = list(by_key)
 model = by_key[st.selectbox("Model", keys, key="pg_model", format_func=label)]
 link_to(model_key(model))
+show_content_first()  # the chat, its settings and the sidebar follow the model picker
 side = chat.sidebar()
 config, limits, hosts = chat.require_config(side.session)
 st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · credential from {config.source}")

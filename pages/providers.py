@@ -49,5 +49,6 @@ else:
     )
 with toggle:
     st.toggle("Only models sold by at least two providers", value=len(models.providers) > 1, key="p_several")
+state.show_content_first()
 sidebar.filter_sidebar(models)
 state.publish(view, "providers")

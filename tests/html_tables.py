@@ -124,14 +124,17 @@ class _Stats(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: dict[str, dict[str, str]] = {}
+        self.notes: dict[str, dict[str, list[str]]] = {}
         self._list: dict[str, str] | None = None
+        self._label = ""
         self._term: list[str] | None = None
         self._value: list[str] | None = None
         self._name = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "dl":
-            self._list = self.found.setdefault(dict(attrs).get("aria-label") or "", {})
+            self._label = dict(attrs).get("aria-label") or ""
+            self._list = self.found.setdefault(self._label, {})
         elif tag == "dt":
             self._term = []
         elif tag == "dd":
@@ -141,7 +144,11 @@ class _Stats(HTMLParser):
         if tag == "dt" and self._term is not None:
             self._name, self._term = "".join(self._term), None
         elif tag == "dd" and self._value is not None and self._list is not None:
-            self._list[self._name], self._value = "".join(self._value), None
+            if self._name in self._list:  # the value came first: this is a note under it
+                self.notes.setdefault(self._label, {}).setdefault(self._name, []).append("".join(self._value))
+            else:
+                self._list[self._name] = "".join(self._value)
+            self._value = None
 
     def handle_data(self, data: str) -> None:
         for part in (self._term, self._value):
@@ -151,8 +158,17 @@ class _Stats(HTMLParser):
 
 def page_stats(at: Any, label: str) -> dict[str, str]:
     """The figures (label → value) an AppTest run drew with `html_stats` under `label`."""
+    return _read_stats(at, label).found[label]
+
+
+def page_stat_notes(at: Any, label: str) -> dict[str, list[str]]:
+    """The notes under each figure (label → notes) drawn with `html_stats` under `label`."""
+    return _read_stats(at, label).notes.get(label, {})
+
+
+def _read_stats(at: Any, label: str) -> _Stats:
     reader = _Stats()
     for element in at.get("html"):
         reader.feed(element.value)
     assert label in reader.found, f"no figures {label!r}; drawn: {list(reader.found)}"
-    return reader.found[label]
+    return reader

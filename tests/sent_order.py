@@ -32,9 +32,9 @@ def sent_elements(at: Any) -> list[str]:
 
 
 def _kind(element: Any) -> str:
-    """An element's proto type; an HTML table's also names it: `html Workload costs`."""
+    """An element's proto type; an HTML table, chart or figures also names it: `html Workload costs`."""
     kind = str(element.WhichOneof("type"))
-    label = re.search(r'<table [^>]*aria-label="([^"]*)"', element.html.body) if kind == "html" else None
+    label = re.search(r'<(?:table|div|dl) [^>]*aria-label="([^"]*)"', element.html.body) if kind == "html" else None
     return f"{kind} {html.unescape(label.group(1))}" if label else kind
 
 

@@ -61,13 +61,6 @@ _UNKNOWN_SIZE_SYMBOL = "diamond-open"
 _UNKNOWN_SIZE = 14.0
 
 
-def savings_label(line: WorkloadCost, baseline: str | None) -> str | None:
-    """How a model's monthly cost compares with the baseline's, in words: "-84.8% vs baseline"."""
-    if line.record.model == baseline or line.savings_pct is None:
-        return None
-    return f"{-line.savings_pct:+.1f}% vs baseline"
-
-
 def price(record: ModelRecord, metric: Metric, output_share: float) -> float:
     """A model's input, output or blended price per 1M tokens."""
     if metric == "input":

@@ -43,6 +43,9 @@ STYLE = """<style>
   margin:0 0 .5rem;padding:0}
 .lpc-stats dt{font-size:.875rem;opacity:.75;font-weight:400}
 .lpc-stats dd{margin:0;font-size:2rem;line-height:1.25;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
+.lpc-stats dd.lpc-note{font-size:.875rem;line-height:1.5;opacity:.75}
+.lpc-stats dd.lpc-good{color:#09ab3b;opacity:1}
+.lpc-stats dd.lpc-bad{color:#ff2b2b;opacity:1}
 @media (max-width:640px){.lpc-table{font-size:.8125rem}.lpc-table .pin{max-width:9rem}
   .lpc-table th,.lpc-table td{padding:.35rem .5rem}}
 </style>"""
@@ -129,10 +132,32 @@ def html_lines(lines: Iterable[Sequence[Cell | str]], *, label: str) -> str:
     return f'{STYLE}<ul class="lpc-lines" aria-label="{_escape(label)}">{items}</ul>'
 
 
-def html_stats(stats: Sequence[tuple[str, str]], *, label: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Stat:
+    """A figure: its label, its value, and short notes under it; `good` colours the first note green (True) or
+    red (False), as a cost that falls or rises."""
+
+    label: str
+    value: str
+    notes: tuple[str, ...] = ()
+    good: bool | None = None
+
+
+def html_stats(stats: Sequence[Stat | tuple[str, str]], *, label: str) -> str:
     """Figures with their labels, big, side by side (stacked on a phone), like `st.metric` without its code."""
-    items = "".join(f"<div><dt>{_escape(name)}</dt><dd>{_escape(value)}</dd></div>" for name, value in stats)
-    return f'{STYLE}<dl class="lpc-stats" aria-label="{_escape(label)}">{items}</dl>'
+    items = []
+    for stat in stats:
+        stat = stat if isinstance(stat, Stat) else Stat(*stat)
+        notes = "".join(
+            f'<dd class="lpc-note{_tone(stat.good) if number == 0 else ""}">{_escape(note)}</dd>'
+            for number, note in enumerate(stat.notes)
+        )
+        items.append(f"<div><dt>{_escape(stat.label)}</dt><dd>{_escape(stat.value)}</dd>{notes}</div>")
+    return f'{STYLE}<dl class="lpc-stats" aria-label="{_escape(label)}">{"".join(items)}</dl>'
+
+
+def _tone(good: bool | None) -> str:
+    return "" if good is None else " lpc-good" if good else " lpc-bad"
 
 
 def _linked(cell: Cell) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from catalog.costs import usd
-from catalog.dashboard.html_table import Cell, Column, html_table
+from catalog.dashboard.html_table import Cell, Column, Stat, html_table
 from catalog.dashboard.model_page import model_link, price_text
-from catalog.dashboard.words import counted
+from catalog.dashboard.words import budget_note, counted
 from catalog.literal import html_text
 from catalog.workload import Workload, WorkloadCost
 
@@ -139,3 +139,18 @@ def workload_table(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = 
     columns = workload_columns(shown, marks is not None)
     rows = workload_rows(shown, None if marks is None else marks[:SHOWN_ROWS])
     return html_table(columns, rows, label=LABEL, max_height=560)
+
+
+def picked_stat(line: WorkloadCost, baseline: str | None) -> Stat:
+    """A picked model, side by side with the others: its monthly cost, how it compares with the baseline (green
+    when cheaper), its cost a request and a day, and what the budget does for it."""
+    label = line.record.model + (" (baseline)" if line.record.model == baseline else "")
+    notes = []
+    good = None
+    if line.savings_pct is not None and line.record.model != baseline:
+        notes.append(f"{percent(-line.savings_pct)} vs baseline")
+        good = line.savings_pct > 0
+    notes.append(f"{per_request(line.per_request_usd)} per request · {money(line.per_day_usd)} per day")
+    if line.budget_left_usd_per_month is not None:
+        notes.append(budget_note(line))
+    return Stat(label, f"{money(line.per_month_usd)}/month", tuple(notes), good)

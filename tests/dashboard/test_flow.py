@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from html_tables import html_lines_of, page_table
+from html_tables import html_lines_of, page_stat_notes, page_table
 from streamlit.testing.v1 import AppTest
 
 from catalog.dashboard.words import budget_note, counted
@@ -42,10 +42,13 @@ def test_the_budget_says_which_models_fit_with_headroom_or_overrun():
     left = dict(zip(table.column("Model id"), table.column("Budget left $/mo"), strict=True))
     assert left["microsoft/phi-4"] == "$37.00"  # $100 - $63.00
     assert left["deepseek-ai/DeepSeek-R1-0528"] == "\u2212$522.50"  # $100 - $622.50
-    captions = [caption.value for caption in at.caption]
-    assert "The budget buys 476,190 requests a month; this workload fits with $37.00 to spare." in captions
-    assert "The budget buys 48,192 requests a month; this workload is $522.50 a month short." in captions
-    assert any(" of 52 models fit it" in caption for caption in captions)
+    notes = page_stat_notes(at, "Picked")  # the picked models side by side
+    assert "The budget buys 476,190 requests a month; this workload fits with $37.00 to spare." in notes[PICKS[0]]
+    assert (
+        "The budget buys 48,192 requests a month; this workload is $522.50 a month short."
+        in notes[f"{PICKS[1]} (baseline)"]
+    )
+    assert any(" of 52 models fit it" in caption.value for caption in at.caption)
 
 
 def test_money_columns_show_a_real_minus():

@@ -127,4 +127,4 @@ def test_the_tables_are_plain_html_and_alternatives_link_to_their_pages():
         assert row["Per month"].startswith("$") and row["Saves a month"].startswith("$")
     sent = sent_elements(at)
     assert not at.metric  # the prices are HTML too: no metric's JavaScript before them
-    assert sent.index("html") < sent.index("html About this model")  # the prices first, then the tables
+    assert sent.index("html Prices") < sent.index("html About this model")  # the prices first, then the tables

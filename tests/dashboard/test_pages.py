@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from bar_charts import page_bar_charts
-from html_tables import Table, html_lines_of, page_table
+from html_tables import Table, html_lines_of, page_stat_notes, page_stats, page_table
 from sent_order import sent_elements, shown_elements
 from streamlit.testing.v1 import AppTest
 
@@ -162,7 +162,7 @@ def test_picks_go_into_the_link_and_to_compare():
     assert link(at)["pick"] == ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
     assert [link.label for link in at.get("page_link")] == ["Try phi-4", "Try DeepSeek-R1-0528"]
     at.switch_page("pages/compare.py").run()
-    assert [metric.label for metric in at.metric] == ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
+    assert list(page_stats(at, "Picked")) == ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
     at.radio(key="w_scope").set_value("picked").run()
     assert sorted(costs(at).column("Model id")) == ["deepseek-ai/DeepSeek-R1-0528", "microsoft/phi-4"]
 
@@ -399,3 +399,17 @@ def test_the_playground_model_caption_links_to_the_model_page():
     link_to = "</model?id=deepseek-ai%2FDeepSeek-R1-0528&provider=DeepInfra>"
     assert first == f"[`deepseek-ai/DeepSeek-R1-0528`]({link_to}) · `DeepInfra`"
     assert "javascript:" not in hostile.split("](<", 1)[1] and "<b>" not in hostile.split("](<", 1)[1]
+
+
+def test_picked_models_side_by_side_say_their_cost_and_how_they_compare_with_the_baseline():
+    at = app({"pick": ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"], "base": "microsoft/phi-4", "budget": "50"})
+    at.switch_page("pages/compare.py").run()
+    assert not at.metric  # HTML figures: no metric's JavaScript on the way to the results
+    shown = page_stats(at, "Picked")
+    assert list(shown) == ["microsoft/phi-4 (baseline)", "deepseek-ai/DeepSeek-R1-0528"]
+    assert all(value.startswith("$") and value.endswith("/month") for value in shown.values())
+    notes = page_stat_notes(at, "Picked")["deepseek-ai/DeepSeek-R1-0528"]
+    assert notes[0].endswith("% vs baseline") and not notes[0].startswith("-")  # a true minus, or a rise
+    assert "per request" in notes[1] and notes[2].startswith("The budget buys")
+    body = "".join(element.value for element in at.get("html") if 'aria-label="Picked"' in element.value)
+    assert "lpc-bad" in body  # DeepSeek-R1 costs more than phi-4: its comparison is red
