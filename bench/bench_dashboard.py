@@ -60,6 +60,8 @@ PAGE_CASES = (
     ("Browse", "/", html_table("Models")),
     ("Charts", "/charts", '[data-testid="stHtml"] .lpc-bars'),
     ("Compare", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", html_table("Workload costs")),
+    # Compare's answer (the workload, the cheapest model and its monthly cost), the line above its form.
+    ("Compare answer", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", "p.lpc-summary"),
     ("Providers", "/providers", html_table("Providers")),
     ("Changes", "/changes", html_table("Price changes")),
     ("Playground", "/playground", '[data-testid="stMain"] [data-testid="stSelectbox"]'),

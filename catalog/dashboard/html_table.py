@@ -38,7 +38,7 @@ STYLE = """<style>
 .lpc-table .empty{opacity:.55}
 .lpc-lines,.stHtml ul.lpc-lines{list-style:none;margin:0 0 .25rem;padding:0;font-size:.875rem;line-height:1.5;
   color:rgba(128,128,128,1)}
-.lpc-lines a{color:var(--lpc-link,#0068c9);text-decoration:none}
+.lpc-lines a,.lpc-summary a{color:var(--lpc-link,#0068c9);text-decoration:none}
 .lpc-stats,.stHtml dl.lpc-stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.75rem 1rem;
   margin:0 0 .5rem;padding:0}
 .lpc-stats dt{font-size:.875rem;opacity:.75;font-weight:400}
