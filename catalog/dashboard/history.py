@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
-
-import plotly.graph_objects as go
 
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_table
 from catalog.dashboard.model_page import price_text
 from catalog.store import Change, PriceRange
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 #: Days of changes the Changes page shows unless told otherwise.
 DEFAULT_DAYS = 30
@@ -129,6 +131,8 @@ def history_figure(ranges: Sequence[PriceRange], until: dt.date) -> go.Figure:
 
     The model id is not in the figure (it is page text and plotly would read markup in it); the page shows it.
     """
+    import plotly.graph_objects as go
+
     figure = go.Figure()
     ordered = sorted(ranges, key=lambda item: item.from_date)
     for name, pick in (("Input", 0), ("Output", 1)):

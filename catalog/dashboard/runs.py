@@ -4,10 +4,7 @@ cost against speed, answers side by side per prompt, and the past runs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import pandas as pd
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING, Any
 
 from catalog.costs import request_cost, usd
 from catalog.dashboard.model_page import model_link
@@ -15,6 +12,10 @@ from catalog.literal import html_text
 from catalog.measured import Speed
 from catalog.records import Catalog, ModelRecord
 from catalog.store.trials import Run, RunPrompt, Trial
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
 
 #: Shown where a figure was not reported (never `None` on screen).
 MISSING = "—"
@@ -36,6 +37,8 @@ def list_estimate(models: Catalog, provider: str, model: str, input_tokens: int,
 
 def results_frame(report: dict[str, Any], models: Catalog, input_tokens: int, output_tokens: int) -> pd.DataFrame:
     """Per model: measured cost per prompt beside the list-price estimate and their ratio, tokens, speed, billing."""
+    import pandas as pd
+
     rows = []
     for line in report["models"]:
         estimate = list_estimate(models, line["provider"], line["model"], input_tokens, output_tokens)
@@ -67,6 +70,8 @@ def results_frame(report: dict[str, Any], models: Catalog, input_tokens: int, ou
 
 def cost_speed_figure(report: dict[str, Any]) -> go.Figure:
     """Cost per prompt against p50 output tokens per second, one point per model (labels escaped for plotly)."""
+    import plotly.graph_objects as go
+
     points = [
         line
         for line in report["models"]
@@ -121,6 +126,8 @@ def answers_by_prompt(
 
 def runs_frame(runs: Sequence[Run]) -> pd.DataFrame:
     """The past runs, newest first."""
+    import pandas as pd
+
     rows = [
         {
             "id": run.id,
