@@ -7,6 +7,7 @@ The toggles above the table are drawn after it (into a container placed above), 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -27,6 +28,9 @@ from catalog.dashboard.words import counted
 from catalog.literal import markdown_text
 from catalog.query import SORT_KEYS, hidden_by_size_bound
 from pages.common import measure, sidebar, state
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PRICE = "$%.3f"
 #: The interactive grid (on demand): resizable columns, re-sortable on screen.
@@ -89,12 +93,20 @@ if rows and not show_grid:
         st.caption(
             f"Showing the first {HTML_ROWS} of {len(rows):,}, sorted by {sort}; the grid and the downloads hold all."
         )
-frame = models_frame(rows, view.output_share, with_provider=hosts is not None, hosts=hosts)
-if speeds is not None:
-    from catalog.dashboard.runs import with_measured  # pandas and plotly: only when asked for
 
-    frame = with_measured(frame, rows, speeds)
+
+def shown_frame() -> pd.DataFrame:
+    """The filtered models as the grid and the downloads hold them (pandas: built only when one asks)."""
+    frame = models_frame(rows, view.output_share, with_provider=hosts is not None, hosts=hosts)
+    if speeds is None:
+        return frame
+    from catalog.dashboard.runs import with_measured
+
+    return with_measured(frame, rows, speeds)
+
+
 if show_grid:
+    frame = shown_frame()
     st.caption("The grid's column headers re-sort this screen only; the link keeps the sidebar's sort.")
     st.dataframe(
         frame,
@@ -107,8 +119,11 @@ if show_grid:
     )
 if rows:
     csv_column, json_column, _ = st.columns([1, 1, 4])
-    csv_column.download_button("Download CSV", to_csv(frame), "models.csv", "text/csv", width="stretch")
-    json_column.download_button("Download JSON", to_json(frame), "models.json", "application/json", width="stretch")
+    # Written when clicked, not on every run: the page needs no pandas until then.
+    csv_column.download_button("Download CSV", lambda: to_csv(shown_frame()), "models.csv", "text/csv", width="stretch")
+    json_column.download_button(
+        "Download JSON", lambda: to_json(shown_frame()), "models.json", "application/json", width="stretch"
+    )
 else:
     st.info("No model matches these filters. Loosen a filter, or press **Reset filters** in the sidebar.")
 with controls:
