@@ -13,6 +13,7 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from catalog.costs import usd
+from catalog.dashboard.model_page import short_name
 from catalog.dashboard.view import CHART_METRICS
 from catalog.dashboard.view import ChartMetric as Metric
 from catalog.frontier import FrontierPoint, FrontierSegment
@@ -106,16 +107,16 @@ def vendor_colors(records: Sequence[ModelRecord]) -> dict[str, str]:
     return {vendor: vendor_color(None if vendor == "unknown" else vendor) for vendor in vendors}
 
 
-def short_name(model: str) -> str:
-    """A model's name without its maker, cut to `_LABEL_CHARS` characters: "Llama-3.2-1B-Instruct"."""
-    name = model.rsplit("/", 1)[-1] or model
+def short_label(model: str) -> str:
+    """A model's short name cut to `_LABEL_CHARS` characters, for a chart: "Llama-3.2-1B-Instruct"."""
+    name = short_name(model)
     return name if len(name) <= _LABEL_CHARS else name[: _LABEL_CHARS - 1] + "…"
 
 
 def bar_labels(records: Sequence[ModelRecord]) -> list[str]:
     """One distinct label per bar, as plain text: the short name, or the full id (and provider) where short
     names clash."""
-    shorts = [short_name(record.model) for record in records]
+    shorts = [short_label(record.model) for record in records]
     labels = [
         short if shorts.count(short) == 1 else record.model for short, record in zip(shorts, records, strict=True)
     ]
@@ -310,7 +311,7 @@ def frontier_figure(points: Sequence[FrontierPoint], segments: Sequence[Frontier
                 x=x,
                 y=y,
                 mode="lines+markers",
-                name=html_text(short_name(segment.record.model)),
+                name=html_text(short_label(segment.record.model)),
                 line={
                     "color": vendor_color(segment.record.vendor),
                     "width": 3,

@@ -10,7 +10,7 @@ text in a tooltip.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from catalog.literal import html_text
 
@@ -120,13 +120,13 @@ def _cell(column: Column, cell: Cell | str | None) -> str:
         tip = f' title="{_escape(title)}"' if title else ""
         return f'<td{_classes(column)}><span class="empty"{tip}>{EMPTY}</span></td>'
     title = f' title="{_escape(cell.title)}"' if cell.title else ""
-    return f"<td{_classes(column)}{title}>{_linked(cell)}</td>"
+    return f"<td{_classes(column)}{title}>{html_link(replace(cell, title=None))}</td>"
 
 
 def html_lines(lines: Iterable[Sequence[Cell | str]], *, label: str) -> str:
     """Short lines of text and links for `st.html` (a list of pages, a summary), parts joined by " · "."""
     items = "".join(
-        "<li>" + " · ".join(_linked(part if isinstance(part, Cell) else Cell(part)) for part in line) + "</li>"
+        "<li>" + " · ".join(html_link(part if isinstance(part, Cell) else Cell(part)) for part in line) + "</li>"
         for line in lines
     )
     return f'{STYLE}<ul class="lpc-lines" aria-label="{_escape(label)}">{items}</ul>'
@@ -160,9 +160,9 @@ def _tone(good: bool | None) -> str:
     return "" if good is None else " lpc-good" if good else " lpc-bad"
 
 
-def _linked(cell: Cell) -> str:
+def html_link(cell: Cell) -> str:
     """The cell's text, escaped, inside its link if it has one (checked: never a script or another site's
-    link unless marked external, and then http(s) only)."""
+    link unless marked external, and then http(s) only), its title a tooltip on the link."""
     text = _escape(cell.text or "")
     if cell.strong:
         text = f"<strong>{text}</strong>"
@@ -173,8 +173,13 @@ def _linked(cell: Cell) -> str:
             raise ValueError(f"not an http(s) link: {cell.href[:80]!r}")
     elif not cell.href.startswith(("/", "?")) or cell.href.startswith("//"):
         raise ValueError(f"not one of the dashboard's own links: {cell.href[:80]!r}")
-    target = ' target="_blank" rel="noopener noreferrer"' if cell.new_tab or cell.external else ""
-    return f'<a href="{_escape(cell.href)}"{target}>{text}</a>'
+    target = ""
+    if cell.external:
+        target = ' target="_blank" rel="noopener noreferrer"'  # another site learns nothing of the dashboard
+    elif cell.new_tab:
+        target = ' target="_blank" rel="noopener"'
+    title = f' title="{_escape(cell.title)}"' if cell.title else ""
+    return f'<a href="{_escape(cell.href)}"{target}{title}>{text}</a>'
 
 
 def _escape(text: str) -> str:

@@ -25,6 +25,11 @@ def model_link(model: str, provider: str | None = None) -> str:
     return f"{MODEL_PATH}?{urlencode(params)}"
 
 
+def short_name(model: str) -> str:
+    """A model's name without its maker: the id after its last `/` ("Llama-3.2-1B-Instruct")."""
+    return model.rsplit("/", 1)[-1] or model
+
+
 #: Reads a model's short name (its id after the last `/`) back out of its `model_link`, for a LinkColumn's
 #: `display_text` (the dataframe decodes the match, `+` as a space).
 SHORT_NAME_IN_LINK = r"[?&]id=(?:[^&]*%2F)?([^&]*)"

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from catalog.dashboard.html_table import Cell, Column
-from catalog.dashboard.model_page import model_link, price_text
+from catalog.dashboard.model_page import model_link, price_text, short_name
 from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
 from catalog.exports import DECIMALS, csv_cell
-from catalog.frontier import FrontierSegment
 from catalog.hosts import host_groups
 from catalog.query import filter_models, sort_models
 from catalog.records import ModelRecord, blended_price
@@ -185,7 +184,7 @@ def _browse_cells(
     blended = blended_price(record.input_usd_per_mtok, record.output_usd_per_mtok, output_share)
     cells: dict[str, Cell | str | None] = {
         "name": Cell(
-            record.model.split("/")[-1] or record.model,
+            short_name(record.model),
             href=model_link(record.model, provider),
             title=f"{record.model} · {record.provider}",
         ),
@@ -286,21 +285,6 @@ def costs_frame(lines: Sequence[WorkloadCost]) -> pd.DataFrame:
     # Savings need a baseline and the budget columns a budget: without one they are left out, not shown empty.
     unset = [name for name in _OPTIONAL_COST_COLUMNS if frame[name].isna().all()]
     return frame.drop(columns=unset)
-
-
-def frontier_frame(segments: Sequence[FrontierSegment]) -> pd.DataFrame:
-    """The frontier's segments as a table: output-share range, cheapest model(s) and their prices."""
-    import pandas as pd
-
-    return pd.DataFrame(
-        {
-            "from_output_pct": [100 * float(segment.start) for segment in segments],
-            "to_output_pct": [100 * float(segment.end) for segment in segments],
-            "cheapest": [", ".join(segment.models) for segment in segments],
-            "input_usd_per_mtok": [float(segment.line.input_usd) for segment in segments],
-            "output_usd_per_mtok": [float(segment.line.output_usd) for segment in segments],
-        }
-    )
 
 
 def frontier_candidates(records: Sequence[ModelRecord]) -> list[ModelRecord]:

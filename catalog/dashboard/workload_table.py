@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from catalog.costs import usd
-from catalog.dashboard.html_table import Cell, Column, Stat, html_table
-from catalog.dashboard.model_page import model_link, price_text
+from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_table
+from catalog.dashboard.model_page import model_link, price_text, short_name
 from catalog.dashboard.words import budget_note, counted
 from catalog.literal import html_text
 from catalog.workload import Workload, WorkloadCost
@@ -35,11 +35,6 @@ def percent(value: float) -> str:
     return f"{MINUS}{text}" if value < 0 and text != "0.0%" else text
 
 
-def short_name(model: str) -> str:
-    """A model's name without its maker: the id after its last `/`."""
-    return model.rsplit("/", 1)[-1] or model
-
-
 def workload_summary(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
     """One line of HTML above the form, for `st.html`: the workload, and the cheapest model's monthly cost for
     it (its name linking to its page). HTML, not markdown: sent first, it has the browser fetch the code that
@@ -51,9 +46,7 @@ def workload_summary(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
     if not lines:
         return f'<p class="lpc-summary">{shape}: no model to price.</p>'
     cheapest = lines[0].record
-    link = html_text(model_link(cheapest.model, cheapest.provider))
-    name = f'<a href="{link}" target="_blank" rel="noopener" title="{html_text(cheapest.model)}">'
-    name += f"{html_text(short_name(cheapest.model))}</a>"
+    name = html_link(Cell(short_name(cheapest.model), model_link(cheapest.model, cheapest.provider), cheapest.model))
     return (
         f'<p class="lpc-summary">{shape}: cheapest is <strong>{name}</strong> at '
         f"<strong>{html_text(money(lines[0].per_month_usd))} a month</strong> "
