@@ -11,6 +11,7 @@ from catalog.chat.messages import ChatParams, ChatRequest, Message
 from catalog.chat.safe_markdown import without_images
 from catalog.chat.side_by_side import MAX_SIDE_BY_SIDE, SideBySide
 from catalog.chat.targets import chat_request, model_key, models_by_key, price_label, resolve_model
+from catalog.dashboard.model_page import model_line
 from catalog.literal import markdown_text
 from catalog.records import ModelRecord
 from pages.common import chat, measure, replies
@@ -23,11 +24,15 @@ by_key = models_by_key(models)
 several_providers = len({provider for provider, _ in by_key}) > 1
 st.title("Playground")
 st.caption("Send your own prompt to any catalog model and see what the reply cost and how fast it came.")
-chosen, problem = resolve_model(models, st.query_params.get("model"), st.query_params.get("provider"))
+link = (st.query_params.get("model"), st.query_params.get("provider"))
+chosen, problem = resolve_model(models, *link)
 if problem:
     st.warning(problem, icon=":material/link_off:")
-if problem is None or st.session_state.get("pg_model") not in by_key:
-    st.session_state["pg_model"] = model_key(chosen)  # the link decides; the picker keeps the link up to date
+if st.session_state.get("pg_link") != link or st.session_state.get("pg_model") not in by_key:
+    st.session_state["pg_model"] = model_key(chosen)  # a new link decides; the picker keeps the link up to date
+model = by_key[st.session_state["pg_model"]]
+st.html(model_line(model, with_provider=several_providers))
+show_content_first()  # the model picker, the chat, its settings and the sidebar follow the chosen model
 
 
 def label(key: tuple[str, str]) -> str:
@@ -41,12 +46,12 @@ def link_to(key: tuple[str, str]) -> None:
         st.query_params["provider"] = key[0]
     elif "provider" in st.query_params:
         del st.query_params["provider"]
+    st.session_state["pg_link"] = (st.query_params.get("model"), st.query_params.get("provider"))
 
 
 keys = list(by_key)
-model = by_key[st.selectbox("Model", keys, key="pg_model", format_func=label)]
+st.selectbox("Model", keys, key="pg_model", format_func=label)
 link_to(model_key(model))
-show_content_first()  # the chat, its settings and the sidebar follow the model picker
 side = chat.sidebar()
 config, limits, hosts = chat.require_config(side.session)
 st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · credential from {config.source}")

@@ -110,14 +110,16 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+def read_lines(body: str) -> list[str]:
+    """The text lines (list items) of one `st.html` body."""
+    reader = _Text()
+    reader.feed(body)
+    return [line for line in "".join(reader.parts).split("\n") if line]
+
+
 def html_lines_of(block: Any) -> list[str]:
     """The text lines (list items) of every `st.html` in an AppTest block, e.g. `at.sidebar`."""
-    lines: list[str] = []
-    for element in block.get("html"):
-        reader = _Text()
-        reader.feed(element.value)
-        lines += [line for line in "".join(reader.parts).split("\n") if line]
-    return lines
+    return [line for element in block.get("html") for line in read_lines(element.value)]
 
 
 class _Stats(HTMLParser):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from catalog.costs import usd
-from catalog.dashboard.html_table import Cell, Column, html_table
+from catalog.dashboard.html_table import Cell, Column, html_lines, html_table
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
 from catalog.interop import MapEntry, map_entry
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
@@ -62,6 +62,18 @@ def size_origin(record: ModelRecord) -> str:
 def price_text(usd_per_mtok: float) -> str:
     """A price per 1M tokens, to as many decimals as the page writes it: `$0.50`, `$0.005`."""
     return usd(usd_per_mtok, max_decimals=6)
+
+
+def model_line(record: ModelRecord, *, with_provider: bool = False) -> str:
+    """One line of HTML naming a model, linked to its page, with its two prices (the Playground's model)."""
+    link = model_link(record.model, record.provider)
+    name = Cell(record.display_name or record.model, href=link, strong=True, title=f"{record.model}: its page")
+    where = [f"on {record.provider}"] if with_provider else []
+    prices = [
+        f"{price_text(record.input_usd_per_mtok)} in",
+        f"{price_text(record.output_usd_per_mtok)} out per 1M tokens",
+    ]
+    return html_lines([[name, *where, *prices]], label="Model")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import pytest
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
+from html_tables import read_lines
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
+
+from catalog.dashboard.model_page import model_link
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fwd_tok_PAGE_SECRET_c0ffee"
@@ -376,3 +380,29 @@ def test_side_by_side_can_be_retried_and_exported(fake, monkeypatch):
     }
     labels = [element.proto.label for element in at.get("download_button")]
     assert labels == ["Export JSON", "Export markdown"]
+
+
+def model_line(at: AppTest) -> tuple[str, str]:
+    """The Playground's line naming its model: its text, and where its name links."""
+    body = next(element.value for element in at.get("html") if 'aria-label="Model"' in element.value)
+    (href,) = re.findall(r'href="([^"]*)"', body)
+    (line,) = read_lines(body)
+    return line, html.unescape(href)
+
+
+def test_picking_another_model_chats_with_it_and_a_new_link_picks_again(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground(model="deepseek-ai/DeepSeek-R1")
+    at.selectbox(key="pg_model").set_value(("DeepInfra", "microsoft/phi-4")).run()
+    assert at.selectbox(key="pg_model").value == ("DeepInfra", "microsoft/phi-4")
+    assert at.query_params["model"] == "microsoft/phi-4"  # the link follows the pick…
+    assert model_line(at) == (
+        "phi 4 · $0.07 in · $0.14 out per 1M tokens",
+        model_link("microsoft/phi-4", "DeepInfra"),
+    )  # …and so does the line above the picker, drawn before it
+    send(at, "Hello")
+    assert fake.requests[-1]["body"]["model"] == "microsoft/phi-4"
+    at.query_params["model"] = "deepseek-ai/DeepSeek-R1"  # another page's "Try it" link
+    at.run()
+    assert at.selectbox(key="pg_model").value == ("DeepInfra", "deepseek-ai/DeepSeek-R1")
