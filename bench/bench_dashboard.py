@@ -56,7 +56,8 @@ def html_table(label: str) -> str:
 
 
 #: Each dashboard page, the link it is opened with, and what shows that its first content is on screen: the
-#: page's main table, the Charts page's ranked bars, the Playground's model picker, the Model page's prices.
+#: page's main table, the Charts page's ranked bars, the Playground's model (its name and prices), the Model
+#: page's prices.
 #: The dashboard runs on a price history with a second provider (see `seed_history`), so Providers has models on
 #: two hosts and Changes has changes to list.
 PAGE_CASES = (
@@ -67,7 +68,7 @@ PAGE_CASES = (
     ("Compare answer", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", "p.lpc-summary"),
     ("Providers", "/providers", html_table("Providers")),
     ("Changes", "/changes", html_table("Price changes")),
-    ("Playground", "/playground", '[data-testid="stMain"] [data-testid="stSelectbox"]'),
+    ("Playground", "/playground", '[data-testid="stHtml"] ul[aria-label="Model"]'),
     ("Model", "/model?id=deepseek-ai/DeepSeek-R1-0528", '[data-testid="stHtml"] dl[aria-label="Prices"]'),
 )
 ONE_LINE_READY = '[data-testid="stMarkdown"]'

@@ -51,8 +51,7 @@ baseline = models.find(view.baseline) if view.baseline else None
 lines = workload_costs(chosen, workload, baseline, view.budget_usd)
 
 summary, form, scope, tokens = st.container(), st.container(), st.container(), st.container()
-with tokens:
-    tokens_from, marks = measure.tokens_choice(), None  # a run's measured tokens per model, or the assumed pair
+(tokens_from, tokens_picker), marks = measure.tokens_choice(), None  # a run's measured tokens, or the assumed pair
 if tokens_from is not None:
     pairs = costs_with_measured(chosen, workload, tokens_from, baseline, view.budget_usd)
     lines, marks = [line for line, _ in pairs], ["measured" if is_measured else "assumed" for _, is_measured in pairs]
@@ -93,7 +92,8 @@ if side_by_side:
         st.subheader("Picked, side by side")
         st.html(html_stats([picked_stat(line, view.baseline) for line in side_by_side], label="Picked"))
 
-with form:  # drawn after the results, shown above them
+state.show_content_first()  # the form, the chart and the sidebar's filters follow the answer and the table
+with form:  # drawn after the results, shown above them: a first visit sees the results, then the form
     shape, volume = st.columns(2)
     with shape:
         st.selectbox("Preset", [CUSTOM, *(p.name for p in PRESETS)], key="w_preset", on_change=_apply_preset)
@@ -119,7 +119,8 @@ with form:  # drawn after the results, shown above them
 counts = {"picked": len(view.picks), "filtered": len(filtered), "all": len(models)}
 with scope:
     st.radio("Models", SCOPES, key="w_scope", horizontal=True, format_func=lambda s: f"{s.title()} ({counts[s]})")
-state.show_content_first()  # the chart and the sidebar's filters follow the results and the form
+with tokens:
+    tokens_picker()
 if lines:
     with chart:
         st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly", config=CONFIG)

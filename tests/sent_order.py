@@ -8,7 +8,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 from streamlit.testing.v1 import local_script_runner
+
+from pages.common import state
 
 
 def sent_elements(at: Any) -> list[str]:
@@ -34,7 +37,7 @@ def sent_elements(at: Any) -> list[str]:
 def _kind(element: Any) -> str:
     """An element's proto type; an HTML table, chart or figures also names it: `html Workload costs`."""
     kind = str(element.WhichOneof("type"))
-    label = re.search(r'<(?:table|div|dl) [^>]*aria-label="([^"]*)"', element.html.body) if kind == "html" else None
+    label = re.search(r'<(?:table|div|dl|ul) [^>]*aria-label="([^"]*)"', element.html.body) if kind == "html" else None
     return f"{kind} {html.unescape(label.group(1))}" if label else kind
 
 
@@ -50,3 +53,27 @@ def shown_elements(at: Any) -> list[str]:
             yield str(getattr(node, "type", ""))
 
     return list(walk(at.main))
+
+
+def sent_around_the_pause(at: Any, monkeypatch: Any) -> tuple[list[str], list[str]]:
+    """Run a session's first run of the page, which pauses once (`state.show_content_first`) without sleeping,
+    and list the elements it sent before the pause and after it, in sending order."""
+    sent: list[str] = []
+    pauses: list[int] = []
+    enqueue = ForwardMsgQueue.enqueue
+
+    def recording_enqueue(queue: ForwardMsgQueue, message: Any) -> None:
+        if message.HasField("delta") and message.delta.HasField("new_element"):
+            sent.append(_kind(message.delta.new_element))
+        enqueue(queue, message)
+
+    class Clock:
+        def sleep(self, seconds: float) -> None:
+            pauses.append(len(sent))
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", recording_enqueue)
+    monkeypatch.setattr(state, "time", Clock())
+    at.run()
+    assert not at.exception
+    (pause,) = pauses
+    return sent[:pause], sent[pause:]

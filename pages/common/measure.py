@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -51,28 +51,32 @@ def remember_all(requests: Sequence[ChatRequest], results: Sequence[ChatResult])
         remember(request, result, "side_by_side")
 
 
-def tokens_choice() -> MeasuredTokens | None:
-    """Compare's choice of tokens per request: the assumed pair (None), or each model's as a run measured them."""
+def tokens_choice() -> tuple[MeasuredTokens | None, Callable[[], None]]:
+    """Compare's choice of tokens per request: the assumed pair (None), or each model's as a run measured them;
+    and the function that draws its picker, which the page calls later (the choice is known before it)."""
     store, _ = history_store()
     if store is None:
-        return None
+        return None, lambda: None
     trials = TrialStore(store)
     try:
         found = trials.runs()
     except StoreError:
-        return None
+        return None, lambda: None
     if not found:
-        return None
+        return None, lambda: None
     by_id = {run.id: run for run in found}
 
     def label(run_id: int | None) -> str:
         return "as assumed above, for every model" if run_id is None else f"as run {run_label(by_id[run_id])} measured"
 
-    chosen = st.selectbox(
-        "Tokens per request", [None, *by_id], key="w_measured", format_func=label,
-        help="A run's measured input and output tokens (reasoning included) for each model it ran; the others keep "
-        "the assumed pair.",
-    )  # fmt: skip
-    if chosen is None:
-        return None
-    return measured_tokens(run_report(by_id[chosen], trials.trials(chosen, with_text=False)))
+    def picker() -> None:
+        st.selectbox(
+            "Tokens per request", [None, *by_id], key="w_measured", format_func=label,
+            help="A run's measured input and output tokens (reasoning included) for each model it ran; the others "
+            "keep the assumed pair.",
+        )  # fmt: skip
+
+    chosen = st.session_state.get("w_measured")
+    if chosen not in by_id:
+        return None, picker
+    return measured_tokens(run_report(by_id[chosen], trials.trials(chosen, with_text=False))), picker

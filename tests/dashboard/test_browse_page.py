@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from html_tables import page_table, read_tables
-from sent_order import sent_elements
 from streamlit.testing.v1 import AppTest
 
 from catalog import load_catalog
@@ -19,7 +18,6 @@ from catalog.dashboard.tables import HTML_ROWS, SORTED_COLUMN, browse_table, hos
 from catalog.dashboard.view import DashboardView
 from catalog.measured import Speed
 from catalog.query import SORT_KEYS
-from pages.common import state
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -117,26 +115,3 @@ def test_a_size_reads_as_people_write_it(size, text):
     columns, rows = browse_table([record], DashboardView())
     (table,) = read_tables(html_table(columns, rows, label="t"))
     assert (table.rows[0]["Params (B)"], table.rows[0]["Active (B)"]) == (text, "—")
-
-
-class Clock:
-    """Stands in for the `time` module of `pages.common.state`: records each pause instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.pauses: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-
-
-@pytest.mark.parametrize("page", ["pages/browse.py", "pages/charts.py", "pages/compare.py", "pages/providers.py"])
-def test_a_first_visit_gets_the_content_before_the_filters_and_later_runs_never_wait(page, monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(state, "time", clock)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page(page).run()
-    assert clock.pauses == [state.FIRST_PAINT_PAUSE_S]
-    sent = sent_elements(at)  # the next run: no pause, and the same order
-    assert clock.pauses == [state.FIRST_PAINT_PAUSE_S]
-    first_filter = sent.index("text_input")  # the sidebar's search box, the first filter
-    assert any(kind.startswith("html ") for kind in sent[:first_filter])  # the page's table or bars came first

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from bar_charts import page_bar_charts
 from html_tables import Table, html_lines_of, page_stat_notes, page_stats, page_table
-from sent_order import sent_elements, shown_elements
+from sent_order import sent_around_the_pause, sent_elements, shown_elements
 from streamlit.testing.v1 import AppTest
 
 from catalog import load_catalog
 from catalog.dashboard.model_page import SHORT_NAME_IN_LINK, model_link
 from catalog.dashboard.tables import costs_frame, to_csv
 from catalog.workload import Workload, workload_costs
+from pages.common import state
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/browse.py", "pages/charts.py", "pages/compare.py", "pages/playground.py"]
@@ -371,6 +372,30 @@ def test_compare_draws_no_grid_and_sends_its_results_before_its_form():
     cheapest = costs(at).rows[0]
     assert summary.startswith("2,000 in + 500 out tokens × 10,000 requests a day: cheapest is")
     assert f"cheapest is {cheapest['Model']} at {cheapest['Per month']} a month (52 models priced below)" in summary
+
+
+#: Each page that pauses on a first visit, and its content, sent before the pause.
+FIRST_CONTENT = {
+    "pages/browse.py": "html Models",
+    "pages/charts.py": "html Blended price, USD per 1M tokens (75% input + 25% output)",
+    "pages/compare.py": "html Workload costs",
+    "pages/providers.py": "html Providers",
+    "pages/playground.py": "html Model",
+}
+#: Widgets whose JavaScript comes in many chunks (a selectbox's in twenty): none may hold up a first visit.
+FORM_WIDGETS = {"selectbox", "multiselect", "number_input", "text_input", "text_area", "radio", "slider"}
+
+
+@pytest.mark.parametrize(("page", "content"), FIRST_CONTENT.items())
+def test_a_first_visit_gets_the_content_before_any_form_and_later_runs_never_wait(page, content, monkeypatch):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.switch_page(page)
+    before, after = sent_around_the_pause(at, monkeypatch)
+    assert content in before
+    assert not FORM_WIDGETS & set(before), before
+    assert FORM_WIDGETS & set(after)  # the page's form and the sidebar's filters follow
+    monkeypatch.setattr(state, "time", None)  # a pause now would fail
+    assert content in sent_elements(at)
 
 
 def read_summary(at: AppTest) -> str:
