@@ -39,6 +39,7 @@ prices = [
 ]
 st.html(html_stats(prices, label="Prices"))
 st.caption("Prices from " + markdown_text(details.source(), limit=None))
+state.show_content_first()  # the rest of the page (its links load JavaScript of their own) follows the prices
 st.page_link(
     "pages/playground.py",
     label="Try it in the Playground",

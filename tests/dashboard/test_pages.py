@@ -374,26 +374,32 @@ def test_compare_draws_no_grid_and_sends_its_results_before_its_form():
     assert f"cheapest is {cheapest['Model']} at {cheapest['Per month']} a month (52 models priced below)" in summary
 
 
-#: Each page that pauses on a first visit, and its content, sent before the pause.
+#: Each page that pauses on a first visit, the link it is opened with, its content (sent before the pause), and
+#: an element that loads JavaScript of its own (sent after it): the sidebar's search box, the Compare form's
+#: number fields, the Playground's model picker, the Model page's links.
 FIRST_CONTENT = {
-    "pages/browse.py": "html Models",
-    "pages/charts.py": "html Blended price, USD per 1M tokens (75% input + 25% output)",
-    "pages/compare.py": "html Workload costs",
-    "pages/providers.py": "html Providers",
-    "pages/playground.py": "html Model",
+    "pages/browse.py": ({}, "html Models", "text_input"),
+    "pages/charts.py": ({}, "html Blended price, USD per 1M tokens (75% input + 25% output)", "text_input"),
+    "pages/compare.py": ({}, "html Workload costs", "number_input"),
+    "pages/providers.py": ({}, "html Providers", "text_input"),
+    "pages/playground.py": ({}, "html Model", "selectbox"),
+    "pages/model.py": ({"id": "deepseek-ai/DeepSeek-R1-0528"}, "html Prices", "page_link"),
 }
 #: Widgets whose JavaScript comes in many chunks (a selectbox's in twenty): none may hold up a first visit.
 FORM_WIDGETS = {"selectbox", "multiselect", "number_input", "text_input", "text_area", "radio", "slider"}
 
 
-@pytest.mark.parametrize(("page", "content"), FIRST_CONTENT.items())
-def test_a_first_visit_gets_the_content_before_any_form_and_later_runs_never_wait(page, content, monkeypatch):
+@pytest.mark.parametrize(("page", "params", "content", "later"), [(p, *rest) for p, rest in FIRST_CONTENT.items()])
+def test_a_first_visit_gets_the_content_before_any_form_and_later_runs_never_wait(
+    page, params, content, later, monkeypatch
+):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for name, value in params.items():
+        at.query_params[name] = value
     at.switch_page(page)
     before, after = sent_around_the_pause(at, monkeypatch)
-    assert content in before
-    assert not FORM_WIDGETS & set(before), before
-    assert FORM_WIDGETS & set(after)  # the page's form and the sidebar's filters follow
+    assert content in before and later in after
+    assert not (FORM_WIDGETS | {later}) & set(before), before
     monkeypatch.setattr(state, "time", None)  # a pause now would fail
     assert content in sent_elements(at)
 
