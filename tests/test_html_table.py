@@ -53,6 +53,16 @@ def test_any_text_comes_back_literally_and_never_as_markup(name: str, price: str
         assert printable == expected
 
 
+PRINTABLE = st.characters(categories=["L", "N", "P", "S"], include_characters=" ")
+
+
+@given(st.lists(st.text(alphabet=PRINTABLE, min_size=1, max_size=30), min_size=1, max_size=4))
+def test_a_tooltip_keeps_a_fact_a_line_and_every_line_literal(lines: list[str]) -> None:
+    body = html_table(COLUMNS, [[Cell("x", href="/model?id=x", title="\n".join(lines)), "1"]], label="t")
+    (table,) = read_tables(body)
+    assert table.titles[0]["Model"] == "\n".join(lines)
+
+
 def test_lines_link_outside_only_over_http() -> None:
     body = html_lines(
         [[Cell("DeepInfra", href="https://lava.so/docs/deepinfra", external=True), "snapshot x"]], label="l"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from catalog.costs import usd
 from catalog.dashboard.figures import MAX_BARS, METRICS, bar_labels, cheapest, price, vendor_color, vendor_colors
-from catalog.dashboard.html_table import Cell, Column, html_table
+from catalog.dashboard.html_table import Cell, Column, html_link, html_table, html_title
 from catalog.dashboard.model_page import model_link, price_text
 from catalog.dashboard.view import ChartMetric
 from catalog.frontier import FrontierSegment
@@ -115,13 +115,12 @@ def ranked_bars(
 def _row(
     rank: int, record: ModelRecord, label: str, value: float, width: float, metric: ChartMetric, share: float
 ) -> str:
-    tip = "&#10;".join(html_text(line) for line in tooltip(record, share))  # one fact a line
+    facts = "\n".join(tooltip(record, share))
     free = " lpc-free" if value == 0 else ""
-    href = html_text(model_link(record.model, record.provider))
+    name = html_link(Cell(label, href=model_link(record.model, record.provider), title=facts))
     return (
         f'<div class="lpc-row lpc-item{free}"><span class="lpc-rank">{rank}</span>'
-        f'<span class="lpc-name"><a href="{href}" target="_blank" rel="noopener" title="{tip}">{html_text(label)}</a>'
-        f'</span><div class="lpc-track" title="{tip}">'
+        f'<span class="lpc-name">{name}</span><div class="lpc-track" title="{html_title(facts)}">'
         f'<span class="lpc-bar" style="width:{width:.3f}%;background:{vendor_color(record.vendor)}"></span>'
         f'<span class="lpc-value" style="left:{width:.3f}%">{html_text(value_text(value, metric))}</span></div></div>'
     )

@@ -65,7 +65,8 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One cell: its text, a link (the dashboard's own relative URL), a tooltip. `None` text is an empty cell."""
+    """One cell: its text, a link (the dashboard's own relative URL), a tooltip (a line a fact, by "\\n").
+    `None` text is an empty cell."""
 
     text: str | None
     href: str | None = None
@@ -117,9 +118,9 @@ def _cell(column: Column, cell: Cell | str | None) -> str:
         cell = Cell(cell)
     if cell.text is None or cell.text == "":
         title = cell.title or column.help
-        tip = f' title="{_escape(title)}"' if title else ""
+        tip = f' title="{html_title(title)}"' if title else ""
         return f'<td{_classes(column)}><span class="empty"{tip}>{EMPTY}</span></td>'
-    title = f' title="{_escape(cell.title)}"' if cell.title else ""
+    title = f' title="{html_title(cell.title)}"' if cell.title else ""
     return f"<td{_classes(column)}{title}>{html_link(replace(cell, title=None))}</td>"
 
 
@@ -178,8 +179,13 @@ def html_link(cell: Cell) -> str:
         target = ' target="_blank" rel="noopener noreferrer"'  # another site learns nothing of the dashboard
     elif cell.new_tab:
         target = ' target="_blank" rel="noopener"'
-    title = f' title="{_escape(cell.title)}"' if cell.title else ""
+    title = f' title="{html_title(cell.title)}"' if cell.title else ""
     return f'<a href="{_escape(cell.href)}"{target}{title}>{text}</a>'
+
+
+def html_title(text: str) -> str:
+    """A `title` attribute's value: `text` escaped, its line breaks kept (a tooltip of one fact a line)."""
+    return "&#10;".join(_escape(line) for line in text.split("\n"))
 
 
 def _escape(text: str) -> str:

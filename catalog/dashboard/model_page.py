@@ -60,8 +60,9 @@ def size_origin(record: ModelRecord) -> str:
 
 
 def price_text(usd_per_mtok: float) -> str:
-    """A price per 1M tokens, to as many decimals as the page writes it: `$0.50`, `$0.005`."""
-    return usd(usd_per_mtok, max_decimals=6)
+    """A price per 1M tokens, to as many decimals as the page writes it: `$0.50`, `$0.005`; nothing is `Free`
+    (as provider pages write it)."""
+    return "Free" if usd_per_mtok == 0 else usd(usd_per_mtok, max_decimals=6)
 
 
 def model_line(record: ModelRecord, *, with_provider: bool = False) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_table
-from catalog.dashboard.model_page import model_link
+from catalog.dashboard.model_page import model_link, price_text
 from catalog.hosts import HostGroup
 from catalog.records import ModelRecord, blended_price
 from catalog.workload import Workload, workload_costs
@@ -31,7 +31,7 @@ def price_cell(record: ModelRecord, price: float, cheapest: bool, can_try: Calla
     """A host's blended price, starred where cheapest, linking where it can be tried (else to the model page)."""
     where = "Try it in the Playground on" if can_try(record) else "Open the model's page on"
     return Cell(
-        f"{usd(price, 6)}{' ' + CHEAPEST if cheapest else ''}",
+        f"{price_text(price)}{' ' + CHEAPEST if cheapest else ''}",
         cell_link(record, can_try),
         title=f"{where} {record.provider}: {record.model}",
     )
@@ -47,11 +47,11 @@ def _name(group: HostGroup) -> Cell:
 def providers_columns(providers: Sequence[str]) -> list[Column]:
     return [
         Column("Model", "Open the model's page", pinned=True),
-        Column("Key", "model_key: one key for the same weights on every host"),
-        Column("Hosts", numeric=True),
-        *(Column(provider, f"Blended price per 1M tokens on {provider}", numeric=True) for provider in providers),
-        Column("Cheapest"),
+        Column("Cheapest", "The host with the lowest blended price"),
         Column("Saves /mo", "The Compare workload a month: the dearest host's cost less the cheapest's", numeric=True),
+        *(Column(provider, f"Blended price per 1M tokens on {provider}", numeric=True) for provider in providers),
+        Column("Hosts", numeric=True),
+        Column("Key", "model_key: one key for the same weights on every host"),
     ]
 
 
@@ -79,11 +79,11 @@ def providers_rows(
         rows.append(
             [
                 _name(group),
-                group.key,
-                str(len(group.providers)),
-                *cells,
                 min(prices, key=lambda provider: (prices[provider], provider.lower())),
                 usd(monthly[-1] - monthly[0], 2) if len(monthly) > 1 else None,
+                *cells,
+                str(len(group.providers)),
+                group.key,
             ]
         )
     return rows

@@ -31,6 +31,10 @@ def test_the_providers_view_renders(four_providers_url, browser: Browser, screen
         wait_for_app(tab)
         tab.screenshot(path=str(screenshot_dir / f"providers-{size}.png"), full_page=True)
         assert tab.locator('[data-testid="stDataFrame"]').count() == 0
+        # The answer sits beside the name, on a phone's first screen too, before any sideways scroll.
+        for header in ("Cheapest", "Saves /mo"):
+            cell = table.locator("thead th", has_text=header).bounding_box()
+            assert cell is not None and cell["x"] + cell["width"] <= width, header
         # The model's name stays in view beside its prices when the table scrolls sideways (phones).
         table.locator("xpath=..").evaluate("box => { box.scrollLeft = box.scrollWidth; }")
         table.scroll_into_view_if_needed()

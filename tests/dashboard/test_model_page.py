@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from html_tables import page_stats, page_table
 from sent_order import sent_elements
 from streamlit.testing.v1 import AppTest
 
 from catalog import load_catalog
-from catalog.dashboard.model_page import alternatives, find_model, model_link, size_text
+from catalog.dashboard.model_page import alternatives, find_model, model_link, price_text, size_text
 from catalog.workload import Workload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +129,8 @@ def test_the_tables_are_plain_html_and_alternatives_link_to_their_pages():
     sent = sent_elements(at)
     assert not at.metric  # the prices are HTML too: no metric's JavaScript before them
     assert sent.index("html Prices") < sent.index("html About this model")  # the prices first, then the tables
+
+
+@pytest.mark.parametrize(("price", "text"), [(0.0, "Free"), (0.5, "$0.50"), (0.005, "$0.005"), (0.1 + 0.2, "$0.30")])
+def test_a_price_reads_as_the_page_writes_it(price, text):
+    assert price_text(price) == text

@@ -38,7 +38,9 @@ def test_each_row_is_one_model_with_a_price_cell_per_host_and_the_cheapest_marke
     assert llama["Hosts"] == "4" and llama["Cheapest"] == "DeepInfra"
     prices = {p: llama[p] for p in ("DeepInfra", "SambaNova", "Fireworks AI", "Cerebras")}
     assert prices == {"DeepInfra": "$0.2725 ★", "SambaNova": "$0.75", "Fireworks AI": "$0.90", "Cerebras": "$0.9375"}
-    assert table.columns[:3] == ["Model", "Key", "Hosts"] and table.columns[-2:] == ["Cheapest", "Saves /mo"]
+    # The answer next to the name, so a phone's first screen holds it; the id-level details last.
+    assert table.columns[:3] == ["Model", "Cheapest", "Saves /mo"]
+    assert table.columns[-2:] == ["Hosts", "Key"]
 
 
 def test_a_cell_opens_the_playground_only_on_a_trusted_host(providers_page):
@@ -66,3 +68,9 @@ def test_the_grid_is_plain_html_sent_before_the_toggle(providers_page):
     assert kinds.index("html Providers") < kinds.index("checkbox")  # a toggle is sent as a checkbox
     shown = shown_elements(providers_page)  # the toggle still sits above the table
     assert shown.index("toggle") < shown.index("html")
+
+
+def test_a_host_that_gives_a_model_away_says_free(providers_page):
+    table = page_table(providers_page, "Providers")
+    llama = table.rows[rows_by_key(providers_page)["llama-3.1-8b-instruct"]]
+    assert llama["Cerebras"] == "Free ★" and llama["Cheapest"] == "Cerebras"  # the page writes "Free", not $0.00

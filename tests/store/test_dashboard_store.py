@@ -1,0 +1,35 @@
+"""The dashboard's database: opened once per server and kept; a failure remembered a minute, then tried again."""
+
+from __future__ import annotations
+
+from pages.common import store as dashboard_store
+from pages.common.store import RETRY_AFTER_S, Opener
+
+
+class Clock:
+    """Stands in for the `time` module of `pages.common.store`."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_a_database_is_opened_once_and_a_failure_is_tried_again_a_minute_later(tmp_path, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(dashboard_store, "time", clock)
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the database's folder should be")
+    opener = Opener(f"sqlite:///{blocker / 'history.sqlite3'}")
+    store, problem = opener.open()
+    assert store is None and problem is not None and "CATALOG_DB_URL" in problem
+    blocker.unlink()  # the folder can be made now
+    clock.now += RETRY_AFTER_S - 1
+    assert opener.open() == (None, problem)  # not tried again on every rerun
+    clock.now += 1
+    store, problem = opener.open()
+    assert store is not None and problem is None
+    store.revision()
+    clock.now += 24 * 3600
+    assert opener.open() == (store, None)  # kept: never reopened while the server runs
