@@ -24,9 +24,9 @@ from catalog.dashboard.tables import (
     to_json,
     visible_models,
 )
-from catalog.dashboard.words import counted
 from catalog.literal import markdown_text
 from catalog.query import SORT_KEYS, hidden_by_size_bound
+from catalog.words import counted
 from pages.common import measure, sidebar, state
 
 if TYPE_CHECKING:

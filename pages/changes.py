@@ -14,8 +14,10 @@ from catalog.dashboard.history import (
     history_figure,
     ranges_table,
 )
+from catalog.dashboard.html_table import html_stats
 from catalog.literal import markdown_text
 from catalog.store import StoreError, configured_url
+from catalog.words import counted
 from pages.common import history, state
 from pages.common.store import history_store
 
@@ -36,22 +38,22 @@ if not revision:
 today = dt.date.fromisoformat(view.as_of) if view.as_of else dt.date.today()
 if "ch_since" not in st.session_state:
     st.session_state["ch_since"] = today - dt.timedelta(days=DEFAULT_DAYS)
-since = st.date_input("Changes since", key="ch_since", max_value=today, format="YYYY-MM-DD")
+since: dt.date = st.session_state["ch_since"]  # the picker's value, known before it is drawn (after the changes)
+picker = st.container()
 url = configured_url()
 changes = [change for change in history.changes_since(url, since, revision) if change.date <= today]
 counts = count_changes(changes)
-columns = st.columns(4)
-columns[0].metric("Price rises", counts.up)
-columns[1].metric("Price cuts", counts.down)
-columns[2].metric("Models added", counts.added)
-columns[3].metric("Models removed", counts.removed)
+moves = [("Price rises", counts.up), ("Price cuts", counts.down), ("Models added", counts.added),
+         ("Models removed", counts.removed)]  # fmt: skip
+st.html(html_stats([(label, f"{count:,}") for label, count in moves], label="Changes"))
 
 if not changes:
     st.info(f"No price changes between {since} and {today}.")
 else:
     st.html(changes_table(changes))
 
-state.show_content_first()  # the history's picker and chart follow the changes
+state.show_content_first()  # the date picker, the history's picker and its chart follow the changes
+picker.date_input("Changes since", key="ch_since", max_value=today, format="YYYY-MM-DD")
 st.subheader("Price history of one model")
 wanted = (st.query_params.get("hist_provider", ""), st.query_params.get("hist", ""))
 if "ch_model" not in st.session_state or (wanted in choices and st.session_state.get("ch_from_link") != wanted):
@@ -65,7 +67,7 @@ chosen = st.selectbox(
 if chosen is not None:
     provider, model = chosen
     ranges = history.history_of(url, model, provider, revision)
-    st.text(f"{model} on {provider}: {len(ranges)} price range(s)")
+    st.text(f"{model} on {provider}: {counted(len(ranges), 'price range')}")
     st.plotly_chart(history_figure(ranges, today), key="history_chart")
     st.html(ranges_table(ranges))
 state.publish(view, "changes")

@@ -22,9 +22,9 @@ from catalog.dashboard.figures import (
 )
 from catalog.dashboard.tables import frontier_candidates, visible_models
 from catalog.dashboard.view import CHARTS
-from catalog.dashboard.words import counted
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.literal import code_span
+from catalog.words import counted
 from pages.common import sidebar, state
 
 # Only the chosen chart is built and drawn, and the ranked one (the first a visitor sees) is plain HTML: a plotly

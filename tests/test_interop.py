@@ -75,7 +75,7 @@ def test_crosscheck_cli_json_and_table():
     assert len(data["missing"]) == 49
     table = run("crosscheck", "--litellm", str(MAP))
     assert table.returncode == 0, table.stderr
-    assert table.stdout.splitlines()[-1] == "3 of 52 models in the map: 1 agree, 3 price(s) differ, 49 missing"
+    assert table.stdout.splitlines()[-1] == "3 of 52 models in the map: 1 agree, 3 prices differ, 49 missing"
 
 
 def test_the_map_gives_context_windows():

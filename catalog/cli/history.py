@@ -30,6 +30,7 @@ from catalog.store import (
     refresh,
     refresh_index,
 )
+from catalog.words import counted
 
 
 def day(text: str) -> dt.date:
@@ -194,7 +195,7 @@ def _changes(changes: list[Change], form: str, out: TextIO) -> None:
         for change in changes
     ]  # fmt: skip
     print_table(header, rows, out, numeric=set())
-    print(f"\n{len(changes)} change(s)", file=out)
+    print(f"\n{counted(len(changes), 'change')}", file=out)
 
 
 def _arrow(old: float | None, new: float | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from catalog.cli.tables import print_table
 from catalog.interop import crosscheck, read_price_map, to_litellm, to_openrouter
 from catalog.records import Catalog
+from catalog.words import counted
 
 #: `export --format` values written by this module, each a JSON document.
 EXPORT_FORMATS = {"litellm": to_litellm, "openrouter": to_openrouter}
@@ -41,6 +42,7 @@ def crosscheck_command(models: Catalog, args: argparse.Namespace, out: TextIO) -
     agree = result.found - len({(d.provider, d.model) for d in result.disagreements})
     print(
         f"\n{result.found} of {len(models)} models in the map: {agree} agree, "
-        f"{len(result.disagreements)} price(s) differ, {len(result.missing)} missing",
+        f"{counted(len(result.disagreements), 'price')} {'differs' if len(result.disagreements) == 1 else 'differ'}, "
+        f"{len(result.missing)} missing",
         file=out,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from catalog.dashboard.html_table import Cell, html_lines
-from catalog.dashboard.words import counted
 from catalog.records import Catalog
+from catalog.words import counted
 
 #: Characters left as they are in a page's address (configured by the operator, or the embedded page's own).
 URL_SAFE = ":/?#[]@!$&'*+,;=%~"

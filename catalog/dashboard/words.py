@@ -1,17 +1,10 @@
-"""The dashboard's sentences about numbers: counts with the right plural, what a budget does for a model."""
+"""The dashboard's sentences about numbers: what a budget does for a model."""
 
 from __future__ import annotations
 
 from catalog.costs import usd
+from catalog.words import counted
 from catalog.workload import WorkloadCost
-
-
-def counted(count: int, noun: str) -> str:
-    """A count and its noun, plural as English wants it: "1 model", "2 models", "1,000 replies"."""
-    if count == 1:
-        return f"1 {noun}"
-    plural = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
-    return f"{count:,} {plural}"
 
 
 def budget_note(line: WorkloadCost) -> str:

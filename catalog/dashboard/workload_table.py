@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_table
 from catalog.dashboard.model_page import model_link, price_text, short_name
-from catalog.dashboard.words import budget_note, counted
+from catalog.dashboard.words import budget_note
 from catalog.literal import html_text
+from catalog.words import counted
 from catalog.workload import Workload, WorkloadCost
 
 #: The table's name, for screen readers and tests.

@@ -15,6 +15,7 @@ from catalog.records import CatalogError
 from catalog.sources import DEFAULT_PAGE, fetch_text, is_url, read_text, redact_url
 from catalog.store.ranges import Change
 from catalog.store.store import Store, StoreError
+from catalog.words import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +33,8 @@ class SourceOutcome:
         if self.outcome == "failed":
             return f"{self.source}: failed: {self.reason}"
         what = "new snapshot" if self.outcome == "new" else "unchanged"
-        counted = f", {len(self.changes)} change(s)" if self.changes else ""
-        return f"{self.source}: {self.provider} as of {self.seen_date}: {what}{counted}"
+        changed = f", {counted(len(self.changes), 'change')}" if self.changes else ""
+        return f"{self.source}: {self.provider} as of {self.seen_date}: {what}{changed}"
 
 
 def refresh(

@@ -24,8 +24,8 @@ from catalog.chat.config import (
 )
 from catalog.chat.messages import ChatParams, ReplyLimits
 from catalog.chat.targets import parse_stop, trusted_hosts
-from catalog.dashboard.words import counted
 from catalog.literal import markdown_text
+from catalog.words import counted
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from catalog.literal import markdown_text
 from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
 from catalog.store import Change, PriceRange, Store, StoreError, catalog_as_of, configured_url, describe_location
 from catalog.store import refresh as refresh_sources
+from catalog.words import counted
 from pages.common.sidebar import catalog_sidebar
 from pages.common.state import CATALOG_KEY, VIEW_KEY
 from pages.common.store import history_store
@@ -113,7 +114,7 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
             st.caption("No price history recorded yet (`python -m catalog refresh`).")
         else:
             age = (dt.date.today() - newest).days
-            st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{age} day(s) old"))
+            st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{counted(age, 'day')} old"))
         st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
         _refresh_button(store)
 
@@ -123,7 +124,7 @@ def _refresh_button(store: Store) -> None:
     urls = [spec for spec in configured_sources(os.environ.get(SOURCES_VARIABLE)) if is_url(spec)]
     if not urls or not st.button("Refresh prices", key="history_refresh", icon=":material/refresh:"):
         return
-    with st.status(f"Refreshing {len(urls)} configured page(s)…", expanded=True) as status:
+    with st.status(f"Refreshing {counted(len(urls), 'configured page')}…", expanded=True) as status:
         try:
             outcomes = refresh_sources(store, list(urls), progress=lambda outcome: _show(outcome.summary()))
         except StoreError as error:
@@ -132,7 +133,7 @@ def _refresh_button(store: Store) -> None:
             return
         failed = sum(1 for outcome in outcomes if outcome.outcome == "failed")
         new = sum(1 for outcome in outcomes if outcome.outcome == "new")
-        label = f"Refreshed: {new} new snapshot(s), {len(outcomes) - new - failed} unchanged, {failed} failed"
+        label = f"Refreshed: {counted(new, 'new snapshot')}, {len(outcomes) - new - failed} unchanged, {failed} failed"
         status.update(label=label, state="error" if failed == len(outcomes) else "complete", expanded=bool(failed))
     _catalog_on.clear()
     changes_since.clear()

@@ -7,10 +7,10 @@ import streamlit as st
 import catalog
 from catalog.dashboard.summary import catalog_lines
 from catalog.dashboard.view import MAX_PICKS, DashboardView
-from catalog.dashboard.words import counted
 from catalog.enrich import TAGS
 from catalog.literal import code_span, markdown_text
 from catalog.query import SORT_KEYS
+from catalog.words import counted
 from pages.common.state import (
     CATALOG_KEY,
     load_catalog,

@@ -41,7 +41,7 @@ def test_the_changes_page_shows_the_moves_and_a_history_chart_with_exact_dates(h
     page.wait_for_selector('table[aria-label="Price changes"]', timeout=30_000)
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     wait_for_app(page)
-    page.get_by_text("acme/beta-70b on Acme: 2 price range(s)").wait_for(timeout=10_000)
+    page.get_by_text("acme/beta-70b on Acme: 2 price ranges").wait_for(timeout=10_000)
     first = page.locator('table[aria-label="Price changes"] tbody tr').first
     assert first.locator("a").inner_text() == "acme/beta-70b" and "▲ up" in first.inner_text()
     hovers = page.evaluate("() => document.querySelector('.js-plotly-plot').data.map(trace => trace.customdata)")
@@ -94,7 +94,7 @@ def test_refresh_prices_reports_each_configured_source(history_app, page, screen
     page.goto(history_app + "/")
     wait_for_app(page)
     page.get_by_role("button", name="Refresh prices").click()
-    page.get_by_text("Refreshed: 0 new snapshot(s), 1 unchanged, 0 failed").wait_for(timeout=30_000)
+    page.get_by_text("Refreshed: 0 new snapshots, 1 unchanged, 0 failed").wait_for(timeout=30_000)
     wait_for_app(page)
     page.screenshot(path=str(screenshot_dir / "history-refresh.png"), full_page=True)
     assert exceptions_shown(page) == []

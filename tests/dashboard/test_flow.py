@@ -8,8 +8,9 @@ from pathlib import Path
 from html_tables import html_lines_of, page_stat_notes, page_table
 from streamlit.testing.v1 import AppTest
 
-from catalog.dashboard.words import budget_note, counted
+from catalog.dashboard.words import budget_note
 from catalog.sources import load_catalog
+from catalog.words import counted
 from catalog.workload import Workload, workload_costs
 
 ROOT = Path(__file__).resolve().parents[2]

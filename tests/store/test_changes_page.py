@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from html_tables import html_lines_of, page_table, page_tables
+from html_tables import html_lines_of, page_stats, page_table, page_tables
+from sent_order import sent_around_the_pause
 from storedb import PAGES
 from streamlit.testing.v1 import AppTest
 
@@ -70,9 +71,14 @@ def test_the_changes_page_lists_the_three_changes_biggest_mover_first_with_a_cha
     history = page_table(at, "Price history")
     assert [row["From"] for row in history.rows] == ["2026-11-01", "2026-11-20"]
     assert history.rows[-1]["To"] == "(current)" and history.rows[-1]["Input $/1M"] == "$0.60"
-    assert [metric.value for metric in at.metric] == ["1", "0", "1", "1"]
+    assert page_stats(at, "Changes") == {
+        "Price rises": "1",
+        "Price cuts": "0",
+        "Models added": "1",
+        "Models removed": "1",
+    }
     assert len(at.get("plotly_chart")) == 1
-    assert "acme/beta-70b on Acme: 2 price range(s)" in texts(at)
+    assert "acme/beta-70b on Acme: 2 price ranges" in texts(at)
     assert param(at, "hist") == ["acme/beta-70b"]
     assert not at.exception
 
@@ -85,10 +91,20 @@ def test_the_changes_page_defaults_to_the_last_30_days_and_says_when_nothing_cha
     assert not [table for table in page_tables(at) if table.label == "Price changes"]
 
 
+def test_a_first_visit_gets_the_changes_before_the_date_picker_and_the_chart(history, monkeypatch):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.switch_page("pages/changes.py")
+    before, after = sent_around_the_pause(at, monkeypatch)
+    assert "html Changes" in before and not {"date_input", "selectbox", "plotly_chart"} & set(before)
+    assert {"date_input", "selectbox"} <= set(after)
+    at.date_input(key="ch_since").set_value("2026-11-01").run()  # the picker's value is read before it is drawn
+    assert page_stats(at, "Changes")["Price rises"] == "1" and page_table(at, "Price changes")
+
+
 def test_a_history_link_opens_that_models_chart(history):
     at = app({"hist": "acme/gamma-1b", "hist_provider": "Acme"}, page="pages/changes.py")
     assert at.selectbox(key="ch_model").value == ("Acme", "acme/gamma-1b")
-    assert "acme/gamma-1b on Acme: 1 price range(s)" in texts(at)
+    assert "acme/gamma-1b on Acme: 1 price range" in texts(at)
 
 
 def test_an_as_of_link_shows_the_whole_dashboard_as_on_that_day_and_keeps_the_date(history):

@@ -65,7 +65,7 @@ def test_a_page_that_fails_to_parse_is_reported_and_stores_nothing(tmp_path):
     assert json.loads(cli("changes", "--format", "json")[1]) == []
     code, out, _ = cli("refresh", "--source", str(broken), "--source", V2, "--as-of", "2026-11-20")
     assert code == 0, "one source worked"
-    assert "new snapshot, 3 change(s)" in out
+    assert "new snapshot, 3 changes" in out
 
 
 def test_changes_filters_by_date_and_provider_and_prints_a_table():
@@ -74,7 +74,7 @@ def test_changes_filters_by_date_and_provider_and_prints_a_table():
     code, out, _ = cli("changes")
     assert code == 0
     assert "acme/beta-70b   price    $0.50 → $0.60  $1.00 → $1.20  +20.0%" in out
-    assert out.rstrip().endswith("3 change(s)")
+    assert out.rstrip().endswith("3 changes")
     assert json.loads(cli("changes", "--since", "2026-11-21", "--format", "json")[1]) == []
     assert len(json.loads(cli("changes", "--since", "2026-11-20", "--format", "json")[1])) == 3
     assert json.loads(cli("changes", "--provider", "Other", "--format", "json")[1]) == []
