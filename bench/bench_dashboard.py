@@ -69,6 +69,9 @@ PAGE_CASES = (
     ("Providers", "/providers", html_table("Providers")),
     ("Changes", "/changes", html_table("Price changes")),
     ("Playground", "/playground", '[data-testid="stHtml"] ul[aria-label="Model"]'),
+    # The model picker below that line, drawn after the first-visit pause (a selectbox: twenty chunks of its own);
+    # not the page's first content, so it has no target.
+    ("Playground picker", "/playground", '[data-testid="stMain"] [data-testid="stSelectbox"]'),
     ("Model", "/model?id=deepseek-ai/DeepSeek-R1-0528", '[data-testid="stHtml"] dl[aria-label="Prices"]'),
 )
 ONE_LINE_READY = '[data-testid="stMarkdown"]'
@@ -212,7 +215,8 @@ def print_pages(runs: dict[str, list[float]], cold: int, warm: int) -> None:
         for name, path, _ in PAGE_CASES:
             value = median_ms(runs[f"{kind} {name}"])
             label = f"{name} ({path.split('?')[0]})"
-            print(f"  {label:<34} {value:>10.0f} {value / reference:>13.2f} {'≤ 1.5×':>10}")
+            target = "" if name == "Playground picker" else "≤ 1.5×"
+            print(f"  {label:<34} {value:>10.0f} {value / reference:>13.2f} {target:>10}")
 
 
 def main() -> None:
