@@ -139,14 +139,16 @@ def screenshot_dir() -> Path:
 
 
 def wait_for_app(tab: Page, timeout_ms: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered)."""
+    """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered) and every
+    element is drawn (no skeleton left where an element's JavaScript was still loading)."""
     tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     tab.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
             const status = document.querySelector('[data-testid="stStatusWidget"]');
             return app && app.getAttribute('data-test-script-state') !== 'running'
-                && !(status && status.innerText.includes('Running'));
+                && !(status && status.innerText.includes('Running'))
+                && !document.querySelector('[data-testid="stSkeleton"]');
         }""",
         timeout=timeout_ms,
     )
