@@ -94,7 +94,7 @@ def bare_run(url: str, model: str, trials: int, concurrency: int) -> float:
         for p in prompts(trials // 10) for _ in range(10)
     ]  # fmt: skip
     headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "text/event-stream"}
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=8)
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
     with httpx.Client(limits=limits, timeout=60) as http:
 
         def send(body: dict[str, object]) -> int:

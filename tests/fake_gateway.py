@@ -222,7 +222,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self, fake: FakeGateway, parts: Any) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         bearer = self.bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-        entry: dict[str, Any] = {"path": parts.path, "query": parse_qs(parts.query), "headers": dict(self.headers)}
+        entry: dict[str, Any] = {
+            "path": parts.path,
+            "query": parse_qs(parts.query),
+            "headers": dict(self.headers),
+            "peer": self.client_address[1],
+        }  # the client's port: one per connection
         fake.log(entry)
         self.request_id = entry["id"]
         if parts.path == FORWARD_PATH:

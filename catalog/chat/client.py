@@ -105,7 +105,7 @@ class GatewayClient:
         read = min(timeout.read or limits.deadline_s, limits.deadline_s)
         self.timeout = httpx.Timeout(read, connect=timeout.connect, write=timeout.write, pool=timeout.pool)
         self._sleep = sleep
-        limits_http = httpx.Limits(max_connections=32, max_keepalive_connections=8)
+        limits_http = httpx.Limits(max_connections=32, max_keepalive_connections=32)
         self._http = httpx.Client(timeout=self.timeout, transport=transport, follow_redirects=False, limits=limits_http)
 
     def __repr__(self) -> str:

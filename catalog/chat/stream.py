@@ -30,6 +30,8 @@ REQUEST_ID_HEADER = "x-lava-request-id"
 NOT_JSON = "The reply contained a chunk that is not valid JSON; the reply is incomplete."
 #: Room for JSON framing around the text of one event, beyond 4 bytes a character of the reply's limit.
 EVENT_OVERHEAD = 64 * 1024
+#: Events read past `[DONE]` to reach the end of a stream before its connection is given up instead.
+DRAIN_EVENTS = 8
 
 
 class ChatStream:
@@ -93,9 +95,11 @@ class ChatStream:
         self._done = True
         state, loads = self._state, json.loads  # the hot path of a stream: local names
         try:
-            for data in self._events():
+            events = self._events()
+            for data in events:
                 if data == b"[DONE]":
                     self._complete = True
+                    _drain(events)
                     break
                 try:
                     chunk = loads(data)
@@ -210,6 +214,17 @@ class ChatStream:
                 chars = len(self._state.content)
                 self._state.fail(Cancelled(f"Cancelled after {chars} characters; the reply is incomplete."))
         self._response.close()
+
+
+def _drain(events: Iterator[bytes]) -> None:
+    """Read a finished reply's stream to its end (after `[DONE]` only its closing chunk is left), so that its
+    connection serves the next request instead of being closed and opened anew; at most `DRAIN_EVENTS` more
+    events, and a failure here is the next request's concern, not this reply's."""
+    try:
+        for _ in zip(range(DRAIN_EVENTS), events, strict=False):
+            pass
+    except GatewayError:
+        pass
 
 
 def _duration(seconds: float) -> str:

@@ -305,3 +305,17 @@ def test_a_provider_echoing_the_key_has_it_redacted(fake):
     with GatewayClient(config) as gateway, pytest.raises(AuthenticationFailed) as raised:
         stream(gateway, request())
     assert "Invalid" not in str(raised.value) and "[redacted] forward token" in str(raised.value)
+
+
+def test_a_finished_reply_leaves_its_connection_to_the_next_request(client, fake):
+    for prompt in ("one", "two", "three"):
+        _, result = stream(client, request(prompt))
+        assert result.complete and result.error is None
+    assert len({entry["peer"] for entry in fake.requests}) == 1  # one connection served all three
+
+
+def test_a_cut_reply_does_not_hand_its_connection_on(client, fake):
+    _, cut = stream(client, request("Hello !fake:cut"))
+    _, whole = stream(client, request("Hello"))
+    assert not cut.complete and whole.complete
+    assert len({entry["peer"] for entry in fake.requests}) == 2
