@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import exceptions_shown, run_streamlit, wait_for_app
 from fake_gateway import running_fake
@@ -72,6 +74,26 @@ def test_side_by_side_in_the_browser(app_url, page, screenshot_dir):
     assert page.get_by_role("button", name="Export JSON").count() == 1
     table.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "playground-side-by-side.png"))
+
+
+def test_picking_another_model_chats_with_it(app_url, fake, page, screenshot_dir):
+    page.goto(f"{app_url}/playground?model=deepseek-ai/DeepSeek-R1")
+    wait_for_app(page)
+    picker = page.get_by_role("combobox", name="Model")
+    picker.fill("microsoft/phi-4 ")
+    picker.press("Enter")
+    page.wait_for_url(re.compile(r"model=microsoft%2Fphi-4(&|$)"), timeout=10_000)
+    wait_for_app(page)
+    line = page.locator('[data-testid="stHtml"] ul[aria-label="Model"]')
+    assert line.locator("a").inner_text() == "phi 4" and "$0.07 in" in line.inner_text()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("Which model are you?")
+    box.press("Enter")
+    page.get_by_text("tokens/s").wait_for(timeout=REPLY_TIMEOUT_MS)
+    wait_for_app(page)
+    assert fake.requests[-1]["body"]["model"] == "microsoft/phi-4"
+    assert exceptions_shown(page) == []
+    page.screenshot(path=str(screenshot_dir / "playground-picked-model.png"))
 
 
 def test_a_wrong_token_reads_authentication_failed(fake, page, screenshot_dir):
