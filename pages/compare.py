@@ -9,7 +9,7 @@ from catalog.dashboard.figures import CONFIG, monthly_cost_bars
 from catalog.dashboard.html_table import html_stats
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
-from catalog.dashboard.workload_table import SHOWN_ROWS, picked_stat, workload_summary, workload_table
+from catalog.dashboard.workload_table import FORM_ROOM, SHOWN_ROWS, picked_stat, workload_summary, workload_table
 from catalog.measured import costs_with_measured
 from catalog.words import counted
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
@@ -50,7 +50,9 @@ workload = view.workload()
 baseline = models.find(view.baseline) if view.baseline else None
 lines = workload_costs(chosen, workload, baseline, view.budget_usd)
 
-summary, form, scope, tokens = st.container(), st.container(), st.container(), st.container()
+summary, form, tokens = st.container(), st.container(key="compare_form"), st.container()
+form.html(FORM_ROOM)  # the form's room, kept while its widgets load, so the results below stay put
+form.caption("Your workload: the answer above and the table below follow it.")
 (tokens_from, tokens_picker), marks = measure.tokens_choice(), None  # a run's measured tokens, or the assumed pair
 if tokens_from is not None:
     pairs = costs_with_measured(chosen, workload, tokens_from, baseline, view.budget_usd)
@@ -117,7 +119,7 @@ with form:  # drawn after the results, shown above them: a first visit sees the 
         )
         st.button("Use as input tokens", on_click=_use_estimate, disabled=not estimate.characters)
 counts = {"picked": len(view.picks), "filtered": len(filtered), "all": len(models)}
-with scope:
+with form:
     st.radio("Models", SCOPES, key="w_scope", horizontal=True, format_func=lambda s: f"{s.title()} ({counts[s]})")
 with tokens:
     tokens_picker()

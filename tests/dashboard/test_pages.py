@@ -366,7 +366,7 @@ def test_compare_draws_no_grid_and_sends_its_results_before_its_form():
     assert sent[0:3] == ["heading", "html", "markdown"]  # the title, the summary line, the month caption
     assert table < min(sent.index(kind) for kind in ("number_input", "selectbox", "radio", "plotly_chart"))
     shown = shown_elements(at)  # the summary first, the form above the results, the chart below them
-    assert shown[:3] == ["title", "html", "selectbox"]
+    assert shown[:4] == ["title", "html", "caption", "selectbox"]
     assert shown.index("number_input") < len(shown) - 1 - shown[::-1].index("html") < shown.index("plotly_chart")
     summary = read_summary(at)
     cheapest = costs(at).rows[0]
