@@ -8,6 +8,7 @@ import streamlit as st
 
 from catalog.dashboard.history import (
     DEFAULT_DAYS,
+    SINCE_ROOM,
     biggest_movers_first,
     changes_table,
     count_changes,
@@ -39,7 +40,9 @@ today = dt.date.fromisoformat(view.as_of) if view.as_of else dt.date.today()
 if "ch_since" not in st.session_state:
     st.session_state["ch_since"] = today - dt.timedelta(days=DEFAULT_DAYS)
 since: dt.date = st.session_state["ch_since"]  # the picker's value, known before it is drawn (after the changes)
-picker = st.container()
+picker = st.container(key="changes_since")
+picker.html(SINCE_ROOM)  # the date picker's room, kept while it loads, so the changes below stay put
+picker.caption(f"Prices that moved between {since} and {today}.")
 url = configured_url()
 changes = [change for change in history.changes_since(url, since, revision) if change.date <= today]
 counts = count_changes(changes)

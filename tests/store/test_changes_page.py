@@ -88,6 +88,7 @@ def test_the_changes_page_defaults_to_the_last_30_days_and_says_when_nothing_cha
     assert at.date_input(key="ch_since").value == dt.date.today() - dt.timedelta(days=30)
     at.date_input(key="ch_since").set_value(dt.date(2026, 11, 21)).run()
     assert f"No price changes between 2026-11-21 and {dt.date.today()}." in texts(at)
+    assert f"Prices that moved between 2026-11-21 and {dt.date.today()}." in texts(at)  # above the picker
     assert not [table for table in page_tables(at) if table.label == "Price changes"]
 
 
