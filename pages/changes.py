@@ -8,14 +8,13 @@ import streamlit as st
 
 from catalog.dashboard.history import (
     DEFAULT_DAYS,
-    SINCE_ROOM,
     biggest_movers_first,
     changes_table,
     count_changes,
     history_figure,
     ranges_table,
 )
-from catalog.dashboard.html_table import html_stats
+from catalog.dashboard.html_table import html_stats, keep_room
 from catalog.literal import markdown_text
 from catalog.store import StoreError, configured_url
 from catalog.words import counted
@@ -41,7 +40,7 @@ if "ch_since" not in st.session_state:
     st.session_state["ch_since"] = today - dt.timedelta(days=DEFAULT_DAYS)
 since: dt.date = st.session_state["ch_since"]  # the picker's value, known before it is drawn (after the changes)
 picker = st.container(key="changes_since")
-picker.html(SINCE_ROOM)  # the date picker's room, kept while it loads, so the changes below stay put
+picker.html(keep_room("changes_since", 100))  # the date picker's room (106 px drawn) while it loads
 picker.caption(f"Prices that moved between {since} and {today}.")
 url = configured_url()
 changes = [change for change in history.changes_since(url, since, revision) if change.date <= today]

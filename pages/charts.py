@@ -20,6 +20,7 @@ from catalog.dashboard.figures import (
     price_scatter,
     price_vs_params,
 )
+from catalog.dashboard.html_table import keep_room
 from catalog.dashboard.tables import frontier_candidates, visible_models
 from catalog.dashboard.view import CHARTS
 from catalog.frontier import frontier_points, frontier_segments
@@ -31,6 +32,11 @@ from pages.common import sidebar, state
 # chart costs 2.6× a one-line page to show. Widgets above the chart are drawn after it, into containers placed
 # above it, so the browser fetches the chart first; their values are read from the session before that.
 CHART_WIDGETS = {"c_chart": "chart", "c_metric": "chart_metric", "c_log": "log_scale", "c_all": "all_bars"}
+
+#: The room the controls keep above the chart, by rows of controls (on a wide screen, on a phone): a little under
+#: their drawn heights, 121–224 px for the chart picker alone, 197–255 px (245–348 px on a phone) with the price
+#: row, 237–295 px (285–388 px) with "show all" too.
+CONTROLS_ROOM = {1: (115, 115), 2: (190, 240), 3: (230, 280)}
 
 #: A click on a point selects it, and the page opens that model's page (the ranked bars are links).
 OPEN_ON_CLICK: dict[str, Any] = {"on_select": "rerun", "selection_mode": "points"}
@@ -46,13 +52,14 @@ def open_model(event: Any) -> None:
 models, view = state.open_page("Charts", "charts")
 rows = visible_models(models.models, view)
 share = view.output_share
-st.caption(
+about = (
     f"**{len(rows):,} of {counted(len(models), 'model')}**, as filtered in the sidebar. Blended = "
     f"{100 - view.output_share_pct}% input + {view.output_share_pct}% output. Hover a bar or point for its id "
     "and prices, click it to open its page; on the plots, drag to zoom and double-click to reset."
 )
 
 if not rows:
+    st.caption(about)
     st.info("No model matches these filters, so there is nothing to chart. Loosen a filter in the sidebar.")
 else:
     state.seed_widgets(view, CHART_WIDGETS, "charts")
@@ -63,18 +70,20 @@ else:
         st.session_state["c_metric"] = "blended"
     view = state.read_widgets(view, CHART_WIDGETS)
     chart, metric, log = view.chart, view.chart_metric, view.log_scale
-    picker = st.container()
-    price_controls = st.container() if chart in ("ranked", "size") else None
+    # The caption now, the controls after the chart: into its room above it, so the chart does not move.
+    controls = st.container(key="chart_controls")
+    controls.caption(about)
+    picker = controls.container()
+    price_controls = controls.container() if chart in ("ranked", "size") else None
+    show_all = controls.container() if chart == "ranked" and len(rows) > DEFAULT_BARS else None
+    controls.html(keep_room("chart_controls", *CONTROLS_ROOM[1 + bool(price_controls) + bool(show_all)]))
     points = cheapest(rows, metric, share, MAX_POINTS) if len(rows) > MAX_POINTS else rows
 
     if chart == "ranked":
-        show_all = st.container() if len(rows) > DEFAULT_BARS else None
         shown = min(len(rows), MAX_BARS if view.all_bars else DEFAULT_BARS)
         if shown < len(rows):
             st.caption(f"The {shown} cheapest of {len(rows):,} models by {METRICS[metric].lower()} price.")
         st.html(ranked_bars(rows, metric, share, log, limit=shown))
-        if show_all is not None:
-            show_all.toggle(f"Show all {min(len(rows), MAX_BARS):,}", key="c_all")
     elif chart in ("scatter", "size"):
         if len(points) < len(rows):
             st.caption(f"The {len(points):,} cheapest of {len(rows):,} models: filter to see others.")
@@ -110,7 +119,10 @@ else:
         else:
             st.warning("No model of known size passes these filters: set a size range in the sidebar.")
 
-    # The controls, drawn after the chart into their places above it.
+    state.show_content_first()
+    # The controls, drawn after the chart into their places above it (and below it, "show all").
+    if show_all is not None:
+        show_all.toggle(f"Show all {min(len(rows), MAX_BARS):,}", key="c_all")
     picker.segmented_control("Chart", list(CHARTS), format_func=CHARTS.__getitem__, key="c_chart")
     if price_controls is not None:
         metric_column, log_column = price_controls.columns([3, 1], vertical_alignment="bottom")

@@ -6,10 +6,10 @@ import streamlit as st
 
 from catalog.costs import usd
 from catalog.dashboard.figures import CONFIG, monthly_cost_bars
-from catalog.dashboard.html_table import html_stats
+from catalog.dashboard.html_table import html_stats, keep_room
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
-from catalog.dashboard.workload_table import FORM_ROOM, SHOWN_ROWS, picked_stat, workload_summary, workload_table
+from catalog.dashboard.workload_table import SHOWN_ROWS, picked_stat, workload_summary, workload_table
 from catalog.measured import costs_with_measured
 from catalog.words import counted
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
@@ -51,7 +51,9 @@ baseline = models.find(view.baseline) if view.baseline else None
 lines = workload_costs(chosen, workload, baseline, view.budget_usd)
 
 summary, form, tokens = st.container(), st.container(key="compare_form"), st.container()
-form.html(FORM_ROOM)  # the form's room, kept while its widgets load, so the results below stay put
+# The form's room while its widgets load, so the results below stay put: drawn, it takes 330–394 px side by
+# side and 750–788 px stacked on a phone.
+form.html(keep_room("compare_form", 320, 740))
 form.caption("Your workload: the answer above and the table below follow it.")
 (tokens_from, tokens_picker), marks = measure.tokens_choice(), None  # a run's measured tokens, or the assumed pair
 if tokens_from is not None:

@@ -29,10 +29,6 @@ class ChangeCounts:
     removed: int
 
 
-#: The room the Changes page's date picker (`st.container(key="changes_since")`) keeps while it loads.
-SINCE_ROOM = "<style>.st-key-changes_since{min-height:100px}</style>"
-
-
 def count_changes(changes: Sequence[Change]) -> ChangeCounts:
     moves = [change.move_pct for change in changes if change.change == "price"]
     return ChangeCounts(

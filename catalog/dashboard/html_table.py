@@ -183,6 +183,14 @@ def html_link(cell: Cell) -> str:
     return f'<a href="{_escape(cell.href)}"{target}{title}>{text}</a>'
 
 
+def keep_room(key: str, height_px: int, phone_height_px: int | None = None) -> str:
+    """A style for `st.html` that keeps `height_px` (on a phone, narrower than 640 px, `phone_height_px`) for
+    the container `st.container(key=key)`: room held for widgets drawn into it after the first-visit pause,
+    so what is below does not jump when they arrive. The container must already show something."""
+    phone = f"@media (max-width:640px){{.st-key-{key}{{min-height:{phone_height_px}px}}}}" if phone_height_px else ""
+    return f"<style>.st-key-{key}{{min-height:{height_px}px}}{phone}</style>"
+
+
 def html_title(text: str) -> str:
     """A `title` attribute's value: `text` escaped, its line breaks kept (a tooltip of one fact a line)."""
     return "&#10;".join(_escape(line) for line in text.split("\n"))

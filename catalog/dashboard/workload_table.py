@@ -36,14 +36,6 @@ def percent(value: float) -> str:
     return f"{MINUS}{text}" if value < 0 and text != "0.0%" else text
 
 
-#: The room Compare's form (`st.container(key="compare_form")`) keeps while its widgets load: a little under its
-#: drawn height (208–272 px side by side, 628–643 px stacked on a phone), so the results below hardly move.
-FORM_ROOM = (
-    "<style>.st-key-compare_form{min-height:320px}"
-    "@media (max-width:640px){.st-key-compare_form{min-height:740px}}</style>"
-)
-
-
 def workload_summary(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
     """One line of HTML above the form, for `st.html`: the workload, and the cheapest model's monthly cost for
     it (its name linking to its page). HTML, not markdown: sent first, it has the browser fetch the code that

@@ -164,3 +164,19 @@ def test_clicking_a_point_opens_its_model_page(streamlit_url, page):
     page.wait_for_url(re.compile(r"/model\?id="), timeout=20_000)
     wait_for_app(page)
     assert exceptions_shown(page) == []
+
+
+def test_the_controls_arrive_above_the_bars_without_moving_them(streamlit_url, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})  # a fresh session: a first visit
+    tab = context.new_page()
+    try:
+        tab.goto(f"{streamlit_url}/charts")
+        bars = tab.locator(BARS)
+        bars.wait_for(timeout=30_000)
+        first_y = bars.bounding_box()["y"]  # type: ignore[index]
+        wait_for_app(tab)
+        tab.get_by_text("Show all").wait_for(timeout=10_000)
+        assert abs(bars.bounding_box()["y"] - first_y) < 30  # type: ignore[index]
+        assert exceptions_shown(tab) == []
+    finally:
+        context.close()

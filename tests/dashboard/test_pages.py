@@ -375,11 +375,11 @@ def test_compare_draws_no_grid_and_sends_its_results_before_its_form():
 
 
 #: Each page that pauses on a first visit, the link it is opened with, its content (sent before the pause), and
-#: an element that loads JavaScript of its own (sent after it): the sidebar's search box, the Compare form's
-#: number fields, the Playground's model picker, the Model page's links.
+#: an element that loads JavaScript of its own (sent after it): the sidebar's search box, the Charts picker, the
+#: Compare form's number fields, the Playground's model picker, the Model page's links.
 FIRST_CONTENT = {
     "pages/browse.py": ({}, "html Models", "text_input"),
-    "pages/charts.py": ({}, "html Blended price, USD per 1M tokens (75% input + 25% output)", "text_input"),
+    "pages/charts.py": ({}, "html Blended price, USD per 1M tokens (75% input + 25% output)", "button_group"),
     "pages/compare.py": ({}, "html Workload costs", "number_input"),
     "pages/providers.py": ({}, "html Providers", "text_input"),
     "pages/playground.py": ({}, "html Model", "selectbox"),
