@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from apps import load_many_models, opened
 from html_tables import page_table, read_tables
-from streamlit.testing.v1 import AppTest
 
 from catalog import load_catalog
 from catalog.dashboard.html_table import html_table
@@ -18,19 +16,6 @@ from catalog.dashboard.tables import HTML_ROWS, SORTED_COLUMN, browse_table, hos
 from catalog.dashboard.view import DashboardView
 from catalog.measured import Speed
 from catalog.query import SORT_KEYS
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-from dashboard_catalog import generated_page  # noqa: E402
-
-
-def opened(params: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_browse_draws_no_grid_until_the_grid_toggle_is_on():
@@ -62,9 +47,7 @@ def test_the_measured_speed_toggle_adds_its_columns_to_the_plain_table():
 
 
 def test_over_the_cap_browse_shows_the_first_rows_with_a_note_and_the_grid_holds_all(tmp_path, monkeypatch):
-    page = tmp_path / "many.md"
-    page.write_text(generated_page(450).replace("# DeepInfra", "# Many", 1), encoding="utf-8")
-    monkeypatch.setenv("CATALOG_SOURCES", str(page))
+    load_many_models(tmp_path, monkeypatch, 450)
     at = opened({"sort": "-input"}, timeout=120)
     table = page_table(at, "Models")
     assert len(table.rows) == HTML_ROWS == 200

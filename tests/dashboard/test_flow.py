@@ -3,27 +3,15 @@ the captions claim only what is true, counts have the right plural, money column
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from apps import opened
 from html_tables import html_lines_of, page_stat_notes, page_table
-from streamlit.testing.v1 import AppTest
 
 from catalog.dashboard.words import budget_note
 from catalog.sources import load_catalog
 from catalog.words import counted
 from catalog.workload import Workload, workload_costs
 
-ROOT = Path(__file__).resolve().parents[2]
 PICKS = ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
-
-
-def opened(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_compare_picked_opens_compare_on_the_picks():

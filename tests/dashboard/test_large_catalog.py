@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+from apps import load_many_models, opened
 from bar_charts import page_bar_charts, read_bar_charts
 from html_tables import page_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
 from catalog.dashboard.bars import ranked_bars
 from catalog.dashboard.figures import DEFAULT_BARS, MAX_BARS, MAX_POINTS
 from catalog.dashboard.tables import frontier_candidates
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.records import ModelRecord
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-from dashboard_catalog import generated_page  # noqa: E402
 
 # Few distinct prices, so ties and equal inputs or outputs are common.
 prices = st.sampled_from([0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0])
@@ -50,12 +43,8 @@ def test_the_ranked_bars_keep_the_cheapest():
 
 
 def test_charts_of_twenty_thousand_models_render_with_a_note(tmp_path, monkeypatch):
-    page = tmp_path / "many.md"
-    page.write_text(generated_page(20_000).replace("# DeepInfra", "# Many", 1), encoding="utf-8")
-    monkeypatch.setenv("CATALOG_SOURCES", str(page))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/charts.py").run()
-    assert not at.exception
+    load_many_models(tmp_path, monkeypatch, 20_000)
+    at = opened(page="pages/charts.py", timeout=120)
     notes = " ".join(caption.value for caption in at.caption)
     assert f"The {DEFAULT_BARS} cheapest of 20,052 models" in notes and len(page_bar_charts(at)[0].bars) == DEFAULT_BARS
     at.toggle(key="c_all").set_value(True).run()

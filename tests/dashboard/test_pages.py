@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from apps import opened as app
 from bar_charts import page_bar_charts
 from html_tables import Table, html_lines_of, page_stat_notes, page_stats, page_table
 from sent_order import sent_around_the_pause, sent_elements, shown_elements
@@ -22,18 +23,6 @@ from pages.common import state
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/browse.py", "pages/charts.py", "pages/compare.py", "pages/playground.py"]
 BAD_PAGE = b"# Broken\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n| --- | --- | --- |\n| a/b | $x | $1 |\n"
-
-
-def app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
-    """The dashboard, run once (opened with `params`), on `page` if given."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page).run()
-    assert not at.exception
-    return at
 
 
 def table(at: AppTest, index: int = 0):

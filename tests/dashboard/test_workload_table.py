@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-import sys
-from pathlib import Path
 
+from apps import load_many_models, opened
 from html_tables import page_table, read_tables
-from streamlit.testing.v1 import AppTest
 
 from catalog.dashboard.workload_table import SHOWN_ROWS, money, percent, workload_summary, workload_table
 from catalog.records import ModelRecord
 from catalog.workload import Workload, workload_costs
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-from dashboard_catalog import generated_page  # noqa: E402
 
 HOSTILE = "evil/![i](http://evil.test/id.png) <img src=x> **b**"
 
@@ -55,11 +49,7 @@ def test_a_hostile_id_is_literal_in_the_table_and_the_summary():
 
 
 def test_a_big_catalog_draws_the_cheapest_rows_and_says_so(tmp_path, monkeypatch):
-    page = tmp_path / "many.md"
-    page.write_text(generated_page(400).replace("# DeepInfra", "# Many", 1), encoding="utf-8")
-    monkeypatch.setenv("CATALOG_SOURCES", str(page))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/compare.py").run()
-    assert not at.exception
+    load_many_models(tmp_path, monkeypatch, 400)
+    at = opened(page="pages/compare.py", timeout=120)
     assert len(page_table(at, "Workload costs").rows) == SHOWN_ROWS
     assert any(f"The cheapest {SHOWN_ROWS} of 452 models" in caption.value for caption in at.caption)
