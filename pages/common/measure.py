@@ -55,16 +55,13 @@ def tokens_choice() -> tuple[MeasuredTokens | None, Callable[[], None]]:
     """Compare's choice of tokens per request: the assumed pair (None), or each model's as a run measured them;
     and the function that draws its picker, which the page calls later (the choice is known before it)."""
     store, _ = history_store()
-    if store is None:
-        return None, lambda: None
-    trials = TrialStore(store)
+    trials = TrialStore(store) if store is not None else None
     try:
-        found = trials.runs()
+        by_id = {run.id: run for run in trials.runs()} if trials is not None else {}
     except StoreError:
-        return None, lambda: None
-    if not found:
-        return None, lambda: None
-    by_id = {run.id: run for run in found}
+        by_id = {}
+    if trials is None or not by_id:
+        return None, lambda: None  # no run to choose from: nothing to draw
 
     def label(run_id: int | None) -> str:
         return "as assumed above, for every model" if run_id is None else f"as run {run_label(by_id[run_id])} measured"
