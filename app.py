@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from catalog.sources import SOURCES_VARIABLE, configured_sources
 from pages.common.history import history_sidebar
 from pages.common.router import mark_routed, routes
+from pages.common.settings import settings
 
 st.set_page_config(page_title="LLM price catalog", page_icon=":material/payments:", layout="wide")
 navigation = st.navigation(routes())
 mark_routed()
-history_sidebar(configured_sources(os.environ.get(SOURCES_VARIABLE)))  # the catalog, or as of ?as_of=
+history_sidebar(configured_sources(settings().get(SOURCES_VARIABLE)))  # the catalog, or as of ?as_of=
 navigation.run()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalog.chat.safe_markdown import stream_without_images, without_images  # noqa: E402
+from catalog.gateway.safe_markdown import stream_without_images, without_images  # noqa: E402
 
 SHAPES = {
     "images on one line": ("", "![a](b) "),

@@ -31,9 +31,9 @@ sys.path[:0] = [str(ROOT)]
 import sqlalchemy as sa  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from catalog.store import Store  # noqa: E402
-from catalog.store.schema import price_ranges, sightings, snapshots  # noqa: E402
-from catalog.store.store import digest  # noqa: E402
+from catalog.history import Store  # noqa: E402
+from catalog.history.schema import price_ranges, sightings, snapshots  # noqa: E402
+from catalog.history.store import digest  # noqa: E402
 
 START = dt.date(2025, 11, 26)
 RECORDED_DAYS = 30

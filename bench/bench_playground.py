@@ -24,10 +24,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from catalog.chat.client import GatewayClient  # noqa: E402
-from catalog.chat.config import resolve_config  # noqa: E402
-from catalog.chat.messages import ChatParams, ChatRequest, Message  # noqa: E402
-from catalog.chat.side_by_side import run_side_by_side  # noqa: E402
+from catalog.gateway.client import GatewayClient  # noqa: E402
+from catalog.gateway.config import resolve_config  # noqa: E402
+from catalog.gateway.messages import ChatParams, ChatRequest, Message  # noqa: E402
+from catalog.gateway.side_by_side import run_side_by_side  # noqa: E402
 from catalog.records import ModelRecord  # noqa: E402
 
 TOKEN = "fwd_tok_bench"

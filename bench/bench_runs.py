@@ -29,16 +29,17 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from catalog.chat.client import GatewayClient  # noqa: E402
-from catalog.chat.config import resolve_config  # noqa: E402
-from catalog.chat.runs import RUN_RETRY, Runner, run_prompts  # noqa: E402
 from catalog.dashboard.runs import cost_speed_figure, results_frame  # noqa: E402
-from catalog.measured import run_report  # noqa: E402
-from catalog.prompts import Prompt  # noqa: E402
+from catalog.gateway.client import GatewayClient  # noqa: E402
+from catalog.gateway.config import resolve_config  # noqa: E402
+from catalog.history import Store  # noqa: E402
+from catalog.history.schema import trials as trials_table  # noqa: E402
+from catalog.runs.prompts import Prompt  # noqa: E402
+from catalog.runs.report import run_report  # noqa: E402
+from catalog.runs.runner import RUN_RETRY, Runner, run_prompts  # noqa: E402
+from catalog.runs.store import TrialStore  # noqa: E402
+from catalog.runs.trials import RunSettings, now  # noqa: E402
 from catalog.sources import load_catalog  # noqa: E402
-from catalog.store import Store  # noqa: E402
-from catalog.store.schema import trials as trials_table  # noqa: E402
-from catalog.store.trials import RunSettings, TrialStore, now  # noqa: E402
 
 TOKEN = "fwd_tok_bench_runs"
 TARGET = "https://api.deepinfra.com/v1/openai/chat/completions"

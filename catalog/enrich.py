@@ -11,8 +11,8 @@ import re
 from itertools import takewhile
 from typing import NamedTuple
 
-from catalog.exports import DECIMALS as _DECIMALS
 from catalog.known_sizes import KNOWN_SIZES, KNOWN_TAGS, SERVING_SUFFIXES, KnownSize, model_card
+from catalog.records import DECIMALS as _DECIMALS
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, ParsedPage, PriceRow, check_output_share
 
 #: Tags in the order they are shown, each with the name tokens that give it.

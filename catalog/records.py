@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from catalog.exports import DECIMALS
-
 if TYPE_CHECKING:
     import pandas as pd
+
+#: Decimals kept of a computed number (a blended price, a cost): 1e-9 USD, below any price's own precision,
+#: so binary float noise (0.7000000000000001) never reaches an export.
+DECIMALS = 9
 
 #: Fraction of tokens that are output in the default blended price: 3 input : 1 output.
 DEFAULT_OUTPUT_SHARE = 0.25

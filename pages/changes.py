@@ -15,8 +15,8 @@ from catalog.dashboard.history import (
     ranges_table,
 )
 from catalog.dashboard.html_table import html_stats, keep_room
+from catalog.history import StoreError, configured_url
 from catalog.literal import markdown_text
-from catalog.store import StoreError, configured_url
 from catalog.words import counted
 from pages.common import history, state
 from pages.common.store import history_store

@@ -10,7 +10,7 @@ from catalog.dashboard.html_table import html_stats, keep_room
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
 from catalog.dashboard.workload_table import SHOWN_ROWS, picked_stat, workload_summary, workload_table
-from catalog.measured import costs_with_measured
+from catalog.runs.report import costs_with_measured
 from catalog.words import counted
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
 from pages.common import measure, sidebar, state

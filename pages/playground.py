@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.chat import side_by_side, transcript
-from catalog.chat.client import GatewayClient
-from catalog.chat.config import ConfigError
-from catalog.chat.messages import ChatParams, ChatRequest, Message
-from catalog.chat.safe_markdown import without_images
-from catalog.chat.side_by_side import MAX_SIDE_BY_SIDE, SideBySide
-from catalog.chat.targets import chat_request, model_key, models_by_key, price_label, resolve_model
 from catalog.dashboard.model_page import model_line
+from catalog.gateway import side_by_side, transcript
+from catalog.gateway.client import GatewayClient
+from catalog.gateway.config import ConfigError
+from catalog.gateway.messages import ChatParams, ChatRequest, Message
+from catalog.gateway.safe_markdown import without_images
+from catalog.gateway.side_by_side import MAX_SIDE_BY_SIDE, SideBySide
+from catalog.gateway.targets import chat_request, model_key, models_by_key, price_label, resolve_model
 from catalog.literal import markdown_text
 from catalog.records import ModelRecord
 from pages.common import chat, measure, replies

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.chat.config import ConfigError
-from catalog.chat.targets import TRUSTED_TARGET_HOSTS, is_trusted_target, trusted_hosts
 from catalog.dashboard.providers import CHEAPEST, SHOWN_ROWS, providers_table
 from catalog.dashboard.tables import visible_models
+from catalog.gateway.config import ConfigError
+from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, is_trusted_target, trusted_hosts
 from catalog.hosts import host_groups
 from catalog.records import ModelRecord
-from pages.common import chat, sidebar, state
+from pages.common import sidebar, state
+from pages.common.settings import settings as operator_settings
 
 models, view = state.open_page("Providers", "providers")
 by_name = {info.name: info for info in models.providers}
 
 
 try:
-    hosts = trusted_hosts(chat.settings())
+    hosts = trusted_hosts(operator_settings())
 except ConfigError:
     hosts = TRUSTED_TARGET_HOSTS  # the Playground itself explains the operator's mistake
 

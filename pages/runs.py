@@ -6,14 +6,15 @@ import json
 
 import streamlit as st
 
-from catalog.chat.runs import BackgroundRun
-from catalog.chat.safe_markdown import without_images
-from catalog.chat.targets import models_by_key, price_label
 from catalog.dashboard.runs import answers_by_prompt, cost_speed_figure, results_frame, run_label, runs_frame
+from catalog.gateway.safe_markdown import without_images
+from catalog.gateway.targets import models_by_key, price_label
 from catalog.literal import code_span, markdown_text
-from catalog.measured import report_csv, run_report
-from catalog.prompts import FORMATS  # noqa: F401
-from catalog.store.trials import FINISHED, RunSettings, TrialStore
+from catalog.runs.prompts import FORMATS  # noqa: F401
+from catalog.runs.report import report_csv, run_report
+from catalog.runs.runner import BackgroundRun
+from catalog.runs.store import TrialStore
+from catalog.runs.trials import FINISHED, RunSettings
 from pages.common import state
 from pages.common.runs import JOB_KEY, prompts_from_input, reconcile_billed, resume, start
 from pages.common.store import history_store

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from catalog.chat.config import SETTING_NAMES
+from catalog.gateway.config import SETTING_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"

@@ -48,7 +48,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from catalog.chat.config import decode_forward_token
+from catalog.gateway.config import decode_forward_token
 
 TARGET_URL = "https://api.deepinfra.com/v1/openai/chat/completions"
 DIRECT_PATH = "/v1/openai/chat/completions"

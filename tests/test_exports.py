@@ -10,7 +10,7 @@ import pytest
 from catalog.cli.main import main
 from catalog.costs import usd
 from catalog.dashboard.tables import costs_frame, models_frame, to_csv
-from catalog.exports import csv_cell
+from catalog.formats.cells import csv_cell
 from catalog.sources import load_catalog
 from catalog.workload import Workload, workload_costs
 

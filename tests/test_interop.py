@@ -12,7 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import catalog
-from catalog.interop import crosscheck, per_mtok, per_token, read_litellm_map, to_litellm, to_openrouter
+from catalog.formats.litellm import crosscheck, read_litellm_map, to_litellm
+from catalog.formats.openrouter import to_openrouter
+from catalog.formats.per_token import per_mtok, per_token
 
 MAP = Path(__file__).parent / "data" / "litellm-map.json"
 MODELS = catalog.load_catalog().models

@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import itertools
 import json
-import os
 import threading
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -14,9 +13,8 @@ from typing import Any, TextIO
 from catalog.cli.tables import print_table
 from catalog.costs import usd
 from catalog.discovery import DEFAULT_INDEX, Fetched
-from catalog.records import Catalog, CatalogError
-from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog, redact_url
-from catalog.store import (
+from catalog.formats.llm_prices import llm_prices_document
+from catalog.history import (
     Change,
     NoHistoryYet,
     PriceRange,
@@ -25,11 +23,13 @@ from catalog.store import (
     catalog_as_of,
     configured_url,
     describe_location,
-    llm_prices_document,
     newest_catalog,
     refresh,
     refresh_index,
 )
+from catalog.records import Catalog, CatalogError
+from catalog.settings import read_settings
+from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog, redact_url
 from catalog.words import counted
 
 
@@ -139,7 +139,7 @@ def _refresh(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if not outcomes:
                 raise CatalogError(f"{redact_url(args.index)}: the index links to no provider page on its own host")
         else:
-            specs: list[str | None] = list(args.source or configured_sources(os.environ.get(SOURCES_VARIABLE)))
+            specs: list[str | None] = list(args.source or configured_sources(read_settings().get(SOURCES_VARIABLE)))
             outcomes = refresh(store, specs or [None], args.as_of)
     for outcome in outcomes:
         print(outcome.summary(), file=out)

@@ -7,7 +7,8 @@ import json
 from typing import Any, TextIO
 
 from catalog.cli.tables import print_table
-from catalog.interop import crosscheck, read_price_map, to_litellm, to_openrouter
+from catalog.formats.litellm import crosscheck, read_price_map, to_litellm
+from catalog.formats.openrouter import to_openrouter
 from catalog.records import Catalog
 from catalog.words import counted
 

@@ -9,11 +9,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import history, hosts, interop, runs
+from catalog.cli import history, hosts, interop, runs, settings
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
-from catalog.exports import csv_cell
+from catalog.formats.cells import csv_cell
 from catalog.query import SORT_KEYS, ModelFilter, filter_models, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
 
@@ -80,18 +80,25 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--search", default="", help="words that must all appear in the id or name")
 
     export = commands.add_parser("export", parents=[sources], help="print the catalog as JSON or CSV")
-    export.add_argument("--format", choices=("json", "csv", "llm-prices", *interop.EXPORT_FORMATS), default="json")
+    export.add_argument(
+        "--format", choices=("json", "csv", "llm-prices", *interop.EXPORT_FORMATS), default="json", help="default: json"
+    )
     export.add_argument("--full", action="store_true", help="add display name, family, flags and source")
 
     cost = commands.add_parser("cost", parents=[sources], help="rank models by the cost of a workload")
-    cost.add_argument("--input-tokens", type=_non_negative(int), required=True, metavar="N")
-    cost.add_argument("--output-tokens", type=_non_negative(int), required=True, metavar="M")
-    cost.add_argument("--requests", type=_non_negative(int), default=1, metavar="R")
+    cost.add_argument(
+        "--input-tokens", type=_non_negative(int), required=True, metavar="N", help="input tokens per request"
+    )
+    cost.add_argument(
+        "--output-tokens", type=_non_negative(int), required=True, metavar="M", help="output tokens per request"
+    )
+    cost.add_argument("--requests", type=_non_negative(int), default=1, metavar="R", help="requests (default 1)")
     cost.add_argument("--top", type=_non_negative(int), metavar="K", help="show only the K cheapest")
     interop.add_commands(commands, sources)
     hosts.add_commands(commands, sources)
     history.add_commands(commands, _Parser)
     runs.add_commands(commands, sources)
+    settings.add_commands(commands)
     return parser
 
 
@@ -109,6 +116,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             return runs.runs_command(args, out)
         if args.command == "report":
             return runs.report_command(args, out)
+        if args.command == "settings":
+            return settings.settings_command(args, out, err)
         if args.command == "export" and args.format == "llm-prices":
             history.export_llm_prices(out)
             return 0

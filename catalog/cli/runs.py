@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from catalog.chat.billing import reconcile_run
-from catalog.chat.client import GatewayClient
-from catalog.chat.config import ConfigError, GatewayConfig, merge_settings, reply_limits, resolve_config
-from catalog.chat.runs import RUN_RETRY, Progress, RunError, Runner, check_run, resolve_models, run_prompts
-from catalog.chat.targets import trusted_hosts
 from catalog.cli.tables import print_table
 from catalog.costs import usd
-from catalog.measured import run_report
-from catalog.prompts import Prompt, read_prompts
+from catalog.gateway.client import GatewayClient
+from catalog.gateway.config import ConfigError, GatewayConfig, reply_limits, resolve_config
+from catalog.gateway.targets import trusted_hosts
+from catalog.history import NoHistoryYet, Store, configured_url
 from catalog.records import CatalogError, ModelRecord
-from catalog.store import NoHistoryYet, Store, configured_url
-from catalog.store.trials import FINISHED, INTERRUPTED, STOPPED_BUDGET, Run, RunSettings, TrialStore
+from catalog.runs.billing import reconcile_run
+from catalog.runs.prompts import Prompt, read_prompts
+from catalog.runs.report import run_report
+from catalog.runs.runner import RUN_RETRY, Progress, RunError, Runner, check_run, resolve_models, run_prompts
+from catalog.runs.store import TrialStore
+from catalog.runs.trials import FINISHED, INTERRUPTED, STOPPED_BUDGET, Run, RunSettings
+from catalog.settings import Settings, read_settings
 
 COMMANDS = ("run", "runs", "report")
 #: Operator setting: "0" keeps no prompt or reply text in runs (metrics only).
@@ -77,11 +78,11 @@ def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     )
 
 
-def settings_from_environment() -> dict[str, str]:
-    return merge_settings(os.environ, {})
+def settings_from_environment() -> Settings:
+    return read_settings()
 
 
-def gateway(settings: dict[str, str]) -> GatewayConfig:
+def gateway(settings: Settings) -> GatewayConfig:
     config = resolve_config(settings)
     if config is None:
         raise ConfigError(NO_CREDENTIAL)
@@ -104,7 +105,7 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
             records = resolve_models(models, args.model)
             run_settings = RunSettings(
                 max_tokens=args.max_tokens, temperature=args.temperature, concurrency=args.concurrency,
-                max_usd=args.max_usd, keep_text=os.environ.get(KEEP_TEXT_VARIABLE, "1").strip() != "0",
+                max_usd=args.max_usd, keep_text=settings.flag(KEEP_TEXT_VARIABLE),
             )  # fmt: skip
             check_run(models, records, prompts, run_settings, hosts=hosts)
             name = args.name or Path(args.prompts).name
@@ -199,7 +200,7 @@ def _open_store() -> Store:
 
 
 def _print_report(trials: TrialStore, run_id: int, form: str, out: TextIO) -> None:
-    from catalog.measured import report_csv
+    from catalog.runs.report import report_csv
 
     run = trials.run(run_id)
     assert run is not None

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_table
 from catalog.dashboard.model_page import price_text
-from catalog.store import Change, PriceRange
+from catalog.history import Change, PriceRange
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

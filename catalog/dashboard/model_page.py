@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_lines, html_table
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
-from catalog.interop import MapEntry, map_entry
+from catalog.formats.litellm import MapEntry, map_entry
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
 from catalog.workload import Workload, WorkloadCost, workload_costs
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from catalog.costs import request_cost, usd
 from catalog.dashboard.model_page import model_link
 from catalog.literal import html_text
-from catalog.measured import Speed
 from catalog.records import Catalog, ModelRecord
-from catalog.store.trials import Run, RunPrompt, Trial
+from catalog.runs.report import Speed
+from catalog.runs.trials import Run, RunPrompt, Trial
 
 if TYPE_CHECKING:
     import pandas as pd

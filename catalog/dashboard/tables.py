@@ -11,16 +11,16 @@ from catalog.dashboard.html_table import Cell, Column
 from catalog.dashboard.model_page import model_link, price_text, short_name
 from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
-from catalog.exports import DECIMALS, csv_cell
+from catalog.formats.cells import csv_cell
 from catalog.hosts import host_groups
 from catalog.query import filter_models, sort_models
-from catalog.records import ModelRecord, blended_price
+from catalog.records import DECIMALS, ModelRecord, blended_price
 from catalog.workload import WorkloadCost
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from catalog.measured import Speed
+    from catalog.runs.report import Speed
 
 #: Where the playground page lives; a model opens there with `?model=<id>`.
 PLAYGROUND_PATH = "/playground"

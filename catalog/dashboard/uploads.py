@@ -7,20 +7,20 @@ bounded in bytes and in models (operator settings), so one visitor cannot slow t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from catalog.history import newest_known_pages
 from catalog.parser import parse_page
 from catalog.records import Catalog, SourceError
+from catalog.settings import BY_NAME, read_settings
 from catalog.sources import build_catalog, load_page
-from catalog.store import newest_known_pages
 
 #: The environment variables that bound an upload, and their defaults.
 MAX_BYTES_VARIABLE = "CATALOG_MAX_UPLOAD_BYTES"
 MAX_MODELS_VARIABLE = "CATALOG_MAX_UPLOAD_MODELS"
-DEFAULT_MAX_UPLOAD_BYTES = 1_000_000
-DEFAULT_MAX_UPLOAD_MODELS = 5_000
+DEFAULT_MAX_UPLOAD_BYTES = int(BY_NAME[MAX_BYTES_VARIABLE].default)
+DEFAULT_MAX_UPLOAD_MODELS = int(BY_NAME[MAX_MODELS_VARIABLE].default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,22 +31,18 @@ class UploadLimits:
     max_models: int = DEFAULT_MAX_UPLOAD_MODELS
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> UploadLimits:
+    def from_environment(cls, settings: Mapping[str, str] | None = None) -> UploadLimits:
         """The limits the operator set in `CATALOG_MAX_UPLOAD_BYTES` / `CATALOG_MAX_UPLOAD_MODELS`, or the defaults."""
-        environ = os.environ if environ is None else environ
-        return cls(
-            _positive(environ, MAX_BYTES_VARIABLE, DEFAULT_MAX_UPLOAD_BYTES),
-            _positive(environ, MAX_MODELS_VARIABLE, DEFAULT_MAX_UPLOAD_MODELS),
-        )
+        settings = read_settings() if settings is None else settings
+        return cls(_positive(settings, MAX_BYTES_VARIABLE), _positive(settings, MAX_MODELS_VARIABLE))
 
 
-def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
-    text = environ.get(name, "").strip().replace("_", "")
-    if not text:
-        return default
-    if not (text.isascii() and text.isdigit()) or int(text) == 0:
-        raise SourceError(f"the operator setting {name} must be a positive whole number, not {text[:20]!r}")
-    return int(text)
+def _positive(settings: Mapping[str, str], name: str) -> int:
+    variable = BY_NAME[name]
+    text = settings.get(name, "").strip() or variable.default
+    if (problem := variable.problem(text)) is not None:
+        raise SourceError(f"the operator setting {problem}")
+    return int(text.replace("_", ""))
 
 
 def _size(count: int) -> str:

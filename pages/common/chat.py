@@ -5,27 +5,25 @@ Untrusted text stays literal here: configuration errors go through `markdown_tex
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from catalog.chat.config import (
-    SETTING_NAMES,
+from catalog.gateway.config import (
     SETUP_HELP,
     ConfigError,
     GatewayConfig,
     SessionCredential,
     SessionKind,
-    merge_settings,
     reply_limits,
     resolve_config,
 )
-from catalog.chat.messages import ChatParams, ReplyLimits
-from catalog.chat.targets import parse_stop, trusted_hosts
+from catalog.gateway.messages import ChatParams, ReplyLimits
+from catalog.gateway.targets import parse_stop, trusted_hosts
 from catalog.literal import markdown_text
 from catalog.words import counted
+from pages.common.settings import settings
 
 
 @dataclass(frozen=True)
@@ -84,15 +82,6 @@ def _parameters_label() -> str:
     if stops:
         parts.append(counted(len(stops), "stop sequence"))
     return " · ".join(parts)
-
-
-def settings() -> dict[str, str]:
-    """The operator's playground settings: environment variables first, then `st.secrets`."""
-    try:
-        secrets = {name: str(st.secrets[name]) for name in SETTING_NAMES if name in st.secrets}
-    except FileNotFoundError:  # no secrets file at all
-        secrets = {}
-    return merge_settings(os.environ, secrets)
 
 
 def require_config(session: SessionCredential | None) -> tuple[GatewayConfig, ReplyLimits, frozenset[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import replace
 
 import streamlit as st
@@ -11,11 +10,12 @@ import streamlit as st
 import catalog
 from catalog.dashboard.summary import catalog_lines
 from catalog.dashboard.view import parse_params
+from catalog.history import Change, PriceRange, Store, StoreError, catalog_as_of, configured_url, describe_location
+from catalog.history import refresh as refresh_sources
 from catalog.literal import markdown_text
 from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
-from catalog.store import Change, PriceRange, Store, StoreError, catalog_as_of, configured_url, describe_location
-from catalog.store import refresh as refresh_sources
 from catalog.words import counted
+from pages.common.settings import settings
 from pages.common.sidebar import catalog_sidebar
 from pages.common.state import CATALOG_KEY, VIEW_KEY
 from pages.common.store import history_store
@@ -121,7 +121,7 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
 
 def _refresh_button(store: Store) -> None:
     """Refresh the operator's configured URL sources (never an address typed in the page)."""
-    urls = [spec for spec in configured_sources(os.environ.get(SOURCES_VARIABLE)) if is_url(spec)]
+    urls = [spec for spec in configured_sources(settings().get(SOURCES_VARIABLE)) if is_url(spec)]
     if not urls or not st.button("Refresh prices", key="history_refresh", icon=":material/refresh:"):
         return
     with st.status(f"Refreshing {counted(len(urls), 'configured page')}…", expanded=True) as status:

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from catalog.chat.errors import GatewayError
-from catalog.chat.messages import ChatRequest, ChatResult
-from catalog.chat.trials import trial_from_error, trial_from_result
 from catalog.dashboard.runs import run_label
-from catalog.measured import MeasuredTokens, Speed, measured_tokens, run_report, speed_by_model
-from catalog.store import StoreError
-from catalog.store.trials import TrialStore
+from catalog.gateway.errors import GatewayError
+from catalog.gateway.messages import ChatRequest, ChatResult
+from catalog.history import StoreError
+from catalog.runs.report import MeasuredTokens, Speed, measured_tokens, run_report, speed_by_model
+from catalog.runs.store import TrialStore
+from catalog.runs.trials import trial_from_error, trial_from_result
 from pages.common.store import history_store
 
 logger = logging.getLogger(__name__)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-from catalog.interop import MAP_VARIABLE, MapEntry, read_price_map
+from catalog.formats.litellm import MAP_VARIABLE, MapEntry, read_price_map
 from catalog.records import CatalogError
+from pages.common.settings import settings
 
 
 @st.cache_data(show_spinner="Reading LiteLLM's price map…", ttl=3600)
@@ -17,7 +16,7 @@ def _load(spec: str) -> dict[str, MapEntry]:
 
 def price_map() -> tuple[dict[str, MapEntry], str | None]:
     """The configured map (empty when none is set) and, when it could not be read, why."""
-    spec = os.environ.get(MAP_VARIABLE, "").strip()
+    spec = settings().get(MAP_VARIABLE, "")
     if not spec:
         return {}, None
     try:

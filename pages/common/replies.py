@@ -11,13 +11,13 @@ from typing import Any
 
 import streamlit as st
 
-from catalog.chat import transcript
-from catalog.chat.client import GatewayClient
-from catalog.chat.errors import GatewayError
-from catalog.chat.messages import ChatRequest, ChatResult
-from catalog.chat.safe_markdown import ImageDisarmer, stream_without_images, without_images
-from catalog.chat.side_by_side import comparison_rows
 from catalog.dashboard.model_page import model_link
+from catalog.gateway import transcript
+from catalog.gateway.client import GatewayClient
+from catalog.gateway.errors import GatewayError
+from catalog.gateway.messages import ChatRequest, ChatResult
+from catalog.gateway.safe_markdown import ImageDisarmer, stream_without_images, without_images
+from catalog.gateway.side_by_side import comparison_rows
 from catalog.literal import code_span, markdown_text
 from pages.common import measure
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.chat.billing import reconcile_run
-from catalog.chat.client import GatewayClient
-from catalog.chat.config import ConfigError, resolve_config
-from catalog.chat.runs import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
+from catalog.gateway.client import GatewayClient
+from catalog.gateway.config import ConfigError, resolve_config
+from catalog.history import Store, StoreError
 from catalog.literal import markdown_text
-from catalog.prompts import FORMATS, Prompt, PromptFileError, parse_prompts
 from catalog.records import Catalog, ModelRecord
-from catalog.store import Store, StoreError
-from catalog.store.trials import Run, RunSettings, TrialStore
+from catalog.runs.billing import reconcile_run
+from catalog.runs.prompts import FORMATS, Prompt, PromptFileError, parse_prompts
+from catalog.runs.runner import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
+from catalog.runs.store import TrialStore
+from catalog.runs.trials import Run, RunSettings
 from pages.common import chat
+from pages.common.settings import settings as operator_settings
 
 JOB_KEY = "runs_job"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -92,7 +94,7 @@ def _launch(
 
 def reconcile_billed(trials: TrialStore, run_id: int) -> None:
     """What Lava billed for the run's trials not final yet, fetched when the run is opened (a secret key only)."""
-    settings = chat.settings()
+    settings = operator_settings()
     try:
         reconcile_run(trials, run_id, settings, resolve_config(settings))
     except (ConfigError, StoreError) as error:

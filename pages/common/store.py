@@ -8,7 +8,7 @@ import time
 
 import streamlit as st
 
-from catalog.store import Store, StoreError, configured_url
+from catalog.history import Store, StoreError, configured_url
 
 #: Seconds a database that could not be opened is left alone before the next try (not on every rerun).
 RETRY_AFTER_S = 60.0

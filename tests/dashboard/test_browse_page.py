@@ -14,8 +14,8 @@ from catalog.dashboard.html_table import html_table
 from catalog.dashboard.model_page import SHORT_NAME_IN_LINK
 from catalog.dashboard.tables import HTML_ROWS, SORTED_COLUMN, browse_table, host_counts
 from catalog.dashboard.view import DashboardView
-from catalog.measured import Speed
 from catalog.query import SORT_KEYS
+from catalog.runs.report import Speed
 
 
 def test_browse_draws_no_grid_until_the_grid_toggle_is_on():

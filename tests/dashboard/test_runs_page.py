@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 from catalog.cli import main as cli
 from catalog.costs import request_cost, usd
 from catalog.dashboard.model_page import model_link
+from catalog.history import Store
+from catalog.runs.store import TrialStore
 from catalog.sources import load_catalog
-from catalog.store import Store
-from catalog.store.trials import TrialStore
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fwd_tok_RUNS_PAGE_SECRET"
@@ -156,9 +156,9 @@ def test_compare_switches_to_the_tokens_a_run_measured(fake, tmp_path, monkeypat
 
 
 def test_an_unfinished_run_resumes_from_the_page_without_sending_a_finished_trial_again(fake):
-    from catalog.chat.runs import run_prompts
-    from catalog.prompts import parse_prompts
-    from catalog.store.trials import INTERRUPTED, RunSettings, Trial
+    from catalog.runs.prompts import parse_prompts
+    from catalog.runs.runner import run_prompts
+    from catalog.runs.trials import INTERRUPTED, RunSettings, Trial
 
     prompts = parse_prompts("one\ntwo\nthree", "txt", "prompts.txt")
     with Store(os.environ["CATALOG_DB_URL"]) as store:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fake_gateway import Profile
 
-from catalog.store import Store
-from catalog.store.trials import TrialStore
+from catalog.history import Store
+from catalog.runs.store import TrialStore
 
 TOKEN = "fake-forward-token-for-runs"
 SECRET = "aks_test_runs_secret_key_0123456789"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.prompts import MAX_PROMPT_CHARS, Prompt, PromptFileError, parse_prompts, read_prompts
+from catalog.runs.prompts import MAX_PROMPT_CHARS, Prompt, PromptFileError, parse_prompts, read_prompts
 
 
 def test_jsonl_takes_prompt_or_messages_with_optional_id_and_max_tokens():

@@ -1,0 +1,169 @@
+"""LiteLLM's price map: export the catalog in its shape, read a map, and cross-check the catalog against it.
+
+Prices there are USD **per token**; ours are USD per 1M tokens as the page writes them (see `per_token`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from catalog.formats.per_token import per_mtok, per_token
+from catalog.records import CatalogError, ModelRecord
+from catalog.sources import fetch_text, is_url, read_text, redact_url
+
+#: LiteLLM's provider prefix for the Lava providers whose spelling is not simply the name in lower case.
+LITELLM_PROVIDERS = {
+    "DeepInfra": "deepinfra",
+    "Fireworks": "fireworks_ai",
+    "Fireworks AI": "fireworks_ai",
+    "Together": "together_ai",
+    "Together AI": "together_ai",
+    "SambaNova": "sambanova",
+    "Cerebras": "cerebras",
+    "Groq": "groq",
+    "Mistral": "mistral",
+    "Nebius": "nebius",
+    "Novita": "novita",
+    "xAI": "xai",
+}
+#: The operator's setting naming LiteLLM's map (a path or an http(s) URL) for the dashboard's notes.
+MAP_VARIABLE = "CATALOG_LITELLM_MAP"
+#: Largest map accepted for a cross-check (LiteLLM's own file is about 1.5 MB).
+MAX_MAP_BYTES = 50_000_000
+
+
+def litellm_provider(provider: str) -> str:
+    """LiteLLM's name for a provider: `DeepInfra` → `deepinfra`, `Fireworks` → `fireworks_ai`."""
+    return LITELLM_PROVIDERS.get(provider, provider.lower().replace(" ", "_"))
+
+
+def to_litellm(records: Iterable[ModelRecord]) -> dict[str, dict[str, Any]]:
+    """Entries in the shape of LiteLLM's `model_prices_and_context_window.json`, keyed `<provider>/<model>`."""
+    entries = {}
+    for record in records:
+        provider = litellm_provider(record.provider)
+        entries[f"{provider}/{record.model}"] = {
+            "input_cost_per_token": float(per_token(record.input_usd_per_mtok)),
+            "output_cost_per_token": float(per_token(record.output_usd_per_mtok)),
+            "litellm_provider": provider,
+            "mode": "chat",
+        }
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
+class MapEntry:
+    """What LiteLLM's map says of one model: prices per 1M tokens and context windows, where it says them."""
+
+    key: str
+    input_usd_per_mtok: float | None
+    output_usd_per_mtok: float | None
+    max_input_tokens: int | None
+    max_output_tokens: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A price on which our page and LiteLLM's map differ."""
+
+    provider: str
+    model: str
+    field: str
+    ours: float
+    theirs: float
+
+
+@dataclass(frozen=True, slots=True)
+class CrossCheck:
+    """The result of holding the catalog against LiteLLM's map."""
+
+    disagreements: tuple[Disagreement, ...]
+    missing: tuple[ModelRecord, ...]
+    found: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "disagreements": [
+                {"provider": d.provider, "model": d.model, "field": d.field, "ours": d.ours, "theirs": d.theirs}
+                for d in self.disagreements
+            ],
+            "missing": [{"provider": r.provider, "model": r.model} for r in self.missing],
+            "found": self.found,
+        }
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _price(value: Any) -> float | None:
+    """A per-token price from the map, as USD per 1M tokens; None where it is missing or not a price."""
+    return None if _number(value) is None else per_mtok(str(value))
+
+
+def _count(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number == int(number) else None
+
+
+def read_litellm_map(text: str, source: str = "the LiteLLM map") -> dict[str, MapEntry]:
+    """LiteLLM's map, keyed by its lower-cased keys; a `CatalogError` if it is not such a map."""
+    if len(text) > MAX_MAP_BYTES:
+        raise CatalogError(f"{source}: larger than {MAX_MAP_BYTES // 1_000_000} MB, not a LiteLLM price map")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CatalogError(f"{source}: not JSON (line {error.lineno}: {error.msg})") from None
+    if not isinstance(data, dict):
+        raise CatalogError(f"{source}: not a LiteLLM price map (expected a JSON object of models)")
+    entries = {}
+    for key, value in data.items():
+        if not isinstance(value, Mapping):
+            continue  # LiteLLM's `sample_spec` and the like
+        entries[str(key).lower()] = MapEntry(
+            key=str(key),
+            input_usd_per_mtok=_price(value.get("input_cost_per_token")),
+            output_usd_per_mtok=_price(value.get("output_cost_per_token")),
+            max_input_tokens=_count(value.get("max_input_tokens")),
+            max_output_tokens=_count(value.get("max_output_tokens")),
+        )
+    return entries
+
+
+def read_price_map(spec: str) -> dict[str, MapEntry]:
+    """LiteLLM's map from a file or an http(s) URL; a `CatalogError` with a plain reason otherwise."""
+    return read_litellm_map(fetch_text(spec) if is_url(spec) else read_text(spec), source=redact_url(spec))
+
+
+def map_entry(record: ModelRecord, entries: Mapping[str, MapEntry]) -> MapEntry | None:
+    """The map's entry for this model on this provider (`<litellm provider>/<model id>`), if any."""
+    return entries.get(f"{litellm_provider(record.provider)}/{record.model}".lower())
+
+
+def crosscheck(records: Iterable[ModelRecord], entries: Mapping[str, MapEntry]) -> CrossCheck:
+    """Every price on which the map disagrees with the page, and every model the map lacks."""
+    disagreements, missing, found = [], [], 0
+    for record in records:
+        entry = map_entry(record, entries)
+        if entry is None:
+            missing.append(record)
+            continue
+        found += 1
+        for name, ours, theirs in (
+            ("input_usd_per_mtok", record.input_usd_per_mtok, entry.input_usd_per_mtok),
+            ("output_usd_per_mtok", record.output_usd_per_mtok, entry.output_usd_per_mtok),
+        ):
+            if theirs is not None and Decimal(repr(ours)) != Decimal(repr(theirs)):
+                disagreements.append(Disagreement(record.provider, record.model, name, ours, theirs))
+    return CrossCheck(tuple(disagreements), tuple(missing), found)

@@ -1,0 +1,98 @@
+"""What Lava billed for a request: `GET {LAVA_BASE_URL}/v1/requests/{id}` with the Lava secret key.
+
+Lava logs usage asynchronously, so a record may be missing (404) or `pending` right after the reply: that
+trial is left not final and fetched again later (`report --reconcile`, or when the Runs page opens the run).
+Money is read as `Decimal` from Lava's decimal strings, never through float.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from catalog.gateway.config import DEFAULT_LAVA_BASE_URL, GatewayConfig
+from catalog.runs.store import TrialStore
+
+#: Statuses of a request record whose cost may still change.
+from catalog.runs.trials import Trial
+
+NOT_FINAL = frozenset({"pending", "processing", "queued"})
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Billed:
+    """One request record: the amount (None while Lava has none yet) and whether it is final."""
+
+    amount: Decimal | None
+    final: bool
+
+
+def billed_amount(record: dict[str, Any]) -> Decimal | None:
+    """The request's cost from a record: `cost`, else `model_usage.total_cost`, else the older `total_request_cost`."""
+    usage = record.get("model_usage")
+    for value in (
+        record.get("cost"),
+        usage.get("total_cost") if isinstance(usage, dict) else None,
+        record.get("total_request_cost"),
+    ):
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            try:
+                amount = Decimal(str(value))
+            except InvalidOperation:
+                continue
+            if amount.is_finite():
+                return amount
+    return None
+
+
+def fetch_billed(http: httpx.Client, base_url: str, secret_key: str, request_id: str) -> Billed | None:
+    """The record of one request; None when it could not be read now (network, auth, server error)."""
+    url = f"{base_url}/v1/requests/{quote(request_id, safe='')}"
+    try:
+        response = http.get(url, headers={"Authorization": f"Bearer {secret_key}"}, timeout=TIMEOUT)
+    except httpx.HTTPError:
+        return None
+    if response.status_code == 404:
+        return Billed(None, False)  # not logged yet
+    if response.status_code != 200:
+        return None
+    try:
+        record = response.json()
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    amount = billed_amount(record)
+    status = str(record.get("status") or "").lower()
+    return Billed(amount, amount is not None and status not in NOT_FINAL)
+
+
+def reconcile(
+    trials: Iterable[Trial], base_url: str, secret_key: str, *, transport: httpx.BaseTransport | None = None
+) -> list[tuple[int, Decimal | None, bool]]:
+    """Billed figures for every trial with a request id and no final figure yet: (trial id, amount, final)."""
+    updates = []
+    with httpx.Client(transport=transport, follow_redirects=False) as http:
+        for trial in trials:
+            if trial.id is None or not trial.request_id or trial.billed_final:
+                continue
+            billed = fetch_billed(http, base_url, secret_key, trial.request_id)
+            if billed is not None:
+                updates.append((trial.id, billed.amount, billed.final))
+    return updates
+
+
+def reconcile_run(trials: TrialStore, run_id: int, settings: Mapping[str, str], config: GatewayConfig | None) -> None:
+    """Fetch and keep what Lava billed for a run's ok trials not final yet, where a Lava secret key is
+    configured (a forward token cannot read request records); nothing otherwise."""
+    secret = settings.get("LAVA_SECRET_KEY")
+    if not secret or (config is not None and not config.uses_lava):
+        return
+    base_url = config.lava_base_url if config is not None else settings.get("LAVA_BASE_URL", DEFAULT_LAVA_BASE_URL)
+    trials.set_billed(reconcile([t for t in trials.trials(run_id, with_text=False) if t.ok], base_url, secret))

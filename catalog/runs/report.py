@@ -1,0 +1,194 @@
+"""What recorded trials say about each model: token means, measured cost per prompt, speed percentiles.
+
+Pure arithmetic over `Trial` values: the CLI's `report`, the Runs page and Browse's measured columns share it.
+A figure no trial reported is None (`null` in JSON), never 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from catalog.costs import request_cost
+from catalog.formats.cells import csv_cell
+from catalog.records import ModelRecord
+from catalog.runs.trials import Run, Trial
+from catalog.workload import Workload, WorkloadCost, requests_within_budget, savings
+
+MODEL_FIELDS = (
+    "provider",
+    "model",
+    "trials",
+    "ok",
+    "failed",
+    "input_tokens_mean",
+    "output_tokens_mean",
+    "reasoning_tokens_mean",
+    "cost_usd_mean",
+    "estimated_cost_usd_mean",
+    "ttft_ms_p50",
+    "ttft_ms_p95",
+    "output_tokens_per_s_p50",
+    "chars_per_input_token",
+    "billed_usd_mean",
+    "billed_trials",
+    "billed_final",
+)
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """The `share` percentile (0–1) with linear interpolation between ranks, as numpy's default; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _mean(values: Iterable[float | int | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+@dataclass(frozen=True, slots=True)
+class Speed:
+    """A model's measured speed over every recorded trial (Browse's optional columns)."""
+
+    replies: int
+    ttft_ms_p50: float | None
+    output_tokens_per_s_p50: float | None
+
+
+def speed_by_model(trials: Iterable[Trial]) -> dict[tuple[str, str], Speed]:
+    """Per (provider, model): ok replies counted, p50 time to first token, p50 output tokens per second."""
+    grouped: dict[tuple[str, str], list[Trial]] = {}
+    for trial in trials:
+        if trial.ok:
+            grouped.setdefault((trial.provider, trial.model), []).append(trial)
+    return {
+        key: Speed(
+            len(items),
+            percentile([t.ttft_ms for t in items if t.ttft_ms is not None], 0.5),
+            percentile([t.output_tokens_per_s for t in items if t.output_tokens_per_s is not None], 0.5),
+        )
+        for key, items in grouped.items()
+    }
+
+
+def model_summary(provider: str, model: str, trials: Sequence[Trial]) -> dict[str, Any]:
+    """One model's line of a report (MODEL_FIELDS); means over its ok trials."""
+    ok = [t for t in trials if t.ok]
+    ttft = [t.ttft_ms for t in ok if t.ttft_ms is not None]
+    speed = [t.output_tokens_per_s for t in ok if t.output_tokens_per_s is not None]
+    with_input = [t for t in ok if t.input_tokens]
+    chars_per_token = (
+        sum(t.prompt_chars for t in with_input) / sum(t.input_tokens or 0 for t in with_input) if with_input else None
+    )
+    billed = [t.billed_usd for t in ok if t.billed_usd is not None]
+    billed_mean = sum(billed, Decimal(0)) / len(billed) if billed else None
+    return {
+        "provider": provider,
+        "model": model,
+        "trials": len(trials),
+        "ok": len(ok),
+        "failed": len(trials) - len(ok),
+        "input_tokens_mean": _rounded(_mean(t.input_tokens for t in ok), 3),
+        "output_tokens_mean": _rounded(_mean(t.output_tokens for t in ok), 3),
+        "reasoning_tokens_mean": _rounded(_mean(t.reasoning_tokens for t in ok), 3),
+        "cost_usd_mean": _rounded(_mean(t.cost_usd for t in ok), 10),
+        "estimated_cost_usd_mean": _rounded(_mean(t.estimated_cost_usd for t in ok), 10),
+        "ttft_ms_p50": _rounded(percentile(ttft, 0.5), 1),
+        "ttft_ms_p95": _rounded(percentile(ttft, 0.95), 1),
+        "output_tokens_per_s_p50": _rounded(percentile(speed, 0.5), 2),
+        "chars_per_input_token": _rounded(chars_per_token, 3),
+        # What Lava billed (a decimal string, as Lava writes money), over the ok trials it has a record of.
+        "billed_usd_mean": None if billed_mean is None else str(billed_mean.quantize(Decimal("1e-10"))),
+        "billed_trials": len(billed),
+        # True when every ok trial has a final billed figure; False while some are pending or not fetched.
+        "billed_final": bool(ok) and all(t.billed_final for t in ok),
+    }
+
+
+def run_report(run: Run, trials: Sequence[Trial]) -> dict[str, Any]:
+    """The JSON report of a run: `{"run": {...}, "models": [...]}`, models in the order the run named them."""
+    grouped: dict[tuple[str, str], list[Trial]] = {name: [] for name in run.models}
+    for trial in trials:
+        grouped.setdefault((trial.provider, trial.model), []).append(trial)
+    return {
+        "run": {
+            "id": run.id,
+            "name": run.name,
+            "created_at": run.created_at.isoformat() + "Z",
+            "status": run.status,
+            "prompts": run.prompts,
+            "repeat": run.repeat,
+            "models": [f"{provider}:{model}" for provider, model in run.models],
+        },
+        "models": [model_summary(provider, model, items) for (provider, model), items in grouped.items()],
+    }
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """A report's model lines as CSV, one row per model, with the run's id first."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=("run_id", *MODEL_FIELDS), lineterminator="\n")
+    writer.writeheader()
+    for line in report["models"]:
+        writer.writerow({"run_id": report["run"]["id"], **{key: csv_cell(line[key]) for key in MODEL_FIELDS}})
+    return out.getvalue()
+
+
+#: Per (provider, model): the mean input and output tokens (reasoning included) a run measured.
+MeasuredTokens = dict[tuple[str, str], tuple[float, float]]
+
+
+def measured_tokens(report: dict[str, Any]) -> MeasuredTokens:
+    """Each model's measured token pair from a run's report (models no ok trial measured are left out)."""
+    return {
+        (line["provider"], line["model"]): (line["input_tokens_mean"], line["output_tokens_mean"])
+        for line in report["models"]
+        if line["input_tokens_mean"] is not None and line["output_tokens_mean"] is not None
+    }
+
+
+def costs_with_measured(
+    records: Iterable[ModelRecord],
+    workload: Workload,
+    measured: MeasuredTokens,
+    baseline: ModelRecord | None = None,
+    budget_usd_per_month: float | None = None,
+) -> list[tuple[WorkloadCost, bool]]:
+    """Compare's costs with each model's own measured tokens where a run has them, else the workload's assumed
+    pair; cheapest first, each line with whether its tokens were measured. The baseline is priced the same way."""
+
+    def per_request(record: ModelRecord) -> tuple[float, bool]:
+        pair = measured.get((record.provider, record.model))
+        tokens = pair if pair is not None else (workload.input_tokens, workload.output_tokens)
+        return request_cost(record, *tokens), pair is not None
+
+    priced = sorted(((record, *per_request(record)) for record in records), key=lambda item: item[1])
+    cheapest = priced[0][1] if priced else 0.0
+    base_month = per_request(baseline)[0] * workload.requests_per_month if baseline is not None else None
+    lines = []
+    for record, cost, is_measured in priced:
+        per_month = cost * workload.requests_per_month
+        saved, saved_pct = savings(per_month, base_month) if base_month is not None else (None, None)
+        in_budget = requests_within_budget(cost, budget_usd_per_month) if budget_usd_per_month is not None else None
+        line = WorkloadCost(
+            record, cost, cost * workload.requests_per_day, per_month, cost / cheapest if cheapest > 0 else None,
+            saved, saved_pct, in_budget,
+            None if budget_usd_per_month is None else budget_usd_per_month - per_month,
+        )  # fmt: skip
+        lines.append((line, is_measured))
+    return lines

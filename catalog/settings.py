@@ -1,0 +1,211 @@
+"""Every setting the product reads, in one table: its name, kind, default, bounds and meaning.
+
+A setting is an environment variable, or the same name in Streamlit's `st.secrets` (the dashboard passes
+those in; nothing here imports Streamlit). The environment wins; a blank value counts as unset. This module
+is the only one that reads `os.environ`: everything else is handed a `Settings`, read once per CLI command
+and once per dashboard run (an operator may edit `secrets.toml` while the server runs).
+
+A value that does not fit its kind is kept as written, so the code that uses it can say exactly what is
+wrong where it matters, and `Settings.warnings` names it up front (`python -m catalog settings` prints them).
+Secrets are never shown: `Settings.shown` writes "set (hidden)" for them, and a URL's password as `***`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+Kind = Literal["text", "secret", "url", "list", "whole", "number", "flag"]
+HIDDEN = "set (hidden)"
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """One setting: its name, what kind of value it takes, its default as written, its bounds and meaning."""
+
+    name: str
+    kind: Kind
+    meaning: str
+    default: str = ""
+    #: The largest value a `whole` or `number` setting accepts (the smallest is always above 0).
+    largest: float | None = None
+    group: str = "catalog"
+
+    def problem(self, text: str) -> str | None:
+        """Why `text` does not fit this setting, or None when it does."""
+        if self.kind == "whole":
+            digits = text.replace("_", "")
+            if not (digits.isascii() and digits.isdigit()) or int(digits) == 0:
+                return f"{self.name} must be a positive whole number, not {text[:20]!r}"
+            if self.largest is not None and int(digits) > self.largest:
+                return f"{self.name} must be at most {self.largest:,.0f}, not {text[:20]!r}"
+        elif self.kind == "number":
+            try:
+                value = float(text) if text.isascii() else math.nan
+            except ValueError:
+                value = math.nan
+            largest = math.inf if self.largest is None else self.largest
+            if not 0 < value <= largest:  # also refuses nan
+                return f"{self.name} must be a number above 0 and at most {largest:,.0f}, not {text[:20]!r}"
+        elif self.kind == "flag" and text not in ("0", "1"):
+            return f"{self.name} must be 0 or 1, not {text[:20]!r}"
+        elif self.kind == "url" and text.startswith(("http:", "https:")) and not urlsplit(text).hostname:
+            return f"{self.name} is not a URL with a host"
+        return None
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable(
+        "CATALOG_SOURCES", "list",
+        "provider pages to read instead of the embedded one: paths or http(s) URLs, comma-separated",
+    ),
+    Variable(
+        "CATALOG_DB_URL", "url",
+        "the store's database, any SQLAlchemy URL (PostgreSQL for a team); default: an SQLite file in the "
+        "user's data folder",
+    ),
+    Variable(
+        "CATALOG_LITELLM_MAP", "text",
+        "a path or http(s) URL of LiteLLM's model_prices_and_context_window.json, for context windows and a "
+        "cross-check of prices",
+    ),
+    Variable(
+        "CATALOG_MAX_UPLOAD_BYTES", "whole", "the largest provider page a visitor may upload, in bytes",
+        "1000000", group="dashboard",
+    ),
+    Variable(
+        "CATALOG_MAX_UPLOAD_MODELS", "whole", "the most models an uploaded page may hold", "5000", group="dashboard",
+    ),
+    Variable(
+        "CATALOG_RUNS_KEEP_TEXT", "flag", "1 keeps a run's prompts and answers in the store; 0 keeps only metrics",
+        "1", group="runs",
+    ),
+    Variable(
+        "LAVA_BASE_URL", "url", "Lava's API, where forward-proxy requests and billing look-ups go",
+        "https://api.lava.so", group="gateway",
+    ),
+    Variable("LAVA_FORWARD_TOKEN", "secret", "a ready Lava forward token, sent as is", group="gateway"),
+    Variable(
+        "LAVA_SECRET_KEY", "secret",
+        "your Lava secret key (aks_live_…): the app builds the forward token, and reads what Lava billed",
+        group="gateway",
+    ),
+    Variable("LAVA_CUSTOMER_ID", "text", "with LAVA_SECRET_KEY: the customer a request is billed to", group="gateway"),
+    Variable("LAVA_METER_SLUG", "text", "with LAVA_SECRET_KEY: the meter a request is billed on", group="gateway"),
+    Variable(
+        "DEEPINFRA_API_KEY", "secret",
+        "with a Lava key: your own DeepInfra key (unmanaged mode); alone: direct mode, without Lava",
+        group="gateway",
+    ),
+    Variable(
+        "DEEPINFRA_BASE_URL", "url",
+        "direct mode only: where requests go instead of the catalog's chat URL's host (a test server, a proxy)",
+        group="gateway",
+    ),
+    Variable(
+        "PLAYGROUND_REPLY_DEADLINE_S", "number", "the longest one reply may stream, in seconds", "600",
+        24 * 3600, group="gateway",
+    ),
+    Variable(
+        "PLAYGROUND_MAX_REPLY_CHARS", "number", "the most characters one reply may hold", "1000000",
+        100_000_000, group="gateway",
+    ),
+    Variable(
+        "PLAYGROUND_TARGET_HOSTS", "list",
+        "extra chat hosts requests may go to through Lava, comma-separated (api.deepinfra.com always may)",
+        group="gateway",
+    ),
+)  # fmt: skip
+BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLES}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings(Mapping[str, str]):
+    """The settings in force: each set value as written (stripped), where it came from, and what is wrong.
+
+    A `Mapping` of the set values, so the functions that take settings by name (`resolve_config`,
+    `trusted_hosts`, …) read it directly; `value` gives a setting with its default.
+    """
+
+    written: Mapping[str, str]
+    origins: Mapping[str, str]
+    warnings: tuple[str, ...] = ()
+
+    def __getitem__(self, name: str) -> str:
+        return self.written[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.written)
+
+    def __len__(self) -> int:
+        return len(self.written)
+
+    def value(self, name: str) -> str:
+        """The setting as written, else its default ("" when it has none)."""
+        return self.written.get(name) or BY_NAME[name].default
+
+    def whole(self, name: str) -> int:
+        """A whole-number setting; its default when what is set does not fit (see `warnings`)."""
+        text = self.value(name)
+        return int((BY_NAME[name].default if BY_NAME[name].problem(text) else text).replace("_", ""))
+
+    def flag(self, name: str) -> bool:
+        text = self.value(name)
+        return (BY_NAME[name].default if BY_NAME[name].problem(text) else text) == "1"
+
+    def items_of(self, name: str) -> tuple[str, ...]:
+        """A comma-separated setting's items, stripped, blanks left out."""
+        return tuple(part.strip() for part in self.value(name).split(",") if part.strip())
+
+    def shown(self, name: str) -> str:
+        """The setting as it may be shown to a person: secrets hidden, a URL's password masked."""
+        variable, text = BY_NAME[name], self.written.get(name)
+        if text is None:
+            return f"{variable.default} (default)" if variable.default else "(not set)"
+        if variable.kind == "secret":
+            return HIDDEN
+        return mask_password(text) if variable.kind == "url" else text
+
+
+def markdown_table() -> str:
+    """The settings as the README's table: name, kind, default and meaning, one row each, in table order."""
+    lines = ["| setting | kind | default | meaning |", "|---|---|---|---|"]
+    for variable in VARIABLES:
+        default = f"`{variable.default}`" if variable.default else "—"
+        bound = f" (at most {variable.largest:,.0f})" if variable.largest is not None else ""
+        lines.append(f"| `{variable.name}` | {variable.kind}{bound} | {default} | {variable.meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def mask_password(url: str) -> str:
+    """`scheme://user:***@host/…` for a URL with a password; any other text unchanged."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "(not a URL)"
+    if not password:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+def read_settings(environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None) -> Settings:
+    """Every setting from `environ` (default: the process's environment), then `secrets`; blanks are unset."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    for name in NAMES:
+        for origin, source in (("environment", environ), ("secrets", secrets or {})):
+            text = str(source.get(name) or "").strip()
+            if text:
+                values[name], origins[name] = text, origin
+                break
+    warnings = tuple(problem for name, text in values.items() if (problem := BY_NAME[name].problem(text)) is not None)
+    return Settings(values, origins, warnings)

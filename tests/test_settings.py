@@ -1,0 +1,113 @@
+"""Every setting in one table: read once from the environment and `st.secrets`, checked, shown masked, documented."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog.cli.main import main
+from catalog.settings import BY_NAME, HIDDEN, NAMES, VARIABLES, mask_password, read_settings
+
+ROOT = Path(__file__).parents[1]
+#: Variables the tests read, never the product.
+TEST_ONLY = {"CATALOG_TEST_PG_URL"}
+SETTING_LIKE = re.compile(r"\b(?:CATALOG|LAVA|PLAYGROUND|DEEPINFRA)_[A-Z0-9_]*[A-Z0-9]\b")
+
+
+def test_the_environment_wins_then_secrets_and_blanks_are_unset():
+    settings = read_settings(
+        {"CATALOG_SOURCES": "a.md", "LAVA_BASE_URL": "  ", "UNRELATED": "x"},
+        {"CATALOG_SOURCES": "b.md", "LAVA_BASE_URL": "http://127.0.0.1:9", "CATALOG_DB_URL": "sqlite:///x.db"},
+    )
+    assert dict(settings) == {
+        "CATALOG_SOURCES": "a.md",
+        "LAVA_BASE_URL": "http://127.0.0.1:9",
+        "CATALOG_DB_URL": "sqlite:///x.db",
+    }
+    assert settings.origins == {
+        "CATALOG_SOURCES": "environment",
+        "LAVA_BASE_URL": "secrets",
+        "CATALOG_DB_URL": "secrets",
+    }
+    assert settings.value("PLAYGROUND_REPLY_DEADLINE_S") == "600"  # the default, when unset
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "says"),
+    [
+        ("CATALOG_MAX_UPLOAD_BYTES", "lots", "CATALOG_MAX_UPLOAD_BYTES must be a positive whole number"),
+        ("CATALOG_MAX_UPLOAD_MODELS", "0", "CATALOG_MAX_UPLOAD_MODELS must be a positive whole number"),
+        ("PLAYGROUND_REPLY_DEADLINE_S", "nan", "PLAYGROUND_REPLY_DEADLINE_S must be a number above 0"),
+        ("PLAYGROUND_MAX_REPLY_CHARS", "1e300", "PLAYGROUND_MAX_REPLY_CHARS must be a number above 0"),
+        ("CATALOG_RUNS_KEEP_TEXT", "yes", "CATALOG_RUNS_KEEP_TEXT must be 0 or 1"),
+    ],
+)
+def test_a_bad_value_is_a_warning_naming_it_and_its_default_is_used(name, bad, says):
+    settings = read_settings({name: bad})
+    assert len(settings.warnings) == 1 and settings.warnings[0].startswith(says)
+    assert settings[name] == bad  # kept as written, for the code that uses it to explain
+    if BY_NAME[name].kind == "whole":
+        assert settings.whole(name) == int(BY_NAME[name].default)
+    if BY_NAME[name].kind == "flag":
+        assert settings.flag(name) is True
+
+
+def test_good_values_give_no_warning():
+    good = {"CATALOG_MAX_UPLOAD_BYTES": "2_000", "PLAYGROUND_REPLY_DEADLINE_S": "0.5", "CATALOG_RUNS_KEEP_TEXT": "0"}
+    settings = read_settings(good)
+    assert settings.warnings == ()
+    assert settings.whole("CATALOG_MAX_UPLOAD_BYTES") == 2000 and settings.flag("CATALOG_RUNS_KEEP_TEXT") is False
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_a_secret_is_never_shown(secret):
+    secret = secret.strip() or "x"
+    for variable in VARIABLES:
+        if variable.kind == "secret":
+            shown = read_settings({variable.name: secret}).shown(variable.name)
+            assert shown == HIDDEN
+
+
+def test_a_database_url_is_shown_with_its_password_masked():
+    settings = read_settings({"CATALOG_DB_URL": "postgresql+psycopg://team:hunter2secret@db.internal:5432/prices"})
+    assert settings.shown("CATALOG_DB_URL") == "postgresql+psycopg://team:***@db.internal:5432/prices"
+    assert mask_password("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_the_settings_command_lists_every_setting_masked(monkeypatch, capsys):
+    monkeypatch.setenv("LAVA_SECRET_KEY", "aks_live_do_not_print_me")
+    monkeypatch.setenv("CATALOG_DB_URL", "postgresql://u:pw_do_not_print@127.0.0.1/db")
+    monkeypatch.setenv("CATALOG_MAX_UPLOAD_MODELS", "many")
+    assert main(["settings", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    rows = {row["name"]: row for row in json.loads(out)["settings"]}
+    assert list(rows) == list(NAMES)
+    assert rows["LAVA_SECRET_KEY"]["value"] == HIDDEN and rows["LAVA_SECRET_KEY"]["from"] == "environment"
+    assert "do_not_print" not in out + err
+    assert "warning: CATALOG_MAX_UPLOAD_MODELS must be a positive whole number" in err
+    assert main(["settings"]) == 0
+    table, _ = capsys.readouterr()
+    assert all(name in table for name in NAMES) and "do_not_print" not in table
+
+
+def test_only_the_settings_module_reads_the_environment():
+    found = subprocess.run(
+        ["grep", "-rln", "--include=*.py", "os.environ", "catalog", "pages", "app.py"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    ).stdout.split()  # fmt: skip
+    assert found == ["catalog/settings.py"]
+
+
+@pytest.mark.parametrize("document", ["README.md", "SECURITY.md"])
+def test_every_setting_is_documented_and_every_documented_one_exists(document):
+    text = (ROOT / document).read_text()
+    missing = [name for name in NAMES if f"`{name}`" not in text]
+    assert not missing, f"{document} does not document {missing}"
+    unknown = sorted(set(SETTING_LIKE.findall(text)) - set(NAMES) - TEST_ONLY)
+    assert not unknown, f"{document} names settings that do not exist: {unknown}"
