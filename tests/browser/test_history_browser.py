@@ -15,7 +15,7 @@ from static_server import Site, serving
 from catalog.cli import main
 from catalog.sources import DEFAULT_PAGE
 
-PAGES = Path(__file__).resolve().parents[1] / "store" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "history" / "pages"
 TODAY = dt.date.today()
 V1_DAY, V2_DAY = TODAY - dt.timedelta(days=20), TODAY - dt.timedelta(days=5)
 

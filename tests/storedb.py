@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 PG_VARIABLE = "CATALOG_TEST_PG_URL"
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "history" / "pages"
 BACKENDS = ("sqlite", "postgresql")
 
 
