@@ -1,4 +1,7 @@
-"""Prompt files for runs: `.jsonl` (one object a line), `.csv` (a `prompt` column) or `.txt` (one prompt a line).
+"""Prompt files for runs: `.jsonl` (one object a line), `.csv` (a `prompt` column), `.txt` (one prompt a line),
+or a promptfoo config (`.yaml`/`.yml`, see `catalog/runs/promptfoo.py`).
+
+A `.jsonl` object or a `.csv` row may carry `expect`, the checks its answer must pass (`catalog/runs/checks.py`).
 
 Every bad line is reported with its number before anything is sent: `read_prompts` collects all of them
 and raises one `PromptFileError` listing the first few.
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.records import CatalogError
+from catalog.runs.checks import Check, CheckError, parse_checks
 
 ROLES = ("system", "user", "assistant")
 #: Bounds on a prompt file: it is read whole, and each prompt is sent as is.
@@ -23,7 +27,7 @@ MAX_PROMPT_CHARS = 200_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: How many bad lines one error message lists.
 SHOWN_PROBLEMS = 5
-FORMATS = ("jsonl", "csv", "txt")
+FORMATS = ("jsonl", "csv", "txt", "yaml", "yml")
 
 
 class PromptFileError(CatalogError):
@@ -37,6 +41,8 @@ class Prompt:
     label: str
     messages: tuple[tuple[str, str], ...]
     max_tokens: int | None = None
+    #: What the answer must pass; empty: the prompt is measured, not checked.
+    checks: tuple[Check, ...] = ()
 
     @property
     def chars(self) -> int:
@@ -54,7 +60,7 @@ def read_prompts(path: str | Path) -> list[Prompt]:
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
-        raise PromptFileError(f"{path}: a prompt file must end in .jsonl, .csv or .txt")
+        raise PromptFileError(f"{path}: a prompt file must end in .jsonl, .csv, .txt or .yaml (promptfoo)")
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise PromptFileError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
@@ -71,7 +77,9 @@ def read_prompts(path: str | Path) -> list[Prompt]:
 
 def parse_prompts(text: str, kind: str, name: str = "prompts") -> list[Prompt]:
     """Prompts from text in one of FORMATS (pasted on the Runs page, or read from a file)."""
-    parsers = {"jsonl": _jsonl, "csv": _csv, "txt": _txt}
+    from catalog.runs.promptfoo import promptfoo_prompts
+
+    parsers = {"jsonl": _jsonl, "csv": _csv, "txt": _txt, "yaml": promptfoo_prompts, "yml": promptfoo_prompts}
     prompts: list[Prompt] = []
     problems: list[str] = []
     for number, item in parsers[kind](text, problems):
@@ -89,13 +97,15 @@ def parse_prompts(text: str, kind: str, name: str = "prompts") -> list[Prompt]:
     return prompts
 
 
-def _checked(label: str, messages: tuple[tuple[str, str], ...], max_tokens: int | None) -> Prompt | str:
+def _checked(
+    label: str, messages: tuple[tuple[str, str], ...], max_tokens: int | None, checks: tuple[Check, ...] = ()
+) -> Prompt | str:
     size = sum(len(content) for _, content in messages)
     if size > MAX_PROMPT_CHARS:
         return f"the prompt has {size:,} characters; at most {MAX_PROMPT_CHARS:,} are allowed"
     if not any(content.strip() for _, content in messages):
         return "the prompt is empty"
-    return Prompt(label, messages, max_tokens)
+    return Prompt(label, messages, max_tokens, checks)
 
 
 def _txt(text: str, problems: list[str]) -> list[tuple[int, Prompt | str]]:
@@ -125,10 +135,11 @@ def _csv(text: str, problems: list[str]) -> list[tuple[int, Prompt | str]]:
             label = (row.get("id") or "").strip() or f"line {number}"
             try:
                 max_tokens = _max_tokens(row.get("max_tokens") or None)
-            except ValueError as error:
+                checks = _expect(_json_cell(row.get("expect") or None))
+            except ValueError as error:  # CheckError too
                 found.append((number, str(error)))
                 continue
-            found.append((number, _checked(label, (("user", prompt),), max_tokens)))
+            found.append((number, _checked(label, (("user", prompt),), max_tokens, checks)))
     except csv.Error as error:
         problems.append(f"line {reader.line_num}: {error}")
     return found
@@ -151,9 +162,9 @@ def _jsonl(text: str, problems: list[str]) -> list[tuple[int, Prompt | str]]:
 def _json_prompt(data: Any, number: int) -> Prompt | str:
     if not isinstance(data, dict):
         return "not a JSON object"
-    unknown = sorted(set(data) - {"id", "prompt", "messages", "max_tokens"})
+    unknown = sorted(set(data) - {"id", "prompt", "messages", "max_tokens", "expect"})
     if unknown:
-        return f"unknown field {unknown[0]!r} (expected prompt or messages, id, max_tokens)"
+        return f"unknown field {unknown[0]!r} (expected prompt or messages, id, max_tokens, expect)"
     if ("prompt" in data) == ("messages" in data):
         return "needs exactly one of `prompt` or `messages`"
     label = data.get("id", f"line {number}")
@@ -161,12 +172,13 @@ def _json_prompt(data: Any, number: int) -> Prompt | str:
         return "`id` must be a string or a number"
     try:
         max_tokens = _max_tokens(data.get("max_tokens"))
-    except ValueError as error:
+        checks = _expect(data.get("expect"))
+    except ValueError as error:  # CheckError too
         return str(error)
     if "prompt" in data:
         if not isinstance(data["prompt"], str):
             return "`prompt` must be a string"
-        return _checked(str(label), (("user", data["prompt"]),), max_tokens)
+        return _checked(str(label), (("user", data["prompt"]),), max_tokens, checks)
     messages = data["messages"]
     if not isinstance(messages, list) or not messages:
         return "`messages` must be a non-empty list"
@@ -179,7 +191,21 @@ def _json_prompt(data: Any, number: int) -> Prompt | str:
         ):
             return "each message needs a role (system, user or assistant) and text content"
         pairs.append((str(message["role"]), str(message["content"])))
-    return _checked(str(label), tuple(pairs), max_tokens)
+    return _checked(str(label), tuple(pairs), max_tokens, checks)
+
+
+def _expect(value: Any) -> tuple[Check, ...]:
+    return () if value is None else parse_checks(value)
+
+
+def _json_cell(text: str | None) -> Any:
+    """A CSV cell holding JSON (the `expect` column); a `CheckError` when it does not parse."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise CheckError("the `expect` cell is not JSON (a list of checks)") from None
 
 
 def _max_tokens(value: Any) -> int | None:

@@ -50,7 +50,7 @@ def test_a_prompt_too_long_or_a_file_without_prompts_is_refused(tmp_path):
     with pytest.raises(PromptFileError, match="no prompts"):
         parse_prompts("\n\n", "txt")
     (tmp_path / "p.md").write_text("hi")
-    with pytest.raises(PromptFileError, match="must end in .jsonl, .csv or .txt"):
+    with pytest.raises(PromptFileError, match="must end in .jsonl, .csv, .txt or .yaml"):
         read_prompts(tmp_path / "p.md")
     (tmp_path / "bad.txt").write_bytes(b"fine\n\xff\xfe\n")
     with pytest.raises(PromptFileError, match="bad.txt, line 2: not UTF-8 text"):
