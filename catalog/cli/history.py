@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from catalog.cli.tables import print_table
 from catalog.costs import usd
 from catalog.discovery import DEFAULT_INDEX, Fetched
+from catalog.fetch import redact_url
 from catalog.formats.llm_prices import llm_prices_document
 from catalog.history import (
     Change,
@@ -29,7 +30,7 @@ from catalog.history import (
 )
 from catalog.records import Catalog, CatalogError
 from catalog.settings import read_settings
-from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog, redact_url
+from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog
 from catalog.words import counted
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from catalog.fetch import fetch_text, redact_url
 from catalog.formats.per_token import per_mtok, per_token
 from catalog.records import CatalogError, ModelRecord
-from catalog.sources import fetch_text, is_url, read_text, redact_url
+from catalog.sources import is_url, read_text
 
 #: LiteLLM's provider prefix for the Lava providers whose spelling is not simply the name in lower case.
 LITELLM_PROVIDERS = {

@@ -10,11 +10,12 @@ from typing import Literal
 import httpx
 
 from catalog.discovery import Fetched, Index, discover
+from catalog.fetch import fetch_text, redact_url
 from catalog.history.ranges import Change
 from catalog.history.store import Store, StoreError
 from catalog.parser import parse_page
 from catalog.records import CatalogError
-from catalog.sources import DEFAULT_PAGE, fetch_text, is_url, read_text, redact_url
+from catalog.sources import DEFAULT_PAGE, is_url, read_text
 from catalog.words import counted
 
 
