@@ -22,6 +22,7 @@ from catalog.history import (
     Store,
     StoreError,
     catalog_as_of,
+    check_as_of,
     configured_url,
     describe_location,
     newest_catalog,
@@ -132,6 +133,7 @@ def _on(provider: str | None) -> str:
 def _refresh(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.index and args.source:
         raise CatalogError("--index reads the pages the index links to and cannot be combined with --source")
+    check_as_of(args.as_of)  # before the database is opened, let alone made
     with open_store() as store:
         if args.index:
             index, outcomes = refresh_index(store, args.index, args.as_of, on_fetched=_progress(err))
