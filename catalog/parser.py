@@ -299,7 +299,9 @@ def _read_table(lines: list[str], start: int, state: _PageState) -> int:
         )
     plain = columns == _PriceColumns(0, 1, 2, 3)
     rows, seen = state.rows, state.seen
-    new_row = tuple.__new__  # `PriceRow(...)` without its argument binding: half the cost, on the hot path
+    # `PriceRow(...)` without its argument binding: half the cost, on the hot path. Its values are in the order
+    # of PriceRow's fields; tests/test_fast_paths.py fails if a field is added or moved without this line.
+    new_row = tuple.__new__
     for index in range(start + 2, end):
         match = _PLAIN_ROW.fullmatch(lines[index]) if plain else None
         if match is None:
@@ -334,7 +336,11 @@ def _repeated(row: PriceRow, state: _PageState) -> None:
             f"duplicate model id {quote(row.model)} (first listed on line {first.source_line})",
             state.source,
         )
-    if first[1:3] != row[1:3] or first.free != row.free:
+    if (
+        first.input_usd_per_mtok != row.input_usd_per_mtok
+        or first.output_usd_per_mtok != row.output_usd_per_mtok
+        or first.free != row.free
+    ):
         state.notes.append(
             f"line {row.source_line}: {quote(row.model)} is listed again at other prices "
             f"({_prices(row)} against {_prices(first)} on line {first.source_line}); the first listing is kept"
