@@ -54,24 +54,39 @@ class Index:
     skipped: tuple[tuple[str, str], ...]
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """Scheme, host and port; None for text that is no URL (`http://[::1`, a port of `99999`)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return None
+
+
+def _joined(base: str, target: str) -> str:
+    """The link's target against the index's URL; the target as written when either is no URL (then skipped)."""
+    try:
+        return urljoin(base, target)
+    except ValueError:
+        return target
 
 
 def read_index(text: str, url: str) -> Index:
     """The provider pages an index links to on its own host, in the order it lists them, each once."""
     text = text[:MAX_INDEX_CHARS]
-    candidates = [urljoin(url, target) for target in _LINK_TARGET.findall(text)] + _BARE_URL.findall(text)
+    candidates = [_joined(url, target) for target in _LINK_TARGET.findall(text)] + _BARE_URL.findall(text)
     pages: dict[str, None] = {}
     skipped: dict[str, str] = {}
     home = _origin(url)
     for candidate in candidates:
-        path = urlsplit(candidate).path
+        path = candidate.split("#", 1)[0].split("?", 1)[0]
         if PROVIDER_PATH not in path or not path.endswith(".md"):
             continue
         page = candidate.split("#", 1)[0]
-        if _origin(page) != home:
+        origin = _origin(page)
+        if origin is None:
+            skipped.setdefault(redact_url(page), "not a valid URL, not followed")
+        elif origin != home:
             skipped.setdefault(redact_url(page), "on another host than the index, not followed")
         elif page in pages or len(pages) < MAX_INDEX_PAGES:
             pages.setdefault(page, None)
@@ -161,6 +176,8 @@ def discover(
     page); a page that fails is in the results with its reason.
     """
     limits = limits or FetchLimits.from_settings()
+    if _origin(index_url) is None or not index_url.lower().startswith(("http://", "https://")):
+        raise SourceError(f"{redact_url(index_url)}: the index must be an http(s) URL")
     with same_host_client(index_url) as client:
         index = read_index(fetch_text(index_url, client=client, limits=limits), index_url)
         pages = fetch_pages(index.pages, client, concurrency=concurrency, on_fetched=on_fetched, limits=limits)

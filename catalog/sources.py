@@ -74,6 +74,8 @@ def read_text(path: str) -> str:
         raise SourceError(f"{path}: not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise SourceError(f"{path}: cannot be read ({error.strerror})") from None
+    except ValueError:  # a NUL in the path
+        raise SourceError(f"{quote(path)}: not a file name") from None
 
 
 def build_catalog(pages: Iterable[ParsedPage], output_share: float = DEFAULT_OUTPUT_SHARE) -> Catalog:

@@ -29,6 +29,7 @@ from catalog.history import (
     refresh,
     refresh_index,
 )
+from catalog.parser import quote
 from catalog.records import Catalog, CatalogError
 from catalog.settings import read_settings
 from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog
@@ -42,7 +43,7 @@ def day(text: str) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a date (expected YYYY-MM-DD)") from None
 
 
 def epilog() -> str:
@@ -121,13 +122,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             ranges = store.history(args.model, args.provider)
             if not ranges:
-                raise CatalogError(f"no stored prices for model {args.model!r}" + _on(args.provider))
+                raise CatalogError(f"no stored prices for model {quote(args.model)}" + _on(args.provider))
             _history(ranges, args.format, out)
     return 0
 
 
 def _on(provider: str | None) -> str:
-    return f" on provider {provider!r}" if provider else ""
+    return f" on provider {quote(provider)}" if provider else ""
 
 
 def _refresh(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
