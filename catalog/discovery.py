@@ -3,13 +3,15 @@
 Only links on the index's own host are followed (scheme, host and port alike), and only those whose path
 holds `/gateway/providers/` and ends in `.md`: the index cannot send the fetcher anywhere else. The index and
 each page are read by `catalog.fetch.fetch_text`, within its bounds, and the whole index is bounded too: at
-most `MAX_INDEX_PAGES` pages, holding at most `INDEX_TOTAL_FACTOR` times the byte cap of one page together.
+most `MAX_INDEX_PAGES` pages, holding at most `INDEX_TOTAL_FACTOR` times the byte cap of one page together,
+all started within `INDEX_TOTAL_FACTOR` times the deadline of one fetch.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +31,8 @@ PROVIDER_PATH = "/gateway/providers/"
 MAX_INDEX_CHARS = 2_000_000
 #: Most provider pages one index may send the fetcher to (Lava's links some 27); the rest are skipped, and said.
 MAX_INDEX_PAGES = 500
-#: The pages of one index together hold at most this many times the byte cap of one page.
+#: The pages of one index together hold at most this many times the byte cap of one page, and are all started
+#: within this many times the deadline of one fetch (Lava's 27 pages take a second or two).
 INDEX_TOTAL_FACTOR = 10
 #: A markdown link target `](…)`, or a bare http(s) URL: each a single character class, so no backtracking.
 _LINK_TARGET = re.compile(r"\]\(([^\s()<>]{1,2000})")
@@ -117,10 +120,11 @@ def fetch_pages(
     """Fetch every page, `concurrency` at a time; the results in the order of `urls`, failures included.
 
     Each page is held to `limits` (default: the operator's), and all of them together to `INDEX_TOTAL_FACTOR`
-    times its byte cap: past that, the pages not yet read fail with the reason, and what was read is kept.
+    times its byte cap and its deadline: past either, the pages not yet read fail with the reason, and what
+    was read is kept.
     """
     limits = limits or FetchLimits.from_settings()
-    budget = _Budget(limits.max_bytes * INDEX_TOTAL_FACTOR)
+    budget = _Budget(limits.max_bytes * INDEX_TOTAL_FACTOR, limits.deadline_s * INDEX_TOTAL_FACTOR)
 
     def fetch(url: str) -> Fetched:
         try:
@@ -137,11 +141,13 @@ def fetch_pages(
 
 
 class _Budget:
-    """The bytes the pages of one index may hold together, shared by the threads that fetch them."""
+    """The bytes and the time the pages of one index may take together, shared by the threads that fetch them."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, seconds: float) -> None:
         self.total = total
         self.spent = 0
+        self.seconds = seconds
+        self._ends = time.monotonic() + seconds
         self._lock = threading.Lock()
 
     def _refusal(self, url: str) -> SourceError:
@@ -151,9 +157,15 @@ class _Budget:
         )
 
     def check(self, url: str) -> None:
+        """Refuse to start a page once the pages hold too much, or took too long."""
         with self._lock:
             if self.spent > self.total:
                 raise self._refusal(url)
+        if time.monotonic() > self._ends:
+            raise SourceError(
+                f"{redact_url(url)}: not read, the index's pages took longer than {self.seconds:g} s together "
+                f"({INDEX_TOTAL_FACTOR} × the deadline of one fetch)"
+            )
 
     def spend(self, url: str, text: str) -> str:
         with self._lock:

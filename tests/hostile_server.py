@@ -38,6 +38,19 @@ def trickle(handler: BaseHTTPRequestHandler, per_second: int = 1) -> None:
         time.sleep(1)
 
 
+def drip(interval_s: float) -> Body:
+    """A page of a byte every `interval_s` seconds, for ever: every read is quick, the whole never ends."""
+
+    def write(handler: BaseHTTPRequestHandler) -> None:
+        _headers(handler, {})
+        while True:
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(interval_s)
+
+    return write
+
+
 @functools.cache
 def gzip_bomb(expanded_mb: int = 200) -> bytes:
     """About 200 KB of gzip that expands to `expanded_mb` MB of zeros, made a megabyte at a time."""

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run
-from hostile_server import endless, gzip_bomb, hostile, huge_index, sized, trickle
+from hostile_server import drip, endless, gzip_bomb, hostile, huge_index, sized, trickle
 from static_server import Site, serving
 
-from catalog.discovery import MAX_INDEX_PAGES, discover, read_index
+from catalog.discovery import MAX_INDEX_PAGES, discover, fetch_pages, read_index, same_host_client
 from catalog.fetch import DEFAULT_DEADLINE_S, DEFAULT_MAX_BYTES, FetchError, FetchLimitError, FetchLimits, fetch_text
 from catalog.settings import read_settings
 from catalog.sources import DEFAULT_PAGE
@@ -123,6 +123,22 @@ def test_the_index_is_bounded_in_pages_and_its_pages_in_bytes_together():
         _, fetched = discover(f"{site.url}/docs/llms.txt", concurrency=1, limits=FetchLimits(max_bytes=1000))
     assert [result.text is not None for result in fetched] == [True] * 11 + [False] * 4
     assert "the index's pages together passed 10,000 bytes" in (fetched[-1].error or "")
+
+
+def test_the_pages_of_an_index_are_all_started_within_ten_deadlines():
+    with hostile({"/docs/gateway/providers/slow.md": drip(0.05)}) as url:
+        pages = [f"{url}/docs/gateway/providers/slow.md?n={n}" for n in range(14)]
+        started = time.monotonic()
+        with same_host_client(url) as client:
+            fetched = fetch_pages(pages, client, concurrency=1, limits=FetchLimits(deadline_s=0.3))
+        elapsed = time.monotonic() - started
+    # One at a time, each page ends at its own 0.3 s deadline; after 3 s (10 × 0.3), no page is started.
+    reasons = [result.error or "" for result in fetched]
+    own = [reason for reason in reasons if "took longer than 0.3 s (the most a fetch may take" in reason]
+    late = [reason for reason in reasons if "the index's pages took longer than 3 s together" in reason]
+    assert len(own) + len(late) == 14 and own and late, reasons
+    assert reasons == own + late  # in order: all those started, then all those refused
+    assert elapsed < 3 + 1.5
 
 
 @pytest.mark.parametrize(
