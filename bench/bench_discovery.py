@@ -24,8 +24,8 @@ import httpx  # noqa: E402
 from static_server import Site, serving  # noqa: E402
 
 from catalog.discovery import discover, fetch_pages  # noqa: E402
+from catalog.fetch import fetch_text  # noqa: E402
 from catalog.parser import parse_page  # noqa: E402
-from catalog.sources import fetch_text  # noqa: E402
 
 
 def provider_page(number: int, models: int = 50) -> str:

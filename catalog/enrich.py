@@ -410,6 +410,7 @@ def _record(row: PriceRow, provider: str, source: str, output_share: float) -> M
     model, input_usd, output_usd, source_line, free = row
     vendor, display_name, family_name, params_b, active_params_b, tags, key, size_source = _facts(model)
     # `tuple.__new__` with the fields in order: a third of the cost of `ModelRecord(...)`, on the hot path.
+    # tests/test_fast_paths.py builds the same record by field name, so adding or moving a field fails there.
     return _new_record(
         ModelRecord,
         (

@@ -8,7 +8,6 @@ a `ParseError` naming the line: rows are never dropped silently.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,6 +20,9 @@ MAX_LINE_CHARS = 10_000
 MAX_CELL_CHARS = 500
 #: At most this many characters of a page are quoted in an error message.
 QUOTE_CHARS = 80
+#: The largest price read, USD per 1M tokens, on a page or in any other price input (LiteLLM's map): real
+#: prices are below $1,000; a larger one is a typo or a hostile page, and would overflow what is made of it.
+MAX_USD_PER_MTOK = 1_000_000.0
 
 # Every pattern here runs on page text, so none can backtrack super-linearly: each is anchored or starts
 # with a literal, quantified runs are possessive (`*+`, `++`) or bounded, and no two runs can match the
@@ -38,8 +40,9 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
 _NUMBER = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})++(?:\.[0-9]++)?+|[0-9]++(?:\.[0-9]++)?+|\.[0-9]++")
 _SPACES = re.compile(r"\s++")
 # The common row shape, `| id | $1.00 | \\$2.50 |`, read in one match; anything else takes the careful path.
-# Fifteen digits at most, so a price read here is always a finite float.
-_PLAIN_PRICE = r"\\?\$((?:[0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,15})(?:\.[0-9]{1,15})?)"
+# Six whole digits at most, so a price read here is always finite and below `MAX_USD_PER_MTOK`; a larger one
+# takes the careful path, which says it is too large.
+_PLAIN_PRICE = r"\\?\$((?:[0-9]{1,3}(?:,[0-9]{3})?|[0-9]{1,6})(?:\.[0-9]{1,15})?)"
 _PLAIN_ROW = re.compile(r"\s*+\|([^|\\`]++)\|\s*+" + _PLAIN_PRICE + r"\s*+\|\s*+" + _PLAIN_PRICE + r"\s*+\|\s*+")
 # Characters that draw nothing: stripped from ids, so `a\u200bb` and `ab` are one model, not two.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
@@ -296,7 +299,9 @@ def _read_table(lines: list[str], start: int, state: _PageState) -> int:
         )
     plain = columns == _PriceColumns(0, 1, 2, 3)
     rows, seen = state.rows, state.seen
-    new_row = tuple.__new__  # `PriceRow(...)` without its argument binding: half the cost, on the hot path
+    # `PriceRow(...)` without its argument binding: half the cost, on the hot path. Its values are in the order
+    # of PriceRow's fields; tests/test_fast_paths.py fails if a field is added or moved without this line.
+    new_row = tuple.__new__
     for index in range(start + 2, end):
         match = _PLAIN_ROW.fullmatch(lines[index]) if plain else None
         if match is None:
@@ -331,7 +336,11 @@ def _repeated(row: PriceRow, state: _PageState) -> None:
             f"duplicate model id {quote(row.model)} (first listed on line {first.source_line})",
             state.source,
         )
-    if first[1:3] != row[1:3] or first.free != row.free:
+    if (
+        first.input_usd_per_mtok != row.input_usd_per_mtok
+        or first.output_usd_per_mtok != row.output_usd_per_mtok
+        or first.free != row.free
+    ):
         state.notes.append(
             f"line {row.source_line}: {quote(row.model)} is listed again at other prices "
             f"({_prices(row)} against {_prices(first)} on line {first.source_line}); the first listing is kept"
@@ -446,8 +455,11 @@ def _price(cell: str, which: str, number: int, source: str) -> float:
     if negative or negative_after:
         raise ParseError(number, f"the {which} price {quote(cell)} is negative", source)
     value = float(text.replace(",", ""))
-    if not math.isfinite(value):
-        raise ParseError(number, f"the {which} price {quote(cell)} is too large", source)
+    if not value <= MAX_USD_PER_MTOK:  # also inf
+        raise ParseError(
+            number, f"the {which} price {quote(cell)} is too large (at most ${MAX_USD_PER_MTOK:,.0f} per 1M tokens)",
+            source,
+        )  # fmt: skip
     return value
 
 

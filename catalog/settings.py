@@ -74,6 +74,15 @@ VARIABLES: tuple[Variable, ...] = (
         "cross-check of prices",
     ),
     Variable(
+        "CATALOG_FETCH_MAX_BYTES", "whole",
+        "the most one fetched URL (a provider page, the docs index, LiteLLM's map) may hold once decoded, in bytes",
+        "5000000", 1_000_000_000,
+    ),
+    Variable(
+        "CATALOG_FETCH_DEADLINE_S", "number",
+        "the longest one fetch of a URL may take in all, connection to last byte, in seconds", "30", 3600,
+    ),
+    Variable(
         "CATALOG_MAX_UPLOAD_BYTES", "whole", "the largest provider page a visitor may upload, in bytes",
         "1000000", group="dashboard",
     ),

@@ -1,4 +1,7 @@
-"""Where provider pages come from: the embedded DeepInfra snapshot, a file, or an http(s) URL."""
+"""Where provider pages come from: the embedded DeepInfra snapshot, a file, or an http(s) URL.
+
+A URL is read by `catalog.fetch.fetch_text` (re-exported here), bounded in bytes, time and decompression.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from catalog.enrich import enrich_page
+from catalog.fetch import fetch_text, redact_url
 from catalog.parser import cut, parse_page, quote
 from catalog.records import DEFAULT_OUTPUT_SHARE, Catalog, ParsedPage, SourceError
 
@@ -35,7 +39,6 @@ DEFAULT_PAGE = EmbeddedPage(
 )
 #: The environment variable that lists the operator's provider pages (paths or URLs, comma-separated).
 SOURCES_VARIABLE = "CATALOG_SOURCES"
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 def configured_sources(value: str | None) -> tuple[str, ...]:
@@ -45,16 +48,6 @@ def configured_sources(value: str | None) -> tuple[str, ...]:
 
 def is_url(spec: str) -> bool:
     return spec.lower().startswith(("http://", "https://"))
-
-
-def redact_url(url: str) -> str:
-    """The URL without user info, query or fragment, which may carry credentials."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        return "<invalid URL>"
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.scheme}://{parsed.host}{port}{parsed.path}"
 
 
 def load_page(spec: str | None = None, *, client: httpx.Client | None = None) -> ParsedPage:
@@ -81,26 +74,8 @@ def read_text(path: str) -> str:
         raise SourceError(f"{path}: not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise SourceError(f"{path}: cannot be read ({error.strerror})") from None
-
-
-def fetch_text(url: str, *, client: httpx.Client | None = None) -> str:
-    """The body of a page at an http(s) URL; any failure is a `SourceError` with a plain reason."""
-    shown = redact_url(url)
-    try:
-        if client is None:
-            with httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=True) as own:
-                response = own.get(url)
-        else:
-            response = client.get(url)
-    except httpx.TimeoutException:
-        raise SourceError(f"{shown}: timed out") from None
-    except httpx.ConnectError:
-        raise SourceError(f"{shown}: could not connect (is the address right and reachable?)") from None
-    except (httpx.HTTPError, httpx.InvalidURL) as error:
-        raise SourceError(f"{shown}: request failed ({type(error).__name__})") from None
-    if response.status_code >= 400:
-        raise SourceError(f"{shown}: the server answered HTTP {response.status_code} {response.reason_phrase}")
-    return response.text
+    except ValueError:  # a NUL in the path
+        raise SourceError(f"{quote(path)}: not a file name") from None
 
 
 def build_catalog(pages: Iterable[ParsedPage], output_share: float = DEFAULT_OUTPUT_SHARE) -> Catalog:

@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from catalog import SourceError, load_catalog, load_page
-from catalog.sources import DEFAULT_PAGE, redact_url
+from catalog.fetch import redact_url
+from catalog.sources import DEFAULT_PAGE
 
 GROQ_PAGE = """# Groq
 

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from catalog.cli.tables import print_table
 from catalog.costs import usd
 from catalog.discovery import DEFAULT_INDEX, Fetched
+from catalog.fetch import redact_url
 from catalog.formats.llm_prices import llm_prices_document
 from catalog.history import (
     Change,
@@ -21,15 +22,17 @@ from catalog.history import (
     Store,
     StoreError,
     catalog_as_of,
+    check_as_of,
     configured_url,
     describe_location,
     newest_catalog,
     refresh,
     refresh_index,
 )
+from catalog.parser import quote
 from catalog.records import Catalog, CatalogError
 from catalog.settings import read_settings
-from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog, redact_url
+from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog
 from catalog.words import counted
 
 
@@ -40,7 +43,7 @@ def day(text: str) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a date (expected YYYY-MM-DD)") from None
 
 
 def epilog() -> str:
@@ -119,18 +122,19 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             ranges = store.history(args.model, args.provider)
             if not ranges:
-                raise CatalogError(f"no stored prices for model {args.model!r}" + _on(args.provider))
+                raise CatalogError(f"no stored prices for model {quote(args.model)}" + _on(args.provider))
             _history(ranges, args.format, out)
     return 0
 
 
 def _on(provider: str | None) -> str:
-    return f" on provider {provider!r}" if provider else ""
+    return f" on provider {quote(provider)}" if provider else ""
 
 
 def _refresh(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.index and args.source:
         raise CatalogError("--index reads the pages the index links to and cannot be combined with --source")
+    check_as_of(args.as_of)  # before the database is opened, let alone made
     with open_store() as store:
         if args.index:
             index, outcomes = refresh_index(store, args.index, args.as_of, on_fetched=_progress(err))

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from catalog.cli.tables import print_table
 from catalog.costs import usd
 from catalog.hosts import hosts_of
+from catalog.parser import quote
 from catalog.records import Catalog, CatalogError
 
 FIELDS = ("provider", "model", "model_key", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok")
@@ -23,7 +24,7 @@ def add_commands(commands: argparse._SubParsersAction[Any], sources: argparse.Ar
 def hosts_command(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     found = hosts_of(models.models, args.name)
     if not found:
-        raise CatalogError(f"no model {args.name!r} in the catalog (try `list --search`)")
+        raise CatalogError(f"no model {quote(args.name)} in the catalog (try `list --search`)")
     if args.format == "json":
         json.dump([{name: getattr(record, name) for name in FIELDS} for record in found], out, indent=2)
         out.write("\n")

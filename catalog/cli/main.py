@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
@@ -31,14 +32,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+#: The largest number a flag takes: tokens, requests and prices far past any real workload, and still far from
+#: where float arithmetic overflows (`--requests 1` followed by 400 zeros did).
+MAX_FLAG_VALUE = 10**15
+
+
 def _non_negative(kind: Callable[[str], float]) -> Callable[[str], float]:
     def convert(text: str) -> float:
         try:
-            value = kind(text)
+            value = kind(text) if text.isascii() else math.nan  # `int("١٢")` is 12
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+        if isinstance(value, float) and math.isnan(value):
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number")
         if value < 0:
-            raise argparse.ArgumentTypeError(f"{text!r} is negative")
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is negative")
+        if value > MAX_FLAG_VALUE:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is more than {MAX_FLAG_VALUE:,}")
         return value
 
     convert.__name__ = kind.__name__

@@ -163,14 +163,21 @@ def _flag(values: Sequence[str]) -> bool:
     raise _Invalid("expected 1 or 0")
 
 
+#: The days a link may name: a page arithmetic on it (`as_of` less 30 days) stays within Python's dates.
+EARLIEST_DAY, LATEST_DAY = dt.date(1970, 1, 1), dt.date(9000, 12, 31)
+
+
 def _date(values: Sequence[str]) -> str:
     text = values[-1].strip()
     try:
         if len(text) != 10:
             raise ValueError
-        return dt.date.fromisoformat(text).isoformat()
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise _Invalid("expected a date as YYYY-MM-DD") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise _Invalid(f"expected a day from {EARLIEST_DAY} to {LATEST_DAY}")
+    return day.isoformat()
 
 
 def _choice(options: Collection[str]) -> Callable[[Sequence[str]], str]:

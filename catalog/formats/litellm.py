@@ -6,15 +6,18 @@ Prices there are USD **per token**; ours are USD per 1M tokens as the page write
 from __future__ import annotations
 
 import json
-import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from catalog.formats.per_token import per_mtok, per_token
+from catalog import json_text
+from catalog.fetch import fetch_text, redact_url
+from catalog.formats.per_token import TOKENS_PER_MTOK, per_mtok, per_token
+from catalog.parser import MAX_USD_PER_MTOK, quote
 from catalog.records import CatalogError, ModelRecord
-from catalog.sources import fetch_text, is_url, read_text, redact_url
+from catalog.sources import is_url, read_text
 
 #: LiteLLM's provider prefix for the Lava providers whose spelling is not simply the name in lower case.
 LITELLM_PROVIDERS = {
@@ -65,6 +68,8 @@ class MapEntry:
     output_usd_per_mtok: float | None
     max_input_tokens: int | None
     max_output_tokens: int | None
+    #: What was set aside as unknown, and why (a price in other digits, past $1,000,000 per 1M tokens, …).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,53 +102,97 @@ class CrossCheck:
         }
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+#: A price or count written as a string: ASCII digits, an optional fraction and exponent (as JSON writes numbers).
+#: `float()` would also take `"١٢"` (Arabic-Indic digits), `"1_0"` and `"inf"`.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,30}+(?:\.[0-9]{1,30}+)?+(?:[eE][-+]?+[0-9]{1,3}+)?+")
+#: The largest context window read, in tokens (today's largest are about 10M).
+MAX_TOKENS = 1_000_000_000
+_MAX_PER_TOKEN = Decimal(MAX_USD_PER_MTOK) / TOKENS_PER_MTOK
+#: A JSON constant (`NaN`, `Infinity`) is no number at all: kept apart so it is noted, never read as one.
+_CONSTANT = object()
+
+
+def _number(value: Any) -> Decimal | None:
+    """The value as an exact decimal, if it is a number by the page parser's rules: ASCII digits, finite, ≥ 0."""
+    if isinstance(value, str):
+        value = value.strip()
+        if _PLAIN_NUMBER.fullmatch(value) is None:
+            return None
+        value = Decimal(value)
+    if isinstance(value, Decimal) and value.is_finite() and value >= 0:
+        return value
+    return None
+
+
+def _unread(name: str, value: Any, why: str) -> str:
+    shown = "a JSON constant (NaN or Infinity)" if value is _CONSTANT else quote(str(value))
+    return f"{name} {shown} {why}; read as unknown"
+
+
+def _price(value: Any, name: str, notes: list[str]) -> float | None:
+    """A per-token price from the map, as USD per 1M tokens; None where it is missing or not a price (noted)."""
+    if value is None:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
-
-
-def _price(value: Any) -> float | None:
-    """A per-token price from the map, as USD per 1M tokens; None where it is missing or not a price."""
-    return None if _number(value) is None else per_mtok(str(value))
-
-
-def _count(value: Any) -> int | None:
     number = _number(value)
-    return int(number) if number is not None and number == int(number) else None
+    if number is None:
+        notes.append(_unread(name, value, "is not a price in ASCII digits"))
+        return None
+    if number > _MAX_PER_TOKEN:  # compared before any arithmetic: `1e999999999` would overflow it
+        notes.append(_unread(name, value, f"is more than ${MAX_USD_PER_MTOK:,.0f} per 1M tokens"))
+        return None
+    return per_mtok(number)
+
+
+def _count(value: Any, name: str, notes: list[str]) -> int | None:
+    if value is None:
+        return None
+    number = _number(value)
+    if number is None or number != number.to_integral_value():
+        notes.append(_unread(name, value, "is not a whole number in ASCII digits"))
+        return None
+    if number > MAX_TOKENS:
+        notes.append(_unread(name, value, f"is more than {MAX_TOKENS:,} tokens"))
+        return None
+    return int(number)
+
+
+def _entry(key: str, value: Mapping[str, Any]) -> MapEntry:
+    notes: list[str] = []
+    return MapEntry(
+        key=key,
+        input_usd_per_mtok=_price(value.get("input_cost_per_token"), "input_cost_per_token", notes),
+        output_usd_per_mtok=_price(value.get("output_cost_per_token"), "output_cost_per_token", notes),
+        max_input_tokens=_count(value.get("max_input_tokens"), "max_input_tokens", notes),
+        max_output_tokens=_count(value.get("max_output_tokens"), "max_output_tokens", notes),
+        notes=tuple(notes),
+    )
 
 
 def read_litellm_map(text: str, source: str = "the LiteLLM map") -> dict[str, MapEntry]:
-    """LiteLLM's map, keyed by its lower-cased keys; a `CatalogError` if it is not such a map."""
+    """LiteLLM's map, keyed by its lower-cased keys; a `CatalogError` if it is not such a map.
+
+    Numbers are read as exact decimals by the page parser's rules; a price or count that breaks them is
+    unknown (`None`), with a note in the entry's `notes`, and the rest of the map is still read.
+    """
     if len(text) > MAX_MAP_BYTES:
         raise CatalogError(f"{source}: larger than {MAX_MAP_BYTES // 1_000_000} MB, not a LiteLLM price map")
     try:
-        data = json.loads(text)
+        data = json_text.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda _: _CONSTANT)
     except json.JSONDecodeError as error:
         raise CatalogError(f"{source}: not JSON (line {error.lineno}: {error.msg})") from None
+    except ValueError as error:  # nested too deeply (it names the line)
+        raise CatalogError(f"{source}: not a LiteLLM price map ({error})") from None
     if not isinstance(data, dict):
         raise CatalogError(f"{source}: not a LiteLLM price map (expected a JSON object of models)")
-    entries = {}
-    for key, value in data.items():
-        if not isinstance(value, Mapping):
-            continue  # LiteLLM's `sample_spec` and the like
-        entries[str(key).lower()] = MapEntry(
-            key=str(key),
-            input_usd_per_mtok=_price(value.get("input_cost_per_token")),
-            output_usd_per_mtok=_price(value.get("output_cost_per_token")),
-            max_input_tokens=_count(value.get("max_input_tokens")),
-            max_output_tokens=_count(value.get("max_output_tokens")),
-        )
-    return entries
+    # LiteLLM's `sample_spec` and the like are not models
+    return {str(key).lower(): _entry(str(key), value) for key, value in data.items() if isinstance(value, Mapping)}
 
 
 def read_price_map(spec: str) -> dict[str, MapEntry]:
     """LiteLLM's map from a file or an http(s) URL; a `CatalogError` with a plain reason otherwise."""
-    return read_litellm_map(fetch_text(spec) if is_url(spec) else read_text(spec), source=redact_url(spec))
+    if is_url(spec):
+        return read_litellm_map(fetch_text(spec), source=redact_url(spec))
+    return read_litellm_map(read_text(spec), source=spec)
 
 
 def map_entry(record: ModelRecord, entries: Mapping[str, MapEntry]) -> MapEntry | None:

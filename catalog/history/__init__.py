@@ -12,7 +12,7 @@ from __future__ import annotations
 from catalog.history.location import DB_URL_VARIABLE, configured_url, default_path, describe_location, shown_url
 from catalog.history.ranges import Change, PriceRange
 from catalog.history.reading import catalog_as_of, newest_catalog, newest_known_pages, newest_pages
-from catalog.history.refresh import SourceOutcome, refresh, refresh_index
+from catalog.history.refresh import SourceOutcome, check_as_of, refresh, refresh_index
 from catalog.history.store import NoHistoryYet, Recorded, Snapshot, Store, StoreError
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Store",
     "StoreError",
     "catalog_as_of",
+    "check_as_of",
     "configured_url",
     "default_path",
     "describe_location",

@@ -10,11 +10,12 @@ from typing import Literal
 import httpx
 
 from catalog.discovery import Fetched, Index, discover
+from catalog.fetch import fetch_text, redact_url
 from catalog.history.ranges import Change
 from catalog.history.store import Store, StoreError
 from catalog.parser import parse_page
 from catalog.records import CatalogError
-from catalog.sources import DEFAULT_PAGE, fetch_text, is_url, read_text, redact_url
+from catalog.sources import DEFAULT_PAGE, is_url, read_text
 from catalog.words import counted
 
 
@@ -37,6 +38,18 @@ class SourceOutcome:
         return f"{self.source}: {self.provider} as of {self.seen_date}: {what}{changed}"
 
 
+#: Days past today a page may be recorded as seen: somewhere on Earth it is already tomorrow.
+AS_OF_GRACE_DAYS = 1
+
+
+def check_as_of(as_of: dt.date | None, today: dt.date | None = None) -> None:
+    """Refuse a day after today (one day allowed for time zones): no page can have been seen then, and a
+    sighting from the future would make every later page look older than it, and the sidebar's age negative."""
+    today = today or dt.date.today()
+    if as_of is not None and as_of > today + dt.timedelta(days=AS_OF_GRACE_DAYS):
+        raise CatalogError(f"--as-of {as_of} is after today ({today}): a page can only be recorded as seen by today")
+
+
 def refresh(
     store: Store,
     specs: Sequence[str | None],
@@ -48,8 +61,10 @@ def refresh(
     """Read each page (None = the embedded one) and record it as seen on `as_of` (default: its own date or today).
 
     A page that cannot be read or parsed is reported and stored nowhere; the others are still recorded,
-    each in its own transaction. A database failure stops the refresh (`StoreError`).
+    each in its own transaction. A database failure stops the refresh (`StoreError`); a day after today is
+    refused before anything is read (`CatalogError`).
     """
+    check_as_of(as_of)
     outcomes = []
     for spec in specs:
         outcome = _refresh_one(store, spec, as_of, client)
@@ -102,8 +117,10 @@ def refresh_index(
 ) -> tuple[Index, list[SourceOutcome]]:
     """Every provider page Lava's docs index links to on its own host, fetched concurrently, each recorded.
 
-    Raises `SourceError` when the index itself cannot be read; a page that fails is an outcome with its reason.
+    Raises `SourceError` when the index itself cannot be read, `CatalogError` for a day after today; a page
+    that fails is an outcome with its reason.
     """
+    check_as_of(as_of)
     index, fetched = discover(index_url, on_fetched=on_fetched)
     day = as_of or dt.date.today()
     outcomes = []

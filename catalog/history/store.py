@@ -15,12 +15,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from catalog.history.location import DB_URL_VARIABLE, parse_url, shown_url, sqlite_path
 from catalog.history.ranges import Change, PriceRange, Prices, changes_from_ranges, rebuild, with_names
-from catalog.history.schema import prepare, price_ranges, sightings, snapshots
+from catalog.history.schema import SCHEMA_VERSION, current_version, prepare, price_ranges, sightings, snapshots
 from catalog.parser import parse_page
 from catalog.records import CatalogError, ParsedPage
 
 #: How long an SQLite writer waits for another one before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
+#: How long a read waits for a lock (SQLite's busy timeout, PostgreSQL's lock_timeout), in seconds: reading is
+#: what `list` and the dashboard do before showing anything, so a locked database is told, not waited for.
+#: (In WAL mode a writer never blocks a reader; only an exclusive lock or a recovery does.)
+READ_LOCK_TIMEOUT = 2
+#: How long connecting to a database server may take, in seconds.
+CONNECT_TIMEOUT = 5
 
 
 class StoreError(CatalogError):
@@ -77,10 +83,25 @@ class Store:
         self.dialect = parsed.get_backend_name()
         try:
             self.engine = _engine(url, self.dialect)
-            with self.engine.begin() as connection:
-                prepare(connection)
+            self._prepare()
         except (SQLAlchemyError, RuntimeError, OSError, ModuleNotFoundError) as error:
             raise self._error("cannot be opened", error) from None
+
+    def _prepare(self) -> None:
+        """Create or upgrade the schema; a database already current is only read, so opening one to read it
+        never waits behind a writer's lock."""
+        with self.engine.connect() as connection:
+            connection.execution_options(catalog_write=False)
+            with connection.begin():
+                self._read_lock_timeout(connection)
+                if current_version(connection) == SCHEMA_VERSION:
+                    return
+        with self.engine.begin() as connection:
+            prepare(connection)
+
+    def _read_lock_timeout(self, connection: Connection) -> None:
+        if self.dialect == "postgresql":
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{READ_LOCK_TIMEOUT}s'")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -102,6 +123,8 @@ class Store:
             with self.engine.connect() as connection:
                 connection.execution_options(catalog_write=write)
                 with connection.begin():
+                    if not write:
+                        self._read_lock_timeout(connection)
                     yield connection
         except SQLAlchemyError as error:
             raise self._error(f"cannot be {'written' if write else 'read'}", error) from None
@@ -332,8 +355,10 @@ def _range(row: Any) -> PriceRange:
 
 def _engine(url: str, dialect: str) -> Engine:
     if dialect != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT} if dialect == "postgresql" else {}
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    # Connecting waits only as a read does (its pragmas read the file's header); a write waits longer (below).
+    engine = sa.create_engine(url, connect_args={"timeout": READ_LOCK_TIMEOUT})
 
     # pysqlite's own transaction handling defers BEGIN; take it over so that every transaction is
     # BEGIN IMMEDIATE (one writer at a time, waiting up to the busy timeout instead of failing mid-way).
@@ -341,7 +366,7 @@ def _engine(url: str, dialect: str) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout = {READ_LOCK_TIMEOUT * 1000}")
         cursor.execute("PRAGMA journal_mode = WAL")
         # In WAL mode, NORMAL syncs at checkpoints, not at every commit: a committed transaction survives the
         # process being killed (only a power cut can lose the last ones), and a run can record each trial as it
@@ -353,6 +378,12 @@ def _engine(url: str, dialect: str) -> Engine:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         write = connection.get_execution_options().get("catalog_write", True)
+        # A write waits its turn behind other writers; a read waits briefly (see READ_LOCK_TIMEOUT). Set only
+        # when it changes: a run's writes come one after another on the same connection.
+        timeout = (SQLITE_BUSY_TIMEOUT if write else READ_LOCK_TIMEOUT) * 1000
+        if connection.info.get("busy_timeout") != timeout:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {timeout}")
+            connection.info["busy_timeout"] = timeout
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from catalog import json_text
 from catalog.records import CatalogError
 from catalog.runs.checks import Check, CheckError, parse_checks
 
@@ -151,7 +152,10 @@ def _jsonl(text: str, problems: list[str]) -> list[tuple[int, Prompt | str]]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = json_text.loads(line)
+        except json_text.NestingError:
+            found.append((number, f"not a prompt: nested more than {json_text.SHOWN_DEPTH} levels deep"))
+            continue
         except ValueError:
             found.append((number, "not a JSON object"))
             continue

@@ -99,16 +99,12 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
     with st.sidebar.container(border=True):
         st.markdown(f"**Prices as of {shown}**")
         if store is None:
-            st.warning(
-                f"Price history unavailable: {markdown_text(problem or '')}. Browsing the embedded page, read-only."
-            )
+            _unavailable(problem or "")
             return
         try:
             newest = store.newest_date()
         except StoreError as error:
-            st.warning(
-                f"Price history unavailable: {markdown_text(str(error))}. Browsing the embedded page, read-only."
-            )
+            _unavailable(str(error))
             return
         if newest is None:
             st.caption("No price history recorded yet (`python -m catalog refresh`).")
@@ -117,6 +113,12 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
             st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{counted(age, 'day')} old"))
         st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
         _refresh_button(store)
+
+
+def _unavailable(problem: str) -> None:
+    """One line: the history was not read, why (the database's name and the reason, so not cut at 80), and what
+    is shown instead."""
+    st.warning(f"Price history unavailable: {markdown_text(problem, 400)}. Browsing the embedded page, read-only.")
 
 
 def _refresh_button(store: Store) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -11,6 +12,8 @@ from static_server import Site, serving
 from storedb import PAGES
 
 from catalog.cli import main
+from catalog.history import Store, refresh
+from catalog.records import CatalogError
 from catalog.sources import DEFAULT_PAGE
 
 V1, V2 = str(PAGES / "v1.md"), str(PAGES / "v2.md")
@@ -162,3 +165,23 @@ def test_refresh_reads_a_url_on_loopback_and_records_it_as_seen_today():
         code, out, _ = cli("refresh", "--source", f"{site.url}/acme.md?token=secret")
     assert code == 0 and "new snapshot" in out and "secret" not in out
     assert out.startswith(f"{site.url}/acme.md: Acme as of ")
+
+
+@pytest.mark.parametrize("flags", [(), ("--source", V1), ("--index", "http://127.0.0.1:9/docs/llms.txt")])
+def test_refresh_as_of_after_tomorrow_is_refused_before_anything_is_read_or_made(database, flags):
+    code, out, err = cli("refresh", *flags, "--as-of", "9999-12-31")
+    today = dt.date.today()
+    assert (code, out) == (1, "")
+    assert err == (
+        f"python -m catalog: error: --as-of 9999-12-31 is after today ({today}): "
+        "a page can only be recorded as seen by today\n"
+    )
+    assert not database.exists()
+
+
+def test_refresh_as_of_tomorrow_is_allowed_for_time_zones_and_the_library_refuses_later_days(database):
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    code, out, _ = cli("refresh", "--source", V1, "--as-of", tomorrow.isoformat())
+    assert code == 0 and f"as of {tomorrow}: new snapshot" in out
+    with Store(f"sqlite:///{database}") as store, pytest.raises(CatalogError, match="is after today"):
+        refresh(store, [V1], tomorrow + dt.timedelta(days=1))
