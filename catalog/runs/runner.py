@@ -29,6 +29,7 @@ from catalog.gateway.messages import ChatParams, Message
 from catalog.gateway.stream import ChatStream
 from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, chat_request
 from catalog.records import Catalog, CatalogError, ModelRecord
+from catalog.runs.judge import JudgeAnswer, JudgeJob, RunChecks
 from catalog.runs.prompts import Prompt
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import (
@@ -174,6 +175,7 @@ class Runner:
         on_progress: Callable[[Progress], None] | None = None,
         on_trial: Callable[[Trial], None] | None = None,
         hosts: frozenset[str] = TRUSTED_TARGET_HOSTS,
+        checks: RunChecks | None = None,
     ) -> None:
         self.trials, self.client, self.catalog, self.run = trials, client, catalog, run
         self.hosts = hosts  # the chat hosts requests may go to (the operator's, as in the playground)
@@ -185,6 +187,8 @@ class Runner:
         self._lock = threading.Lock()
         self._open: set[ChatStream] = set()  # streams in flight, to cancel on stop
         self.params = ChatParams(temperature=self.settings.temperature, max_tokens=self.settings.max_tokens)
+        #: Answer checks (issue 19): graded as trials end; judge jobs share the pool and the budget.
+        self.checks = checks
 
     def cells(self) -> list[Cell]:
         """Every trial of the run not yet ok: prompt by prompt, each repetition, each model."""
@@ -212,20 +216,23 @@ class Runner:
         self.check(cells)
         retried = self.trials.tried_cells(self.run.id)  # failed before: their row is replaced when they end
         status, message = FINISHED, None
-        pending: deque[Cell] = deque(cells)
+        pending: deque[Cell | JudgeJob] = deque(cells)
+        if self.checks is not None:
+            pending.extendleft(self.checks.resumed(self.trials))
         started, spent, reserved, recorded, errors, done = time.perf_counter(), 0.0, 0.0, 0, 0, 0
         cap = self.settings.max_usd
-        in_flight: dict[Future[Trial | None], tuple[Cell, float]] = {}
+        in_flight: dict[Future[Trial | JudgeAnswer | None], tuple[Cell | JudgeJob, float]] = {}
         unsaved: list[Trial] = []
         saved_at = time.monotonic()
 
         def save() -> int:
-            """Record the trials that ended since the last save, in one transaction."""
-            if not unsaved:
-                return 0
+            """Record the trials that ended since the last save, in one transaction (then their verdicts)."""
             batch = list(unsaved)
-            self.trials.record_many(batch, replacing=any(trial.cell in retried for trial in batch))
-            unsaved.clear()
+            if batch:
+                self.trials.record_many(batch, replacing=any(trial.cell in retried for trial in batch))
+                unsaved.clear()
+            if self.checks is not None:
+                self.checks.save()
             return len(batch)
 
         def progress() -> None:
@@ -243,6 +250,11 @@ class Runner:
                         reserved += cost
                         in_flight[pool.submit(self._attempt, cell)] = (cell, cost)
                         continue
+                    refused = pending[0]
+                    if not in_flight and isinstance(refused, JudgeJob) and self.checks is not None:
+                        pending.popleft()
+                        self.checks.not_judged(refused)  # the answer is kept, its check not judged
+                        continue
                     if not in_flight:
                         status = STOPPED_BUDGET
                         message = (
@@ -259,6 +271,13 @@ class Runner:
                     trial = future.result()
                     if trial is None:
                         continue  # cancelled by a stop: not recorded, a resume runs it
+                    if isinstance(trial, JudgeAnswer):
+                        spent += trial.cost_usd or 0.0
+                        if self.checks is not None:
+                            self.checks.judged(trial)
+                        continue
+                    if self.checks is not None:
+                        pending.extendleft(self.checks.after_trial(trial))  # judged before further answers
                     unsaved.append(trial)
                     done, spent, errors = done + 1, spent + (trial.cost_usd or 0.0), errors + (not trial.ok)
                     if self.on_trial is not None:
@@ -266,7 +285,8 @@ class Runner:
                     if trial.outcome in STOPS and status == FINISHED:
                         status, message = STOPS[trial.outcome], trial.error
                         self._stop.set()
-                if unsaved and (time.monotonic() - saved_at >= SAVE_EVERY_S or not in_flight or self._stop.is_set()):
+                due = time.monotonic() - saved_at >= SAVE_EVERY_S or not in_flight or self._stop.is_set()
+                if (unsaved or self._judged()) and due:
                     recorded += save()
                     saved_at = time.monotonic()
                 progress()
@@ -277,7 +297,7 @@ class Runner:
             status, message = INTERRUPTED, "interrupted; every finished trial is kept (resume with --resume)"
             for future, _ in list(in_flight.items()):
                 trial = future.result()
-                if trial is not None:
+                if isinstance(trial, Trial):
                     unsaved.append(trial)
                     spent += trial.cost_usd or 0.0
         finally:
@@ -286,11 +306,21 @@ class Runner:
         self.trials.set_status(self.run.id, status, message)
         return RunOutcome(self.run, status, message, recorded, spent)
 
-    def _worst(self, cell: Cell) -> float:
+    def _worst(self, cell: Cell | JudgeJob) -> float:
+        if isinstance(cell, JudgeJob):
+            return cell.worst_usd
         return worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
 
-    def _attempt(self, cell: Cell) -> Trial | None:
-        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop."""
+    def _judged(self) -> bool:
+        """Whether verdicts wait to be saved (answers judged since the last save)."""
+        return self.checks is not None and bool(self.checks.grader.unsaved)
+
+    def _attempt(self, cell: Cell | JudgeJob) -> Trial | JudgeAnswer | None:
+        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop;
+        or one judge call of an answer's check."""
+        if isinstance(cell, JudgeJob):
+            assert self.checks is not None
+            return self.checks.send(cell, self._stop)
         number, repetition, record = cell
         prompt = self.prompts[number]
         messages = tuple(Message(role, content) for role, content in prompt.messages)
