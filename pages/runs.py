@@ -10,12 +10,14 @@ from catalog.dashboard.runs import answers_by_prompt, cost_speed_figure, results
 from catalog.gateway.safe_markdown import without_images
 from catalog.gateway.targets import models_by_key, price_label
 from catalog.literal import code_span, markdown_text
+from catalog.runs.check_store import checked_report
 from catalog.runs.prompts import FORMATS  # noqa: F401
-from catalog.runs.report import report_csv, run_report
+from catalog.runs.report import report_csv
 from catalog.runs.runner import BackgroundRun
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, RunSettings
 from pages.common import state
+from pages.common.run_checks import min_pass_rate, show_checks
 from pages.common.runs import JOB_KEY, prompts_from_input, reconcile_billed, resume, start
 from pages.common.store import history_store
 
@@ -71,7 +73,7 @@ with results:
             if any(t.ok and t.request_id and not t.billed_final for t in run_trials):
                 reconcile_billed(trials, run.id)
                 run_trials = trials.trials(run.id, with_text=False)
-        report = run_report(run, run_trials)
+        report = checked_report(trials, run, run_trials, min_pass_rate())
         if run.message:
             st.caption(markdown_text(run.message))
         if run.status != FINISHED and job is None and st.button(
@@ -94,6 +96,7 @@ with results:
             key="runs_results",
         )
         st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
+        show_checks(trials, run, report, run_trials)
         with st.expander("Answers side by side", icon=":material/compare:"):
             asked = trials.prompts(run.id)
             shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",

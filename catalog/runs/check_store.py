@@ -45,6 +45,12 @@ class CheckStore:
             rows = connection.execute(sa.select(table.c.number, table.c.checks).where(table.c.run_id == run_id)).all()
         return {int(number): parse_checks(json.loads(text)) for number, text in rows}
 
+    def checked_runs(self) -> set[int]:
+        """The runs whose prompts carry checks."""
+        with self.store._connect("read") as connection:
+            rows = connection.execute(sa.select(run_prompt_checks.c.run_id).distinct()).all()
+        return {int(row[0]) for row in rows}
+
     def record(self, run_id: int, verdicts: Sequence[TrialVerdict]) -> int:
         """Store verdicts in one transaction, skipping any already recorded for its cell and judging; how many
         were new."""
