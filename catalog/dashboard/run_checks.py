@@ -124,7 +124,8 @@ def pass_cost_figure(report: Mapping[str, Any]) -> go.Figure:
             mode="markers+text",
             name="models",
             text=[html_text(p.model, 40) for p in found],
-            textposition="top center",
+            # Left of points near 100%, so a label stays inside the plot on a phone.
+            textposition=["top left" if p.pass_rate > 0.7 else "top center" for p in found],
             customdata=[[html_text(p.model), _money(p.cost_per_pass_usd)] for p in found],
             hovertemplate="%{customdata[0]}<br>%{x:.0%} pass<br>%{customdata[1]} per passing answer<extra></extra>",
             marker={"size": 12},
