@@ -217,8 +217,9 @@ class Runner:
         retried = self.trials.tried_cells(self.run.id)  # failed before: their row is replaced when they end
         status, message = FINISHED, None
         pending: deque[Cell | JudgeJob] = deque(cells)
+        judges: deque[Cell | JudgeJob] = deque()  # judge calls of ended answers (issue 19), sent first
         if self.checks is not None:
-            pending.extendleft(self.checks.resumed(self.trials))
+            judges.extend(self.checks.resumed(self.trials))
         started, spent, reserved, recorded, errors, done = time.perf_counter(), 0.0, 0.0, 0, 0, 0
         cap = self.settings.max_usd
         in_flight: dict[Future[Trial | JudgeAnswer | None], tuple[Cell | JudgeJob, float]] = {}
@@ -239,20 +240,22 @@ class Runner:
             if self.on_progress is not None:
                 self.on_progress(Progress(done, len(cells), spent, errors, time.perf_counter() - started))
 
-        pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="run")
+        workers = self.settings.concurrency * (2 if self.checks is not None else 1)  # judges have slots of their own
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="run")
         try:
-            while (pending or in_flight) and not (self._stop.is_set() and not in_flight):
-                startable = pending and not self._stop.is_set() and len(in_flight) < self.settings.concurrency
-                if startable and time.monotonic() >= self._pause_until:
-                    cost = self._worst(pending[0])
+            while (pending or judges or in_flight) and not (self._stop.is_set() and not in_flight):
+                queue = self._next_queue(pending, judges, in_flight)
+                startable = queue is not None and not self._stop.is_set()
+                if queue is not None and startable and time.monotonic() >= self._pause_until:
+                    cost = self._worst(queue[0])
                     if cap is None or spent + reserved + cost <= cap:
-                        cell = pending.popleft()
+                        cell = queue.popleft()
                         reserved += cost
                         in_flight[pool.submit(self._attempt, cell)] = (cell, cost)
                         continue
-                    refused = pending[0]
+                    refused = queue[0]
                     if not in_flight and isinstance(refused, JudgeJob) and self.checks is not None:
-                        pending.popleft()
+                        queue.popleft()
                         self.checks.not_judged(refused)  # the answer is kept, its check not judged
                         continue
                     if not in_flight:
@@ -277,7 +280,7 @@ class Runner:
                             self.checks.judged(trial)
                         continue
                     if self.checks is not None:
-                        pending.extendleft(self.checks.after_trial(trial))  # judged before further answers
+                        judges.extend(self.checks.after_trial(trial))
                     unsaved.append(trial)
                     done, spent, errors = done + 1, spent + (trial.cost_usd or 0.0), errors + (not trial.ok)
                     if self.on_trial is not None:
@@ -310,6 +313,22 @@ class Runner:
         if isinstance(cell, JudgeJob):
             return cell.worst_usd
         return worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
+
+    def _next_queue(
+        self,
+        pending: deque[Cell | JudgeJob],
+        judges: deque[Cell | JudgeJob],
+        in_flight: dict[Future[Trial | JudgeAnswer | None], tuple[Cell | JudgeJob, float]],
+    ) -> deque[Cell | JudgeJob] | None:
+        """Where the next request comes from: a judge call while fewer than `concurrency` are in flight (judges
+        have their own slots, so grading overlaps the answers instead of slowing them), else the next answer while
+        fewer than `concurrency` answers are; None when neither may start."""
+        judging = sum(isinstance(item, JudgeJob) for item, _ in in_flight.values())
+        if judges and judging < self.settings.concurrency:
+            return judges
+        if pending and len(in_flight) - judging < self.settings.concurrency:
+            return pending
+        return None
 
     def _judged(self) -> bool:
         """Whether verdicts wait to be saved (answers judged since the last save)."""
