@@ -16,7 +16,7 @@ from catalog.history import NoHistoryYet, Store, configured_url
 from catalog.records import CatalogError, ModelRecord
 from catalog.runs.billing import reconcile_run
 from catalog.runs.check_store import CheckStore, checked_report
-from catalog.runs.grading import DEFAULT_MIN_PASS_RATE
+from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
 from catalog.runs.judge import judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
 from catalog.runs.prompts import Prompt, read_prompts
 from catalog.runs.report import run_report
@@ -296,7 +296,7 @@ def _print_report(
         header, rows = _with_pass_columns(report, header, rows)
     print_table(header, rows, out, numeric=set(header[2:]))
     if report["judge_cost_usd"] is not None:
-        print(_best_line(report), file=out)
+        print("\n" + best_sentence(report), file=out)
     print("\ncost/prompt: measured tokens at catalog prices; provider est.: the provider's own (usage.estimated_cost); "
           "billed: what Lava billed; —: not reported", file=out)  # fmt: skip
 
@@ -331,17 +331,3 @@ def _with_pass_columns(
         extra.append([shown, _money(line["cost_per_pass_usd"])])
     joined = [row[:4] + more + row[4:] for row, more in zip(rows, extra, strict=True)]
     return header[:4] + ["pass", "cost/pass"] + header[4:], joined
-
-
-def _best_line(report: dict[str, Any]) -> str:
-    """The run's answer to "is the cheaper model good enough?": the best model, and by how much it beats the next."""
-    rate = f"{report['min_pass_rate']:.0%}"
-    judge = f"; judging cost {usd(report['judge_cost_usd'], 6)}" if report["judge_cost_usd"] else ""
-    best = report["best"]
-    if best is None:
-        return f"\nbest: no model passed at least {rate} of its checked answers{judge}"
-    line = (f"\nbest: {best['provider']}:{best['model']}, {usd(best['cost_per_pass_usd'], 6, significant=3)} per "
-            f"passing answer at a {best['pass_rate']:.0%} pass rate (at least {rate} needed)")  # fmt: skip
-    if best.get("times_cheaper") is not None:
-        line += f"; {best['times_cheaper']:.1f}× cheaper per passing answer than {best['runner_up']}"
-    return line + judge

@@ -89,19 +89,6 @@ def pareto_front(found: Sequence[Point]) -> list[Point]:
     return sorted(front, key=lambda p: (p.pass_rate, p.cost_per_pass_usd))
 
 
-def best_sentence(report: Mapping[str, Any]) -> str:
-    """The run's answer in one plain sentence (model ids literal: shown with st.text or escaped)."""
-    rate = report.get("min_pass_rate") or 0.0
-    best = report.get("best")
-    if best is None:
-        return f"No model passed at least {rate:.0%} of its checked answers."
-    sentence = (f"Best: {best['provider']}:{best['model']}, {_money(best['cost_per_pass_usd'])} per passing answer "
-                f"at a {best['pass_rate']:.0%} pass rate (at least {rate:.0%} needed)")  # fmt: skip
-    if best.get("times_cheaper") is not None:
-        sentence += f"; {best['times_cheaper']:.1f}× cheaper per passing answer than {best['runner_up']}"
-    return sentence + "."
-
-
 def pass_cost_figure(report: Mapping[str, Any]) -> go.Figure:
     """Cost per passing answer against pass rate, one point per model, the Pareto front drawn as a line, the
     least pass rate asked as a dashed line and the best model ringed."""

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.costs import usd
 from catalog.runs.checks import CheckResult
 from catalog.runs.trials import Trial
 
@@ -163,3 +164,18 @@ def graded_report(
 
 def _cell(trial: Trial) -> Cell:
     return (trial.prompt_number or 0, trial.repetition or 0, trial.provider, trial.model)
+
+
+def best_sentence(report: Mapping[str, Any]) -> str:
+    """The run's answer to "is the cheaper model good enough?" in one plain sentence: the best model, and by how
+    much it beats the runner-up per passing answer (model ids literal: print it, or show it as text)."""
+    rate = f"{report.get('min_pass_rate') or 0.0:.0%}"
+    judge = f"; judging cost {usd(report['judge_cost_usd'], 6)}" if report.get("judge_cost_usd") else ""
+    best = report.get("best")
+    if best is None:
+        return f"Best: none; no model passed at least {rate} of its checked answers{judge}."
+    sentence = (f"Best: {best['provider']}:{best['model']}, {usd(best['cost_per_pass_usd'], 6, significant=3)} per "
+                f"passing answer at a {best['pass_rate']:.0%} pass rate (at least {rate} needed)")  # fmt: skip
+    if best.get("times_cheaper") is not None:
+        sentence += f"; {best['times_cheaper']:.1f}× cheaper per passing answer than {best['runner_up']}"
+    return sentence + judge + "."

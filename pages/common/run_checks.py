@@ -9,7 +9,6 @@ import streamlit as st
 
 from catalog.dashboard.run_checks import (
     answer_checks_frame,
-    best_sentence,
     has_checks,
     pass_cost_figure,
     pass_frame,
@@ -20,7 +19,7 @@ from catalog.dashboard.run_checks import (
 from catalog.dashboard.runs import run_label
 from catalog.history import StoreError
 from catalog.runs.check_store import CheckStore, checked_report
-from catalog.runs.grading import DEFAULT_MIN_PASS_RATE
+from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, Trial
 from pages.common.store import history_store

@@ -99,7 +99,7 @@ def test_pass_rate_cost_per_pass_and_best_to_the_cent_and_min_pass_rate_changes_
     table = run("report", run_id).stdout
     header = table.splitlines()[1]
     assert "pass" in header and "cost/pass" in header and "None" not in table
-    assert f"{passes[SLOPPY]}/16" in table and f"best: DeepInfra:{SOLID}" in table
+    assert f"{passes[SLOPPY]}/16" in table and f"Best: DeepInfra:{SOLID}" in table
     assert f"× cheaper per passing answer than DeepInfra:{PRICEY}" in table
     # Every trial keeps each check's type, verdict and reason.
     with Store(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store:
