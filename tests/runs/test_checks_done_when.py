@@ -225,3 +225,20 @@ def test_a_run_killed_during_judging_resumes_without_judging_an_answer_twice(lav
         for cell in CheckStore(store).verdicts(1):
             by_cell[cell] += 1
     assert len(by_cell) == 8
+
+
+def test_a_judge_that_times_out_leaves_its_check_not_judged_and_the_run_goes_on(lava, tmp_path, monkeypatch):
+    lines = capital_prompts("word", judge=True)[:2]
+    lines[0]["expect"][0]["value"] += " !fake:slow"  # the fake's judge waits past the reply deadline on this one
+    prompts = write(tmp_path, lines)
+    monkeypatch.setenv("PLAYGROUND_REPLY_DEADLINE_S", "1")
+    lava.slow_s = 3.0
+    result = run("run", str(prompts), *model_flags(SOLID), "--judge", JUDGE, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout)["models"][0]
+    assert line["ok"] == 2 and line["checked"] == 2 and line["not_judged"] == 1 and line["passed"] == 1
+    assert line["pass_rate"] == 1.0  # the judge's failure is not the answer's
+    with Store(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store:
+        verdicts = CheckStore(store).verdicts(1)
+    slow = verdicts[(0, 0, "DeepInfra", SOLID)]
+    assert slow.passed is None and slow.results[0].reason.startswith("not judged: the judge's request failed")
