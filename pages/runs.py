@@ -139,12 +139,17 @@ with new:
     concurrency = cells[1].number_input("Concurrency", 1, 32, 4, key="runs_concurrency")
     max_tokens = cells[2].number_input("Max tokens", 1, 100_000, 1024, key="runs_max_tokens")
     budget = cells[3].number_input("Budget (USD, 0 = none)", 0.0, 10_000.0, 0.0, step=0.5, key="runs_budget")
+    judge = st.selectbox(
+        "Judge, for `judge` checks without their own", [None, *by_key], key="runs_judge",
+        format_func=lambda key: "none" if key is None else price_label(by_key[key], with_provider=True),
+    )  # fmt: skip
     name = st.text_input("Name", key="runs_name", placeholder="my prompts")
     if st.button("Start the run", key="runs_start", type="primary", disabled=job is not None or not chosen):
         prompts = prompts_from_input(pasted, kind, upload)
         if prompts is not None:
             settings = RunSettings(max_tokens=int(max_tokens), concurrency=int(concurrency),
-                                   max_usd=float(budget) or None)  # fmt: skip
+                                   max_usd=float(budget) or None,
+                                   judge=None if judge is None else ":".join(judge))  # fmt: skip
             records = [by_key[key] for key in chosen]
             if start(store, models, records, prompts, int(repeat), settings, name or "dashboard run") is not None:
                 st.rerun()

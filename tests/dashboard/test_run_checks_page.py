@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,30 @@ def test_compare_ranks_by_cost_per_passing_answer_and_the_model_page_shows_its_p
     assert "Pass rates in your runs" in [s.value for s in model.subheader]
     rates = next(df.value for df in model.dataframe if "pass rate" in df.value.columns)
     assert list(rates["pass rate"]) == ["100%"] and list(rates["run"]) == ["#1 · capitals"]
+
+
+def test_a_run_started_on_the_page_applies_its_checks_with_the_chosen_judge(monkeypatch, tmp_path):
+    for name in GATEWAY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'page-run.sqlite3'}")
+    lines = capital_prompts("word", judge=True)[:4]
+    with quality_models(), running_fake(forward_tokens={TOKEN}) as fake:
+        at = page(fake, "pages/runs.py")
+        at.selectbox(key="runs_kind").set_value("jsonl")
+        at.text_area(key="runs_text").set_value("\n".join(json.dumps(line) for line in lines))
+        at.multiselect(key="runs_models").set_value([("DeepInfra", SLOPPY), ("DeepInfra", SOLID)]).run()
+        at.button(key="runs_start").click().run()
+        assert not at.exception and "a judge check needs a judge" in at.error[0].value  # nothing sent
+        assert fake.chat_requests == 0
+        at.selectbox(key="runs_judge").set_value(("DeepInfra", JUDGE)).run()
+        at.button(key="runs_start").click().run()
+        assert not at.exception
+        deadline = time.monotonic() + 30
+        while "runs_job" in at.session_state and time.monotonic() < deadline:
+            time.sleep(0.2)
+            at.run()
+        at.run()
+        assert not at.exception
+        assert fake.chat_requests == 16  # 8 answers, 8 judge calls
+        passes = at.dataframe[1].value
+        assert list(passes["passed"]) == [f"{sum(right(c) for c in COUNTRIES[:4])} of 4", "4 of 4"]
