@@ -62,3 +62,20 @@ def test_the_runs_page_shows_pass_rates_and_the_front(checks_app, browser, scree
     assert box is not None and box["width"] <= size[0]  # the chart fits the phone's width
     assert exceptions_shown(page) == []
     context.close()
+
+
+def test_compare_ranks_a_run_by_cost_per_passing_answer(checks_app, browser, screenshot_dir):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(checks_app + "/compare")
+    wait_for_app(page)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Rank by cost per passing answer from a run")
+    box.scroll_into_view_if_needed(timeout=30_000)
+    box.click()
+    page.get_by_role("option", name="#1 · capitals", exact=False).click()
+    wait_for_app(page)
+    page.get_by_text(f"Best: DeepInfra:{SOLID},").wait_for(timeout=30_000)
+    page.get_by_text("Best: DeepInfra").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "run-checks-compare-desktop.png"))
+    assert exceptions_shown(page) == []
+    context.close()
