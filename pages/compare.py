@@ -13,7 +13,7 @@ from catalog.dashboard.workload_table import SHOWN_ROWS, picked_stat, workload_s
 from catalog.runs.report import costs_with_measured
 from catalog.words import counted
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
-from pages.common import measure, sidebar, state
+from pages.common import measure, run_checks, sidebar, state
 
 WORKLOAD_WIDGETS = {
     "w_in": "input_tokens",
@@ -95,6 +95,8 @@ if side_by_side:
     with side:
         st.subheader("Picked, side by side")
         st.html(html_stats([picked_stat(line, view.baseline) for line in side_by_side], label="Picked"))
+with side:
+    run_checks.show_compare_ranking()  # issue 19: only when a run with checks exists
 
 state.show_content_first()  # the form, the chart and the sidebar's filters follow the answer and the table
 with form:  # drawn after the results, shown above them: a first visit sees the results, then the form

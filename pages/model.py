@@ -11,6 +11,7 @@ from catalog.literal import markdown_text
 from pages.common import state
 from pages.common.price_map import price_map
 from pages.common.router import ensure_router
+from pages.common.run_checks import show_model_pass_rates
 
 ensure_router()
 models = state.current_catalog()
@@ -66,6 +67,7 @@ costs = [
     ("Per month", usd(cost.per_month_usd)),
 ]
 st.html(html_stats(costs, label="Workload cost"))
+show_model_pass_rates(record.provider, record.model)  # issue 19: only when a run with checks ran it
 
 st.subheader("Cheaper with the same tags and at least its size")
 if details.alternatives:

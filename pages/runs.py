@@ -10,12 +10,14 @@ from catalog.dashboard.runs import answers_by_prompt, cost_speed_figure, results
 from catalog.gateway.safe_markdown import without_images
 from catalog.gateway.targets import models_by_key, price_label
 from catalog.literal import code_span, markdown_text
+from catalog.runs.check_store import checked_report
 from catalog.runs.prompts import FORMATS  # noqa: F401
-from catalog.runs.report import report_csv, run_report
+from catalog.runs.report import report_csv
 from catalog.runs.runner import BackgroundRun
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, RunSettings
 from pages.common import state
+from pages.common.run_checks import min_pass_rate, show_checks
 from pages.common.runs import JOB_KEY, prompts_from_input, reconcile_billed, resume, start
 from pages.common.store import history_store
 
@@ -71,7 +73,7 @@ with results:
             if any(t.ok and t.request_id and not t.billed_final for t in run_trials):
                 reconcile_billed(trials, run.id)
                 run_trials = trials.trials(run.id, with_text=False)
-        report = run_report(run, run_trials)
+        report = checked_report(trials, run, run_trials, min_pass_rate())
         if run.message:
             st.caption(markdown_text(run.message))
         if run.status != FINISHED and job is None and st.button(
@@ -94,6 +96,7 @@ with results:
             key="runs_results",
         )
         st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
+        show_checks(trials, run, report, run_trials)
         with st.expander("Answers side by side", icon=":material/compare:"):
             asked = trials.prompts(run.id)
             shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
@@ -136,12 +139,17 @@ with new:
     concurrency = cells[1].number_input("Concurrency", 1, 32, 4, key="runs_concurrency")
     max_tokens = cells[2].number_input("Max tokens", 1, 100_000, 1024, key="runs_max_tokens")
     budget = cells[3].number_input("Budget (USD, 0 = none)", 0.0, 10_000.0, 0.0, step=0.5, key="runs_budget")
+    judge = st.selectbox(
+        "Judge, for `judge` checks without their own", [None, *by_key], key="runs_judge",
+        format_func=lambda key: "none" if key is None else price_label(by_key[key], with_provider=True),
+    )  # fmt: skip
     name = st.text_input("Name", key="runs_name", placeholder="my prompts")
     if st.button("Start the run", key="runs_start", type="primary", disabled=job is not None or not chosen):
         prompts = prompts_from_input(pasted, kind, upload)
         if prompts is not None:
             settings = RunSettings(max_tokens=int(max_tokens), concurrency=int(concurrency),
-                                   max_usd=float(budget) or None)  # fmt: skip
+                                   max_usd=float(budget) or None,
+                                   judge=None if judge is None else ":".join(judge))  # fmt: skip
             records = [by_key[key] for key in chosen]
             if start(store, models, records, prompts, int(repeat), settings, name or "dashboard run") is not None:
                 st.rerun()

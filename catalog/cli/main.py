@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         if args.command == "runs":
             return runs.runs_command(args, out)
         if args.command == "report":
-            return runs.report_command(args, out)
+            return runs.report_command(args, out, history.catalog_for, err)
         if args.command == "settings":
             return settings.settings_command(args, out, err)
         if args.command == "export" and args.format == "llm-prices":

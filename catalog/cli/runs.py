@@ -15,6 +15,9 @@ from catalog.gateway.targets import trusted_hosts
 from catalog.history import NoHistoryYet, Store, configured_url
 from catalog.records import CatalogError, ModelRecord
 from catalog.runs.billing import reconcile_run
+from catalog.runs.check_store import CheckStore, checked_report
+from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
+from catalog.runs.judge import judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
 from catalog.runs.prompts import Prompt, read_prompts
 from catalog.runs.report import run_report
 from catalog.runs.runner import RUN_RETRY, Progress, RunError, Runner, check_run, resolve_models, run_prompts
@@ -55,6 +58,16 @@ def _amount(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a share from 0 to 1 (0.9 is 90%)")
+    return value
+
+
 def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     run = commands.add_parser("run", parents=[sources], help="send prompts to models and record every reply")
     run.add_argument("prompts", metavar="PROMPTS", help="a .jsonl, .csv (prompt column) or .txt file")
@@ -67,15 +80,28 @@ def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     run.add_argument("--name", help="a name for the run (default: the file's name)")
     run.add_argument("--resume", type=_whole(1), metavar="RUN_ID", help="run only this run's trials not yet ok")
     run.add_argument("--format", choices=("table", "json"), default="table")
+    _check_flags(run)
     commands.add_parser("runs", help="list the runs, newest first").add_argument(
         "--format", choices=("table", "json"), default="table"
     )
-    report = commands.add_parser("report", help="what a run measured, per model")
-    report.add_argument("run_id", type=_whole(1), metavar="RUN_ID")
+    report = commands.add_parser("report", parents=[sources], help="what a run measured, per model")
+    report.add_argument("run_id", type=_whole(1), metavar="RUN_ID", nargs="?")
     report.add_argument("--format", choices=("table", "json", "csv"), default="table")
     report.add_argument(
         "--reconcile", action="store_true", help="fetch what Lava billed for trials not final yet (LAVA_SECRET_KEY)"
     )
+    report.add_argument("--rejudge", type=_whole(1), metavar="RUN_ID", help="grade the run's stored answers again")
+    report.add_argument("--max-usd", type=_amount, metavar="X", help="with --rejudge: the judge calls' budget")
+    _check_flags(report)
+
+
+def _check_flags(parser: argparse.ArgumentParser) -> None:
+    """The answer checks' flags, shared by `run` and `report` (issue 19)."""
+    parser.add_argument("--judge", metavar="M", help="the model grading judge checks (a model id or PROVIDER:MODEL)")
+    parser.add_argument(
+        "--min-pass-rate", type=_share, default=DEFAULT_MIN_PASS_RATE, metavar="R",
+        help="the best model is the cheapest per passing answer among those passing this share (default 0.9)",
+    )  # fmt: skip
 
 
 def settings_from_environment() -> Settings:
@@ -105,21 +131,29 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
             records = resolve_models(models, args.model)
             run_settings = RunSettings(
                 max_tokens=args.max_tokens, temperature=args.temperature, concurrency=args.concurrency,
-                max_usd=args.max_usd, keep_text=settings.flag(KEEP_TEXT_VARIABLE),
+                max_usd=args.max_usd, keep_text=settings.flag(KEEP_TEXT_VARIABLE), judge=args.judge,
             )  # fmt: skip
             check_run(models, records, prompts, run_settings, hosts=hosts)
+            checks = prompt_checks(prompts)
+            judges = judges_for_run(models, checks, run_settings, resolve_models, hosts)
             name = args.name or Path(args.prompts).name
             model_names = [(r.provider, r.model) for r in records]
             run = trials.create_run(name, model_names, run_prompts(prompts), args.repeat, run_settings)
+            CheckStore(store).save_prompt_checks(run.id, checks)
+        if args.resume is not None:
+            checks = CheckStore(store).prompt_checks(run.id)  # the run's own checks, as it was started with
+            judges = judges_for_run(models, checks, run.settings, resolve_models, hosts)
         live = err.isatty()
 
         def show(progress: Progress) -> None:
             print(f"\r{progress.line()}\033[K", end="", file=err, flush=True)
 
         with GatewayClient(config, limits=limits, retry=RUN_RETRY) as client:
+            hook = run_checks_for(store, run, checks, judges, prompts, client, models, hosts)
             runner = Runner(
-                trials, client, models, run, prompts, records, on_progress=show if live else None, hosts=hosts
-            )
+                trials, client, models, run, prompts, records, on_progress=show if live else None, hosts=hosts,
+                checks=hook,
+            )  # fmt: skip
             outcome = runner.execute()
         if live:
             print(file=err)
@@ -131,7 +165,7 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
         if outcome.message:
             print(f"run {run.id}: {outcome.message}", file=err)
         reconcile_run(trials, run.id, settings, config)
-        _print_report(trials, run.id, args.format, out)
+        _print_report(trials, run.id, args.format, out, args.min_pass_rate)
     if outcome.status in (FINISHED, STOPPED_BUDGET):
         return 0
     return 130 if outcome.status == INTERRUPTED else 1
@@ -178,7 +212,12 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def report_command(args: argparse.Namespace, out: TextIO) -> int:
+def report_command(args: argparse.Namespace, out: TextIO, catalog_for: Any = None, err: TextIO | None = None) -> int:
+    if args.rejudge is not None and args.run_id not in (None, args.rejudge):
+        raise CatalogError("give the run once: `report --rejudge RUN_ID` (or `report RUN_ID --rejudge RUN_ID`)")
+    args.run_id = args.run_id or args.rejudge
+    if args.run_id is None:
+        raise CatalogError("name a run: `report RUN_ID` (python -m catalog runs lists them)")
     with _open_store() as store:
         trials = TrialStore(store)
         if trials.run(args.run_id) is None:
@@ -188,8 +227,33 @@ def report_command(args: argparse.Namespace, out: TextIO) -> int:
             if not settings.get("LAVA_SECRET_KEY"):
                 raise ConfigError("--reconcile reads Lava's request records, which needs LAVA_SECRET_KEY")
             reconcile_run(trials, args.run_id, settings, resolve_config(settings))
-        _print_report(trials, args.run_id, args.format, out)
+        if args.rejudge is not None:
+            _rejudge(trials, args, catalog_for, err)
+        _print_report(trials, args.run_id, args.format, out, args.min_pass_rate)
     return 0
+
+
+def _rejudge(trials: TrialStore, args: argparse.Namespace, catalog_for: Any, err: TextIO | None) -> None:
+    """`report --rejudge`: the stored answers graded again as a new judging, through the run's own gateway."""
+    run = trials.run(args.run_id)
+    assert run is not None and catalog_for is not None
+    settings = settings_from_environment()
+    config, limits = gateway(settings), reply_limits(settings)
+    hosts = trusted_hosts(settings, through_lava=config.uses_lava)
+    models = catalog_for(args.source, args.as_of, err)
+    checks = CheckStore(trials.store)
+    found = checks.prompt_checks(run.id)
+    judges = resolve_judges(models, (c for cs in found.values() for c in cs), args.judge or run.settings.judge,
+                            resolve_models, hosts)  # fmt: skip
+    if args.judge:  # another judge for every judge check, its own included
+        judges = dict.fromkeys(judges, resolve_models(models, [args.judge])[0])
+    with GatewayClient(config, limits=limits, retry=RUN_RETRY) as client:
+        outcome = rejudge(trials, checks, client, models, run, judges, hosts=hosts, max_usd=args.max_usd)
+    print(
+        f"run {run.id}: judging {outcome.judging}, {outcome.verdicts} answers graded, judge cost "
+        f"{usd(outcome.judge_cost_usd, 6)}; {outcome.not_judged} checks not judged",
+        file=err,
+    )
 
 
 def _open_store() -> Store:
@@ -199,12 +263,14 @@ def _open_store() -> Store:
         raise CatalogError("no runs yet: the database does not exist (python -m catalog run makes it)") from None
 
 
-def _print_report(trials: TrialStore, run_id: int, form: str, out: TextIO) -> None:
+def _print_report(
+    trials: TrialStore, run_id: int, form: str, out: TextIO, min_pass_rate: float = DEFAULT_MIN_PASS_RATE
+) -> None:
     from catalog.runs.report import report_csv
 
     run = trials.run(run_id)
     assert run is not None
-    report = run_report(run, trials.trials(run_id, with_text=False))
+    report = checked_report(trials, run, trials.trials(run_id, with_text=False), min_pass_rate)
     if form == "json":
         json.dump(report, out, indent=2)
         out.write("\n")
@@ -226,7 +292,11 @@ def _print_report(trials: TrialStore, run_id: int, form: str, out: TextIO) -> No
         ]
         for line in report["models"]
     ]  # fmt: skip
+    if report["judge_cost_usd"] is not None:
+        header, rows = _with_pass_columns(report, header, rows)
     print_table(header, rows, out, numeric=set(header[2:]))
+    if report["judge_cost_usd"] is not None:
+        print("\n" + best_sentence(report), file=out)
     print("\ncost/prompt: measured tokens at catalog prices; provider est.: the provider's own (usage.estimated_cost); "
           "billed: what Lava billed; —: not reported", file=out)  # fmt: skip
 
@@ -248,3 +318,16 @@ def _billed(line: dict[str, Any]) -> str:
         return "—"
     shown = usd(float(line["billed_usd_mean"]), 6, significant=3)
     return shown if line["billed_final"] else f"{shown} (pending)"
+
+
+def _with_pass_columns(
+    report: dict[str, Any], header: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
+    """The table's `pass` (passed/decided) and `cost/pass` columns, after `failed`."""
+    extra = []
+    for line in report["models"]:
+        decided = line["checked"] - line["not_judged"]
+        shown = f"{line['passed']}/{decided}" + (f" ({line['not_judged']} not judged)" if line["not_judged"] else "")
+        extra.append([shown, _money(line["cost_per_pass_usd"])])
+    joined = [row[:4] + more + row[4:] for row, more in zip(rows, extra, strict=True)]
+    return header[:4] + ["pass", "cost/pass"] + header[4:], joined

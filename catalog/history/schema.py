@@ -133,6 +133,43 @@ trials = sa.Table(
     sa.Index("ix_trials_provider_model", "provider", "model"),
 )
 
+#: Added by schema 4: the checks each prompt of a run carries (`expect`), so `--resume` and re-judging have them.
+run_prompt_checks = sa.Table(
+    "run_prompt_checks",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    #: JSON: [{"type", "value"[, "judge"]}, ...] as the prompt file wrote them.
+    sa.Column("checks", sa.Text, nullable=False),
+)
+
+#: Added by schema 4: what the checks said of one ok trial's answer, per judging (1: the run's own; each
+#: `report --rejudge` adds the next). Keyed by the trial's run cell: an ok trial is never replaced, and a resumed
+#: run or a re-judging never judges the same answer twice in one judging. The judge's tokens and cost are its own,
+#: apart from the answer's.
+trial_checks = sa.Table(
+    "trial_checks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("prompt_number", sa.Integer, nullable=False),
+    sa.Column("repetition", sa.Integer, nullable=False),
+    sa.Column("provider", sa.String(200), nullable=False),
+    sa.Column("model", sa.String(500), nullable=False),
+    sa.Column("judging", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    #: True: every check held; False: one failed; NULL: one was not judged (and none failed).
+    sa.Column("passed", sa.Boolean, nullable=True),
+    #: JSON: [{"type", "passed", "reason"}, ...] in the prompt's order of checks.
+    sa.Column("results", sa.Text, nullable=False),
+    sa.Column("judge_input_tokens", sa.Integer, nullable=True),
+    sa.Column("judge_output_tokens", sa.Integer, nullable=True),
+    sa.Column("judge_cost_usd", sa.Double, nullable=True),
+    sa.UniqueConstraint(
+        "run_id", "prompt_number", "repetition", "provider", "model", "judging", name="uq_trial_checks_judging"
+    ),
+)
+
 
 def create_first_schema(connection: Connection) -> None:
     """Create the schema exactly as version 1 did (kept to build old databases in the upgrade tests)."""
@@ -185,9 +222,15 @@ def _to_3(connection: Connection) -> None:
         table.create(connection)
 
 
+def _to_4(connection: Connection) -> None:
+    """Schema 4: answer checks (issue 19): each run prompt's checks, each trial's check results per judging."""
+    for table in (run_prompt_checks, trial_checks):
+        table.create(connection)
+
+
 #: Upgrade steps: UPGRADES[n] takes a database from version n to n + 1.
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: _to_2, 2: _to_3}
-SCHEMA_VERSION = 3
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4}
+SCHEMA_VERSION = 4
 
 
 def current_version(connection: Connection) -> int | None:

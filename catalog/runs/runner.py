@@ -29,6 +29,7 @@ from catalog.gateway.messages import ChatParams, Message
 from catalog.gateway.stream import ChatStream
 from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, chat_request
 from catalog.records import Catalog, CatalogError, ModelRecord
+from catalog.runs.judge import JudgeAnswer, JudgeJob, RunChecks
 from catalog.runs.prompts import Prompt
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import (
@@ -174,6 +175,7 @@ class Runner:
         on_progress: Callable[[Progress], None] | None = None,
         on_trial: Callable[[Trial], None] | None = None,
         hosts: frozenset[str] = TRUSTED_TARGET_HOSTS,
+        checks: RunChecks | None = None,
     ) -> None:
         self.trials, self.client, self.catalog, self.run = trials, client, catalog, run
         self.hosts = hosts  # the chat hosts requests may go to (the operator's, as in the playground)
@@ -185,6 +187,8 @@ class Runner:
         self._lock = threading.Lock()
         self._open: set[ChatStream] = set()  # streams in flight, to cancel on stop
         self.params = ChatParams(temperature=self.settings.temperature, max_tokens=self.settings.max_tokens)
+        #: Answer checks (issue 19): graded as trials end; judge jobs share the pool and the budget.
+        self.checks = checks
 
     def cells(self) -> list[Cell]:
         """Every trial of the run not yet ok: prompt by prompt, each repetition, each model."""
@@ -212,36 +216,47 @@ class Runner:
         self.check(cells)
         retried = self.trials.tried_cells(self.run.id)  # failed before: their row is replaced when they end
         status, message = FINISHED, None
-        pending: deque[Cell] = deque(cells)
+        pending: deque[Cell | JudgeJob] = deque(cells)
+        judges: deque[Cell | JudgeJob] = deque()  # judge calls of ended answers (issue 19), sent first
+        if self.checks is not None:
+            judges.extend(self.checks.resumed(self.trials))
         started, spent, reserved, recorded, errors, done = time.perf_counter(), 0.0, 0.0, 0, 0, 0
         cap = self.settings.max_usd
-        in_flight: dict[Future[Trial | None], tuple[Cell, float]] = {}
+        in_flight: dict[Future[Trial | JudgeAnswer | None], tuple[Cell | JudgeJob, float]] = {}
         unsaved: list[Trial] = []
         saved_at = time.monotonic()
 
         def save() -> int:
-            """Record the trials that ended since the last save, in one transaction."""
-            if not unsaved:
-                return 0
+            """Record the trials that ended since the last save, in one transaction (then their verdicts)."""
             batch = list(unsaved)
-            self.trials.record_many(batch, replacing=any(trial.cell in retried for trial in batch))
-            unsaved.clear()
+            if batch:
+                self.trials.record_many(batch, replacing=any(trial.cell in retried for trial in batch))
+                unsaved.clear()
+            if self.checks is not None:
+                self.checks.save()
             return len(batch)
 
         def progress() -> None:
             if self.on_progress is not None:
                 self.on_progress(Progress(done, len(cells), spent, errors, time.perf_counter() - started))
 
-        pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="run")
+        workers = self.settings.concurrency * (2 if self.checks is not None else 1)  # judges have slots of their own
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="run")
         try:
-            while (pending or in_flight) and not (self._stop.is_set() and not in_flight):
-                startable = pending and not self._stop.is_set() and len(in_flight) < self.settings.concurrency
-                if startable and time.monotonic() >= self._pause_until:
-                    cost = self._worst(pending[0])
+            while (pending or judges or in_flight) and not (self._stop.is_set() and not in_flight):
+                queue = self._next_queue(pending, judges, in_flight)
+                startable = queue is not None and not self._stop.is_set()
+                if queue is not None and startable and time.monotonic() >= self._pause_until:
+                    cost = self._worst(queue[0])
                     if cap is None or spent + reserved + cost <= cap:
-                        cell = pending.popleft()
+                        cell = queue.popleft()
                         reserved += cost
                         in_flight[pool.submit(self._attempt, cell)] = (cell, cost)
+                        continue
+                    refused = queue[0]
+                    if not in_flight and isinstance(refused, JudgeJob) and self.checks is not None:
+                        queue.popleft()
+                        self.checks.not_judged(refused)  # the answer is kept, its check not judged
                         continue
                     if not in_flight:
                         status = STOPPED_BUDGET
@@ -259,6 +274,13 @@ class Runner:
                     trial = future.result()
                     if trial is None:
                         continue  # cancelled by a stop: not recorded, a resume runs it
+                    if isinstance(trial, JudgeAnswer):
+                        spent += trial.cost_usd or 0.0
+                        if self.checks is not None:
+                            self.checks.judged(trial)
+                        continue
+                    if self.checks is not None:
+                        judges.extend(self.checks.after_trial(trial))
                     unsaved.append(trial)
                     done, spent, errors = done + 1, spent + (trial.cost_usd or 0.0), errors + (not trial.ok)
                     if self.on_trial is not None:
@@ -266,7 +288,8 @@ class Runner:
                     if trial.outcome in STOPS and status == FINISHED:
                         status, message = STOPS[trial.outcome], trial.error
                         self._stop.set()
-                if unsaved and (time.monotonic() - saved_at >= SAVE_EVERY_S or not in_flight or self._stop.is_set()):
+                due = time.monotonic() - saved_at >= SAVE_EVERY_S or not in_flight or self._stop.is_set()
+                if (unsaved or self._judged()) and due:
                     recorded += save()
                     saved_at = time.monotonic()
                 progress()
@@ -277,7 +300,7 @@ class Runner:
             status, message = INTERRUPTED, "interrupted; every finished trial is kept (resume with --resume)"
             for future, _ in list(in_flight.items()):
                 trial = future.result()
-                if trial is not None:
+                if isinstance(trial, Trial):
                     unsaved.append(trial)
                     spent += trial.cost_usd or 0.0
         finally:
@@ -286,11 +309,37 @@ class Runner:
         self.trials.set_status(self.run.id, status, message)
         return RunOutcome(self.run, status, message, recorded, spent)
 
-    def _worst(self, cell: Cell) -> float:
+    def _worst(self, cell: Cell | JudgeJob) -> float:
+        if isinstance(cell, JudgeJob):
+            return cell.worst_usd
         return worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
 
-    def _attempt(self, cell: Cell) -> Trial | None:
-        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop."""
+    def _next_queue(
+        self,
+        pending: deque[Cell | JudgeJob],
+        judges: deque[Cell | JudgeJob],
+        in_flight: dict[Future[Trial | JudgeAnswer | None], tuple[Cell | JudgeJob, float]],
+    ) -> deque[Cell | JudgeJob] | None:
+        """Where the next request comes from: a judge call while fewer than `concurrency` are in flight (judges
+        have their own slots, so grading overlaps the answers instead of slowing them), else the next answer while
+        fewer than `concurrency` answers are; None when neither may start."""
+        judging = sum(isinstance(item, JudgeJob) for item, _ in in_flight.values())
+        if judges and judging < self.settings.concurrency:
+            return judges
+        if pending and len(in_flight) - judging < self.settings.concurrency:
+            return pending
+        return None
+
+    def _judged(self) -> bool:
+        """Whether verdicts wait to be saved (answers judged since the last save)."""
+        return self.checks is not None and bool(self.checks.grader.unsaved)
+
+    def _attempt(self, cell: Cell | JudgeJob) -> Trial | JudgeAnswer | None:
+        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop;
+        or one judge call of an answer's check."""
+        if isinstance(cell, JudgeJob):
+            assert self.checks is not None
+            return self.checks.send(cell, self._stop)
         number, repetition, record = cell
         prompt = self.prompts[number]
         messages = tuple(Message(role, content) for role, content in prompt.messages)

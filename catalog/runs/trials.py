@@ -39,6 +39,8 @@ class RunSettings:
     concurrency: int = 4
     max_usd: float | None = None
     keep_text: bool = True
+    #: `--judge`: the model that grades judge checks without a judge of their own (issue 19).
+    judge: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ from catalog.history import Store, StoreError
 from catalog.literal import markdown_text
 from catalog.records import Catalog, ModelRecord
 from catalog.runs.billing import reconcile_run
+from catalog.runs.check_store import CheckStore
+from catalog.runs.judge import JudgeError, judges_for_run, prompt_checks, run_checks_for
 from catalog.runs.prompts import FORMATS, Prompt, PromptFileError, parse_prompts
 from catalog.runs.runner import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
 from catalog.runs.store import TrialStore
@@ -51,11 +53,13 @@ def start(
     _, _, hosts = chat.require_config(None)
     try:
         check_run(models, records, prompts, settings, hosts=hosts)
-    except RunError as error:
+        judges_for_run(models, prompt_checks(prompts), settings, resolve_models, hosts)  # checks: before anything
+    except (RunError, JudgeError) as error:
         st.error(markdown_text(str(error)), icon=":material/error:")
         return None
     trials = TrialStore(store)
     run = trials.create_run(name, [(r.provider, r.model) for r in records], run_prompts(prompts), repeat, settings)
+    CheckStore(store).save_prompt_checks(run.id, prompt_checks(prompts))
     return _launch(trials, models, run, prompts, records)
 
 
@@ -80,13 +84,16 @@ def _launch(
     trials: TrialStore, models: Catalog, run: Run, prompts: list[Prompt], records: list[ModelRecord]
 ) -> BackgroundRun | None:
     config, limits, hosts = chat.require_config(None)
+    checks = CheckStore(trials.store).prompt_checks(run.id)  # the run's own (issue 19), also on a resume
     try:
         check_run(models, records, prompts, run.settings, hosts=hosts)
-    except RunError as error:
+        judges = judges_for_run(models, checks, run.settings, resolve_models, hosts)
+    except (RunError, JudgeError) as error:
         st.error(markdown_text(str(error)), icon=":material/error:")
         return None
     client = GatewayClient(config, limits=limits, retry=RUN_RETRY)
-    job = BackgroundRun(Runner(trials, client, models, run, prompts, records, hosts=hosts)).start()
+    hook = run_checks_for(trials.store, run, checks, judges, prompts, client, models, hosts)
+    job = BackgroundRun(Runner(trials, client, models, run, prompts, records, hosts=hosts, checks=hook)).start()
     st.session_state[JOB_KEY] = job
     st.session_state["runs_next"] = run.id
     return job

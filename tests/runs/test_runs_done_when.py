@@ -69,7 +69,7 @@ def test_twenty_prompts_on_three_models_report_what_the_fake_sent(run_env, monke
         result = run("run", str(prompts), *model_flags(*MODELS), "--concurrency", "6", "--format", "json")
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
-        assert set(report) == {"run", "models"}
+        assert set(report) >= {"run", "models"} and report["best"] is None and report["judge_cost_usd"] is None
         assert set(report["run"]) == {"id", "name", "created_at", "status", "prompts", "repeat", "models"}
         assert report["run"]["status"] == "finished" and report["run"]["prompts"] == 20
         assert report["run"]["models"] == [f"DeepInfra:{m}" for m in MODELS]
