@@ -81,9 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[sources], help="print the catalog as JSON or CSV")
     export.add_argument(
-        "--format", choices=("json", "csv", "llm-prices", *interop.EXPORT_FORMATS), default="json", help="default: json"
+        "--format",
+        choices=("json", "csv", "llm-prices", *interop.EXPORT_FORMATS, *interop.FOLDER_FORMATS),
+        default="json",
+        help="default: json",
     )
     export.add_argument("--full", action="store_true", help="add display name, family, flags and source")
+    interop.add_export_flags(export)
 
     cost = commands.add_parser("cost", parents=[sources], help="rank models by the cost of a workload")
     cost.add_argument(
@@ -154,7 +158,10 @@ def _list(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
 
 def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     if args.format in interop.EXPORT_FORMATS:
-        interop.export(models, args.format, out)
+        interop.export(models, args, out)
+        return
+    if args.format in interop.FOLDER_FORMATS:
+        interop.export_folder(models, args, out)
         return
     records = models.to_records(full=args.full)
     if args.format == "json":
