@@ -14,8 +14,10 @@ from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
 from catalog.formats.cells import csv_cell
-from catalog.query import SORT_KEYS, ModelFilter, filter_models, sort_key, sort_models
+from catalog.known_context import CAPABILITIES
+from catalog.query import SORT_KEYS, ModelFilter, filter_models, hidden_by_context_bound, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
+from catalog.words import counted
 
 PROG = "python -m catalog"
 
@@ -78,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--max-output", type=_non_negative(float), metavar="PRICE", help="max output $/1M tokens")
     listing.add_argument("--max-input", type=_non_negative(float), metavar="PRICE", help="max input $/1M tokens")
     listing.add_argument("--search", default="", help="words that must all appear in the id or name")
+    listing.add_argument(
+        "--min-context", type=_non_negative(int), metavar="TOKENS", help="only models with at least this context window"
+    )
+    listing.add_argument(
+        "--capability", action="append", default=[], choices=CAPABILITIES, help="only models that have it (repeatable)"
+    )
 
     export = commands.add_parser("export", parents=[sources], help="print the catalog as JSON or CSV")
     export.add_argument(
@@ -144,7 +152,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 
 def _list(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     condition = ModelFilter(
-        search=args.search, vendors=args.vendor, tags=args.tag, max_output=args.max_output, max_input=args.max_input
+        search=args.search,
+        vendors=args.vendor,
+        tags=args.tag,
+        max_output=args.max_output,
+        max_input=args.max_input,
+        min_context=args.min_context,
+        capabilities=args.capability,
     )
     rows = sort_models(filter_models(models.models, condition), args.sort, descending=args.desc)
     multi = len(models.providers) > 1
@@ -154,6 +168,9 @@ def _list(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     ]
     print_table(header, table, out, numeric={"input $/1M", "output $/1M", "blended $/1M", "params"})
     print(f"\n{len(rows)} of {len(models)} models", file=out)
+    unknown = hidden_by_context_bound(models.models, condition)
+    if unknown:
+        print(f"{counted(unknown, 'model')} of unknown context window left out by --min-context", file=out)
 
 
 def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:

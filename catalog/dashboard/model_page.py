@@ -10,6 +10,7 @@ from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_lines, html_table
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
 from catalog.formats.litellm import MapEntry, map_entry
+from catalog.known_context import known_limits
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
 from catalog.workload import Workload, WorkloadCost, workload_costs
 
@@ -110,7 +111,34 @@ class ModelDetails:
             *card,
             ("Tags", tags),
             ("Data quality", flags or "no issues found"),
+            *self._limits(),
             *self._from_price_map(),
+        ]
+
+    def _limits(self) -> list[tuple[str, str]]:
+        """Context window, longest output and capabilities from the cited table, each with its source."""
+        limits = known_limits(self.record.model)
+        if limits is None:
+            return (
+                [] if self._map_windows() else [("Context window", "unknown (no host page or model card we know says)")]
+            )
+        where = f"from {limits.source}"
+        output = f"{limits.max_output_tokens:,} tokens ({where})" if limits.max_output_tokens else "not stated"
+        capabilities = ", ".join(limits.capabilities) or "none stated"
+        return [
+            ("Context window", f"{limits.context_window:,} tokens ({where})" if limits.context_window else "unknown"),
+            ("Max output", output),
+            ("Capabilities", f"{capabilities} ({where})"),
+        ]
+
+    def _map_windows(self) -> list[str]:
+        entry = self.price_map
+        if entry is None:
+            return []
+        return [
+            f"{count:,} tokens {side}"
+            for count, side in ((entry.max_input_tokens, "in"), (entry.max_output_tokens, "out"))
+            if count is not None
         ]
 
     def _from_price_map(self) -> list[tuple[str, str]]:
@@ -119,12 +147,8 @@ class ModelDetails:
         if entry is None:
             return []
         facts = []
-        windows = [
-            f"{count:,} tokens {side}"
-            for count, side in ((entry.max_input_tokens, "in"), (entry.max_output_tokens, "out"))
-            if count is not None
-        ]
-        if windows:
+        windows = self._map_windows()
+        if windows and known_limits(record.model) is None:  # the cited table wins; the map fills what it lacks
             facts.append(("Context window", f"{', '.join(windows)} (from LiteLLM's price map)"))
         theirs = (entry.input_usd_per_mtok, entry.output_usd_per_mtok)
         if theirs != (record.input_usd_per_mtok, record.output_usd_per_mtok) and None not in theirs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,12 +84,34 @@ def test_links_and_sizes_read_plainly():
     assert qwen is not None and size_text(qwen) == "235B total, 22B active"
 
 
-def test_a_configured_litellm_map_adds_the_context_window_and_its_differing_price(monkeypatch):
+def test_a_configured_litellm_map_adds_its_differing_price_and_the_cited_window_wins(monkeypatch):
     monkeypatch.setenv("CATALOG_LITELLM_MAP", str(ROOT / "tests" / "data" / "litellm-map.json"))
     at = model_page({"id": "zai-org/GLM-5.2"})
     facts = facts_of(at)
-    assert facts["Context window"] == "202,752 tokens in, 131,072 tokens out (from LiteLLM's price map)"
+    assert facts["Context window"] == "1,048,576 tokens (from https://deepinfra.com/zai-org/GLM-5.2)"
     assert facts["LiteLLM's price"] == "$0.75 in, $2.40 out per 1M: differs from the provider page"
+
+
+def test_the_map_fills_the_context_window_the_cited_table_lacks(monkeypatch, tmp_path):
+    mapped = tmp_path / "map.json"
+    entry = {"input_cost_per_token": 2.8e-08, "output_cost_per_token": 5.4e-08, "max_input_tokens": 32768}
+    mapped.write_text(json.dumps({"deepinfra/mistralai/Mistral-7B-Instruct-v0.3": entry}))
+    monkeypatch.setenv("CATALOG_LITELLM_MAP", str(mapped))
+    facts = facts_of(model_page({"id": "mistralai/Mistral-7B-Instruct-v0.3"}))
+    assert facts["Context window"] == "32,768 tokens in (from LiteLLM's price map)"
+
+
+def test_the_page_shows_context_output_and_capabilities_with_their_source():
+    facts = facts_of(model_page({"id": "google/gemma-3-27b-it"}))
+    source = "https://deepinfra.com/google/gemma-3-27b-it"
+    assert facts["Context window"] == f"131,072 tokens (from {source})"
+    assert facts["Max output"] == f"131,072 tokens (from {source})"
+    assert facts["Capabilities"] == f"tools, vision (from {source})"
+    card = facts_of(model_page({"id": "meta-llama/Meta-Llama-3.1-405B-Instruct"}))
+    assert card["Context window"] == "131,072 tokens (from https://huggingface.co/meta-llama/Llama-3.1-405B-Instruct)"
+    assert card["Max output"] == "not stated"
+    unknown = facts_of(model_page({"id": "mistralai/Mistral-7B-Instruct-v0.3"}))
+    assert unknown["Context window"] == "unknown (no host page or model card we know says)"
 
 
 def test_an_unreadable_map_is_a_caption_not_an_error(monkeypatch, tmp_path):
