@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from catalog.enrich import model_key
 from catalog.known_sizes import model_card
+from catalog.records import ModelRecord
 
 #: The capability tags a model may carry, in the order they are shown.
 CAPABILITIES = ("tools", "vision", "json_mode")
@@ -117,3 +118,8 @@ def known_limits(model: str, extra: Mapping[str, KnownLimits] | None = None) -> 
     if found is not None or extra is None:
         return found
     return extra.get(key)
+
+
+def limits_of(record: ModelRecord) -> KnownLimits | None:
+    """The limits of a catalog row, by the `model_key` it already carries (no id is re-read on a hot path)."""
+    return _by_key().get(record.model_key) if record.model_key else known_limits(record.model)

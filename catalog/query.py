@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from catalog.known_context import known_limits
+from catalog.known_context import limits_of
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, blended_price
 
 
@@ -87,7 +87,7 @@ class ModelFilter:
         return _within(record.params_b, self.min_params_b, self.max_params_b)
 
     def _within_limits(self, record: ModelRecord) -> bool:
-        limits = known_limits(record.model)
+        limits = limits_of(record)
         if limits is None:
             return False
         if self.min_context is not None and (limits.context_window or 0) < self.min_context:
@@ -125,7 +125,7 @@ def hidden_by_context_bound(records: Iterable[ModelRecord], condition: ModelFilt
     return sum(
         1
         for record in records
-        if (limits := known_limits(record.model)) is None or limits.context_window is None
+        if (limits := limits_of(record)) is None or limits.context_window is None
         if unbounded.matches(record)
     )
 

@@ -65,3 +65,30 @@ def test_the_link_keeps_the_context_and_capability_filters():
     assert to_params(parsed.view) == {"min_ctx": ["131072"], "cap": ["tools", "vision"]}
     bad = parse_params({"cap": "<b>x</b>", "min_ctx": "-1"})
     assert len(bad.problems) == 2 and bad.view.capabilities == () and bad.view.min_context is None
+
+
+def test_compare_marks_a_model_whose_window_a_request_overflows_and_never_calls_it_cheapest():
+    from catalog.dashboard.workload_table import workload_summary, workload_table
+    from catalog.workload import Workload, workload_costs
+
+    tiny = catalog.load_catalog().find("meta-llama/Llama-3.2-1B-Instruct")  # $0.005 in: the cheapest of all
+    scout = catalog.load_catalog().find("meta-llama/Llama-4-Scout-17B-16E-Instruct")  # 327,680 tokens
+    workload = Workload(150_000, 1_000, 100, "day")
+    lines = workload_costs([tiny, scout], workload)
+    assert [(line.record.model, line.fits) for line in lines] == [(tiny.model, False), (scout.model, True)]
+    assert lines[1].times_cheapest == 1.0  # against the cheapest model that holds the request
+    summary = workload_summary(workload, lines)
+    assert "cheapest is <strong><a" in summary and "Llama-4-Scout" in summary.split("cheapest is")[1].split("</a>")[0]
+    assert "1 model cannot hold 151,000 tokens a request in its context window" in summary
+    assert "too small: 131,072" in workload_table(lines)
+    assert "Context" not in workload_table(workload_costs([scout], workload))  # the column only when needed
+
+
+def test_when_no_window_holds_the_request_the_summary_says_so():
+    from catalog.dashboard.workload_table import workload_summary
+    from catalog.workload import Workload, workload_costs
+
+    phi = catalog.load_catalog().find("microsoft/phi-4")  # 16,384 tokens
+    workload = Workload(20_000, 0, 1, "day")
+    summary = workload_summary(workload, workload_costs([phi], workload))
+    assert "no priced model has a context window that holds it" in summary
