@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import history, hosts, interop, runs, settings
+from catalog.cli import history, hosts, interop, publish, runs, settings
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--requests", type=_non_negative(int), default=1, metavar="R", help="requests (default 1)")
     cost.add_argument("--top", type=_non_negative(int), metavar="K", help="show only the K cheapest")
     interop.add_commands(commands, sources)
+    publish.add_commands(commands, sources)
     hosts.add_commands(commands, sources)
     history.add_commands(commands, _Parser)
     runs.add_commands(commands, sources)
@@ -136,6 +137,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         models = history.catalog_for(args.source, args.as_of, err)
         for warning in models.warnings:
             print(f"warning: {warning}", file=err)
+        if args.command == "publish":
+            publish.publish_command(models, args, out, err)
+            return 0
         COMMANDS[args.command](models, args, out)
     except UsageError as error:
         print(f"{PROG}: error: {error} (see {PROG} --help)", file=err)

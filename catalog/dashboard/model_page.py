@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from catalog.costs import price_text as price_text  # re-exported: the pages and tables import it from here
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_lines, html_table
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
@@ -58,12 +59,6 @@ def size_origin(record: ModelRecord) -> str:
     if record.size_source is None:
         return ""
     return "from the model id" if record.size_source == SIZE_FROM_ID else "from the model card"
-
-
-def price_text(usd_per_mtok: float) -> str:
-    """A price per 1M tokens, to as many decimals as the page writes it: `$0.50`, `$0.005`; nothing is `Free`
-    (as provider pages write it)."""
-    return "Free" if usd_per_mtok == 0 else usd(usd_per_mtok, max_decimals=6)
 
 
 def model_line(record: ModelRecord, *, with_provider: bool = False) -> str:
