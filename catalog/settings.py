@@ -74,6 +74,11 @@ VARIABLES: tuple[Variable, ...] = (
         "cross-check of prices",
     ),
     Variable(
+        "CATALOG_MODELS_DEV", "text",
+        "a path of a models.dev checkout (or its providers/ folder), for context windows and capabilities the "
+        "cited table lacks",
+    ),
+    Variable(
         "CATALOG_MAX_UPLOAD_BYTES", "whole", "the largest provider page a visitor may upload, in bytes",
         "1000000", group="dashboard",
     ),

@@ -11,7 +11,7 @@ from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_lines, html_table
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
 from catalog.formats.litellm import MapEntry, map_entry
-from catalog.known_context import known_limits
+from catalog.known_context import KnownLimits, known_limits
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
 from catalog.workload import Workload, WorkloadCost, workload_costs
 
@@ -84,6 +84,8 @@ class ModelDetails:
     alternatives: tuple[WorkloadCost, ...]
     hosts: tuple[ModelRecord, ...]
     price_map: MapEntry | None = None
+    #: Context window, output limit and capabilities: the cited table's, else an operator's models.dev checkout's.
+    limits: KnownLimits | None = None
 
     def facts(self) -> list[tuple[str, str]]:
         """The page's fact table: label and value, as plain text."""
@@ -112,7 +114,7 @@ class ModelDetails:
 
     def _limits(self) -> list[tuple[str, str]]:
         """Context window, longest output and capabilities from the cited table, each with its source."""
-        limits = known_limits(self.record.model)
+        limits = self.limits
         if limits is None:
             return (
                 [] if self._map_windows() else [("Context window", "unknown (no host page or model card we know says)")]
@@ -143,7 +145,7 @@ class ModelDetails:
             return []
         facts = []
         windows = self._map_windows()
-        if windows and known_limits(record.model) is None:  # the cited table wins; the map fills what it lacks
+        if windows and self.limits is None:  # the cited table (or models.dev) wins; the map fills what they lack
             facts.append(("Context window", f"{', '.join(windows)} (from LiteLLM's price map)"))
         theirs = (entry.input_usd_per_mtok, entry.output_usd_per_mtok)
         if theirs != (record.input_usd_per_mtok, record.output_usd_per_mtok) and None not in theirs:
@@ -178,6 +180,7 @@ def model_details(
     workload: Workload,
     output_share: float,
     price_map: Mapping[str, MapEntry] | None = None,
+    extra_limits: Mapping[str, KnownLimits] | None = None,
 ) -> ModelDetails:
     """The model page of `record`, for the Compare workload and the Browse blend."""
     try:
@@ -196,6 +199,7 @@ def model_details(
         alternatives=tuple(alternatives(models.models, record, workload)),
         hosts=tuple(hosts),
         price_map=map_entry(record, price_map) if price_map else None,
+        limits=known_limits(record.model, extra_limits),
     )
 
 

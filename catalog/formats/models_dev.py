@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from catalog.enrich import model_key
 from catalog.formats.files import safe_path, safe_segment
 from catalog.formats.litellm import litellm_provider
-from catalog.known_context import known_limits
-from catalog.records import Catalog, ModelRecord
+from catalog.known_context import CAPABILITIES, KnownLimits, known_limits
+from catalog.records import Catalog, CatalogError, ModelRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +108,55 @@ def _api(target_url: str | None) -> str:
         return ""
     base, found, _ = target_url.partition("/chat/completions")
     return base if found else target_url
+
+
+#: The operator's setting naming a models.dev checkout, read for limits the cited table lacks.
+MODELS_DEV_VARIABLE = "CATALOG_MODELS_DEV"
+#: Most model files read from a checkout (models.dev holds a few thousand).
+MAX_LIMIT_FILES = 20_000
+
+
+def read_models_dev_limits(folder: Path) -> dict[str, KnownLimits]:
+    """Context windows, output limits and capabilities from a models.dev checkout, by `model_key`.
+
+    The first provider (in name order) that states a model's window gives it; each value's source names the
+    file it was read from. A file that does not parse, or states no window, is skipped.
+    """
+    root = folder / "providers" if (folder / "providers").is_dir() else folder
+    if not root.is_dir():
+        raise CatalogError(f"{folder}: not a folder, so not a models.dev checkout")
+    limits: dict[str, KnownLimits] = {}
+    for count, path in enumerate(sorted(root.glob("*/models/**/*.toml")), start=1):
+        if count > MAX_LIMIT_FILES:
+            break
+        try:
+            model = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        relative = path.relative_to(root).with_suffix("")  # <provider>/models/<model id, maybe with a />
+        found = _limits(model, f"models.dev: {path.relative_to(root.parent).as_posix()}")
+        if found is not None:
+            limits.setdefault(model_key("/".join(relative.parts[2:])), found)
+    return limits
+
+
+def _limits(model: dict[str, Any], source: str) -> KnownLimits | None:
+    limit = model.get("limit")
+    if not isinstance(limit, dict):
+        return None
+    context, output = (_tokens(limit.get(name)) for name in ("context", "output"))
+    if context is None:
+        return None
+    modalities = model.get("modalities")
+    inputs = modalities.get("input") if isinstance(modalities, dict) else None
+    tags = {
+        "tools": model.get("tool_call") is True or (isinstance(model.get("tool_call"), dict)
+                                                     and model["tool_call"].get("supported") is True),
+        "vision": isinstance(inputs, list) and "image" in inputs,
+        "json_mode": False,  # models.dev does not say
+    }  # fmt: skip
+    return KnownLimits(context, output, tuple(name for name in CAPABILITIES if tags[name]), source)
+
+
+def _tokens(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 100_000_000 else None

@@ -1,10 +1,15 @@
-"""The operator's LiteLLM price map (`CATALOG_LITELLM_MAP`, a path or URL), read once and cached."""
+"""The operator's LiteLLM price map (`CATALOG_LITELLM_MAP`, a path or URL) and models.dev checkout
+(`CATALOG_MODELS_DEV`, a folder), each read once and cached."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
 from catalog.formats.litellm import MAP_VARIABLE, MapEntry, read_price_map
+from catalog.formats.models_dev import MODELS_DEV_VARIABLE, read_models_dev_limits
+from catalog.known_context import KnownLimits
 from catalog.records import CatalogError
 from pages.common.settings import settings
 
@@ -21,5 +26,21 @@ def price_map() -> tuple[dict[str, MapEntry], str | None]:
         return {}, None
     try:
         return _load(spec), None
+    except CatalogError as error:
+        return {}, str(error)
+
+
+@st.cache_data(show_spinner="Reading the models.dev checkout…", ttl=3600)
+def _load_models_dev(folder: str) -> dict[str, KnownLimits]:
+    return read_models_dev_limits(Path(folder))
+
+
+def models_dev_limits() -> tuple[dict[str, KnownLimits], str | None]:
+    """Limits from the configured models.dev checkout (empty when none is set) and, when unreadable, why."""
+    folder = settings().get(MODELS_DEV_VARIABLE, "")
+    if not folder:
+        return {}, None
+    try:
+        return _load_models_dev(folder), None
     except CatalogError as error:
         return {}, str(error)

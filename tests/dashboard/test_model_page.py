@@ -157,3 +157,25 @@ def test_the_tables_are_plain_html_and_alternatives_link_to_their_pages():
 @pytest.mark.parametrize(("price", "text"), [(0.0, "Free"), (0.5, "$0.50"), (0.005, "$0.005"), (0.1 + 0.2, "$0.30")])
 def test_a_price_reads_as_the_page_writes_it(price, text):
     assert price_text(price) == text
+
+
+def test_a_models_dev_checkout_fills_what_the_cited_table_lacks(monkeypatch, tmp_path):
+    model = tmp_path / "providers" / "acme" / "models" / "mistralai" / "Mistral-7B-Instruct-v0.3.toml"
+    model.parent.mkdir(parents=True)
+    model.write_text('name = "Mistral 7B"\ntool_call = true\n[limit]\ncontext = 32768\noutput = 8192\n'
+                     '[modalities]\ninput = ["text"]\noutput = ["text"]\n')  # fmt: skip
+    (model.parent / "broken.toml").write_text("this is [not toml")
+    monkeypatch.setenv("CATALOG_MODELS_DEV", str(tmp_path))
+    facts = facts_of(model_page({"id": "mistralai/Mistral-7B-Instruct-v0.3"}))
+    source = "models.dev: providers/acme/models/mistralai/Mistral-7B-Instruct-v0.3.toml"
+    assert facts["Context window"] == f"32,768 tokens (from {source})"
+    assert facts["Max output"] == f"8,192 tokens (from {source})"
+    assert facts["Capabilities"] == f"tools (from {source})"
+    cited = facts_of(model_page({"id": "google/gemma-3-27b-it"}))
+    assert cited["Context window"] == "131,072 tokens (from https://deepinfra.com/google/gemma-3-27b-it)"
+
+
+def test_an_unreadable_models_dev_checkout_is_a_caption(monkeypatch, tmp_path):
+    monkeypatch.setenv("CATALOG_MODELS_DEV", str(tmp_path / "missing"))
+    at = model_page({"id": "zai-org/GLM-5.2"})
+    assert any("models.dev checkout could not be read" in caption.value for caption in at.caption)
