@@ -132,7 +132,7 @@ def site_files(models: Catalog, err: TextIO) -> dict[str, str]:
         "litellm.json": _json(to_litellm(models.models)),
         "llm-prices/current-v1.json": _json(llm_prices_current(models.models, day)),
         "llm-prices/historical-v1.json": _json(llm_prices_document(spans)),
-        "changes.atom": changes_feed([c for c in changes if c.change == "price"], day, models_by_host),
+        "changes.atom": changes_feed(changes, day, models_by_host),
         **model_files(models, spans, trials),
     }
     files["index.html"] = index_page(files, models)

@@ -115,20 +115,21 @@ def _names(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _tags(values: Sequence[str]) -> tuple[str, ...]:
-    names = _names(values)
-    unknown = [name for name in names if name not in TAGS]
-    if unknown:
-        raise _Invalid(f"unknown tag {', '.join(map(code_span, unknown))} (tags: {', '.join(TAGS)})")
-    return names
+def _known(allowed: Sequence[str], what: str, listed: str) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """A reader of names that must each be one of `allowed` (tags, capabilities)."""
+
+    def parse(values: Sequence[str]) -> tuple[str, ...]:
+        names = _names(values)
+        unknown = [name for name in names if name not in allowed]
+        if unknown:
+            raise _Invalid(f"unknown {what} {', '.join(map(code_span, unknown))} ({listed}: {', '.join(allowed)})")
+        return names
+
+    return parse
 
 
-def _capabilities(values: Sequence[str]) -> tuple[str, ...]:
-    names = _names(values)
-    unknown = [name for name in names if name not in CAPABILITIES]
-    if unknown:
-        raise _Invalid(f"unknown capability {', '.join(map(code_span, unknown))} (one of: {', '.join(CAPABILITIES)})")
-    return names
+_tags = _known(TAGS, "tag", "tags")
+_capabilities = _known(CAPABILITIES, "capability", "one of")
 
 
 def _amount(maximum: float) -> Callable[[Sequence[str]], float]:

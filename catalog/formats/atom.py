@@ -26,11 +26,6 @@ def entry_id(change: Change) -> str:
 
 def change_title(change: Change) -> str:
     """`DeepInfra: zai-org/GLM-5.2 input $1.40 → $1.20, output $4.40 → $4.00 per 1M tokens`."""
-    head = f"{change.provider}: {change.model}"
-    if change.change == "added":
-        return f"{head} added at {_pair(change.new_input, change.new_output)}"
-    if change.change == "removed":
-        return f"{head} removed (was {_pair(change.old_input, change.old_output)})"
     moves = [
         f"{side} {_price(old)} → {_price(new)}"
         for side, old, new in (
@@ -39,15 +34,11 @@ def change_title(change: Change) -> str:
         )
         if old != new
     ]
-    return f"{head} {', '.join(moves)} per 1M tokens"
+    return f"{change.provider}: {change.model} {', '.join(moves)} per 1M tokens"
 
 
 def _price(value: float | None) -> str:
     return "unknown" if value is None else price_text(value)
-
-
-def _pair(input_usd: float | None, output_usd: float | None) -> str:
-    return f"{_price(input_usd)} in, {_price(output_usd)} out per 1M tokens"
 
 
 def _stamp(day: dt.date) -> str:
@@ -55,7 +46,9 @@ def _stamp(day: dt.date) -> str:
 
 
 def changes_feed(changes: Sequence[Change], updated: dt.date, link_of: dict[tuple[str, str], str]) -> str:
-    """The feed's XML: newest change first; `link_of` gives each (provider, model) its model file's address."""
+    """The feed's XML of the price changes among `changes` (a model added or removed is not a price change),
+    newest first; `link_of` gives each (provider, model) its model file's address."""
+    changes = [change for change in changes if change.change == "price"]
     newest = max((change.date for change in changes), default=updated)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',

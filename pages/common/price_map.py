@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -13,21 +15,28 @@ from catalog.known_context import KnownLimits
 from catalog.records import CatalogError
 from pages.common.settings import settings
 
+T = TypeVar("T")
+
 
 @st.cache_data(show_spinner="Reading LiteLLM's price map…", ttl=3600)
 def _load(spec: str) -> dict[str, MapEntry]:
     return read_price_map(spec)
 
 
-def price_map() -> tuple[dict[str, MapEntry], str | None]:
-    """The configured map (empty when none is set) and, when it could not be read, why."""
-    spec = settings().get(MAP_VARIABLE, "")
+def _configured(variable: str, load: Callable[[str], dict[str, T]]) -> tuple[dict[str, T], str | None]:
+    """What the setting `variable` names, read by `load` (empty when unset), and why it could not be read."""
+    spec = settings().get(variable, "")
     if not spec:
         return {}, None
     try:
-        return _load(spec), None
+        return load(spec), None
     except CatalogError as error:
         return {}, str(error)
+
+
+def price_map() -> tuple[dict[str, MapEntry], str | None]:
+    """The configured map (empty when none is set) and, when it could not be read, why."""
+    return _configured(MAP_VARIABLE, _load)
 
 
 @st.cache_data(show_spinner="Reading the models.dev checkout…", ttl=3600)
@@ -37,10 +46,4 @@ def _load_models_dev(folder: str) -> dict[str, KnownLimits]:
 
 def models_dev_limits() -> tuple[dict[str, KnownLimits], str | None]:
     """Limits from the configured models.dev checkout (empty when none is set) and, when unreadable, why."""
-    folder = settings().get(MODELS_DEV_VARIABLE, "")
-    if not folder:
-        return {}, None
-    try:
-        return _load_models_dev(folder), None
-    except CatalogError as error:
-        return {}, str(error)
+    return _configured(MODELS_DEV_VARIABLE, _load_models_dev)

@@ -16,8 +16,8 @@ MODEL_NAMES = """() => [...document.querySelectorAll('[data-testid="stHtml"] tab
 
 
 def opened(browser: Browser, url: str, size: str) -> Page:
-    width, height = SIZES[size]
-    tab = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    """A fresh tab at one of `SIZES`, on `url`, once Browse's table is drawn."""
+    tab = browser.new_page(viewport=dict(zip(("width", "height"), SIZES[size], strict=True)))
     tab.goto(url)
     wait_for_app(tab)
     tab.locator(TABLE).first.wait_for(timeout=30_000)

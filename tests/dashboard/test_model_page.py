@@ -101,12 +101,17 @@ def test_the_map_fills_the_context_window_the_cited_table_lacks(monkeypatch, tmp
     assert facts["Context window"] == "32,768 tokens in (from LiteLLM's price map)"
 
 
+def limit_facts(model: str) -> tuple[str, str, str]:
+    """The model page's context window, max output and capabilities, as shown."""
+    facts = facts_of(model_page({"id": model}))
+    return facts["Context window"], facts["Max output"], facts["Capabilities"]
+
+
 def test_the_page_shows_context_output_and_capabilities_with_their_source():
-    facts = facts_of(model_page({"id": "google/gemma-3-27b-it"}))
-    source = "https://deepinfra.com/google/gemma-3-27b-it"
-    assert facts["Context window"] == f"131,072 tokens (from {source})"
-    assert facts["Max output"] == f"131,072 tokens (from {source})"
-    assert facts["Capabilities"] == f"tools, vision (from {source})"
+    source = "(from https://deepinfra.com/google/gemma-3-27b-it)"
+    assert limit_facts("google/gemma-3-27b-it") == (
+        f"131,072 tokens {source}", f"131,072 tokens {source}", f"tools, vision {source}"
+    )  # fmt: skip
     card = facts_of(model_page({"id": "meta-llama/Meta-Llama-3.1-405B-Instruct"}))
     assert card["Context window"] == "131,072 tokens (from https://huggingface.co/meta-llama/Llama-3.1-405B-Instruct)"
     assert card["Max output"] == "not stated"
@@ -165,14 +170,20 @@ def test_a_models_dev_checkout_fills_what_the_cited_table_lacks(monkeypatch, tmp
     model.write_text('name = "Mistral 7B"\ntool_call = true\n[limit]\ncontext = 32768\noutput = 8192\n'
                      '[modalities]\ninput = ["text"]\noutput = ["text"]\n')  # fmt: skip
     (model.parent / "broken.toml").write_text("this is [not toml")
+    gemma = model.parents[1] / "google" / "gemma-3-27b-it.toml"
+    gemma.parent.mkdir()
+    gemma.write_text(model.read_text().replace("32768", "8000"))  # the cited table says 131,072: it wins
     monkeypatch.setenv("CATALOG_MODELS_DEV", str(tmp_path))
-    facts = facts_of(model_page({"id": "mistralai/Mistral-7B-Instruct-v0.3"}))
-    source = "models.dev: providers/acme/models/mistralai/Mistral-7B-Instruct-v0.3.toml"
-    assert facts["Context window"] == f"32,768 tokens (from {source})"
-    assert facts["Max output"] == f"8,192 tokens (from {source})"
-    assert facts["Capabilities"] == f"tools (from {source})"
-    cited = facts_of(model_page({"id": "google/gemma-3-27b-it"}))
-    assert cited["Context window"] == "131,072 tokens (from https://deepinfra.com/google/gemma-3-27b-it)"
+    shown = {model: limit_facts(model)[0] for model in ("mistralai/Mistral-7B-Instruct-v0.3", "google/gemma-3-27b-it")}
+    assert shown == {
+        "mistralai/Mistral-7B-Instruct-v0.3": "32,768 tokens (from models.dev: "
+        "providers/acme/models/mistralai/Mistral-7B-Instruct-v0.3.toml)",
+        "google/gemma-3-27b-it": "131,072 tokens (from https://deepinfra.com/google/gemma-3-27b-it)",
+    }
+    assert limit_facts("mistralai/Mistral-7B-Instruct-v0.3")[1:] == (
+        "8,192 tokens (from models.dev: providers/acme/models/mistralai/Mistral-7B-Instruct-v0.3.toml)",
+        "tools (from models.dev: providers/acme/models/mistralai/Mistral-7B-Instruct-v0.3.toml)",
+    )
 
 
 def test_an_unreadable_models_dev_checkout_is_a_caption(monkeypatch, tmp_path):
