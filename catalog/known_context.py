@@ -123,3 +123,9 @@ def known_limits(model: str, extra: Mapping[str, KnownLimits] | None = None) -> 
 def limits_of(record: ModelRecord) -> KnownLimits | None:
     """The limits of a catalog row, by the `model_key` it already carries (no id is re-read on a hot path)."""
     return _by_key().get(record.model_key) if record.model_key else known_limits(record.model)
+
+
+@functools.cache
+def context_windows() -> dict[str, int]:
+    """Every cited context window by `model_key`, for Compare's check of each model on every rerun."""
+    return {key: limits.context_window for key, limits in _by_key().items() if limits.context_window is not None}

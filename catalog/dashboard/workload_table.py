@@ -72,12 +72,10 @@ def context_warning(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
 
 
 def context_cell(line: WorkloadCost) -> Cell | str | None:
-    """A line's context window as the table shows it: `too small: 40,960`, the window, or unknown (None)."""
-    if line.context_window is None:
+    """A line's context window as the table shows it: `too small: 40,960` where a request overflows it."""
+    if line.overflowed_window is None:
         return None
-    if line.fits:
-        return f"{line.context_window:,}"
-    return Cell(f"too small: {line.context_window:,}", title="One request's tokens exceed this context window")
+    return Cell(f"too small: {line.overflowed_window:,}", title="One request's tokens exceed this context window")
 
 
 def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column]:
@@ -88,7 +86,11 @@ def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column
         Column("#", numeric=True),
         Column("Model", "Open the model's page (the full id is further right)", pinned=True),
         *([Column("Tokens", "Measured by the chosen run, or assumed above")] if tokens else []),
-        *([Column("Context", "The model's context window, tokens")] if _any_too_small(lines) else []),
+        *(
+            [Column("Context", "Where one request overflows the model's context window")]
+            if _any_too_small(lines)
+            else []
+        ),
         Column("Input $/1M", "Price per 1M input tokens", numeric=True),
         Column("Output $/1M", "Price per 1M output tokens", numeric=True),
         Column("Per request", numeric=True),
