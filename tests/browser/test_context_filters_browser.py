@@ -69,3 +69,18 @@ def test_a_link_with_context_and_capability_opens_filtered(streamlit_url, browse
         assert exceptions_shown(tab) == []
     finally:
         tab.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_compare_warns_when_a_request_overflows_a_context_window(streamlit_url, browser: Browser, screenshot_dir, size):
+    tab = opened(browser, streamlit_url + "/compare?in=150000&out=1000", size)
+    try:
+        main = tab.get_by_test_id("stMain").inner_text()
+        assert "cannot hold 151,000 tokens a request in their context window" in main
+        # Llama-3.2-1B is cheaper, but a request overflows its 131,072; nobody cited Mistral's window
+        assert "cheapest is Mistral-7B-Instruct-v0.3 (its context window is unknown)" in main
+        assert "too small: 131,072" in main
+        tab.screenshot(path=str(screenshot_dir / f"context-compare-{size}.png"), full_page=True)
+        assert exceptions_shown(tab) == []
+    finally:
+        tab.context.close()
