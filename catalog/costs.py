@@ -25,6 +25,12 @@ def usd(value: float, max_decimals: int = 4, *, significant: int | None = None) 
     return f"\u2212{amount}" if value < 0 and amount.strip("$0.,") else amount
 
 
+def price_text(usd_per_mtok: float) -> str:
+    """A price per 1M tokens, to as many decimals as the page writes it: `$0.50`, `$0.005`; nothing is `Free`
+    (as provider pages write it)."""
+    return "Free" if usd_per_mtok == 0 else usd(usd_per_mtok, max_decimals=6)
+
+
 def request_cost(record: ModelRecord, input_tokens: float, output_tokens: float) -> float:
     """USD for one request of `input_tokens` in and `output_tokens` out."""
     return (

@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from catalog.known_context import limits_of
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, blended_price
 
 
@@ -46,6 +47,8 @@ class ModelFilter:
 
     A size bound (`min_params_b`, `max_params_b`) lets through only models of known size: a model
     whose size nobody publishes cannot be said to be within it. `hide_unknown_size` drops them without one.
+    So does a context bound (`min_context`, tokens): a model of unknown context window is left out, and
+    `hidden_by_context_bound` counts them. `capabilities` (`tools`, `vision`, `json_mode`) must all be cited.
     """
 
     search: str = ""
@@ -59,8 +62,12 @@ class ModelFilter:
     min_params_b: float | None = None
     max_params_b: float | None = None
     hide_unknown_size: bool = False
+    min_context: int | None = None
+    capabilities: Collection[str] = ()
 
     def matches(self, record: ModelRecord) -> bool:
+        if (self.min_context is not None or self.capabilities) and not self._within_limits(record):
+            return False
         if self.search:
             haystack = f"{record.model} {record.display_name} {record.family or ''} {record.vendor or ''}".lower()
             if not all(word in haystack for word in self.search.lower().split()):
@@ -78,6 +85,14 @@ class ModelFilter:
         if record.params_b is None:
             return not (self.hide_unknown_size or self.bounds_size)
         return _within(record.params_b, self.min_params_b, self.max_params_b)
+
+    def _within_limits(self, record: ModelRecord) -> bool:
+        limits = limits_of(record)
+        if limits is None:
+            return False
+        if self.min_context is not None and (limits.context_window or 0) < self.min_context:
+            return False
+        return set(self.capabilities).issubset(limits.capabilities)
 
     @property
     def bounds_size(self) -> bool:
@@ -100,6 +115,19 @@ def hidden_by_size_bound(records: Iterable[ModelRecord], condition: ModelFilter)
         return 0
     unbounded = replace(condition, min_params_b=None, max_params_b=None)
     return sum(1 for record in records if record.params_b is None and unbounded.matches(record))
+
+
+def hidden_by_context_bound(records: Iterable[ModelRecord], condition: ModelFilter) -> int:
+    """How many models of unknown context window the context bound alone leaves out."""
+    if condition.min_context is None:
+        return 0
+    unbounded = replace(condition, min_context=None)
+    return sum(
+        1
+        for record in records
+        if (limits := limits_of(record)) is None or limits.context_window is None
+        if unbounded.matches(record)
+    )
 
 
 def sort_models(

@@ -83,6 +83,11 @@ VARIABLES: tuple[Variable, ...] = (
         "the longest one fetch of a URL may take in all, connection to last byte, in seconds", "30", 3600,
     ),
     Variable(
+        "CATALOG_MODELS_DEV", "text",
+        "a path of a models.dev checkout (or its providers/ folder), for context windows and capabilities the "
+        "cited table lacks",
+    ),
+    Variable(
         "CATALOG_MAX_UPLOAD_BYTES", "whole", "the largest provider page a visitor may upload, in bytes",
         "1000000", group="dashboard",
     ),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from catalog.costs import rank_by_cost, request_cost
+from catalog.enrich import model_key
+from catalog.known_context import context_windows
 from catalog.records import ModelRecord
 
 #: Days in a billing month, by this dashboard's convention.
@@ -89,6 +91,9 @@ class WorkloadCost:
     """One model's cost for a workload, against the cheapest model, a baseline and a budget.
 
     `budget_left_usd_per_month` is the headroom a monthly budget leaves (negative: the overrun).
+    `overflowed_window` is the model's cited context window when one request's tokens in and out exceed it
+    (such a model is never "the cheapest"); None when the request fits or the window is unknown. One field,
+    not two: Compare builds a line per model on every rerun (bench/bench_interop.py).
     """
 
     record: ModelRecord
@@ -100,6 +105,20 @@ class WorkloadCost:
     savings_pct: float | None
     requests_per_month_in_budget: int | None
     budget_left_usd_per_month: float | None
+    overflowed_window: int | None = None
+
+    @property
+    def fits(self) -> bool:
+        """Whether one request fits the model's context window (an unknown window is not held against it)."""
+        return self.overflowed_window is None
+
+
+def overflowed_windows(records: Iterable[ModelRecord], workload: Workload) -> list[int | None]:
+    """Per record, its cited context window where one request (tokens in + out) overflows it, else None."""
+    windows = context_windows()
+    tokens = workload.input_tokens + workload.output_tokens
+    found = [windows.get(record.model_key or model_key(record.model)) for record in records]
+    return [window if window is not None and tokens > window else None for window in found]
 
 
 def requests_within_budget(per_request_usd: float, budget_usd_per_month: float) -> int | None:
@@ -127,14 +146,15 @@ def workload_costs(
 ) -> list[WorkloadCost]:
     """Every model's cost for the workload, cheapest first, with savings against `baseline` (in the list or not)."""
     lines = rank_by_cost(records, workload.input_tokens, workload.output_tokens, 1)
-    cheapest = lines[0].per_request_usd if lines else 0.0
+    overflows = overflowed_windows([line.record for line in lines], workload)
+    cheapest = next((line.per_request_usd for line, over in zip(lines, overflows, strict=True) if over is None), 0.0)
     base_month = (
         request_cost(baseline, workload.input_tokens, workload.output_tokens) * workload.requests_per_month
         if baseline is not None
         else None
     )
     result = []
-    for line in lines:
+    for line, overflowed in zip(lines, overflows, strict=True):
         per_month = line.per_request_usd * workload.requests_per_month
         saved, saved_pct = savings(per_month, base_month) if base_month is not None else (None, None)
         in_budget = (
@@ -153,6 +173,7 @@ def workload_costs(
                 savings_pct=saved_pct,
                 requests_per_month_in_budget=in_budget,
                 budget_left_usd_per_month=None if budget_usd_per_month is None else budget_usd_per_month - per_month,
+                overflowed_window=overflowed,
             )
         )
     return result

@@ -25,7 +25,7 @@ from catalog.dashboard.tables import (
     visible_models,
 )
 from catalog.literal import markdown_text
-from catalog.query import SORT_KEYS, hidden_by_size_bound
+from catalog.query import SORT_KEYS, hidden_by_context_bound, hidden_by_size_bound
 from catalog.words import counted
 from pages.common import measure, sidebar, state
 
@@ -82,6 +82,9 @@ blend.caption(
 hidden = hidden_by_size_bound(models.models, view.model_filter())
 if hidden:
     st.caption(f"{counted(hidden, 'model')} of unknown size hidden by the size filter.")
+hidden = hidden_by_context_bound(models.models, view.model_filter())
+if hidden:
+    st.caption(f"{counted(hidden, 'model')} of unknown context window hidden by the context filter.")
 controls = st.container()  # the toggles show here, but are drawn after the table so the table is sent first
 show_measured = bool(st.session_state.get("b_measured", False))
 show_grid = bool(st.session_state.get("b_grid", False)) and bool(rows)

@@ -9,7 +9,7 @@ from catalog.dashboard.html_table import html_stats
 from catalog.dashboard.model_page import alternatives_table, facts_table, find_model, model_details, price_text
 from catalog.literal import markdown_text
 from pages.common import state
-from pages.common.price_map import price_map
+from pages.common.price_map import models_dev_limits, price_map
 from pages.common.router import ensure_router
 from pages.common.run_checks import show_model_pass_rates
 
@@ -29,7 +29,8 @@ if record is None:
     st.stop()
 
 entries, map_problem = price_map()
-details = model_details(models, record, view.workload(), view.output_share, entries)
+limits, limits_problem = models_dev_limits()
+details = model_details(models, record, view.workload(), view.output_share, entries, limits)
 st.title(markdown_text(record.display_name or record.model, limit=None))
 st.caption(f"{markdown_text(record.model, limit=None)} on {markdown_text(record.provider)}")
 blend = f"Blended ({100 - view.output_share_pct}:{view.output_share_pct})"
@@ -53,6 +54,8 @@ st.html(facts_table(details))
 
 if map_problem:
     st.caption(f"LiteLLM's price map could not be read: {markdown_text(map_problem, limit=300)}")
+if limits_problem:
+    st.caption(f"The models.dev checkout could not be read: {markdown_text(limits_problem, limit=300)}")
 
 st.subheader("Your workload on it")
 workload = view.workload()

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from catalog.cli.imported import refresh_sources
 from catalog.cli.tables import print_table
 from catalog.costs import usd
 from catalog.discovery import DEFAULT_INDEX, Fetched
@@ -26,7 +27,6 @@ from catalog.history import (
     configured_url,
     describe_location,
     newest_catalog,
-    refresh,
     refresh_index,
 )
 from catalog.parser import quote
@@ -144,7 +144,7 @@ def _refresh(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 raise CatalogError(f"{redact_url(args.index)}: the index links to no provider page on its own host")
         else:
             specs: list[str | None] = list(args.source or configured_sources(read_settings().get(SOURCES_VARIABLE)))
-            outcomes = refresh(store, specs or [None], args.as_of)
+            outcomes = refresh_sources(store, specs or [None], args.as_of)  # Lava pages and other databases
     for outcome in outcomes:
         print(outcome.summary(), file=out)
         for change in outcome.changes:

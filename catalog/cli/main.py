@@ -10,13 +10,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import history, hosts, interop, runs, settings
+from catalog.cli import history, hosts, interop, publish, runs, settings
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
 from catalog.formats.cells import csv_cell
-from catalog.query import SORT_KEYS, ModelFilter, filter_models, sort_key, sort_models
+from catalog.known_context import CAPABILITIES
+from catalog.query import SORT_KEYS, ModelFilter, filter_models, hidden_by_context_bound, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
+from catalog.words import counted
 
 PROG = "python -m catalog"
 
@@ -88,12 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--max-output", type=_non_negative(float), metavar="PRICE", help="max output $/1M tokens")
     listing.add_argument("--max-input", type=_non_negative(float), metavar="PRICE", help="max input $/1M tokens")
     listing.add_argument("--search", default="", help="words that must all appear in the id or name")
+    listing.add_argument(
+        "--min-context", type=_non_negative(int), metavar="TOKENS", help="only models with at least this context window"
+    )
+    listing.add_argument(
+        "--capability", action="append", default=[], choices=CAPABILITIES, help="only models that have it (repeatable)"
+    )
 
     export = commands.add_parser("export", parents=[sources], help="print the catalog as JSON or CSV")
     export.add_argument(
-        "--format", choices=("json", "csv", "llm-prices", *interop.EXPORT_FORMATS), default="json", help="default: json"
+        "--format",
+        choices=("json", "csv", "llm-prices", *interop.EXPORT_FORMATS, *interop.FOLDER_FORMATS),
+        default="json",
+        help="default: json",
     )
     export.add_argument("--full", action="store_true", help="add display name, family, flags and source")
+    interop.add_export_flags(export)
 
     cost = commands.add_parser("cost", parents=[sources], help="rank models by the cost of a workload")
     cost.add_argument(
@@ -105,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--requests", type=_non_negative(int), default=1, metavar="R", help="requests (default 1)")
     cost.add_argument("--top", type=_non_negative(int), metavar="K", help="show only the K cheapest")
     interop.add_commands(commands, sources)
+    publish.add_commands(commands, sources)
     hosts.add_commands(commands, sources)
     history.add_commands(commands, _Parser)
     runs.add_commands(commands, sources)
@@ -134,6 +147,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         models = history.catalog_for(args.source, args.as_of, err)
         for warning in models.warnings:
             print(f"warning: {warning}", file=err)
+        if args.command == "publish":
+            publish.publish_command(models, args, out, err)
+            return 0
         COMMANDS[args.command](models, args, out)
     except UsageError as error:
         print(f"{PROG}: error: {error} (see {PROG} --help)", file=err)
@@ -150,7 +166,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 
 def _list(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     condition = ModelFilter(
-        search=args.search, vendors=args.vendor, tags=args.tag, max_output=args.max_output, max_input=args.max_input
+        search=args.search,
+        vendors=args.vendor,
+        tags=args.tag,
+        max_output=args.max_output,
+        max_input=args.max_input,
+        min_context=args.min_context,
+        capabilities=args.capability,
     )
     rows = sort_models(filter_models(models.models, condition), args.sort, descending=args.desc)
     multi = len(models.providers) > 1
@@ -160,11 +182,17 @@ def _list(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     ]
     print_table(header, table, out, numeric={"input $/1M", "output $/1M", "blended $/1M", "params"})
     print(f"\n{len(rows)} of {len(models)} models", file=out)
+    unknown = hidden_by_context_bound(models.models, condition)
+    if unknown:
+        print(f"{counted(unknown, 'model')} of unknown context window left out by --min-context", file=out)
 
 
 def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     if args.format in interop.EXPORT_FORMATS:
-        interop.export(models, args.format, out)
+        interop.export(models, args, out)
+        return
+    if args.format in interop.FOLDER_FORMATS:
+        interop.export_folder(models, args, out)
         return
     records = models.to_records(full=args.full)
     if args.format == "json":

@@ -6,10 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from catalog.costs import price_text as price_text  # re-exported: the pages and tables import it from here
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_lines, html_table
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
 from catalog.formats.litellm import MapEntry, map_entry
+from catalog.known_context import KnownLimits, known_limits
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
 from catalog.workload import Workload, WorkloadCost, workload_costs
 
@@ -59,12 +61,6 @@ def size_origin(record: ModelRecord) -> str:
     return "from the model id" if record.size_source == SIZE_FROM_ID else "from the model card"
 
 
-def price_text(usd_per_mtok: float) -> str:
-    """A price per 1M tokens, to as many decimals as the page writes it: `$0.50`, `$0.005`; nothing is `Free`
-    (as provider pages write it)."""
-    return "Free" if usd_per_mtok == 0 else usd(usd_per_mtok, max_decimals=6)
-
-
 def model_line(record: ModelRecord, *, with_provider: bool = False) -> str:
     """One line of HTML naming a model, linked to its page, with its two prices (the Playground's model)."""
     link = model_link(record.model, record.provider)
@@ -88,6 +84,8 @@ class ModelDetails:
     alternatives: tuple[WorkloadCost, ...]
     hosts: tuple[ModelRecord, ...]
     price_map: MapEntry | None = None
+    #: Context window, output limit and capabilities: the cited table's, else an operator's models.dev checkout's.
+    limits: KnownLimits | None = None
 
     def facts(self) -> list[tuple[str, str]]:
         """The page's fact table: label and value, as plain text."""
@@ -110,7 +108,34 @@ class ModelDetails:
             *card,
             ("Tags", tags),
             ("Data quality", flags or "no issues found"),
+            *self._limits(),
             *self._from_price_map(),
+        ]
+
+    def _limits(self) -> list[tuple[str, str]]:
+        """Context window, longest output and capabilities from the cited table, each with its source."""
+        limits = self.limits
+        if limits is None:
+            return (
+                [] if self._map_windows() else [("Context window", "unknown (no host page or model card we know says)")]
+            )
+        where = f"from {limits.source}"
+        output = f"{limits.max_output_tokens:,} tokens ({where})" if limits.max_output_tokens else "not stated"
+        capabilities = ", ".join(limits.capabilities) or "none stated"
+        return [
+            ("Context window", f"{limits.context_window:,} tokens ({where})" if limits.context_window else "unknown"),
+            ("Max output", output),
+            ("Capabilities", f"{capabilities} ({where})"),
+        ]
+
+    def _map_windows(self) -> list[str]:
+        entry = self.price_map
+        if entry is None:
+            return []
+        return [
+            f"{count:,} tokens {side}"
+            for count, side in ((entry.max_input_tokens, "in"), (entry.max_output_tokens, "out"))
+            if count is not None
         ]
 
     def _from_price_map(self) -> list[tuple[str, str]]:
@@ -119,12 +144,8 @@ class ModelDetails:
         if entry is None:
             return []
         facts = []
-        windows = [
-            f"{count:,} tokens {side}"
-            for count, side in ((entry.max_input_tokens, "in"), (entry.max_output_tokens, "out"))
-            if count is not None
-        ]
-        if windows:
+        windows = self._map_windows()
+        if windows and self.limits is None:  # the cited table (or models.dev) wins; the map fills what they lack
             facts.append(("Context window", f"{', '.join(windows)} (from LiteLLM's price map)"))
         theirs = (entry.input_usd_per_mtok, entry.output_usd_per_mtok)
         if theirs != (record.input_usd_per_mtok, record.output_usd_per_mtok) and None not in theirs:
@@ -159,6 +180,7 @@ def model_details(
     workload: Workload,
     output_share: float,
     price_map: Mapping[str, MapEntry] | None = None,
+    extra_limits: Mapping[str, KnownLimits] | None = None,
 ) -> ModelDetails:
     """The model page of `record`, for the Compare workload and the Browse blend."""
     try:
@@ -177,6 +199,7 @@ def model_details(
         alternatives=tuple(alternatives(models.models, record, workload)),
         hosts=tuple(hosts),
         price_map=map_entry(record, price_map) if price_map else None,
+        limits=known_limits(record.model, extra_limits),
     )
 
 

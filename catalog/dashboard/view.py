@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from catalog.enrich import TAGS
+from catalog.known_context import CAPABILITIES
 from catalog.literal import code_span
 from catalog.query import SORT_KEYS, ModelFilter
 from catalog.workload import PERIODS, Period, Workload
@@ -54,6 +55,7 @@ class DashboardView(ModelFilter):
     providers: tuple[str, ...] = ()
     vendors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    capabilities: tuple[str, ...] = ()
     sort: str = "blended"
     descending: bool = False
     output_share_pct: int = 25
@@ -113,12 +115,21 @@ def _names(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _tags(values: Sequence[str]) -> tuple[str, ...]:
-    names = _names(values)
-    unknown = [name for name in names if name not in TAGS]
-    if unknown:
-        raise _Invalid(f"unknown tag {', '.join(map(code_span, unknown))} (tags: {', '.join(TAGS)})")
-    return names
+def _known(allowed: Sequence[str], what: str, listed: str) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """A reader of names that must each be one of `allowed` (tags, capabilities)."""
+
+    def parse(values: Sequence[str]) -> tuple[str, ...]:
+        names = _names(values)
+        unknown = [name for name in names if name not in allowed]
+        if unknown:
+            raise _Invalid(f"unknown {what} {', '.join(map(code_span, unknown))} ({listed}: {', '.join(allowed)})")
+        return names
+
+    return parse
+
+
+_tags = _known(TAGS, "tag", "tags")
+_capabilities = _known(CAPABILITIES, "capability", "one of")
 
 
 def _amount(maximum: float) -> Callable[[Sequence[str]], float]:
@@ -220,6 +231,8 @@ _PARAMS: tuple[_Param, ...] = (
     _Param("min_size", "min_params_b", _amount(MAX_PARAMS_B), _one(_format_number)),
     _Param("max_size", "max_params_b", _amount(MAX_PARAMS_B), _one(_format_number)),
     _Param("known_size", "hide_unknown_size", _flag, _one(lambda value: "1" if value else "0")),
+    _Param("min_ctx", "min_context", _count(MAX_TOKENS), _one()),
+    _Param("cap", "capabilities", _capabilities, list),
     _Param("share", "output_share_pct", _share, _one()),
     _Param("pick", "picks", _names, list),
     _Param("in", "input_tokens", _count(MAX_TOKENS), _one()),

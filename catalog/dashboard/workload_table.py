@@ -9,6 +9,8 @@ from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_table
 from catalog.dashboard.model_page import model_link, price_text, short_name
 from catalog.dashboard.words import budget_note
+from catalog.enrich import model_key
+from catalog.known_context import context_windows
 from catalog.literal import html_text
 from catalog.words import counted
 from catalog.workload import Workload, WorkloadCost
@@ -46,13 +48,38 @@ def workload_summary(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
     )
     if not lines:
         return f'<p class="lpc-summary">{shape}: no model to price.</p>'
-    cheapest = lines[0].record
+    too_small = context_warning(workload, lines)
+    fitting = next((line for line in lines if line.fits), None)
+    if fitting is None:
+        return f'<p class="lpc-summary">{shape}: no priced model has a context window that holds it. {too_small}</p>'
+    cheapest = fitting.record
     name = html_link(Cell(short_name(cheapest.model), model_link(cheapest.model, cheapest.provider), cheapest.model))
+    unknown = too_small and (cheapest.model_key or model_key(cheapest.model)) not in context_windows()
     return (
-        f'<p class="lpc-summary">{shape}: cheapest is <strong>{name}</strong> at '
-        f"<strong>{html_text(money(lines[0].per_month_usd))} a month</strong> "
-        f"({html_text(counted(len(lines), 'model'))} priced below).</p>"
+        f'<p class="lpc-summary">{shape}: cheapest is <strong>{name}</strong>'
+        f"{' (its context window is unknown)' if unknown else ''} at "
+        f"<strong>{html_text(money(fitting.per_month_usd))} a month</strong> "
+        f"({html_text(counted(len(lines), 'model'))} priced below).{' ' + too_small if too_small else ''}</p>"
     )
+
+
+def context_warning(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
+    """HTML: how many models cannot hold one request in their context window, left out of "cheapest"."""
+    short = sum(1 for line in lines if not line.fits)
+    if not short:
+        return ""
+    tokens = workload.input_tokens + workload.output_tokens
+    return html_text(
+        f"⚠ {counted(short, 'model')} cannot hold {tokens:,} tokens a request in {'its' if short == 1 else 'their'} "
+        "context window: marked in the table and never counted as the cheapest."
+    )
+
+
+def context_cell(line: WorkloadCost) -> Cell | str | None:
+    """A line's context window as the table shows it: `too small: 40,960` where a request overflows it."""
+    if line.overflowed_window is None:
+        return None
+    return Cell(f"too small: {line.overflowed_window:,}", title="One request's tokens exceed this context window")
 
 
 def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column]:
@@ -63,6 +90,11 @@ def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column
         Column("#", numeric=True),
         Column("Model", "Open the model's page (the full id is further right)", pinned=True),
         *([Column("Tokens", "Measured by the chosen run, or assumed above")] if tokens else []),
+        *(
+            [Column("Context", "Where one request overflows the model's context window")]
+            if _any_too_small(lines)
+            else []
+        ),
         Column("Input $/1M", "Price per 1M input tokens", numeric=True),
         Column("Output $/1M", "Price per 1M output tokens", numeric=True),
         Column("Per request", numeric=True),
@@ -97,6 +129,7 @@ def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = N
     """One row per line, in the order of `workload_columns(lines, marks is not None)`."""
     baseline = any(line.savings_usd_per_month is not None for line in lines)
     budget = any(line.budget_left_usd_per_month is not None for line in lines)
+    too_small = _any_too_small(lines)
     rows: list[list[Cell | str | None]] = []
     for rank, line in enumerate(lines, start=1):
         record = line.record
@@ -106,6 +139,8 @@ def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = N
         ]
         if marks is not None:
             row.append(marks[rank - 1])
+        if too_small:
+            row.append(context_cell(line))
         row += [
             price_text(record.input_usd_per_mtok),
             price_text(record.output_usd_per_mtok),
@@ -124,6 +159,10 @@ def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = N
         row.append(record.model)
         rows.append(row)
     return rows
+
+
+def _any_too_small(lines: Sequence[WorkloadCost]) -> bool:
+    return any(not line.fits for line in lines)
 
 
 def workload_table(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = None) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from catalog import json_text
 from catalog.fetch import fetch_text, redact_url
 from catalog.formats.per_token import TOKENS_PER_MTOK, per_mtok, per_token
+from catalog.known_context import KnownLimits, known_limits
 from catalog.parser import MAX_USD_PER_MTOK, quote
 from catalog.records import CatalogError, ModelRecord
 from catalog.sources import is_url, read_text
@@ -45,18 +46,45 @@ def litellm_provider(provider: str) -> str:
     return LITELLM_PROVIDERS.get(provider, provider.lower().replace(" ", "_"))
 
 
-def to_litellm(records: Iterable[ModelRecord]) -> dict[str, dict[str, Any]]:
-    """Entries in the shape of LiteLLM's `model_prices_and_context_window.json`, keyed `<provider>/<model>`."""
+def to_litellm(records: Iterable[ModelRecord], *, lowercase_keys: bool = False) -> dict[str, dict[str, Any]]:
+    """Entries in the shape of LiteLLM's `model_prices_and_context_window.json`, keyed `<provider>/<model>`.
+
+    Context windows and `supports_*` come from the cited limits table wherever it knows the model, and
+    `source` names the page and line the prices came from. `lowercase_keys` writes every key in lower case,
+    as tokencost looks them up.
+    """
     entries = {}
     for record in records:
-        provider = litellm_provider(record.provider)
-        entries[f"{provider}/{record.model}"] = {
-            "input_cost_per_token": float(per_token(record.input_usd_per_mtok)),
-            "output_cost_per_token": float(per_token(record.output_usd_per_mtok)),
-            "litellm_provider": provider,
-            "mode": "chat",
-        }
+        key = f"{litellm_provider(record.provider)}/{record.model}"
+        entries[key.lower() if lowercase_keys else key] = litellm_entry(record, known_limits(record.model))
     return entries
+
+
+def litellm_entry(record: ModelRecord, limits: KnownLimits | None) -> dict[str, Any]:
+    """One model as LiteLLM's map writes it: prices per token, limits and capabilities where known."""
+    provider = litellm_provider(record.provider)
+    entry: dict[str, Any] = {
+        "input_cost_per_token": float(per_token(record.input_usd_per_mtok)),
+        "output_cost_per_token": float(per_token(record.output_usd_per_mtok)),
+        "litellm_provider": provider,
+        "mode": "chat",
+    }
+    if limits is not None:
+        if limits.context_window is not None:
+            entry["max_input_tokens"] = limits.context_window
+        # LiteLLM's `max_tokens` is the longest reply; where only the window is known, the window bounds it.
+        longest = limits.max_output_tokens or limits.context_window
+        if longest is not None:
+            entry["max_output_tokens"] = longest
+            entry["max_tokens"] = longest
+        entry["supports_function_calling"] = "tools" in limits.capabilities
+        entry["supports_tool_choice"] = "tools" in limits.capabilities
+        entry["supports_vision"] = "vision" in limits.capabilities
+        entry["supports_response_schema"] = "json_mode" in limits.capabilities
+    entry["supports_reasoning"] = "reasoning" in record.tags
+    if record.source:
+        entry["source"] = f"{record.source}#L{record.source_line}"
+    return entry
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ import catalog
 from catalog.dashboard.summary import catalog_lines
 from catalog.dashboard.view import MAX_PICKS, DashboardView
 from catalog.enrich import TAGS
+from catalog.known_context import CAPABILITIES
 from catalog.literal import code_span, markdown_text
 from catalog.query import SORT_KEYS
 from catalog.words import counted
@@ -39,6 +40,11 @@ def filter_sidebar(models: catalog.Catalog) -> None:
         _range("Output price, USD per 1M tokens", "f_min_out", "f_max_out", 0.01)
         _range("Parameters, billions", "f_min_size", "f_max_size", 1.0)
         st.checkbox("Hide models of unknown size", key="f_known")
+        st.number_input(
+            "Context window, at least (tokens)", min_value=0, step=8192, value=None, key="f_min_ctx",
+            placeholder="any", help="128k = 131072. A model of unknown context window is left out by this bound.",
+        )  # fmt: skip
+        st.multiselect("Capabilities (all of)", CAPABILITIES, key="f_cap", placeholder="any capability")
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         left.selectbox("Sort by", list(SORT_KEYS), key="f_sort", format_func=lambda key: SORT_KEYS[key].label)
         right.toggle("Descending", key="f_desc")

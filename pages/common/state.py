@@ -36,6 +36,8 @@ FILTER_WIDGETS = {
     "f_min_size": "min_params_b",
     "f_max_size": "max_params_b",
     "f_known": "hide_unknown_size",
+    "f_min_ctx": "min_context",
+    "f_cap": "capabilities",
     "f_sort": "sort",
     "f_desc": "descending",
     "f_share": "output_share_pct",

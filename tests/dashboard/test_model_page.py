@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,12 +84,39 @@ def test_links_and_sizes_read_plainly():
     assert qwen is not None and size_text(qwen) == "235B total, 22B active"
 
 
-def test_a_configured_litellm_map_adds_the_context_window_and_its_differing_price(monkeypatch):
+def test_a_configured_litellm_map_adds_its_differing_price_and_the_cited_window_wins(monkeypatch):
     monkeypatch.setenv("CATALOG_LITELLM_MAP", str(ROOT / "tests" / "data" / "litellm-map.json"))
     at = model_page({"id": "zai-org/GLM-5.2"})
     facts = facts_of(at)
-    assert facts["Context window"] == "202,752 tokens in, 131,072 tokens out (from LiteLLM's price map)"
+    assert facts["Context window"] == "1,048,576 tokens (from https://deepinfra.com/zai-org/GLM-5.2)"
     assert facts["LiteLLM's price"] == "$0.75 in, $2.40 out per 1M: differs from the provider page"
+
+
+def test_the_map_fills_the_context_window_the_cited_table_lacks(monkeypatch, tmp_path):
+    mapped = tmp_path / "map.json"
+    entry = {"input_cost_per_token": 2.8e-08, "output_cost_per_token": 5.4e-08, "max_input_tokens": 32768}
+    mapped.write_text(json.dumps({"deepinfra/mistralai/Mistral-7B-Instruct-v0.3": entry}))
+    monkeypatch.setenv("CATALOG_LITELLM_MAP", str(mapped))
+    facts = facts_of(model_page({"id": "mistralai/Mistral-7B-Instruct-v0.3"}))
+    assert facts["Context window"] == "32,768 tokens in (from LiteLLM's price map)"
+
+
+def limit_facts(model: str) -> tuple[str, str, str]:
+    """The model page's context window, max output and capabilities, as shown."""
+    facts = facts_of(model_page({"id": model}))
+    return facts["Context window"], facts["Max output"], facts["Capabilities"]
+
+
+def test_the_page_shows_context_output_and_capabilities_with_their_source():
+    source = "(from https://deepinfra.com/google/gemma-3-27b-it)"
+    assert limit_facts("google/gemma-3-27b-it") == (
+        f"131,072 tokens {source}", f"131,072 tokens {source}", f"tools, vision {source}"
+    )  # fmt: skip
+    card = facts_of(model_page({"id": "meta-llama/Meta-Llama-3.1-405B-Instruct"}))
+    assert card["Context window"] == "131,072 tokens (from https://huggingface.co/meta-llama/Llama-3.1-405B-Instruct)"
+    assert card["Max output"] == "not stated"
+    unknown = facts_of(model_page({"id": "mistralai/Mistral-7B-Instruct-v0.3"}))
+    assert unknown["Context window"] == "unknown (no host page or model card we know says)"
 
 
 def test_an_unreadable_map_is_a_caption_not_an_error(monkeypatch, tmp_path):
@@ -134,3 +162,31 @@ def test_the_tables_are_plain_html_and_alternatives_link_to_their_pages():
 @pytest.mark.parametrize(("price", "text"), [(0.0, "Free"), (0.5, "$0.50"), (0.005, "$0.005"), (0.1 + 0.2, "$0.30")])
 def test_a_price_reads_as_the_page_writes_it(price, text):
     assert price_text(price) == text
+
+
+def test_a_models_dev_checkout_fills_what_the_cited_table_lacks(monkeypatch, tmp_path):
+    model = tmp_path / "providers" / "acme" / "models" / "mistralai" / "Mistral-7B-Instruct-v0.3.toml"
+    model.parent.mkdir(parents=True)
+    model.write_text('name = "Mistral 7B"\ntool_call = true\n[limit]\ncontext = 32768\noutput = 8192\n'
+                     '[modalities]\ninput = ["text"]\noutput = ["text"]\n')  # fmt: skip
+    (model.parent / "broken.toml").write_text("this is [not toml")
+    gemma = model.parents[1] / "google" / "gemma-3-27b-it.toml"
+    gemma.parent.mkdir()
+    gemma.write_text(model.read_text().replace("32768", "8000"))  # the cited table says 131,072: it wins
+    monkeypatch.setenv("CATALOG_MODELS_DEV", str(tmp_path))
+    shown = {model: limit_facts(model)[0] for model in ("mistralai/Mistral-7B-Instruct-v0.3", "google/gemma-3-27b-it")}
+    assert shown == {
+        "mistralai/Mistral-7B-Instruct-v0.3": "32,768 tokens (from models.dev: "
+        "providers/acme/models/mistralai/Mistral-7B-Instruct-v0.3.toml)",
+        "google/gemma-3-27b-it": "131,072 tokens (from https://deepinfra.com/google/gemma-3-27b-it)",
+    }
+    assert limit_facts("mistralai/Mistral-7B-Instruct-v0.3")[1:] == (
+        "8,192 tokens (from models.dev: providers/acme/models/mistralai/Mistral-7B-Instruct-v0.3.toml)",
+        "tools (from models.dev: providers/acme/models/mistralai/Mistral-7B-Instruct-v0.3.toml)",
+    )
+
+
+def test_an_unreadable_models_dev_checkout_is_a_caption(monkeypatch, tmp_path):
+    monkeypatch.setenv("CATALOG_MODELS_DEV", str(tmp_path / "missing"))
+    at = model_page({"id": "zai-org/GLM-5.2"})
+    assert any("models.dev checkout could not be read" in caption.value for caption in at.caption)

@@ -18,6 +18,7 @@ from catalog.dashboard.view import (
     to_params,
 )
 from catalog.enrich import TAGS
+from catalog.known_context import CAPABILITIES
 from catalog.query import SORT_KEYS
 
 names = st.text(
@@ -38,6 +39,8 @@ views = st.builds(
     min_params_b=amounts,
     max_params_b=amounts,
     hide_unknown_size=st.booleans(),
+    min_context=st.none() | st.integers(0, 10**7),
+    capabilities=st.lists(st.sampled_from(CAPABILITIES), unique=True, max_size=3).map(tuple),
     sort=st.sampled_from(list(SORT_KEYS)),
     descending=st.booleans(),
     output_share_pct=st.integers(0, 100),

@@ -145,9 +145,10 @@ def test_export_llm_prices_writes_their_historical_shape():
     assert {tuple(p) for p in prices} == {keys}
     beta = [p for p in prices if p["id"] == "acme/beta-70b"]
     assert [(p["input"], p["output"], p["from_date"], p["to_date"]) for p in beta] == [
-        (0.5, 1.0, "2026-11-01", "2026-11-20"), (0.6, 1.2, "2026-11-20", None),
-    ]  # fmt: skip
-    assert beta[0]["vendor"] == "acme"
+        (0.6, 1.2, "2026-11-20", None),
+        (0.5, 1.0, "2026-11-01", "2026-11-20"),
+    ]  # fmt: skip  (the price in force first, as llm-prices' build script sorts)
+    assert beta[0]["vendor"] == "acme"  # the maker: the id's organisation
 
 
 def test_a_database_that_cannot_be_written_is_named_without_its_password(monkeypatch):

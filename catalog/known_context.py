@@ -1,0 +1,131 @@
+"""What a price page does not say but the host or the maker does: context windows, output limits, capabilities.
+
+Lava's pages carry prices only, yet "at least 128k of context" and "calls tools" are what people filter on
+next. Each entry is keyed by the id as DeepInfra sells it and cites where its figures were read: DeepInfra's
+model page (`https://deepinfra.com/<id>`, the same figures DeepInfra's API reports and LiteLLM's map copies)
+or, where the host says nothing, the maker's model card. A model missing here keeps an unknown context,
+never a guess; an operator's LiteLLM map or models.dev checkout may fill it (`catalog.limits`).
+
+The window is matched by `model_key`, so every host's spelling of the same weights finds it, but a host's
+`-Turbo`/`-FP8` serving is a different key: those are often served with a shorter window.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from catalog.enrich import model_key
+from catalog.known_sizes import model_card
+from catalog.records import ModelRecord
+
+#: The capability tags a model may carry, in the order they are shown.
+CAPABILITIES = ("tools", "vision", "json_mode")
+
+DEEPINFRA = "https://deepinfra.com/"
+
+
+@dataclass(frozen=True, slots=True)
+class KnownLimits:
+    """A model's context window and longest output in tokens, and its capability tags, with their source."""
+
+    context_window: int | None
+    max_output_tokens: int | None
+    capabilities: tuple[str, ...]
+    source: str
+
+
+def _host(model: str, context: int, *capabilities: str) -> tuple[str, KnownLimits]:
+    # DeepInfra states one figure, "max tokens", for the whole window: prompt and reply together.
+    return model, KnownLimits(context, context, capabilities, DEEPINFRA + model)
+
+
+def _card(model: str, context: int, *capabilities: str, card: str) -> tuple[str, KnownLimits]:
+    # A model card states the window only; the longest reply is whatever the window leaves.
+    return model, KnownLimits(context, None, capabilities, model_card(card))
+
+
+_TOOLS = "tools"
+_VISION = "vision"
+
+#: Context windows, output limits and capabilities by the id DeepInfra sells the model under.
+KNOWN_LIMITS: dict[str, KnownLimits] = dict(
+    [
+        _host("zai-org/GLM-5.2", 1_048_576, _TOOLS, "json_mode"),
+        _host("deepseek-ai/DeepSeek-R1-Turbo", 40_960, _TOOLS),
+        _host("deepseek-ai/DeepSeek-R1-0528-Turbo", 32_768, _TOOLS),
+        _host("deepseek-ai/DeepSeek-R1", 163_840, _TOOLS),
+        _host("deepseek-ai/DeepSeek-R1-0528", 163_840, _TOOLS),
+        _host("microsoft/WizardLM-2-8x22B", 65_536),
+        _host("Qwen/Qwen3-Coder-480B-A35B-Instruct", 262_144, _TOOLS),
+        _host("Qwen/Qwen3-Coder-480B-A35B-Instruct-Turbo", 262_144, _TOOLS),
+        _host("Gryphe/MythoMax-L2-13b", 4_096, _TOOLS),
+        _host("Qwen/Qwen2.5-72B-Instruct", 32_768, _TOOLS),
+        _host("meta-llama/Llama-3.2-11B-Vision-Instruct", 131_072, _VISION),
+        _host("deepseek-ai/DeepSeek-V3", 163_840, _TOOLS),
+        _host("deepseek-ai/DeepSeek-V3.1-Terminus", 163_840, _TOOLS),
+        _host("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", 131_072, _TOOLS),
+        _host("Qwen/Qwen3-235B-A22B-Thinking-2507", 262_144, _TOOLS),
+        _host("meta-llama/Llama-3.3-70B-Instruct", 131_072, _TOOLS),
+        _host("deepseek-ai/DeepSeek-V3.1", 163_840, _TOOLS),
+        _host("deepseek-ai/DeepSeek-V3-0324", 163_840, _TOOLS),
+        _host("deepseek-ai/DeepSeek-R1-Distill-Llama-70B", 131_072),
+        _host("meta-llama/Llama-Guard-4-12B", 163_840),
+        _host("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", 1_048_576, _TOOLS, _VISION),
+        _host("Qwen/Qwen3-30B-A3B", 40_960, _TOOLS),
+        _host("Qwen/Qwen3-14B", 40_960, _TOOLS),
+        _host("Qwen/Qwen3-32B", 40_960, _TOOLS),
+        _host("nvidia/Llama-3.3-Nemotron-Super-49B-v1.5", 131_072, _TOOLS),
+        _host("meta-llama/Llama-3.3-70B-Instruct-Turbo", 131_072, _TOOLS),
+        _host("meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", 131_072, _TOOLS),
+        _host("Qwen/Qwen3-Next-80B-A3B-Instruct", 262_144, _TOOLS),
+        _host("Qwen/Qwen3-235B-A22B-Instruct-2507", 262_144, _TOOLS),
+        _host("meta-llama/Llama-4-Scout-17B-16E-Instruct", 327_680, _TOOLS, _VISION),
+        _host("google/gemma-3-27b-it", 131_072, _TOOLS, _VISION),
+        _host("google/gemma-3-12b-it", 131_072, _TOOLS, _VISION),
+        _host("google/gemma-3-4b-it", 131_072, _TOOLS, _VISION),
+        _host("microsoft/phi-4", 16_384, _TOOLS),
+        _host("nvidia/NVIDIA-Nemotron-Nano-9B-v2", 131_072, _TOOLS),
+        _host("Qwen/Qwen2.5-7B-Instruct", 32_768),
+        _host("meta-llama/Meta-Llama-3.1-8B-Instruct", 131_072, _TOOLS),
+        _host("meta-llama/Meta-Llama-3-8B-Instruct", 8_192, _TOOLS),
+        _host("meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", 131_072, _TOOLS),
+        # DeepInfra is silent on these; the maker's card states the window ("128k", "8k", "32k tokens").
+        _card("meta-llama/Meta-Llama-3.1-405B-Instruct", 131_072, card="meta-llama/Llama-3.1-405B-Instruct"),
+        _card("meta-llama/Meta-Llama-3-70B-Instruct", 8_192, card="meta-llama/Meta-Llama-3-70B-Instruct"),
+        _card("meta-llama/Llama-3.2-1B-Instruct", 131_072, card="meta-llama/Llama-3.2-1B-Instruct"),
+        _card("microsoft/phi-4-reasoning-plus", 32_768, card="microsoft/Phi-4-reasoning-plus"),
+        _card("Qwen/Qwen2.5-Coder-32B-Instruct", 131_072, card="Qwen/Qwen2.5-Coder-32B-Instruct"),
+        _card("microsoft/Phi-4-multimodal-instruct", 131_072, _VISION, card="microsoft/Phi-4-multimodal-instruct"),
+    ]
+)
+
+
+@functools.cache
+def _by_key() -> dict[str, KnownLimits]:
+    return {model_key(model): limits for model, limits in KNOWN_LIMITS.items()}
+
+
+def known_limits(model: str, extra: Mapping[str, KnownLimits] | None = None) -> KnownLimits | None:
+    """The limits of a model id, by its `model_key`: from this table, else from `extra` (an operator's map).
+
+    `extra` is keyed by `model_key` too, so a LiteLLM map or a models.dev checkout fills only what the
+    cited table lacks, and each value keeps the source it came from.
+    """
+    key = model_key(model)
+    found = _by_key().get(key)
+    if found is not None or extra is None:
+        return found
+    return extra.get(key)
+
+
+def limits_of(record: ModelRecord) -> KnownLimits | None:
+    """The limits of a catalog row, by the `model_key` it already carries (no id is re-read on a hot path)."""
+    return _by_key().get(record.model_key) if record.model_key else known_limits(record.model)
+
+
+@functools.cache
+def context_windows() -> dict[str, int]:
+    """Every cited context window by `model_key`, for Compare's check of each model on every rerun."""
+    return {key: limits.context_window for key, limits in _by_key().items() if limits.context_window is not None}
