@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from catalog.dashboard.runs import answers_by_prompt, cost_speed_figure, results_frame, run_label, runs_frame
@@ -11,7 +9,7 @@ from catalog.gateway.safe_markdown import without_images
 from catalog.gateway.targets import models_by_key, price_label
 from catalog.literal import code_span, markdown_text
 from catalog.runs.prompts import FORMATS  # noqa: F401
-from catalog.runs.report import report_csv, run_report
+from catalog.runs.report import run_report
 from catalog.runs.runner import BackgroundRun
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, RunSettings
@@ -111,9 +109,9 @@ with results:
                         markdown_text(trial.error or "") if not trial.ok else f"{trial.output_tokens} tokens"
                     )
         downloads = st.columns(2)
-        downloads[0].download_button("Report (JSON)", json.dumps(report, indent=2), f"run-{run.id}.json",
+        downloads[0].download_button("Report (JSON)", report.json_text(), f"run-{run.id}.json",
                                      "application/json", key="runs_json")  # fmt: skip
-        downloads[1].download_button("Report (CSV)", report_csv(report), f"run-{run.id}.csv", "text/csv",
+        downloads[1].download_button("Report (CSV)", report.csv_text(), f"run-{run.id}.csv", "text/csv",
                                      key="runs_csv")  # fmt: skip
         st.subheader("Past runs")
         st.dataframe(runs_frame(past), hide_index=True, key="runs_past")

@@ -16,7 +16,7 @@ from catalog.history import NoHistoryYet, Store, configured_url
 from catalog.records import CatalogError, ModelRecord
 from catalog.runs.billing import reconcile_run
 from catalog.runs.prompts import Prompt, read_prompts
-from catalog.runs.report import run_report
+from catalog.runs.report import ModelSummary, run_report
 from catalog.runs.runner import RUN_RETRY, Progress, RunError, Runner, check_run, resolve_models, run_prompts
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, INTERRUPTED, STOPPED_BUDGET, Run, RunSettings
@@ -159,7 +159,7 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
         found = trials.runs()
         counts = {run.id: trials.trials(run.id, with_text=False) for run in found}
     if args.format == "json":
-        rows = [run_report(run, counts[run.id])["run"] for run in found]
+        rows = [run_report(run, counts[run.id]).run_json() for run in found]
         json.dump(rows, out, indent=2)
         out.write("\n")
         return 0
@@ -200,31 +200,26 @@ def _open_store() -> Store:
 
 
 def _print_report(trials: TrialStore, run_id: int, form: str, out: TextIO) -> None:
-    from catalog.runs.report import report_csv
-
     run = trials.run(run_id)
     assert run is not None
     report = run_report(run, trials.trials(run_id, with_text=False))
     if form == "json":
-        json.dump(report, out, indent=2)
-        out.write("\n")
+        out.write(report.json_text() + "\n")
         return
     if form == "csv":
-        out.write(report_csv(report))
+        out.write(report.csv_text())
         return
-    info = report["run"]
-    print(f"run {info['id']} · {info['name']} · {info['status']} · {info['prompts']} prompts × {info['repeat']}",
-          file=out)  # fmt: skip
+    print(f"run {run.id} · {run.name} · {run.status} · {run.prompts} prompts × {run.repeat}", file=out)
     header = ["provider", "model", "ok", "failed", "in tok", "out tok", "reasoning", "cost/prompt", "provider est.",
               "billed", "TTFT p50", "TTFT p95", "tok/s p50"]  # fmt: skip
     rows = [
         [
-            line["provider"], line["model"], str(line["ok"]), str(line["failed"]), _number(line["input_tokens_mean"]),
-            _number(line["output_tokens_mean"]), _number(line["reasoning_tokens_mean"]),
-            _money(line["cost_usd_mean"]), _money(line["estimated_cost_usd_mean"]), _billed(line),
-            _ms(line["ttft_ms_p50"]), _ms(line["ttft_ms_p95"]), _number(line["output_tokens_per_s_p50"]),
+            line.provider, line.model, str(line.ok), str(line.failed), _number(line.input_tokens_mean),
+            _number(line.output_tokens_mean), _number(line.reasoning_tokens_mean), _money(line.cost_usd_mean),
+            _money(line.estimated_cost_usd_mean), _billed(line), _ms(line.ttft_ms_p50), _ms(line.ttft_ms_p95),
+            _number(line.output_tokens_per_s_p50),
         ]
-        for line in report["models"]
+        for line in report.models
     ]  # fmt: skip
     print_table(header, rows, out, numeric=set(header[2:]))
     print("\ncost/prompt: measured tokens at catalog prices; provider est.: the provider's own (usage.estimated_cost); "
@@ -243,8 +238,8 @@ def _money(value: float | None) -> str:
     return "—" if value is None else usd(value, 6, significant=3)
 
 
-def _billed(line: dict[str, Any]) -> str:
-    if line["billed_usd_mean"] is None:
+def _billed(line: ModelSummary) -> str:
+    if line.billed_usd_mean is None:
         return "—"
-    shown = usd(float(line["billed_usd_mean"]), 6, significant=3)
-    return shown if line["billed_final"] else f"{shown} (pending)"
+    shown = usd(float(line.billed_usd_mean), 6, significant=3)
+    return shown if line.billed_final else f"{shown} (pending)"
