@@ -10,7 +10,7 @@ from catalog.gateway.targets import models_by_key, price_label
 from catalog.literal import code_span, markdown_text
 from catalog.runs.prompts import FORMATS  # noqa: F401
 from catalog.runs.report import run_report
-from catalog.runs.runner import BackgroundRun
+from catalog.runs.runner import BackgroundRun, clamp_notes
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, RunSettings
 from pages.common import state
@@ -35,7 +35,7 @@ def live(current: BackgroundRun) -> None:
     """The run's progress, polled every second while it runs; when it ends, the whole page shows its results."""
     progress = current.progress
     if progress is not None:
-        st.progress(progress.done / max(progress.total, 1), text=progress.line())
+        st.progress(progress.done / max(progress.total, 1), text=markdown_text(progress.line()))
     else:
         st.progress(0.0, text="starting…")
     if current.running:
@@ -70,8 +70,11 @@ with results:
                 reconcile_billed(trials, run.id)
                 run_trials = trials.trials(run.id, with_text=False)
         report = run_report(run, run_trials)
+        asked = trials.prompts(run.id)
         if run.message:
             st.caption(markdown_text(run.message))
+        for note in clamp_notes(asked, run.settings.max_tokens):
+            st.caption(markdown_text(note))
         if run.status != FINISHED and job is None and st.button(
             f"Resume run {run.id}", key="runs_resume", icon=":material/replay:",
             help="Send again only the trials not yet ok; none is ever recorded twice",
@@ -93,7 +96,6 @@ with results:
         )
         st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
         with st.expander("Answers side by side", icon=":material/compare:"):
-            asked = trials.prompts(run.id)
             shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
                                  format_func=lambda n: asked[n].label)  # fmt: skip
             if shown is not None and asked:  # only this prompt's replies are read with their text

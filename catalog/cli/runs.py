@@ -17,7 +17,17 @@ from catalog.records import CatalogError, ModelRecord
 from catalog.runs.billing import reconcile_run
 from catalog.runs.prompts import Prompt, read_prompts
 from catalog.runs.report import ModelSummary, run_report
-from catalog.runs.runner import RUN_RETRY, Progress, RunError, Runner, check_run, resolve_models, run_prompts
+from catalog.runs.runner import (
+    MAX_REPLY_TOKENS,
+    RUN_RETRY,
+    Progress,
+    RunError,
+    Runner,
+    check_run,
+    clamp_notes,
+    resolve_models,
+    run_prompts,
+)
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, INTERRUPTED, STOPPED_BUDGET, Run, RunSettings
 from catalog.settings import Settings, read_settings
@@ -25,21 +35,29 @@ from catalog.settings import Settings, read_settings
 COMMANDS = ("run", "runs", "report")
 #: Operator setting: "0" keeps no prompt or reply text in runs (metrics only).
 KEEP_TEXT_VARIABLE = "CATALOG_RUNS_KEEP_TEXT"
+#: Operator setting: the most seconds a run waits in all for rate limits (429 Retry-After).
+RETRY_BUDGET_VARIABLE = "CATALOG_RUNS_RETRY_BUDGET_S"
 NO_CREDENTIAL = (
     "no gateway credential: set LAVA_FORWARD_TOKEN, or LAVA_SECRET_KEY (optionally with DEEPINFRA_API_KEY), "
     "or DEEPINFRA_API_KEY alone, as for the playground"
 )
 
 
-def _whole(low: int, high: int | None = None) -> Any:
+#: The largest id a run (or any row) can have: the store's 64-bit integer keys.
+MAX_ID = 2**63 - 1
+
+
+def _whole(low: int, high: int) -> Any:
+    """A whole number from `low` to `high` (ASCII digits, at most 30 of them), or argparse's one-line error."""
+
     def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"{text!r} must be between {low} and {high}" if high else
-                                             f"{text!r} must be at least {low}")  # fmt: skip
+        shown = repr(text if len(text) <= 30 else text[:30] + "…")
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 30):
+            raise argparse.ArgumentTypeError(f"{shown} is not a whole number")
+        value = int(digits)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{shown} must be between {low:,} and {high:,}")
         return value
 
     return convert
@@ -61,17 +79,23 @@ def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     run.add_argument("--model", action="append", default=[], metavar="M", help="a model id, or PROVIDER:MODEL")
     run.add_argument("--repeat", type=_whole(1, 1000), default=1, metavar="N", help="send each prompt N times")
     run.add_argument("--concurrency", type=_whole(1, 32), default=4, metavar="N", help="requests in flight (≤ 32)")
-    run.add_argument("--max-tokens", type=_whole(1), default=1024, metavar="N", help="most tokens per reply")
+    run.add_argument(
+        "--max-tokens",
+        type=_whole(1, MAX_REPLY_TOKENS),
+        default=1024,
+        metavar="N",
+        help="most tokens per reply (a prompt's own max_tokens is clamped to it)",
+    )
     run.add_argument("--temperature", type=float, default=1.0, metavar="T")
     run.add_argument("--max-usd", type=_amount, metavar="X", help="stop before a request could pass this budget")
     run.add_argument("--name", help="a name for the run (default: the file's name)")
-    run.add_argument("--resume", type=_whole(1), metavar="RUN_ID", help="run only this run's trials not yet ok")
+    run.add_argument("--resume", type=_whole(1, MAX_ID), metavar="RUN_ID", help="run only this run's trials not yet ok")
     run.add_argument("--format", choices=("table", "json"), default="table")
     commands.add_parser("runs", help="list the runs, newest first").add_argument(
         "--format", choices=("table", "json"), default="table"
     )
     report = commands.add_parser("report", help="what a run measured, per model")
-    report.add_argument("run_id", type=_whole(1), metavar="RUN_ID")
+    report.add_argument("run_id", type=_whole(1, MAX_ID), metavar="RUN_ID")
     report.add_argument("--format", choices=("table", "json", "csv"), default="table")
     report.add_argument(
         "--reconcile", action="store_true", help="fetch what Lava billed for trials not final yet (LAVA_SECRET_KEY)"
@@ -111,16 +135,15 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
             name = args.name or Path(args.prompts).name
             model_names = [(r.provider, r.model) for r in records]
             run = trials.create_run(name, model_names, run_prompts(prompts), args.repeat, run_settings)
-        live = err.isatty()
-
-        def show(progress: Progress) -> None:
-            print(f"\r{progress.line()}\033[K", end="", file=err, flush=True)
-
+        for note in clamp_notes(prompts, run.settings.max_tokens):
+            print(f"run {run.id}: {note}", file=err)
         with GatewayClient(config, limits=limits, retry=RUN_RETRY) as client:
             runner = Runner(
-                trials, client, models, run, prompts, records, on_progress=show if live else None, hosts=hosts
-            )
+                trials, client, models, run, prompts, records, on_progress=_progress_printer(err), hosts=hosts,
+                retry_budget_s=settings.whole(RETRY_BUDGET_VARIABLE),
+            )  # fmt: skip
             outcome = runner.execute()
+        live = err.isatty()
         if live:
             print(file=err)
         print(
@@ -135,6 +158,22 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
     if outcome.status in (FINISHED, STOPPED_BUDGET):
         return 0
     return 130 if outcome.status == INTERRUPTED else 1
+
+
+def _progress_printer(err: TextIO) -> Any:
+    """On a terminal, the progress line rewritten in place; elsewhere, only each new rate-limit wait, a line each."""
+    live, said = err.isatty(), [""]
+
+    def show(progress: Progress) -> None:
+        if live:
+            print(f"\r{progress.line()}\033[K", end="", file=err, flush=True)
+        elif progress.waiting and progress.waiting.split(" for ")[-1] != said[0]:
+            said[0] = progress.waiting.split(" for ")[-1]
+            print(progress.waiting, file=err, flush=True)
+        elif not progress.waiting:
+            said[0] = ""
+
+    return show
 
 
 def _resumed(

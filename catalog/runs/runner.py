@@ -101,13 +101,13 @@ def run_prompts(prompts: Sequence[Prompt]) -> list[RunPrompt]:
     return [RunPrompt(n, p.label, p.sha256, p.chars, p.messages, p.max_tokens) for n, p in enumerate(prompts)]
 
 
-def reply_tokens(prompt: Prompt, run_max_tokens: int | None, model_limit: int | None = None) -> int:
+def reply_tokens(prompt: Prompt | RunPrompt, run_max_tokens: int | None, model_limit: int | None = None) -> int:
     """The most tokens a reply to `prompt` may write: its own `max_tokens`, clamped to the run's and the model's."""
     bounds = [MAX_REPLY_TOKENS, *(b for b in (prompt.max_tokens, run_max_tokens, model_limit) if b is not None)]
     return max(1, min(bounds))
 
 
-def clamp_notes(prompts: Sequence[Prompt], run_max_tokens: int | None) -> list[str]:
+def clamp_notes(prompts: Sequence[Prompt | RunPrompt], run_max_tokens: int | None) -> list[str]:
     """One line per prompt whose own `max_tokens` is more than the run allows: what it asked and what is sent."""
     return [
         f"prompt {prompt.label!r} asks for max_tokens {prompt.max_tokens:,}; {reply_tokens(prompt, run_max_tokens):,} "
@@ -327,6 +327,8 @@ class _Ended:
     worst_usd: float
     trial: Trial | None
     failure: BaseException | None = None
+    #: Not ended: a worker began a rate-limit pause, and the dispatcher wakes to show the live line.
+    paused: bool = False
 
 
 class _StopReason:
@@ -373,6 +375,7 @@ class Runner:
         self._open: set[ChatStream] = set()  # streams in flight, to cancel on stop
         self._ended: queue.SimpleQueue[_Ended] = queue.SimpleQueue()
         self._requests: dict[tuple[int, int], ChatRequest] = {}  # (prompt, model): built once, sent per repetition
+        self._worsts: dict[tuple[int, int], float] = {}  # (prompt, model): its worst case, computed once
 
     def cells(self) -> list[Cell]:
         """Every trial of the run not yet ok: prompt by prompt, each repetition, each model."""
@@ -463,41 +466,46 @@ class Runner:
         return wait
 
     def _collect(self, timeout: float | None, tally: _Tally, batch: TrialBatch, reason: _StopReason) -> None:
-        """Take every trial that ended (waiting up to `timeout` for the first): settle, count, and batch it."""
+        """Take every request that ended (waiting up to `timeout` for the first) and settle each."""
         try:
             ended = self._ended.get(timeout=timeout)
+            while True:
+                if not ended.paused:
+                    self._settle(ended, tally, batch, reason)
+                ended = self._ended.get_nowait()
         except queue.Empty:
             return
-        while True:
-            tally.in_flight -= 1
-            if ended.failure is not None:
-                raise ended.failure
-            trial = ended.trial
-            cost = None if trial is None else trial.cost_usd
-            for source in self.reservations:
-                source.settle(ended.worst_usd, 0.0 if trial is None else cost)  # a cancelled request: not charged
-            if trial is not None:
-                batch.add(trial)
-                tally.count(trial)
-                if self.on_trial is not None:
-                    self.on_trial(trial)
-                if trial.outcome in STOPS:
-                    reason.set(STOPS[trial.outcome], trial.error)
-                    self._stop.set()
-            overrun = self.budget.overrun()
-            if overrun is not None:
-                reason.set(STOPPED_BUDGET, overrun)
-            try:
-                ended = self._ended.get_nowait()
-            except queue.Empty:
-                return
+
+    def _settle(self, ended: _Ended, tally: _Tally, batch: TrialBatch, reason: _StopReason) -> None:
+        """One ended request: its reservations settled, its trial counted and batched, any reason to stop taken."""
+        tally.in_flight -= 1
+        if ended.failure is not None:
+            raise ended.failure
+        trial = ended.trial
+        for source in self.reservations:
+            source.settle(ended.worst_usd, _charged(trial))
+        if trial is not None:
+            batch.add(trial)
+            tally.count(trial)
+            if self.on_trial is not None:
+                self.on_trial(trial)
+            if trial.outcome in STOPS:
+                reason.set(STOPS[trial.outcome], trial.error)
+                self._stop.set()
+        overrun = self.budget.overrun()
+        if overrun is not None:
+            reason.set(STOPPED_BUDGET, overrun)
 
     def _report(self, tally: _Tally) -> None:
         if self.on_progress is not None:
             self.on_progress(tally.progress(self.rate_limits.waiting()))
 
     def _worst(self, cell: Cell) -> float:
-        return worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
+        key = (cell[0], id(cell[2]))
+        worst = self._worsts.get(key)
+        if worst is None:
+            worst = self._worsts[key] = worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
+        return worst
 
     # In a worker thread ------------------------------------------------------------------------------------
 
@@ -536,6 +544,7 @@ class Runner:
                 if wait_s is None:
                     last = self.rate_limits.beyond(record.model, error)
                     break
+                self._ended.put(_Ended(cell, 0.0, None, paused=True))  # the dispatcher wakes to show the wait
                 self._stop.wait(wait_s)
                 last = error
                 continue
@@ -564,6 +573,16 @@ class Runner:
                 with self._lock:
                     self._open.discard(reply)
             return reply.result
+
+
+def _charged(trial: Trial | None) -> float | None:
+    """What an ended request cost as the budget counts it: its cost; None (so its worst case) when a reply came
+    with usage not believed; 0 when no reply came (an error before it, or cancelled by a stop)."""
+    if trial is None:
+        return 0.0
+    if trial.cost_usd is not None or trial.outcome not in ("ok", "incomplete"):
+        return trial.cost_usd or 0.0
+    return None
 
 
 class _Tally:

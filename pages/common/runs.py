@@ -86,7 +86,9 @@ def _launch(
         st.error(markdown_text(str(error)), icon=":material/error:")
         return None
     client = GatewayClient(config, limits=limits, retry=RUN_RETRY)
-    job = BackgroundRun(Runner(trials, client, models, run, prompts, records, hosts=hosts)).start()
+    budget_s = operator_settings().whole("CATALOG_RUNS_RETRY_BUDGET_S")
+    runner = Runner(trials, client, models, run, prompts, records, hosts=hosts, retry_budget_s=budget_s)
+    job = BackgroundRun(runner).start()
     st.session_state[JOB_KEY] = job
     st.session_state["runs_next"] = run.id
     return job
