@@ -3,15 +3,17 @@
 Concurrency is a thread pool sharing one `GatewayClient`, not asyncio: the client, its streaming reader
 and its deadline handling are synchronous httpx, already thread-safe and tested; one thread per request in
 flight (at most `concurrency`, ≤ 32) costs little next to a network reply, and keeps one code path for the
-playground and runs. The dispatching thread alone reserves budget, records trials and reports progress, so
-there is one writer to the store and no lock around the budget's arithmetic besides the dispatcher itself.
+playground and runs. Each worker takes its next cell itself (no thread between one request and the next: a
+dispatcher in the middle cost two thread hand-offs a trial); one condition guards the cells left, the budget
+and the stop reason. The calling thread alone writes to the store and reports progress.
 
-`Runner.execute` is a loop over small pieces, each with one reason to change:
+`Runner.execute` is made of small pieces, each with one reason to change:
 
 - `Budget` (`--max-usd`): a request starts only when its worst case fits beside what was spent and what the
   requests in flight hold; a reply reporting more than its reservation stops new requests. More reservation
   sources (a shared spend ledger) plug in beside it: anything with `reserve`/`settle` (`Reservations`).
-- `_dispatch` starts requests; workers put each ended trial on a queue (`_Ended`), which `_collect` takes.
+- `_next` gives a worker its next cell (a rate-limit pause waited out, the budget reserved), `_attempt` sends it,
+  `_ended` settles it; the calling thread's `_collect` takes ended trials from a queue.
 - `TrialBatch` records ended trials together: as soon as `SAVE_EVERY_TRIALS` wait, or `SAVE_WINDOW_S` after
   the first of them ended, whichever is first. That is all a killed process can lose.
 - `RateLimits`: a 429 pauses new requests for its `Retry-After`, within the run's retry budget.
@@ -156,7 +158,8 @@ def check_run(
         return
     todo = cells if cells is not None else [(n, 0, record) for n in range(len(prompts)) for record in records]
     if todo:
-        cheapest = min(worst_case_usd(record, prompts[n], settings.max_tokens) for n, _, record in todo)
+        pairs = {(n, record.provider, record.model): record for n, _, record in todo}  # repetitions cost the same
+        cheapest = min(worst_case_usd(record, prompts[n], settings.max_tokens) for (n, _, _), record in pairs.items())
         if cheapest > cap:
             raise RunError(
                 f"the budget {usd(cap, 6)} is below the worst case of one request ({usd(cheapest, 8)}: every token "
@@ -300,9 +303,10 @@ class TrialBatch:
         self.due = math.inf
         self.recorded = 0
 
-    def add(self, trial: Trial) -> None:
+    def add(self, trial: Trial, ended_at: float) -> None:
+        """Take a trial that ended at `ended_at` (time.monotonic): the batch is due a window after its first."""
         if not self.unsaved:
-            self.due = time.monotonic() + SAVE_WINDOW_S
+            self.due = ended_at + SAVE_WINDOW_S
         self.unsaved.append(trial)
 
     def wait_s(self) -> float:
@@ -319,18 +323,6 @@ class TrialBatch:
         self.unsaved, self.due = [], math.inf
 
 
-@dataclass(slots=True)
-class _Ended:
-    """What a worker hands the dispatcher: the cell, what it reserved, and its trial (None: cancelled by a stop)."""
-
-    cell: Cell
-    worst_usd: float
-    trial: Trial | None
-    failure: BaseException | None = None
-    #: Not ended: a worker began a rate-limit pause, and the dispatcher wakes to show the live line.
-    paused: bool = False
-
-
 class _StopReason:
     """Why the run ends: the first reason given wins; none means it finished."""
 
@@ -344,7 +336,12 @@ class _StopReason:
 
 
 class Runner:
-    """Sends a run's remaining trials and records each as it ends; `stop()` may be called from any thread."""
+    """Sends a run's remaining trials and records each as it ends; `stop()` may be called from any thread.
+
+    `concurrency` workers each take the next cell (`_next`: a rate-limit pause waited out, the budget reserved),
+    send it (`_attempt`) and settle it (`_ended`), with no thread between one request and the next. The calling
+    thread only collects ended trials, records them in batches and reports progress (`_collect`).
+    """
 
     def __init__(
         self,
@@ -373,7 +370,13 @@ class Runner:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._open: set[ChatStream] = set()  # streams in flight, to cancel on stop
-        self._ended: queue.SimpleQueue[_Ended] = queue.SimpleQueue()
+        #: Guards what the workers share: the cells left, requests in flight, the reservations and the stop reason.
+        self._turn = threading.Condition()
+        self._pending: deque[Cell] = deque()
+        self._in_flight = 0
+        self._reason = _StopReason()
+        self._ended_trials: queue.SimpleQueue[tuple[float, Trial]] = queue.SimpleQueue()
+        self._wake = threading.Event()  # a batch is full, a rate-limit wait began, or a worker is done
         self._requests: dict[tuple[int, int], ChatRequest] = {}  # (prompt, model): built once, sent per repetition
         self._worsts: dict[tuple[int, int], float] = {}  # (prompt, model): its worst case, computed once
 
@@ -397,56 +400,91 @@ class Runner:
         with self._lock:
             for stream in list(self._open):
                 stream.cancel()
+        with self._turn:
+            self._turn.notify_all()
 
     def execute(self) -> RunOutcome:
         """Send every cell not yet ok, record each trial, and say why the run ended."""
         cells = self.cells()
         self.check(cells)
+        self._pending = deque(cells)
         batch = TrialBatch(self.trials, self.trials.tried_cells(self.run.id))
-        reason, tally = _StopReason(), _Tally(len(cells), time.perf_counter())
-        pending: deque[Cell] = deque(cells)
-        pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="run")
+        tally = _Tally(len(cells), time.perf_counter())
+        workers = min(self.settings.concurrency, len(cells))
+        pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="run")
+        running = [pool.submit(self._work) for _ in range(workers)]
         try:
-            while pending or tally.in_flight:
-                if not self._stop.is_set():
-                    self._dispatch(pool, pending, tally, reason)
-                if not tally.in_flight:
-                    if not pending or self._stop.is_set():
-                        break  # nothing started and nothing to wait for: every cell sent, or stopped
-                    self._stop.wait(self._next_wait(pending, tally, batch))  # a rate-limit pause with none in flight
-                    batch.save()
-                    continue
-                self._collect(self._next_wait(pending, tally, batch), tally, batch, reason)
-                batch.save()
-                self._report(tally)
+            while not all(worker.done() for worker in running):
+                self._wake.wait(min(SAVE_WINDOW_S, batch.wait_s()))
+                self._wake.clear()
+                self._collect(tally, batch)
+            for worker in running:
+                worker.result()  # a bug in a worker is raised here, after what ended was recorded (finally)
             if self._stop.is_set():
-                reason.set(INTERRUPTED, "stopped before the end; every finished trial is kept")
+                self._reason.set(INTERRUPTED, "stopped before the end; every finished trial is kept")
         except KeyboardInterrupt:
+            self._reason.set(INTERRUPTED, "interrupted; every finished trial is kept (resume with --resume)")
             self.stop()
-            reason.set(INTERRUPTED, "interrupted; every finished trial is kept (resume with --resume)")
-            while tally.in_flight:
-                self._collect(None, tally, batch, reason)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            self._collect(tally, batch)
             batch.save(now=True)
-        self.trials.set_status(self.run.id, reason.status, reason.message)
-        return RunOutcome(self.run, reason.status, reason.message, batch.recorded, tally.spent)
+        self.trials.set_status(self.run.id, self._reason.status, self._reason.message)
+        return RunOutcome(self.run, self._reason.status, self._reason.message, batch.recorded, tally.spent)
 
-    # The pieces of `execute` -------------------------------------------------------------------------------
+    # The calling thread ------------------------------------------------------------------------------------
 
-    def _dispatch(self, pool: ThreadPoolExecutor, pending: deque[Cell], tally: _Tally, reason: _StopReason) -> None:
-        """Start requests while there is room, no rate-limit pause, and the worst case of the next one fits."""
-        while pending and tally.in_flight < self.settings.concurrency and time.monotonic() >= self.rate_limits.until:
-            worst = self._worst(pending[0])
-            refused = self._reserve(worst)
-            if refused is not None:
-                if not tally.in_flight or self.budget.overrun() is not None:
-                    reason.set(STOPPED_BUDGET, refused)
+    def _collect(self, tally: _Tally, batch: TrialBatch) -> None:
+        """Take every trial that ended since the last look: count it, batch it, record the batch when due."""
+        ended = self._ended_trials
+        while not ended.empty():
+            at, trial = ended.get_nowait()
+            batch.add(trial, at)
+            tally.count(trial)
+            if self.on_trial is not None:
+                self.on_trial(trial)
+            if len(batch.unsaved) >= SAVE_EVERY_TRIALS:
+                batch.save()
+        batch.save()
+        if self.on_progress is not None:
+            self.on_progress(tally.progress(self.rate_limits.waiting()))
+
+    # In a worker thread ------------------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        """One worker: take a cell, send it, settle it, until none is left or the run stops."""
+        try:
+            while (taken := self._next()) is not None:
+                cell, worst = taken
+                trial = None
+                try:
+                    trial = self._attempt(cell)
+                finally:
+                    self._ended(worst, trial)
+        finally:
+            self._wake.set()
+
+    def _next(self) -> tuple[Cell, float] | None:
+        """The next cell and its reserved worst case, once no rate-limit pause holds it back and the budget allows;
+        None when none is left, the run stopped, or the budget refuses with nothing in flight to free it."""
+        with self._turn:
+            while self._pending and not self._stop.is_set():
+                paused = self.rate_limits.until - time.monotonic()
+                if paused > 0:
+                    self._turn.wait(paused)
+                    continue
+                worst = self._worst(self._pending[0])
+                refused = self._reserve(worst)
+                if refused is None:
+                    self._in_flight += 1
+                    return self._pending.popleft(), worst
+                if not self._in_flight or self.budget.overrun() is not None:
+                    self._reason.set(STOPPED_BUDGET, refused)
                     self._stop.set()  # nothing more starts; what is in flight ends and is recorded
-                return  # else wait for a request to end and free its reservation
-            cell = pending.popleft()
-            tally.in_flight += 1
-            pool.submit(self._work, cell, worst)
+                    self._turn.notify_all()
+                    return None
+                self._turn.wait()  # until a request ends and frees its reservation
+        return None
 
     def _reserve(self, worst: float) -> str | None:
         """Reserve `worst` against every source, or against none (and say why) when one refuses."""
@@ -458,47 +496,23 @@ class Runner:
                 return refused
         return None
 
-    def _next_wait(self, pending: deque[Cell], tally: _Tally, batch: TrialBatch) -> float:
-        """How long to wait for a trial to end: until the batch is due, a rate-limit pause ends, or 0.5 s."""
-        wait = min(0.5, batch.wait_s())
-        if pending and not self._stop.is_set() and tally.in_flight < self.settings.concurrency:
-            wait = min(wait, max(0.01, self.rate_limits.until - time.monotonic()))
-        return wait
-
-    def _collect(self, timeout: float | None, tally: _Tally, batch: TrialBatch, reason: _StopReason) -> None:
-        """Take every request that ended (waiting up to `timeout` for the first) and settle each."""
-        try:
-            ended = self._ended.get(timeout=timeout)
-            while True:
-                if not ended.paused:
-                    self._settle(ended, tally, batch, reason)
-                ended = self._ended.get_nowait()
-        except queue.Empty:
-            return
-
-    def _settle(self, ended: _Ended, tally: _Tally, batch: TrialBatch, reason: _StopReason) -> None:
-        """One ended request: its reservations settled, its trial counted and batched, any reason to stop taken."""
-        tally.in_flight -= 1
-        if ended.failure is not None:
-            raise ended.failure
-        trial = ended.trial
-        for source in self.reservations:
-            source.settle(ended.worst_usd, _charged(trial))
-        if trial is not None:
-            batch.add(trial)
-            tally.count(trial)
-            if self.on_trial is not None:
-                self.on_trial(trial)
-            if trial.outcome in STOPS:
-                reason.set(STOPS[trial.outcome], trial.error)
+    def _ended(self, worst: float, trial: Trial | None) -> None:
+        """A request ended: its reservations settled at what it cost, any reason to stop taken, its trial queued."""
+        with self._turn:
+            self._in_flight -= 1
+            for source in self.reservations:
+                source.settle(worst, _charged(trial))
+            if trial is not None and trial.outcome in STOPS:
+                self._reason.set(STOPS[trial.outcome], trial.error)
                 self._stop.set()
-        overrun = self.budget.overrun()
-        if overrun is not None:
-            reason.set(STOPPED_BUDGET, overrun)
-
-    def _report(self, tally: _Tally) -> None:
-        if self.on_progress is not None:
-            self.on_progress(tally.progress(self.rate_limits.waiting()))
+            overrun = self.budget.overrun()
+            if overrun is not None:
+                self._reason.set(STOPPED_BUDGET, overrun)
+            self._turn.notify_all()
+        if trial is not None:
+            self._ended_trials.put((time.monotonic(), trial))
+            if self._ended_trials.qsize() >= SAVE_EVERY_TRIALS:
+                self._wake.set()
 
     def _worst(self, cell: Cell) -> float:
         key = (cell[0], id(cell[2]))
@@ -506,15 +520,6 @@ class Runner:
         if worst is None:
             worst = self._worsts[key] = worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
         return worst
-
-    # In a worker thread ------------------------------------------------------------------------------------
-
-    def _work(self, cell: Cell, worst: float) -> None:
-        """One trial, handed to the dispatcher whatever happens (a bug too, re-raised there)."""
-        try:
-            self._ended.put(_Ended(cell, worst, self._attempt(cell)))
-        except BaseException as failure:  # noqa: BLE001 — the dispatcher re-raises it
-            self._ended.put(_Ended(cell, worst, None, failure))
 
     def _request(self, number: int, record: ModelRecord) -> ChatRequest:
         key = (number, id(record))
@@ -544,7 +549,7 @@ class Runner:
                 if wait_s is None:
                     last = self.rate_limits.beyond(record.model, error)
                     break
-                self._ended.put(_Ended(cell, 0.0, None, paused=True))  # the dispatcher wakes to show the wait
+                self._wake.set()  # the calling thread shows the wait at once
                 self._stop.wait(wait_s)
                 last = error
                 continue
