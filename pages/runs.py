@@ -35,7 +35,7 @@ def live(current: BackgroundRun) -> None:
     """The run's progress, polled every second while it runs; when it ends, the whole page shows its results."""
     progress = current.progress
     if progress is not None:
-        st.progress(progress.done / max(progress.total, 1), text=markdown_text(progress.line()))
+        st.progress(progress.done / max(progress.total, 1), text=markdown_text(progress.line(), None))
     else:
         st.progress(0.0, text="starting…")
     if current.running:
@@ -74,7 +74,7 @@ with results:
         if run.message:
             st.caption(markdown_text(run.message))
         for note in clamp_notes(asked, run.settings.max_tokens):
-            st.caption(markdown_text(note))
+            st.caption(markdown_text(note, 400))
         if run.status != FINISHED and job is None and st.button(
             f"Resume run {run.id}", key="runs_resume", icon=":material/replay:",
             help="Send again only the trials not yet ok; none is ever recorded twice",

@@ -29,6 +29,7 @@ from runfixtures import (
 )
 
 from catalog.costs import request_cost
+from catalog.history import Store
 from catalog.runs.prompts import Prompt
 from catalog.runs.runner import worst_case_usd
 from catalog.sources import load_catalog
@@ -100,6 +101,8 @@ def test_hostile_usage_is_recorded_as_unknown_flagged_and_every_export_stays_val
 def test_ids_out_of_range_are_one_line_not_a_traceback(run_env, monkeypatch, tmp_path, command):  # noqa: F811
     prompts = write_prompts(tmp_path, 1)
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    with Store(run_env):
+        pass  # the database exists: the id reaches the query unless it is checked first
     result = run(*[str(prompts) if part == "PROMPTS" else part for part in command])
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "must be between 1 and" in result.stderr
