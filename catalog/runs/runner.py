@@ -298,7 +298,7 @@ class TrialBatch:
     `SAVE_WINDOW_S` after the first of them ended; a cell tried before is replaced, never duplicated."""
 
     def __init__(self, trials: TrialStore, retried: set[tuple[int | None, int | None, str, str]]) -> None:
-        self.trials, self.retried = trials, retried
+        self.writer, self.retried = trials.writer(), retried
         self.unsaved: list[Trial] = []
         self.due = math.inf
         self.recorded = 0
@@ -318,7 +318,7 @@ class TrialBatch:
         batch = self.unsaved
         if not batch or not (now or len(batch) >= SAVE_EVERY_TRIALS or time.monotonic() >= self.due):
             return
-        self.trials.record_many(batch, replacing=bool(self.retried) and any(t.cell in self.retried for t in batch))
+        self.writer.record_many(batch, replacing=bool(self.retried) and any(t.cell in self.retried for t in batch))
         self.recorded += len(batch)
         self.unsaved, self.due = [], math.inf
 
@@ -428,7 +428,10 @@ class Runner:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self._collect(tally, batch)
-            batch.save(now=True)
+            try:
+                batch.save(now=True)
+            finally:
+                batch.writer.close()
         self.trials.set_status(self.run.id, self._reason.status, self._reason.message)
         return RunOutcome(self.run, self._reason.status, self._reason.message, batch.recorded, tally.spent)
 
@@ -478,7 +481,7 @@ class Runner:
                 if refused is None:
                     self._in_flight += 1
                     return self._pending.popleft(), worst
-                if not self._in_flight or self.budget.overrun() is not None:
+                if not self._in_flight or self._overrun() is not None:
                     self._reason.set(STOPPED_BUDGET, refused)
                     self._stop.set()  # nothing more starts; what is in flight ends and is recorded
                     self._turn.notify_all()
@@ -496,6 +499,10 @@ class Runner:
                 return refused
         return None
 
+    def _overrun(self) -> str | None:
+        """Why no request may start any more, when a reservation source says a reply cost more than it reserved."""
+        return next((said for source in self.reservations if (said := source.overrun()) is not None), None)
+
     def _ended(self, worst: float, trial: Trial | None) -> None:
         """A request ended: its reservations settled at what it cost, any reason to stop taken, its trial queued."""
         with self._turn:
@@ -505,7 +512,7 @@ class Runner:
             if trial is not None and trial.outcome in STOPS:
                 self._reason.set(STOPS[trial.outcome], trial.error)
                 self._stop.set()
-            overrun = self.budget.overrun()
+            overrun = self._overrun()
             if overrun is not None:
                 self._reason.set(STOPPED_BUDGET, overrun)
             self._turn.notify_all()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,7 @@ from cli_runner import run
 from fake_gateway import running_fake
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from runfixtures import (
-    PROFILES,
-    TERSE,
-    TOKEN,
-    model_flags,
-    run_env,  # noqa: F401  (fixture)
-    stored_trials,
-    write_prompts,
-)
+from runfixtures import PROFILES, TERSE, TOKEN, model_flags, run_env, stored_trials, write_prompts  # noqa: F401
 
 from catalog.costs import request_cost
 from catalog.history import Store
@@ -246,3 +239,11 @@ def test_a_rate_limit_wait_is_a_live_line_naming_the_model(run_env, monkeypatch,
         assert result.returncode == 0, result.stderr
     assert f"for the rate limit of {TERSE}" in result.stderr
     assert "waiting 0." in result.stderr
+
+
+@pytest.mark.parametrize("cost", ["-1000000000", "NaN", "Infinity", "1e400", "-0.5"])
+def test_a_request_record_billing_a_negative_or_endless_amount_is_not_believed(cost):
+    from catalog.runs.billing import billed_amount
+
+    assert billed_amount({"cost": cost}) is None
+    assert billed_amount({"cost": cost, "model_usage": {"total_cost": "0.0000020000"}}) == Decimal("0.000002")
