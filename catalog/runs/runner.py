@@ -185,7 +185,8 @@ class Progress:
         return self.elapsed_s / self.done * (self.total - self.done)
 
     def line(self) -> str:
-        left = "" if self.left_s is None else f" · ~{_duration(self.left_s)} left"
+        # no time-left guess while a rate limit holds the run: it is not known
+        left = "" if self.left_s is None or self.waiting else f" · ~{_duration(self.left_s)} left"
         waiting = "" if self.waiting is None else f" · {self.waiting}"
         return f"{self.done}/{self.total} trials · {usd(self.spent_usd, 6)} spent · {counted(self.errors, 'error')}" \
                f"{left}{waiting}"  # fmt: skip
