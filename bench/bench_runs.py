@@ -46,6 +46,9 @@ TARGET = "https://api.deepinfra.com/v1/openai/chat/completions"
 FAST = "meta-llama/Meta-Llama-3.1-8B-Instruct"
 SLOW = "deepseek-ai/DeepSeek-V3.1"  # answered after 200 ms by the fake below
 CATALOG = load_catalog()
+#: The CPU seconds of each timed run, in order: on a shared machine the client's own CPU per trial moves less than
+#: the wall time (the fake gateway runs in its own process, so none of its CPU is counted here).
+CPU: list[float] = []
 
 
 @contextmanager
@@ -68,7 +71,8 @@ def prompts(count: int) -> list[Prompt]:
 
 
 def runner_run(url: str, folder: Path, model: str, trials: int, concurrency: int) -> float:
-    """Seconds for `trials` trials through the runner, each recorded in a fresh SQLite database."""
+    """Seconds for `trials` trials through the runner, each recorded in a fresh SQLite database (its CPU seconds,
+    every thread of this process, in `CPU`)."""
     config = resolve_config({"LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": url})
     assert config is not None
     record = CATALOG.find(model)
@@ -80,9 +84,10 @@ def runner_run(url: str, folder: Path, model: str, trials: int, concurrency: int
         settings = RunSettings(concurrency=concurrency, max_tokens=256, max_usd=1000.0)
         run = store_trials.create_run("bench", [(record.provider, record.model)], run_prompts(asked), 10, settings)
         with GatewayClient(config, retry=RUN_RETRY) as client:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             outcome = Runner(store_trials, client, CATALOG, run, asked, [record]).execute()
             took = time.perf_counter() - started
+            CPU.append(time.process_time() - cpu)
         assert outcome.recorded == trials and outcome.status == "finished", outcome
     return took
 
@@ -102,10 +107,11 @@ def bare_run(url: str, model: str, trials: int, concurrency: int) -> float:
             with http.stream("POST", f"{url}/v1/forward", params={"u": TARGET}, json=body, headers=headers) as reply:
                 return sum(len(piece) for piece in reply.iter_bytes())
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(concurrency) as pool:
             sizes = list(pool.map(send, bodies))
         took = time.perf_counter() - started
+        CPU.append(time.process_time() - cpu)
     assert len(sizes) == trials and all(sizes)
     return took
 
@@ -154,15 +160,20 @@ def main() -> None:
         folder = Path(temp)
         runner_run(url, folder, FAST, 100, 4)  # warm up both sides (imports, connections)
         bare_run(url, FAST, 100, 4)
-        ours, bare = [], []
+        ours, bare, ours_cpu, bare_cpu = [], [], [], []
         for _ in range(args.rounds):
             ours.append(runner_run(url, folder, FAST, 2000, 16))
+            ours_cpu.append(CPU[-1])
             bare.append(bare_run(url, FAST, 2000, 16))
+            bare_cpu.append(CPU[-1])
         ratios = [a / b for a, b in zip(ours, bare, strict=True)]
+        cpu_ratios = [a / b for a, b in zip(ours_cpu, bare_cpu, strict=True)]
         print("2,000 trials, concurrency 16, no upstream delay (median of", args.rounds, "alternating rounds)")
         print(f"  runner + store   {statistics.median(ours):7.2f} s   {2000 / statistics.median(ours):7.0f} trials/s")
         print(f"  bare httpx loop  {statistics.median(bare):7.2f} s   {2000 / statistics.median(bare):7.0f} trials/s")
         print(f"  ratio            {statistics.median(ratios):7.2f}×  (target ≤ 1.25×)")
+        print(f"  client CPU       {statistics.median(ours_cpu) / 2:7.2f} ms a trial (runner), "
+              f"{statistics.median(bare_cpu) / 2:.2f} ms (bare): {statistics.median(cpu_ratios):.2f}×")  # fmt: skip
         one = runner_run(url, folder, SLOW, 40, 1)
         sixteen = runner_run(url, folder, SLOW, 320, 16)
         speedup = (320 / sixteen) / (40 / one)

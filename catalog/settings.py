@@ -99,6 +99,11 @@ VARIABLES: tuple[Variable, ...] = (
         "1", group="runs",
     ),
     Variable(
+        "CATALOG_RUNS_RETRY_BUDGET_S", "whole",
+        "the most seconds one run waits in all for rate limits (429 Retry-After); a longer wait fails that trial",
+        "600", 7 * 24 * 3600, group="runs",
+    ),
+    Variable(
         "LAVA_BASE_URL", "url", "Lava's API, where forward-proxy requests and billing look-ups go",
         "https://api.lava.so", group="gateway",
     ),

@@ -12,8 +12,8 @@ from catalog.gateway.targets import models_by_key, price_label
 from catalog.literal import code_span, markdown_text
 from catalog.runs.check_store import checked_report
 from catalog.runs.prompts import FORMATS  # noqa: F401
-from catalog.runs.report import report_csv
-from catalog.runs.runner import BackgroundRun
+from catalog.runs.report import run_report
+from catalog.runs.runner import BackgroundRun, clamp_notes
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, RunSettings
 from pages.common import state
@@ -39,7 +39,7 @@ def live(current: BackgroundRun) -> None:
     """The run's progress, polled every second while it runs; when it ends, the whole page shows its results."""
     progress = current.progress
     if progress is not None:
-        st.progress(progress.done / max(progress.total, 1), text=progress.line())
+        st.progress(progress.done / max(progress.total, 1), text=markdown_text(progress.line(), None))
     else:
         st.progress(0.0, text="starting…")
     if current.running:
@@ -73,9 +73,13 @@ with results:
             if any(t.ok and t.request_id and not t.billed_final for t in run_trials):
                 reconcile_billed(trials, run.id)
                 run_trials = trials.trials(run.id, with_text=False)
-        report = checked_report(trials, run, run_trials, min_pass_rate())
+        report = run_report(run, run_trials)
+        graded = checked_report(trials, run, run_trials, min_pass_rate(), report=report)
+        asked = trials.prompts(run.id)
         if run.message:
             st.caption(markdown_text(run.message))
+        for note in clamp_notes(asked, run.settings.max_tokens):
+            st.caption(markdown_text(note, 400))
         if run.status != FINISHED and job is None and st.button(
             f"Resume run {run.id}", key="runs_resume", icon=":material/replay:",
             help="Send again only the trials not yet ok; none is ever recorded twice",
@@ -96,9 +100,8 @@ with results:
             key="runs_results",
         )
         st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
-        show_checks(trials, run, report, run_trials)
+        show_checks(trials, run, graded, run_trials)
         with st.expander("Answers side by side", icon=":material/compare:"):
-            asked = trials.prompts(run.id)
             shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
                                  format_func=lambda n: asked[n].label)  # fmt: skip
             if shown is not None and asked:  # only this prompt's replies are read with their text
@@ -114,9 +117,10 @@ with results:
                         markdown_text(trial.error or "") if not trial.ok else f"{trial.output_tokens} tokens"
                     )
         downloads = st.columns(2)
-        downloads[0].download_button("Report (JSON)", json.dumps(report, indent=2), f"run-{run.id}.json",
+        graded_json = json.dumps(graded, indent=2, allow_nan=False)
+        downloads[0].download_button("Report (JSON)", graded_json, f"run-{run.id}.json",
                                      "application/json", key="runs_json")  # fmt: skip
-        downloads[1].download_button("Report (CSV)", report_csv(report), f"run-{run.id}.csv", "text/csv",
+        downloads[1].download_button("Report (CSV)", report.csv_text(), f"run-{run.id}.csv", "text/csv",
                                      key="runs_csv")  # fmt: skip
         st.subheader("Past runs")
         st.dataframe(runs_frame(past), hide_index=True, key="runs_past")

@@ -41,7 +41,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -121,6 +121,11 @@ class FakeGateway:
     #: Request-record fetches per id; the first gets `first_record` ("pending" or "404"), later ones the final record.
     record_fetches: Counter[str] = field(default_factory=Counter)
     first_record: str = "pending"
+    #: Replaces the usage a reply reports: called with the prompt and the usage it would report (hostile numbers,
+    #: more tokens than `max_tokens`, …); its result is sent as it is, `Infinity` and 10**400 included.
+    usage_for: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
+    #: When (time.monotonic) each streamed reply's last byte was sent, by request id.
+    finished: dict[str, float] = field(default_factory=dict)
 
     def log(self, entry: dict[str, Any]) -> None:
         with self.lock:
@@ -298,6 +303,8 @@ class _Handler(BaseHTTPRequestHandler):
         if "slow" in directives:
             time.sleep(fake.slow_s)
         reply = _Reply(model, DIRECTIVE.sub("", prompt).strip(), body, directives, profile)
+        if fake.usage_for is not None:
+            reply.reported = fake.usage_for(prompt, reply.usage())
         with fake.lock:
             fake.sent[self.request_id] = {"model": model, "usage": reply.usage(), "prompt": prompt}
         if not body.get("stream") or "json" in directives:
@@ -341,6 +348,8 @@ class _Handler(BaseHTTPRequestHandler):
             if chunk_delay:
                 time.sleep(chunk_delay)
         self._send(b"")
+        with fake.lock:
+            fake.finished[self.request_id] = time.monotonic()
 
     def _unending(self, fake: FakeGateway, reply: _Reply, content: bool) -> None:
         """Chunks (or only keep-alive comments) every 20 ms for `slow_s` seconds, then a proper end."""
@@ -441,8 +450,11 @@ class _Reply:
         self.prompt_tokens = sum(len(str(m["content"]).split()) + 3 for m in body["messages"])
         self.completion_tokens = len(self.pieces) + len(self.thoughts)
         self.estimate = "noestimate" not in directives
+        self.reported: dict[str, Any] | None = None
 
     def usage(self) -> dict[str, Any]:
+        if self.reported is not None:
+            return self.reported
         usage: dict[str, Any] = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,

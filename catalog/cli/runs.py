@@ -19,8 +19,18 @@ from catalog.runs.check_store import CheckStore, checked_report
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
 from catalog.runs.judge import judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
 from catalog.runs.prompts import Prompt, read_prompts
-from catalog.runs.report import run_report
-from catalog.runs.runner import RUN_RETRY, Progress, RunError, Runner, check_run, resolve_models, run_prompts
+from catalog.runs.report import ModelSummary, run_report
+from catalog.runs.runner import (
+    MAX_REPLY_TOKENS,
+    RUN_RETRY,
+    Progress,
+    RunError,
+    Runner,
+    check_run,
+    clamp_notes,
+    resolve_models,
+    run_prompts,
+)
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, INTERRUPTED, STOPPED_BUDGET, Run, RunSettings
 from catalog.settings import Settings, read_settings
@@ -28,21 +38,29 @@ from catalog.settings import Settings, read_settings
 COMMANDS = ("run", "runs", "report")
 #: Operator setting: "0" keeps no prompt or reply text in runs (metrics only).
 KEEP_TEXT_VARIABLE = "CATALOG_RUNS_KEEP_TEXT"
+#: Operator setting: the most seconds a run waits in all for rate limits (429 Retry-After).
+RETRY_BUDGET_VARIABLE = "CATALOG_RUNS_RETRY_BUDGET_S"
 NO_CREDENTIAL = (
     "no gateway credential: set LAVA_FORWARD_TOKEN, or LAVA_SECRET_KEY (optionally with DEEPINFRA_API_KEY), "
     "or DEEPINFRA_API_KEY alone, as for the playground"
 )
 
 
-def _whole(low: int, high: int | None = None) -> Any:
+#: The largest id a run (or any row) can have: the store's 64-bit integer keys.
+MAX_ID = 2**63 - 1
+
+
+def _whole(low: int, high: int) -> Any:
+    """A whole number from `low` to `high` (ASCII digits, at most 30 of them), or argparse's one-line error."""
+
     def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"{text!r} must be between {low} and {high}" if high else
-                                             f"{text!r} must be at least {low}")  # fmt: skip
+        shown = repr(text if len(text) <= 30 else text[:30] + "…")
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 30):
+            raise argparse.ArgumentTypeError(f"{shown} is not a whole number")
+        value = int(digits)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{shown} must be between {low:,} and {high:,}")
         return value
 
     return convert
@@ -74,23 +92,31 @@ def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     run.add_argument("--model", action="append", default=[], metavar="M", help="a model id, or PROVIDER:MODEL")
     run.add_argument("--repeat", type=_whole(1, 1000), default=1, metavar="N", help="send each prompt N times")
     run.add_argument("--concurrency", type=_whole(1, 32), default=4, metavar="N", help="requests in flight (≤ 32)")
-    run.add_argument("--max-tokens", type=_whole(1), default=1024, metavar="N", help="most tokens per reply")
+    run.add_argument(
+        "--max-tokens",
+        type=_whole(1, MAX_REPLY_TOKENS),
+        default=1024,
+        metavar="N",
+        help="most tokens per reply (a prompt's own max_tokens is clamped to it)",
+    )
     run.add_argument("--temperature", type=float, default=1.0, metavar="T")
     run.add_argument("--max-usd", type=_amount, metavar="X", help="stop before a request could pass this budget")
     run.add_argument("--name", help="a name for the run (default: the file's name)")
-    run.add_argument("--resume", type=_whole(1), metavar="RUN_ID", help="run only this run's trials not yet ok")
+    run.add_argument("--resume", type=_whole(1, MAX_ID), metavar="RUN_ID", help="run only this run's trials not yet ok")
     run.add_argument("--format", choices=("table", "json"), default="table")
     _check_flags(run)
     commands.add_parser("runs", help="list the runs, newest first").add_argument(
         "--format", choices=("table", "json"), default="table"
     )
     report = commands.add_parser("report", parents=[sources], help="what a run measured, per model")
-    report.add_argument("run_id", type=_whole(1), metavar="RUN_ID", nargs="?")
+    report.add_argument("run_id", type=_whole(1, MAX_ID), metavar="RUN_ID", nargs="?")
     report.add_argument("--format", choices=("table", "json", "csv"), default="table")
     report.add_argument(
         "--reconcile", action="store_true", help="fetch what Lava billed for trials not final yet (LAVA_SECRET_KEY)"
     )
-    report.add_argument("--rejudge", type=_whole(1), metavar="RUN_ID", help="grade the run's stored answers again")
+    report.add_argument(
+        "--rejudge", type=_whole(1, MAX_ID), metavar="RUN_ID", help="grade the run's stored answers again"
+    )
     report.add_argument("--max-usd", type=_amount, metavar="X", help="with --rejudge: the judge calls' budget")
     _check_flags(report)
 
@@ -143,18 +169,16 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
         if args.resume is not None:
             checks = CheckStore(store).prompt_checks(run.id)  # the run's own checks, as it was started with
             judges = judges_for_run(models, checks, run.settings, resolve_models, hosts)
-        live = err.isatty()
-
-        def show(progress: Progress) -> None:
-            print(f"\r{progress.line()}\033[K", end="", file=err, flush=True)
-
+        for note in clamp_notes(prompts, run.settings.max_tokens):
+            print(f"run {run.id}: {note}", file=err)
         with GatewayClient(config, limits=limits, retry=RUN_RETRY) as client:
             hook = run_checks_for(store, run, checks, judges, prompts, client, models, hosts)
             runner = Runner(
-                trials, client, models, run, prompts, records, on_progress=show if live else None, hosts=hosts,
-                checks=hook,
+                trials, client, models, run, prompts, records, on_progress=_progress_printer(err), hosts=hosts,
+                retry_budget_s=settings.whole(RETRY_BUDGET_VARIABLE), checks=hook,
             )  # fmt: skip
             outcome = runner.execute()
+        live = err.isatty()
         if live:
             print(file=err)
         print(
@@ -169,6 +193,22 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
     if outcome.status in (FINISHED, STOPPED_BUDGET):
         return 0
     return 130 if outcome.status == INTERRUPTED else 1
+
+
+def _progress_printer(err: TextIO) -> Any:
+    """On a terminal, the progress line rewritten in place; elsewhere, only each new rate-limit wait, a line each."""
+    live, said = err.isatty(), [""]
+
+    def show(progress: Progress) -> None:
+        if live:
+            print(f"\r{progress.line()}\033[K", end="", file=err, flush=True)
+        elif progress.waiting and progress.waiting.split(" for ")[-1] != said[0]:
+            said[0] = progress.waiting.split(" for ")[-1]
+            print(progress.waiting, file=err, flush=True)
+        elif not progress.waiting:
+            said[0] = ""
+
+    return show
 
 
 def _resumed(
@@ -193,7 +233,7 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
         found = trials.runs()
         counts = {run.id: trials.trials(run.id, with_text=False) for run in found}
     if args.format == "json":
-        rows = [run_report(run, counts[run.id])["run"] for run in found]
+        rows = [run_report(run, counts[run.id]).run_json() for run in found]
         json.dump(rows, out, indent=2)
         out.write("\n")
         return 0
@@ -266,37 +306,34 @@ def _open_store() -> Store:
 def _print_report(
     trials: TrialStore, run_id: int, form: str, out: TextIO, min_pass_rate: float = DEFAULT_MIN_PASS_RATE
 ) -> None:
-    from catalog.runs.report import report_csv
-
     run = trials.run(run_id)
     assert run is not None
-    report = checked_report(trials, run, trials.trials(run_id, with_text=False), min_pass_rate)
+    found = trials.trials(run_id, with_text=False)
+    report = run_report(run, found)
+    graded = checked_report(trials, run, found, min_pass_rate, report=report)
     if form == "json":
-        json.dump(report, out, indent=2)
-        out.write("\n")
+        out.write(json.dumps(graded, indent=2, allow_nan=False) + "\n")
         return
     if form == "csv":
-        out.write(report_csv(report))
+        out.write(report.csv_text())
         return
-    info = report["run"]
-    print(f"run {info['id']} · {info['name']} · {info['status']} · {info['prompts']} prompts × {info['repeat']}",
-          file=out)  # fmt: skip
+    print(f"run {run.id} · {run.name} · {run.status} · {run.prompts} prompts × {run.repeat}", file=out)
     header = ["provider", "model", "ok", "failed", "in tok", "out tok", "reasoning", "cost/prompt", "provider est.",
               "billed", "TTFT p50", "TTFT p95", "tok/s p50"]  # fmt: skip
     rows = [
         [
-            line["provider"], line["model"], str(line["ok"]), str(line["failed"]), _number(line["input_tokens_mean"]),
-            _number(line["output_tokens_mean"]), _number(line["reasoning_tokens_mean"]),
-            _money(line["cost_usd_mean"]), _money(line["estimated_cost_usd_mean"]), _billed(line),
-            _ms(line["ttft_ms_p50"]), _ms(line["ttft_ms_p95"]), _number(line["output_tokens_per_s_p50"]),
+            line.provider, line.model, str(line.ok), str(line.failed), _number(line.input_tokens_mean),
+            _number(line.output_tokens_mean), _number(line.reasoning_tokens_mean), _money(line.cost_usd_mean),
+            _money(line.estimated_cost_usd_mean), _billed(line), _ms(line.ttft_ms_p50), _ms(line.ttft_ms_p95),
+            _number(line.output_tokens_per_s_p50),
         ]
-        for line in report["models"]
+        for line in report.models
     ]  # fmt: skip
-    if report["judge_cost_usd"] is not None:
-        header, rows = _with_pass_columns(report, header, rows)
+    if graded["judge_cost_usd"] is not None:
+        header, rows = _with_pass_columns(graded, header, rows)
     print_table(header, rows, out, numeric=set(header[2:]))
-    if report["judge_cost_usd"] is not None:
-        print("\n" + best_sentence(report), file=out)
+    if graded["judge_cost_usd"] is not None:
+        print("\n" + best_sentence(graded), file=out)
     print("\ncost/prompt: measured tokens at catalog prices; provider est.: the provider's own (usage.estimated_cost); "
           "billed: what Lava billed; —: not reported", file=out)  # fmt: skip
 
@@ -313,19 +350,19 @@ def _money(value: float | None) -> str:
     return "—" if value is None else usd(value, 6, significant=3)
 
 
-def _billed(line: dict[str, Any]) -> str:
-    if line["billed_usd_mean"] is None:
+def _billed(line: ModelSummary) -> str:
+    if line.billed_usd_mean is None:
         return "—"
-    shown = usd(float(line["billed_usd_mean"]), 6, significant=3)
-    return shown if line["billed_final"] else f"{shown} (pending)"
+    shown = usd(float(line.billed_usd_mean), 6, significant=3)
+    return shown if line.billed_final else f"{shown} (pending)"
 
 
 def _with_pass_columns(
-    report: dict[str, Any], header: list[str], rows: list[list[str]]
+    graded: dict[str, Any], header: list[str], rows: list[list[str]]
 ) -> tuple[list[str], list[list[str]]]:
     """The table's `pass` (passed/decided) and `cost/pass` columns, after `failed`."""
     extra = []
-    for line in report["models"]:
+    for line in graded["models"]:
         decided = line["checked"] - line["not_judged"]
         shown = f"{line['passed']}/{decided}" + (f" ({line['not_judged']} not judged)" if line["not_judged"] else "")
         extra.append([shown, _money(line["cost_per_pass_usd"])])

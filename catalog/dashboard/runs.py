@@ -4,13 +4,13 @@ cost against speed, answers side by side per prompt, and the past runs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from catalog.costs import request_cost, usd
 from catalog.dashboard.model_page import model_link
 from catalog.literal import html_text
 from catalog.records import Catalog, ModelRecord
-from catalog.runs.report import Speed
+from catalog.runs.report import RunReport, Speed
 from catalog.runs.trials import Run, RunPrompt, Trial
 
 if TYPE_CHECKING:
@@ -35,63 +35,63 @@ def list_estimate(models: Catalog, provider: str, model: str, input_tokens: int,
     return None if record is None else request_cost(record, input_tokens, output_tokens)
 
 
-def results_frame(report: dict[str, Any], models: Catalog, input_tokens: int, output_tokens: int) -> pd.DataFrame:
+def results_frame(report: RunReport, models: Catalog, input_tokens: int, output_tokens: int) -> pd.DataFrame:
     """Per model: measured cost per prompt beside the list-price estimate and their ratio, tokens, speed, billing."""
     import pandas as pd
 
     rows = []
-    for line in report["models"]:
-        estimate = list_estimate(models, line["provider"], line["model"], input_tokens, output_tokens)
-        measured = line["cost_usd_mean"]
+    for line in report.models:
+        estimate = list_estimate(models, line.provider, line.model, input_tokens, output_tokens)
+        measured = line.cost_usd_mean
         ratio = measured / estimate if measured is not None and estimate else None
-        billed = line["billed_usd_mean"]
+        billed = line.billed_usd_mean
         rows.append(
             {
-                "model": line["model"],
-                "page": model_link(line["model"], line["provider"]),
-                "provider": line["provider"],
-                "ok": f"{line['ok']} of {line['trials']}",
+                "model": line.model,
+                "page": model_link(line.model, line.provider),
+                "provider": line.provider,
+                "ok": f"{line.ok} of {line.trials}",
                 "measured": _money(measured),
                 "list estimate": _money(estimate),
                 "ratio": MISSING if ratio is None else f"{ratio:.2f}×",
-                "input tokens": _number(line["input_tokens_mean"]),
-                "output tokens": _number(line["output_tokens_mean"]),
-                "reasoning tokens": _number(line["reasoning_tokens_mean"]),
-                "TTFT p50": _number(line["ttft_ms_p50"], " ms"),
-                "tokens/s p50": _number(line["output_tokens_per_s_p50"]),
-                "provider's estimate": _money(line["estimated_cost_usd_mean"]),
+                "input tokens": _number(line.input_tokens_mean),
+                "output tokens": _number(line.output_tokens_mean),
+                "reasoning tokens": _number(line.reasoning_tokens_mean),
+                "TTFT p50": _number(line.ttft_ms_p50, " ms"),
+                "tokens/s p50": _number(line.output_tokens_per_s_p50),
+                "provider's estimate": _money(line.estimated_cost_usd_mean),
                 "billed": MISSING
                 if billed is None
-                else usd(float(billed), 6, significant=3) + ("" if line["billed_final"] else " (pending)"),
+                else usd(float(billed), 6, significant=3) + ("" if line.billed_final else " (pending)"),
             }
         )
     return pd.DataFrame(rows, columns=list(rows[0]) if rows else ["model"])
 
 
-def cost_speed_figure(report: dict[str, Any]) -> go.Figure:
+def cost_speed_figure(report: RunReport) -> go.Figure:
     """Cost per prompt against p50 output tokens per second, one point per model (labels escaped for plotly)."""
     import plotly.graph_objects as go
 
     points = [
-        line
-        for line in report["models"]
-        if line["cost_usd_mean"] is not None and line["output_tokens_per_s_p50"] is not None
+        (line.model, line.output_tokens_per_s_p50, line.cost_usd_mean)
+        for line in report.models
+        if line.cost_usd_mean is not None and line.output_tokens_per_s_p50 is not None
     ]
     figure = go.Figure(
         go.Scatter(
-            x=[line["output_tokens_per_s_p50"] for line in points],
-            y=[line["cost_usd_mean"] for line in points],
+            x=[speed for _, speed, _ in points],
+            y=[cost for _, _, cost in points],
             mode="markers+text",
-            text=[html_text(line["model"], 40) for line in points],
+            text=[html_text(model, 40) for model, _, _ in points],
             textposition="top center",
-            customdata=[[html_text(line["model"]), _money(line["cost_usd_mean"])] for line in points],
+            customdata=[[html_text(model), _money(cost)] for model, _, cost in points],
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} per prompt<br>%{x:.1f} tokens/s<extra></extra>",
             marker={"size": 12},
         )
     )
     # From zero, with room above the highest point: one model alone would otherwise sit in a ±1 range.
-    top_x = max((line["output_tokens_per_s_p50"] for line in points), default=1.0) * 1.25 or 1.0
-    top_y = max((line["cost_usd_mean"] for line in points), default=1.0) * 1.25 or 1.0
+    top_x = max((speed for _, speed, _ in points), default=1.0) * 1.25 or 1.0
+    top_y = max((cost for _, _, cost in points), default=1.0) * 1.25 or 1.0
     figure.update_layout(
         xaxis={"title": "output tokens per second (p50)", "range": [0, top_x]},
         yaxis={

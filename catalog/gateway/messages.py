@@ -81,9 +81,19 @@ class ReplyLimits:
     max_chars: int = 1_000_000
 
 
+#: The largest token count a reply's usage may report; anything above (or not a whole number) is not believed.
+MAX_REPORTED_TOKENS = 10**9
+#: The largest cost estimate believed for one reply, in USD.
+MAX_REPORTED_USD = 1e6
+
+
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Token counts the provider reported, and its own cost estimate when it sent one."""
+    """Token counts the provider reported, and its own cost estimate when it sent one.
+
+    Usage is untrusted input: every count is a whole number from 0 to `MAX_REPORTED_TOKENS` and the estimate a
+    finite amount ≥ 0, or the reply is marked incomplete (`problem`): a count is not guessed, an estimate dropped.
+    """
 
     prompt_tokens: int
     completion_tokens: int
@@ -92,36 +102,64 @@ class Usage:
     cached_tokens: int | None = None
     #: Hidden reasoning tokens (counted in `completion_tokens`), where the upstream reports them.
     reasoning_tokens: int | None = None
+    #: Why part of this usage was not believed (an estimate out of bounds); None when all of it was.
+    problem: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Usage:
-        """Usage from a reply's `usage` object; MalformedChunk when a token count is not a count."""
+        """Usage from a reply's `usage` object; MalformedChunk when a token count is not a count within bounds."""
         prompt, completion = _token_count(data, "prompt_tokens"), _token_count(data, "completion_tokens")
-        estimated = data.get("estimated_cost")
+        estimated, problem = _estimate(data.get("estimated_cost"))
         details = data.get("prompt_tokens_details")
-        cached = details.get("cached_tokens") if isinstance(details, dict) else None
         output_details = data.get("completion_tokens_details")
-        reasoning = output_details.get("reasoning_tokens") if isinstance(output_details, dict) else None
         return cls(
             prompt_tokens=prompt,
             completion_tokens=completion,
             total_tokens=_token_count(data, "total_tokens") or prompt + completion,
-            estimated_cost_usd=float(estimated) if isinstance(estimated, int | float) else None,
-            cached_tokens=int(cached) if isinstance(cached, int) else None,
-            reasoning_tokens=reasoning if type(reasoning) is int and reasoning >= 0 else None,
+            estimated_cost_usd=estimated,
+            cached_tokens=_optional_count(details.get("cached_tokens")) if isinstance(details, dict) else None,
+            reasoning_tokens=(
+                _optional_count(output_details.get("reasoning_tokens")) if isinstance(output_details, dict) else None
+            ),
+            problem=problem,
         )
 
 
+def _whole_count(value: Any) -> int | None:
+    """`value` as a token count (an int, or a float with no fraction) from 0 to MAX_REPORTED_TOKENS; else None."""
+    if type(value) is float and value.is_integer() and 0 <= value <= MAX_REPORTED_TOKENS:
+        return int(value)  # NaN and ±inf are not `is_integer`; the bound is checked before any int() of a huge float
+    if type(value) is int and 0 <= value <= MAX_REPORTED_TOKENS:
+        return value
+    return None
+
+
 def _token_count(usage: dict[str, Any], name: str) -> int:
-    """A whole, non-negative token count (absent or null counts as 0)."""
+    """A whole token count within bounds (absent or null counts as 0)."""
     value = usage.get(name)
     if value is None:
         return 0
-    if type(value) is float and value.is_integer():
-        value = int(value)
-    if type(value) is not int or value < 0:
-        raise MalformedChunk("The reply's token usage is not a count; the reply is incomplete.")
-    return value
+    count = _whole_count(value)
+    if count is None:
+        raise MalformedChunk(
+            f"The reply's usage gave {name} that is not a whole number from 0 to {MAX_REPORTED_TOKENS:,}; its "
+            "tokens and cost are unknown and the reply is marked incomplete."
+        )
+    return count
+
+
+def _optional_count(value: Any) -> int | None:
+    """A detail count (cached, reasoning): within bounds, or unknown."""
+    return None if type(value) is bool else _whole_count(value)
+
+
+def _estimate(value: Any) -> tuple[float | None, str | None]:
+    """The provider's cost estimate if it is a finite amount ≥ 0 (None when absent), and what was wrong with it."""
+    if value is None:
+        return None, None
+    if type(value) in (int, float) and 0 <= value <= MAX_REPORTED_USD:  # NaN fails both comparisons, ±inf one
+        return float(value), None
+    return None, "The provider's cost estimate is not a finite amount of at least $0; it is recorded as unknown."
 
 
 class Delta(NamedTuple):

@@ -63,6 +63,8 @@ class ReplyState:
             self.response_id = chunk["id"]
         if "usage" in chunk and isinstance(chunk["usage"], dict):
             self.usage = Usage.from_json(chunk["usage"])
+            if self.usage.problem is not None:
+                self.fail(MalformedChunk(self.usage.problem))
         choices = chunk.get("choices")
         if not choices:
             if "error" in chunk:

@@ -33,6 +33,10 @@ class Billed:
     final: bool
 
 
+#: The largest amount one request record is believed to bill.
+MAX_BILLED_USD = Decimal(10**6)
+
+
 def billed_amount(record: dict[str, Any]) -> Decimal | None:
     """The request's cost from a record: `cost`, else `model_usage.total_cost`, else the older `total_request_cost`."""
     usage = record.get("model_usage")
@@ -46,7 +50,7 @@ def billed_amount(record: dict[str, Any]) -> Decimal | None:
                 amount = Decimal(str(value))
             except InvalidOperation:
                 continue
-            if amount.is_finite():
+            if amount.is_finite() and 0 <= amount <= MAX_BILLED_USD:  # untrusted too: never a negative or huge bill
                 return amount
     return None
 

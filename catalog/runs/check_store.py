@@ -17,7 +17,7 @@ from catalog.history.schema import run_prompt_checks, trial_checks
 from catalog.history.store import Store
 from catalog.runs.checks import Check, parse_checks
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, Cell, TrialVerdict, graded_report, results_from_json
-from catalog.runs.report import run_report
+from catalog.runs.report import RunReport, run_report
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, Trial, now
 
@@ -111,13 +111,18 @@ class CheckStore:
 
 
 def checked_report(
-    trials: TrialStore, run: Run, found: Sequence[Trial], min_pass_rate: float = DEFAULT_MIN_PASS_RATE
+    trials: TrialStore,
+    run: Run,
+    found: Sequence[Trial],
+    min_pass_rate: float = DEFAULT_MIN_PASS_RATE,
+    report: RunReport | None = None,
 ) -> dict[str, Any]:
-    """A run's report with its pass statistics from the latest judging (null fields when the run had no checks)."""
+    """A run's report as JSON with its pass statistics from the latest judging (null fields when the run had no
+    checks); `report` is the run's typed report when the caller already made it."""
     checks = CheckStore(trials.store)
     checked = frozenset(checks.prompt_checks(run.id))
-    report = run_report(run, found)
-    graded = graded_report(report, found, checked, checks.verdicts(run.id), min_pass_rate)
+    report = report or run_report(run, found)
+    graded = graded_report(report.as_json(), found, checked, checks.verdicts(run.id), min_pass_rate)
     judgings = checks.judgings(run.id)
     graded["judging"] = judgings[-1] if judgings else None
     return graded

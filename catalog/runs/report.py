@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -19,26 +20,6 @@ from catalog.formats.cells import csv_cell
 from catalog.records import ModelRecord
 from catalog.runs.trials import Run, Trial
 from catalog.workload import Workload, WorkloadCost, requests_within_budget, savings
-
-MODEL_FIELDS = (
-    "provider",
-    "model",
-    "trials",
-    "ok",
-    "failed",
-    "input_tokens_mean",
-    "output_tokens_mean",
-    "reasoning_tokens_mean",
-    "cost_usd_mean",
-    "estimated_cost_usd_mean",
-    "ttft_ms_p50",
-    "ttft_ms_p95",
-    "output_tokens_per_s_p50",
-    "chars_per_input_token",
-    "billed_usd_mean",
-    "billed_trials",
-    "billed_final",
-)
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -86,8 +67,87 @@ def speed_by_model(trials: Iterable[Trial]) -> dict[tuple[str, str], Speed]:
     }
 
 
-def model_summary(provider: str, model: str, trials: Sequence[Trial]) -> dict[str, Any]:
-    """One model's line of a report (MODEL_FIELDS); means over its ok trials."""
+@dataclass(frozen=True, slots=True)
+class ModelSummary:
+    """One model's line of a report: counts over every trial, means and percentiles over its ok trials.
+
+    Field order is the JSON's and the CSV's (`MODEL_FIELDS`); a figure no trial reported is None (`null`).
+    """
+
+    provider: str
+    model: str
+    trials: int
+    ok: int
+    failed: int
+    input_tokens_mean: float | None
+    output_tokens_mean: float | None
+    reasoning_tokens_mean: float | None
+    cost_usd_mean: float | None
+    estimated_cost_usd_mean: float | None
+    ttft_ms_p50: float | None
+    ttft_ms_p95: float | None
+    output_tokens_per_s_p50: float | None
+    chars_per_input_token: float | None
+    #: What Lava billed, over the ok trials it has a record of (kept exact; a decimal string in JSON and CSV).
+    billed_usd_mean: Decimal | None
+    billed_trials: int
+    #: True when every ok trial has a final billed figure; False while some are pending or not fetched.
+    billed_final: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON object, keys in `MODEL_FIELDS` order."""
+        line = {name: getattr(self, name) for name in MODEL_FIELDS}
+        line["billed_usd_mean"] = None if self.billed_usd_mean is None else str(self.billed_usd_mean)
+        return line
+
+
+#: The keys of a report's model line, in order: the fields of `ModelSummary`, so the two cannot drift.
+MODEL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ModelSummary))
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """What a run measured: the run, and one `ModelSummary` per model in the order the run named them.
+
+    `as_json`, `json_text` and `csv_text` are the only places its exports are made.
+    """
+
+    run: Run
+    models: tuple[ModelSummary, ...]
+
+    def run_json(self) -> dict[str, Any]:
+        run = self.run
+        return {
+            "id": run.id,
+            "name": run.name,
+            "created_at": run.created_at.isoformat() + "Z",
+            "status": run.status,
+            "prompts": run.prompts,
+            "repeat": run.repeat,
+            "models": [f"{provider}:{model}" for provider, model in run.models],
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """`{"run": {...}, "models": [...]}`, as README's Runs section documents it."""
+        return {"run": self.run_json(), "models": [line.as_json() for line in self.models]}
+
+    def json_text(self) -> str:
+        """The report as JSON text; never `NaN` or `Infinity` (a figure that is not finite is a bug: it raises)."""
+        return json.dumps(self.as_json(), indent=2, allow_nan=False)
+
+    def csv_text(self) -> str:
+        """The model lines as CSV, one row per model, with the run's id first."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("run_id", *MODEL_FIELDS))
+        for line in self.models:
+            values = line.as_json()
+            writer.writerow((self.run.id, *(csv_cell(values[name]) for name in MODEL_FIELDS)))
+        return out.getvalue()
+
+
+def model_summary(provider: str, model: str, trials: Sequence[Trial]) -> ModelSummary:
+    """One model's line of a report; means over its ok trials."""
     ok = [t for t in trials if t.ok]
     ttft = [t.ttft_ms for t in ok if t.ttft_ms is not None]
     speed = [t.output_tokens_per_s for t in ok if t.output_tokens_per_s is not None]
@@ -97,68 +157,45 @@ def model_summary(provider: str, model: str, trials: Sequence[Trial]) -> dict[st
     )
     billed = [t.billed_usd for t in ok if t.billed_usd is not None]
     billed_mean = sum(billed, Decimal(0)) / len(billed) if billed else None
-    return {
-        "provider": provider,
-        "model": model,
-        "trials": len(trials),
-        "ok": len(ok),
-        "failed": len(trials) - len(ok),
-        "input_tokens_mean": _rounded(_mean(t.input_tokens for t in ok), 3),
-        "output_tokens_mean": _rounded(_mean(t.output_tokens for t in ok), 3),
-        "reasoning_tokens_mean": _rounded(_mean(t.reasoning_tokens for t in ok), 3),
-        "cost_usd_mean": _rounded(_mean(t.cost_usd for t in ok), 10),
-        "estimated_cost_usd_mean": _rounded(_mean(t.estimated_cost_usd for t in ok), 10),
-        "ttft_ms_p50": _rounded(percentile(ttft, 0.5), 1),
-        "ttft_ms_p95": _rounded(percentile(ttft, 0.95), 1),
-        "output_tokens_per_s_p50": _rounded(percentile(speed, 0.5), 2),
-        "chars_per_input_token": _rounded(chars_per_token, 3),
-        # What Lava billed (a decimal string, as Lava writes money), over the ok trials it has a record of.
-        "billed_usd_mean": None if billed_mean is None else str(billed_mean.quantize(Decimal("1e-10"))),
-        "billed_trials": len(billed),
-        # True when every ok trial has a final billed figure; False while some are pending or not fetched.
-        "billed_final": bool(ok) and all(t.billed_final for t in ok),
-    }
+    return ModelSummary(
+        provider=provider,
+        model=model,
+        trials=len(trials),
+        ok=len(ok),
+        failed=len(trials) - len(ok),
+        input_tokens_mean=_rounded(_mean(t.input_tokens for t in ok), 3),
+        output_tokens_mean=_rounded(_mean(t.output_tokens for t in ok), 3),
+        reasoning_tokens_mean=_rounded(_mean(t.reasoning_tokens for t in ok), 3),
+        cost_usd_mean=_rounded(_mean(t.cost_usd for t in ok), 10),
+        estimated_cost_usd_mean=_rounded(_mean(t.estimated_cost_usd for t in ok), 10),
+        ttft_ms_p50=_rounded(percentile(ttft, 0.5), 1),
+        ttft_ms_p95=_rounded(percentile(ttft, 0.95), 1),
+        output_tokens_per_s_p50=_rounded(percentile(speed, 0.5), 2),
+        chars_per_input_token=_rounded(chars_per_token, 3),
+        billed_usd_mean=None if billed_mean is None else billed_mean.quantize(Decimal("1e-10")),
+        billed_trials=len(billed),
+        billed_final=bool(ok) and all(t.billed_final for t in ok),
+    )
 
 
-def run_report(run: Run, trials: Sequence[Trial]) -> dict[str, Any]:
-    """The JSON report of a run: `{"run": {...}, "models": [...]}`, models in the order the run named them."""
+def run_report(run: Run, trials: Sequence[Trial]) -> RunReport:
+    """The report of a run, models in the order the run named them (then any other a trial names)."""
     grouped: dict[tuple[str, str], list[Trial]] = {name: [] for name in run.models}
     for trial in trials:
         grouped.setdefault((trial.provider, trial.model), []).append(trial)
-    return {
-        "run": {
-            "id": run.id,
-            "name": run.name,
-            "created_at": run.created_at.isoformat() + "Z",
-            "status": run.status,
-            "prompts": run.prompts,
-            "repeat": run.repeat,
-            "models": [f"{provider}:{model}" for provider, model in run.models],
-        },
-        "models": [model_summary(provider, model, items) for (provider, model), items in grouped.items()],
-    }
-
-
-def report_csv(report: dict[str, Any]) -> str:
-    """A report's model lines as CSV, one row per model, with the run's id first."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=("run_id", *MODEL_FIELDS), lineterminator="\n")
-    writer.writeheader()
-    for line in report["models"]:
-        writer.writerow({"run_id": report["run"]["id"], **{key: csv_cell(line[key]) for key in MODEL_FIELDS}})
-    return out.getvalue()
+    return RunReport(run, tuple(model_summary(provider, model, items) for (provider, model), items in grouped.items()))
 
 
 #: Per (provider, model): the mean input and output tokens (reasoning included) a run measured.
 MeasuredTokens = dict[tuple[str, str], tuple[float, float]]
 
 
-def measured_tokens(report: dict[str, Any]) -> MeasuredTokens:
+def measured_tokens(report: RunReport) -> MeasuredTokens:
     """Each model's measured token pair from a run's report (models no ok trial measured are left out)."""
     return {
-        (line["provider"], line["model"]): (line["input_tokens_mean"], line["output_tokens_mean"])
-        for line in report["models"]
-        if line["input_tokens_mean"] is not None and line["output_tokens_mean"] is not None
+        (line.provider, line.model): (line.input_tokens_mean, line.output_tokens_mean)
+        for line in report.models
+        if line.input_tokens_mean is not None and line.output_tokens_mean is not None
     }
 
 

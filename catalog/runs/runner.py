@@ -3,29 +3,40 @@
 Concurrency is a thread pool sharing one `GatewayClient`, not asyncio: the client, its streaming reader
 and its deadline handling are synchronous httpx, already thread-safe and tested; one thread per request in
 flight (at most `concurrency`, ≤ 32) costs little next to a network reply, and keeps one code path for the
-playground and runs. The dispatching thread alone reserves budget, records trials and reports progress, so
-there is one writer to the store and no lock around the budget's arithmetic besides the dispatcher itself.
+playground and runs. Each worker takes its next cell itself (no thread between one request and the next: a
+dispatcher in the middle cost two thread hand-offs a trial); one condition guards the cells left, the budget
+and the stop reason. The calling thread alone writes to the store and reports progress.
 
-Stops, each recorded on the run: the budget (no request starts whose worst case could pass `max_usd`),
-a 401/403 or 402 (nothing more can succeed), Ctrl-C (requests in flight are cancelled and not recorded;
-every finished trial is kept). A 429 pauses new requests for its `Retry-After` and the trial is tried again.
+`Runner.execute` is made of small pieces, each with one reason to change:
+
+- `Budget` (`--max-usd`): a request starts only when its worst case fits beside what was spent and what the
+  requests in flight hold; a reply reporting more than its reservation stops new requests. More reservation
+  sources (a shared spend ledger) plug in beside it: anything with `reserve`/`settle` (`Reservations`).
+- `_next` gives a worker its next cell (a rate-limit pause waited out, the budget reserved), `_attempt` sends it,
+  `_ended` settles it; the calling thread's `_collect` takes ended trials from a queue.
+- `TrialBatch` records ended trials together: as soon as `SAVE_EVERY_TRIALS` wait, or `SAVE_WINDOW_S` after
+  the first of them ended, whichever is first. That is all a killed process can lose.
+- `RateLimits`: a 429 pauses new requests for its `Retry-After`, within the run's retry budget.
+- `_StopReason`: why the run ended, the first reason given winning (budget, 401/403, 402, Ctrl-C or Stop).
 """
 
 from __future__ import annotations
 
 import math
+import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 from catalog.costs import request_cost, usd
 from catalog.gateway.client import GatewayClient, RetryPolicy
 from catalog.gateway.config import ConfigError
 from catalog.gateway.errors import AuthenticationFailed, Cancelled, GatewayError, PaymentRequired, RateLimited
-from catalog.gateway.messages import ChatParams, Message
+from catalog.gateway.messages import ChatParams, ChatRequest, ChatResult, Message
 from catalog.gateway.stream import ChatStream
 from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, chat_request
 from catalog.records import Catalog, CatalogError, ModelRecord
@@ -45,18 +56,21 @@ from catalog.runs.trials import (
     trial_from_error,
     trial_from_result,
 )
+from catalog.words import counted
 
 MAX_CONCURRENCY = 32
+#: The most tokens one reply may ask for, whatever a prompt, the CLI or the page says.
+MAX_REPLY_TOKENS = 1_000_000
 #: A 429 is waited out this many times for one trial before it is recorded as rate limited.
 RATE_LIMIT_TRIES = 20
-#: Wait after a 429 without Retry-After, and the longest Retry-After honoured, in seconds.
-DEFAULT_RATE_WAIT_S, MAX_RATE_WAIT_S = 1.0, 120.0
-#: The budget's worst case counts this many prompt tokens per character (tokenizers average ~0.25; 0.5 is safe
-#: for prose and code) plus a few per message for the chat template.
-TOKENS_PER_CHAR, TOKENS_PER_MESSAGE = 0.5, 8
-#: Trials that ended are recorded together at most this often (and whenever none is in flight, or the run
-#: stops): one transaction per ended trial made the store, through the GIL, the bottleneck of a fast run.
-SAVE_EVERY_S = 0.1
+#: Wait after a 429 without Retry-After, in seconds; the run's whole budget for such waits by default.
+DEFAULT_RATE_WAIT_S, DEFAULT_RETRY_BUDGET_S = 1.0, 600.0
+#: The budget's worst case counts a prompt's UTF-8 bytes as its tokens: a byte-level tokenizer writes at most one
+#: token a byte (1 per ASCII character, up to 4 for others), plus a few per message for the chat template.
+TOKENS_PER_MESSAGE = 8
+#: Trials that ended are recorded together, in one transaction: once this many wait, or this long after the first
+#: of them ended, whichever comes first. A killed process loses at most the trials of that window.
+SAVE_EVERY_TRIALS, SAVE_WINDOW_S = 64, 0.05
 STOPS = {"payment_required": STOPPED_PAYMENT, "authentication_failed": STOPPED_AUTH}
 #: Runner-side retries: 429 is the runner's to wait out (pausing every worker), so the client does not retry it.
 RUN_RETRY = RetryPolicy(statuses=frozenset({502, 503}))
@@ -90,10 +104,31 @@ def run_prompts(prompts: Sequence[Prompt]) -> list[RunPrompt]:
     return [RunPrompt(n, p.label, p.sha256, p.chars, p.messages, p.max_tokens) for n, p in enumerate(prompts)]
 
 
+def reply_tokens(prompt: Prompt | RunPrompt, run_max_tokens: int | None, model_limit: int | None = None) -> int:
+    """The most tokens a reply to `prompt` may write: its own `max_tokens`, clamped to the run's and the model's."""
+    bounds = [MAX_REPLY_TOKENS, *(b for b in (prompt.max_tokens, run_max_tokens, model_limit) if b is not None)]
+    return max(1, min(bounds))
+
+
+def clamp_notes(prompts: Sequence[Prompt | RunPrompt], run_max_tokens: int | None) -> list[str]:
+    """One line per prompt whose own `max_tokens` is more than the run allows: what it asked and what is sent."""
+    return [
+        f"prompt {prompt.label!r} asks for max_tokens {prompt.max_tokens:,}; {reply_tokens(prompt, run_max_tokens):,} "
+        "are sent (the run's --max-tokens)"
+        for prompt in prompts
+        if prompt.max_tokens is not None and prompt.max_tokens > reply_tokens(prompt, run_max_tokens)
+    ]
+
+
+def prompt_token_bound(prompt: Prompt) -> int:
+    """The most tokens a prompt can count as: its UTF-8 bytes (a tokenizer writes at most one token a byte) plus the
+    chat template's few per message. The old bound, 0.5 a character, let emoji prompts spend past `--max-usd`."""
+    return sum(len(content.encode("utf-8", "surrogatepass")) + TOKENS_PER_MESSAGE for _, content in prompt.messages)
+
+
 def worst_case_usd(record: ModelRecord, prompt: Prompt, max_tokens: int | None) -> float:
-    """The most one request can cost: the prompt's tokens estimated generously, plus every token it may write."""
-    prompt_tokens = math.ceil(prompt.chars * TOKENS_PER_CHAR) + TOKENS_PER_MESSAGE * len(prompt.messages)
-    return request_cost(record, prompt_tokens, prompt.max_tokens or max_tokens or 0)
+    """The most one request can cost: every token the prompt can count as, plus every token the reply may write."""
+    return request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens))
 
 
 def check_run(
@@ -108,6 +143,8 @@ def check_run(
     one request (of the `cells` to run: every prompt × model when None)."""
     if not 1 <= settings.concurrency <= MAX_CONCURRENCY:
         raise RunError(f"the concurrency must be between 1 and {MAX_CONCURRENCY}")
+    if settings.max_tokens is not None and not 1 <= settings.max_tokens <= MAX_REPLY_TOKENS:
+        raise RunError(f"the max tokens must be between 1 and {MAX_REPLY_TOKENS:,}")
     try:
         params = ChatParams(temperature=settings.temperature, max_tokens=settings.max_tokens)
     except ValueError as error:
@@ -122,11 +159,12 @@ def check_run(
         return
     todo = cells if cells is not None else [(n, 0, record) for n in range(len(prompts)) for record in records]
     if todo:
-        cheapest = min(worst_case_usd(record, prompts[n], settings.max_tokens) for n, _, record in todo)
+        pairs = {(n, record.provider, record.model): record for n, _, record in todo}  # repetitions cost the same
+        cheapest = min(worst_case_usd(record, prompts[n], settings.max_tokens) for (n, _, _), record in pairs.items())
         if cheapest > cap:
             raise RunError(
-                f"the budget {usd(cap, 6)} is below the worst case of one request ({usd(cheapest, 8)}: the prompt's "
-                "tokens estimated generously and every --max-tokens token); raise --max-usd or lower --max-tokens"
+                f"the budget {usd(cap, 6)} is below the worst case of one request ({usd(cheapest, 8)}: every token "
+                "the prompt can count as and every --max-tokens token); raise --max-usd or lower --max-tokens"
             )
 
 
@@ -137,6 +175,8 @@ class Progress:
     spent_usd: float
     errors: int
     elapsed_s: float
+    #: While new requests wait for a rate limit: "waiting 12 s for the rate limit of MODEL".
+    waiting: str | None = None
 
     @property
     def left_s(self) -> float | None:
@@ -146,9 +186,11 @@ class Progress:
         return self.elapsed_s / self.done * (self.total - self.done)
 
     def line(self) -> str:
-        left = "" if self.left_s is None else f" · ~{_duration(self.left_s)} left"
-        errors = f" · {self.errors} error{'s' if self.errors != 1 else ''}"
-        return f"{self.done}/{self.total} trials · {usd(self.spent_usd, 6)} spent{errors}{left}"
+        # no time-left guess while a rate limit holds the run: it is not known
+        left = "" if self.left_s is None or self.waiting else f" · ~{_duration(self.left_s)} left"
+        waiting = "" if self.waiting is None else f" · {self.waiting}"
+        return f"{self.done}/{self.total} trials · {usd(self.spent_usd, 6)} spent · {counted(self.errors, 'error')}" \
+               f"{left}{waiting}"  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +202,152 @@ class RunOutcome:
     spent_usd: float
 
 
+class Reservations(Protocol):
+    """A source of spending limits: `reserve` a request's worst case before it starts (None when it fits, else why
+    not), `settle` it when the request ended with what it cost (None: unknown, so the worst case counts)."""
+
+    def reserve(self, worst_usd: float) -> str | None: ...
+
+    def settle(self, worst_usd: float, cost_usd: float | None) -> None: ...
+
+    def overrun(self) -> str | None: ...
+
+
+class Budget:
+    """`--max-usd`: spent plus what the requests in flight reserve never passes the cap when a request starts.
+
+    A reply whose cost (or, unknown, its worst case) is above what it reserved means the worst case was not the
+    worst: from then on nothing more starts (`overrun` says why), since no estimate can be trusted any more.
+    """
+
+    def __init__(self, cap: float | None) -> None:
+        self.cap = cap
+        self.spent = 0.0  # what ended requests cost, or reserved when their cost is unknown
+        self.reserved = 0.0  # what requests in flight may still cost
+        self._overrun: str | None = None
+
+    def reserve(self, worst_usd: float) -> str | None:
+        if self.cap is None:
+            return None
+        if self._overrun is not None:
+            return self._overrun
+        if self.spent + self.reserved + worst_usd > self.cap:
+            return (
+                f"stopped for the budget: {usd(self.spent, 6)} spent of {usd(self.cap, 6)}; the next request could "
+                f"cost up to {usd(worst_usd, 8)}"
+            )
+        self.reserved += worst_usd
+        return None
+
+    def settle(self, worst_usd: float, cost_usd: float | None) -> None:
+        if self.cap is None:
+            return
+        self.reserved = max(0.0, self.reserved - worst_usd)
+        self.spent += worst_usd if cost_usd is None else cost_usd
+        if cost_usd is not None and cost_usd > worst_usd * (1 + 1e-9) and self._overrun is None:
+            self._overrun = (
+                f"stopped for the budget: a reply reported usage costing {usd(cost_usd, 8)}, above the "
+                f"{usd(worst_usd, 8)} reserved for it, so no request was started after it ({usd(self.spent, 6)} spent "
+                f"of {usd(self.cap, 6)})"
+            )
+
+    def overrun(self) -> str | None:
+        return self._overrun
+
+
+class RateLimits:
+    """429s: new requests pause for a `Retry-After`, and the run waits at most `budget_s` for them in all."""
+
+    def __init__(self, budget_s: float) -> None:
+        self.budget_s = budget_s
+        self.waited_s = 0.0
+        self.until = 0.0  # time.monotonic() before which no request starts
+        self.model = ""
+        self._lock = threading.Lock()
+
+    def pause(self, model: str, error: RateLimited) -> float | None:
+        """Seconds to wait before trying again (the pause applies to every request), or None when the wait is
+        beyond what is left of the budget."""
+        wait_s = error.retry_after if error.retry_after is not None else DEFAULT_RATE_WAIT_S
+        with self._lock:
+            now = time.monotonic()
+            extra = max(0.0, now + wait_s - max(self.until, now))  # waits that overlap count once
+            if self.waited_s + extra > self.budget_s:
+                return None
+            self.waited_s += extra
+            if now + wait_s > self.until:
+                self.until, self.model = now + wait_s, model
+        return wait_s
+
+    def beyond(self, model: str, error: RateLimited) -> RateLimited:
+        """The trial's failure when its wait is beyond the budget, in plain words."""
+        asked = error.retry_after if error.retry_after is not None else DEFAULT_RATE_WAIT_S
+        left = max(0.0, self.budget_s - self.waited_s)
+        return RateLimited(
+            f"Rate limited by {model}: it asked to wait {_seconds(asked)}, more than the {_seconds(left)} left of "
+            f"this run's retry budget (CATALOG_RUNS_RETRY_BUDGET_S, {_duration(self.budget_s)}); this trial failed.",
+            status=429, request_id=error.request_id, retry_after=error.retry_after,
+        )  # fmt: skip
+
+    def waiting(self) -> str | None:
+        """The live line while requests wait: "waiting 12 s for the rate limit of MODEL"."""
+        left = self.until - time.monotonic()
+        return None if left <= 0 else f"waiting {_seconds(left)} for the rate limit of {self.model}"
+
+
+class TrialBatch:
+    """Ended trials not yet in the store, written in one transaction once `SAVE_EVERY_TRIALS` wait or
+    `SAVE_WINDOW_S` after the first of them ended; a cell tried before is replaced, never duplicated."""
+
+    def __init__(self, trials: TrialStore, retried: set[tuple[int | None, int | None, str, str]]) -> None:
+        self.writer, self.retried = trials.writer(), retried
+        self.unsaved: list[Trial] = []
+        self.due = math.inf
+        self.recorded = 0
+
+    def add(self, trial: Trial, ended_at: float) -> None:
+        """Take a trial that ended at `ended_at` (time.monotonic): the batch is due a window after its first."""
+        if not self.unsaved:
+            self.due = ended_at + SAVE_WINDOW_S
+        self.unsaved.append(trial)
+
+    def wait_s(self) -> float:
+        """How long the dispatcher may sleep before the batch is due."""
+        return max(0.0, self.due - time.monotonic())
+
+    def save(self, *, now: bool = False) -> None:
+        """Write the batch if it is due (or `now`)."""
+        batch = self.unsaved
+        if not batch or not (now or len(batch) >= SAVE_EVERY_TRIALS or time.monotonic() >= self.due):
+            return
+        self.writer.record_many(batch, replacing=bool(self.retried) and any(t.cell in self.retried for t in batch))
+        self.recorded += len(batch)
+        self.unsaved, self.due = [], math.inf
+
+
+class _StopReason:
+    """Why the run ends: the first reason given wins; none means it finished."""
+
+    def __init__(self) -> None:
+        self.status: str = FINISHED
+        self.message: str | None = None
+
+    def set(self, status: str, message: str | None) -> None:
+        if self.status == FINISHED:
+            self.status, self.message = status, message
+
+
 class Runner:
-    """Sends a run's remaining trials and records each as it ends; `stop()` may be called from any thread."""
+    """Sends a run's remaining trials and records each as it ends; `stop()` may be called from any thread.
+
+    `concurrency` workers each take the next cell (`_next`: a rate-limit pause waited out, the budget reserved),
+    send it (`_attempt`) and settle it (`_ended`), with no thread between one request and the next. The calling
+    thread only collects ended trials, records them in batches and reports progress (`_collect`).
+
+    With answer checks (issue 19), an ended answer's non-judge checks are decided as it ends, and its judge calls
+    are queued for `concurrency` judge workers of their own (`_judge_work`), so grading overlaps the answers
+    instead of queueing behind them; a judge call's worst case is reserved like a request's.
+    """
 
     def __init__(
         self,
@@ -175,6 +361,8 @@ class Runner:
         on_progress: Callable[[Progress], None] | None = None,
         on_trial: Callable[[Trial], None] | None = None,
         hosts: frozenset[str] = TRUSTED_TARGET_HOSTS,
+        retry_budget_s: float = DEFAULT_RETRY_BUDGET_S,
+        reservations: Sequence[Reservations] = (),
         checks: RunChecks | None = None,
     ) -> None:
         self.trials, self.client, self.catalog, self.run = trials, client, catalog, run
@@ -182,13 +370,27 @@ class Runner:
         self.prompts, self.records = list(prompts), list(records)
         self.settings: RunSettings = run.settings
         self.on_progress, self.on_trial = on_progress, on_trial
+        self.budget = Budget(self.settings.max_usd)
+        #: Every source a request's worst case is reserved against: the run's budget first, then any others.
+        self.reservations: list[Reservations] = [self.budget, *reservations]
+        self.rate_limits = RateLimits(retry_budget_s)
         self._stop = threading.Event()
-        self._pause_until = 0.0
         self._lock = threading.Lock()
         self._open: set[ChatStream] = set()  # streams in flight, to cancel on stop
-        self.params = ChatParams(temperature=self.settings.temperature, max_tokens=self.settings.max_tokens)
-        #: Answer checks (issue 19): graded as trials end; judge jobs share the pool and the budget.
+        #: Guards what the workers share: the cells left, requests in flight, the reservations and the stop reason.
+        self._turn = threading.Condition()
+        self._pending: deque[Cell] = deque()
+        self._in_flight = 0
+        self._reason = _StopReason()
+        self._ended_trials: queue.SimpleQueue[tuple[float, Trial]] = queue.SimpleQueue()
+        self._wake = threading.Event()  # a batch is full, a rate-limit wait began, or a worker is done
+        self._requests: dict[tuple[int, int], ChatRequest] = {}  # (prompt, model): built once, sent per repetition
+        self._worsts: dict[tuple[int, int], float] = {}  # (prompt, model): its worst case, computed once
+        #: Answer checks (issue 19): graded as answers end; judge calls queued, in flight, and what they cost.
         self.checks = checks
+        self._judges: deque[JudgeJob] = deque()
+        self._judging = 0
+        self._judge_spent = 0.0
 
     def cells(self) -> list[Cell]:
         """Every trial of the run not yet ok: prompt by prompt, each repetition, each model."""
@@ -210,166 +412,231 @@ class Runner:
         with self._lock:
             for stream in list(self._open):
                 stream.cancel()
+        with self._turn:
+            self._turn.notify_all()
 
     def execute(self) -> RunOutcome:
+        """Send every cell not yet ok, record each trial, and say why the run ended."""
         cells = self.cells()
         self.check(cells)
-        retried = self.trials.tried_cells(self.run.id)  # failed before: their row is replaced when they end
-        status, message = FINISHED, None
-        pending: deque[Cell | JudgeJob] = deque(cells)
-        judges: deque[Cell | JudgeJob] = deque()  # judge calls of ended answers (issue 19), sent first
+        self._pending = deque(cells)
         if self.checks is not None:
-            judges.extend(self.checks.resumed(self.trials))
-        started, spent, reserved, recorded, errors, done = time.perf_counter(), 0.0, 0.0, 0, 0, 0
-        cap = self.settings.max_usd
-        in_flight: dict[Future[Trial | JudgeAnswer | None], tuple[Cell | JudgeJob, float]] = {}
-        unsaved: list[Trial] = []
-        saved_at = time.monotonic()
-
-        def save() -> int:
-            """Record the trials that ended since the last save, in one transaction (then their verdicts)."""
-            batch = list(unsaved)
-            if batch:
-                self.trials.record_many(batch, replacing=any(trial.cell in retried for trial in batch))
-                unsaved.clear()
-            if self.checks is not None:
-                self.checks.save()
-            return len(batch)
-
-        def progress() -> None:
-            if self.on_progress is not None:
-                self.on_progress(Progress(done, len(cells), spent, errors, time.perf_counter() - started))
-
-        workers = self.settings.concurrency * (2 if self.checks is not None else 1)  # judges have slots of their own
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="run")
+            self._judges.extend(self.checks.resumed(self.trials))  # answers a killed run never graded
+        batch = TrialBatch(self.trials, self.trials.tried_cells(self.run.id))
+        tally = _Tally(len(cells), time.perf_counter())
+        workers = min(self.settings.concurrency, len(cells))
+        judges = self.settings.concurrency if self.checks is not None else 0  # judges have slots of their own
+        pool = ThreadPoolExecutor(max_workers=max(workers + judges, 1), thread_name_prefix="run")
+        running = [pool.submit(self._work) for _ in range(workers)]
+        running += [pool.submit(self._judge_work) for _ in range(judges)]
         try:
-            while (pending or judges or in_flight) and not (self._stop.is_set() and not in_flight):
-                queue = self._next_queue(pending, judges, in_flight)
-                startable = queue is not None and not self._stop.is_set()
-                if queue is not None and startable and time.monotonic() >= self._pause_until:
-                    cost = self._worst(queue[0])
-                    if cap is None or spent + reserved + cost <= cap:
-                        cell = queue.popleft()
-                        reserved += cost
-                        in_flight[pool.submit(self._attempt, cell)] = (cell, cost)
-                        continue
-                    refused = queue[0]
-                    if not in_flight and isinstance(refused, JudgeJob) and self.checks is not None:
-                        queue.popleft()
-                        self.checks.not_judged(refused)  # the answer is kept, its check not judged
-                        continue
-                    if not in_flight:
-                        status = STOPPED_BUDGET
-                        message = (
-                            f"stopped for the budget: {usd(spent, 6)} spent of {usd(cap, 6)}; the next request "
-                            f"could cost up to {usd(cost, 8)}"
-                        )
-                        break
-                    startable = False  # wait for a request to end and free its reservation
-                timeout = 0.5 if not startable else max(0.01, self._pause_until - time.monotonic())
-                finished, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    cell, cost = in_flight.pop(future)
-                    reserved -= cost
-                    trial = future.result()
-                    if trial is None:
-                        continue  # cancelled by a stop: not recorded, a resume runs it
-                    if isinstance(trial, JudgeAnswer):
-                        spent += trial.cost_usd or 0.0
-                        if self.checks is not None:
-                            self.checks.judged(trial)
-                        continue
-                    if self.checks is not None:
-                        judges.extend(self.checks.after_trial(trial))
-                    unsaved.append(trial)
-                    done, spent, errors = done + 1, spent + (trial.cost_usd or 0.0), errors + (not trial.ok)
-                    if self.on_trial is not None:
-                        self.on_trial(trial)
-                    if trial.outcome in STOPS and status == FINISHED:
-                        status, message = STOPS[trial.outcome], trial.error
-                        self._stop.set()
-                due = time.monotonic() - saved_at >= SAVE_EVERY_S or not in_flight or self._stop.is_set()
-                if (unsaved or self._judged()) and due:
-                    recorded += save()
-                    saved_at = time.monotonic()
-                progress()
-            if status == FINISHED and self._stop.is_set():
-                status, message = INTERRUPTED, "stopped before the end; every finished trial is kept"
+            while not all(worker.done() for worker in running):
+                self._wake.wait(min(SAVE_WINDOW_S, batch.wait_s()))
+                self._wake.clear()
+                self._collect(tally, batch)
+            for worker in running:
+                worker.result()  # a bug in a worker is raised here, after what ended was recorded (finally)
+            if self._stop.is_set():
+                self._reason.set(INTERRUPTED, "stopped before the end; every finished trial is kept")
         except KeyboardInterrupt:
+            self._reason.set(INTERRUPTED, "interrupted; every finished trial is kept (resume with --resume)")
             self.stop()
-            status, message = INTERRUPTED, "interrupted; every finished trial is kept (resume with --resume)"
-            for future, _ in list(in_flight.items()):
-                trial = future.result()
-                if isinstance(trial, Trial):
-                    unsaved.append(trial)
-                    spent += trial.cost_usd or 0.0
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            recorded += save()
-        self.trials.set_status(self.run.id, status, message)
-        return RunOutcome(self.run, status, message, recorded, spent)
+            self._collect(tally, batch)
+            try:
+                batch.save(now=True)
+                self._save_verdicts()
+            finally:
+                batch.writer.close()
+        self.trials.set_status(self.run.id, self._reason.status, self._reason.message)
+        spent = tally.spent + self._judge_spent
+        return RunOutcome(self.run, self._reason.status, self._reason.message, batch.recorded, spent)
 
-    def _worst(self, cell: Cell | JudgeJob) -> float:
-        if isinstance(cell, JudgeJob):
-            return cell.worst_usd
-        return worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
+    # The calling thread ------------------------------------------------------------------------------------
 
-    def _next_queue(
-        self,
-        pending: deque[Cell | JudgeJob],
-        judges: deque[Cell | JudgeJob],
-        in_flight: dict[Future[Trial | JudgeAnswer | None], tuple[Cell | JudgeJob, float]],
-    ) -> deque[Cell | JudgeJob] | None:
-        """Where the next request comes from: a judge call while fewer than `concurrency` are in flight (judges
-        have their own slots, so grading overlaps the answers instead of slowing them), else the next answer while
-        fewer than `concurrency` answers are; None when neither may start."""
-        judging = sum(isinstance(item, JudgeJob) for item, _ in in_flight.values())
-        if judges and judging < self.settings.concurrency:
-            return judges
-        if pending and len(in_flight) - judging < self.settings.concurrency:
-            return pending
+    def _collect(self, tally: _Tally, batch: TrialBatch) -> None:
+        """Take every trial that ended since the last look: count it, batch it, record the batch when due."""
+        ended = self._ended_trials
+        while not ended.empty():
+            at, trial = ended.get_nowait()
+            batch.add(trial, at)
+            tally.count(trial)
+            if self.on_trial is not None:
+                self.on_trial(trial)
+            if len(batch.unsaved) >= SAVE_EVERY_TRIALS:
+                batch.save()
+        batch.save()
+        if not batch.unsaved:  # a verdict is saved only once its answer is
+            self._save_verdicts()
+        if self.on_progress is not None:
+            self.on_progress(tally.progress(self.rate_limits.waiting()))
+
+    def _save_verdicts(self) -> None:
+        """Record the answers graded since the last save (issue 19)."""
+        if self.checks is None:
+            return
+        with self._turn:
+            verdicts = self.checks.grader.take()
+        if verdicts:
+            self.checks.store.record(self.run.id, verdicts)
+
+    # In a worker thread ------------------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        """One worker: take a cell, send it, settle it, until none is left or the run stops."""
+        try:
+            while (taken := self._next()) is not None:
+                cell, worst = taken
+                trial = None
+                try:
+                    trial = self._attempt(cell)
+                finally:
+                    self._ended(worst, trial)
+        finally:
+            self._wake.set()
+
+    def _next(self) -> tuple[Cell, float] | None:
+        """The next cell and its reserved worst case, once no rate-limit pause holds it back and the budget allows;
+        None when none is left, the run stopped, or the budget refuses with nothing in flight to free it."""
+        with self._turn:
+            while self._pending and not self._stop.is_set():
+                paused = self.rate_limits.until - time.monotonic()
+                if paused > 0:
+                    self._turn.wait(paused)
+                    continue
+                worst = self._worst(self._pending[0])
+                refused = self._reserve(worst)
+                if refused is None:
+                    self._in_flight += 1
+                    return self._pending.popleft(), worst
+                if not (self._in_flight or self._judging) or self._overrun() is not None:
+                    self._reason.set(STOPPED_BUDGET, refused)
+                    self._stop.set()  # nothing more starts; what is in flight ends and is recorded
+                    self._turn.notify_all()
+                    return None
+                self._turn.wait()  # until a request ends and frees its reservation
         return None
 
-    def _judged(self) -> bool:
-        """Whether verdicts wait to be saved (answers judged since the last save)."""
-        return self.checks is not None and bool(self.checks.grader.unsaved)
+    def _reserve(self, worst: float) -> str | None:
+        """Reserve `worst` against every source, or against none (and say why) when one refuses."""
+        for number, source in enumerate(self.reservations):
+            refused = source.reserve(worst)
+            if refused is not None:
+                for earlier in self.reservations[:number]:
+                    earlier.settle(worst, 0.0)
+                return refused
+        return None
 
-    def _attempt(self, cell: Cell | JudgeJob) -> Trial | JudgeAnswer | None:
-        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop;
-        or one judge call of an answer's check."""
-        if isinstance(cell, JudgeJob):
-            assert self.checks is not None
-            return self.checks.send(cell, self._stop)
+    def _overrun(self) -> str | None:
+        """Why no request may start any more, when a reservation source says a reply cost more than it reserved."""
+        return next((said for source in self.reservations if (said := source.overrun()) is not None), None)
+
+    def _ended(self, worst: float, trial: Trial | None) -> None:
+        """A request ended: its reservations settled at what it cost, any reason to stop taken, its trial queued."""
+        with self._turn:
+            self._in_flight -= 1
+            for source in self.reservations:
+                source.settle(worst, _charged(trial))
+            if trial is not None and self.checks is not None:
+                self._judges.extend(self.checks.after_trial(trial))  # its other checks are decided here
+            if trial is not None and trial.outcome in STOPS:
+                self._reason.set(STOPS[trial.outcome], trial.error)
+                self._stop.set()
+            overrun = self._overrun()
+            if overrun is not None:
+                self._reason.set(STOPPED_BUDGET, overrun)
+            self._turn.notify_all()
+        if trial is not None:
+            self._ended_trials.put((time.monotonic(), trial))
+            if self._ended_trials.qsize() >= SAVE_EVERY_TRIALS:
+                self._wake.set()
+
+    def _judge_work(self) -> None:
+        """One judge worker (issue 19): take the next judge call of an ended answer, send it, settle it."""
+        assert self.checks is not None
+        try:
+            while (job := self._next_judge()) is not None:
+                answer = None
+                try:
+                    answer = self.checks.send(job, self._stop)
+                finally:
+                    self._judge_ended(job, answer)
+        finally:
+            self._wake.set()
+
+    def _next_judge(self) -> JudgeJob | None:
+        """The next judge call, its worst case reserved; one the budget refuses with nothing in flight is not
+        judged (its answer is kept); None once no answer is left to end and no judge call waits."""
+        assert self.checks is not None
+        with self._turn:
+            while not self._stop.is_set():
+                if not self._judges:
+                    if not self._pending and not self._in_flight:
+                        return None
+                    self._turn.wait()
+                    continue
+                if self._reserve(self._judges[0].worst_usd) is None:
+                    self._judging += 1
+                    return self._judges.popleft()
+                if not (self._in_flight or self._judging):
+                    self.checks.not_judged(self._judges.popleft())
+                    continue
+                self._turn.wait()  # until a request ends and frees its reservation
+        return None
+
+    def _judge_ended(self, job: JudgeJob, answer: JudgeAnswer | None) -> None:
+        """A judge call ended: its reservations settled at what it cost, its verdict in place."""
+        assert self.checks is not None
+        cost = 0.0 if answer is None else answer.cost_usd
+        with self._turn:
+            self._judging -= 1
+            for source in self.reservations:
+                source.settle(job.worst_usd, cost)
+            if answer is not None:
+                self._judge_spent += answer.cost_usd or 0.0
+                self.checks.judged(answer)
+            self._turn.notify_all()
+        self._wake.set()
+
+    def _worst(self, cell: Cell) -> float:
+        key = (cell[0], id(cell[2]))
+        worst = self._worsts.get(key)
+        if worst is None:
+            worst = self._worsts[key] = worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
+        return worst
+
+    def _request(self, number: int, record: ModelRecord) -> ChatRequest:
+        key = (number, id(record))
+        request = self._requests.get(key)
+        if request is None:
+            prompt = self.prompts[number]
+            messages = tuple(Message(role, content) for role, content in prompt.messages)
+            params = ChatParams(self.settings.temperature, max_tokens=reply_tokens(prompt, self.settings.max_tokens))
+            request = self._requests[key] = chat_request(self.catalog, record, messages, params, self.hosts)
+        return request
+
+    def _attempt(self, cell: Cell) -> Trial | None:
+        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop."""
         number, repetition, record = cell
         prompt = self.prompts[number]
-        messages = tuple(Message(role, content) for role, content in prompt.messages)
-        params = self.params if prompt.max_tokens is None else ChatParams(
-            temperature=self.params.temperature, max_tokens=prompt.max_tokens
-        )  # fmt: skip
-        request = chat_request(self.catalog, record, messages, params, self.hosts)
+        request = self._request(number, record)
         where = {"run_id": self.run.id, "prompt_number": number, "repetition": repetition}
+        last: GatewayError = RateLimited("Rate limited on every try.", status=429)
         for _ in range(RATE_LIMIT_TRIES):
             if self._stop.is_set():
                 return None
             started = time.perf_counter()
             try:
-                with self.client.stream(request) as reply:
-                    with self._lock:
-                        self._open.add(reply)
-                    try:
-                        for _delta in reply:
-                            pass
-                    finally:
-                        with self._lock:
-                            self._open.discard(reply)
-                    result = reply.result
+                result = self._send(request)
             except RateLimited as error:
-                wait_s = min(error.retry_after if error.retry_after is not None else DEFAULT_RATE_WAIT_S,
-                             MAX_RATE_WAIT_S)  # fmt: skip
-                with self._lock:
-                    self._pause_until = max(self._pause_until, time.monotonic() + wait_s)
+                wait_s = self.rate_limits.pause(record.model, error)
+                if wait_s is None:
+                    last = self.rate_limits.beyond(record.model, error)
+                    break
+                self._wake.set()  # the calling thread shows the wait at once
                 self._stop.wait(wait_s)
-                last: GatewayError = error
+                last = error
                 continue
             except GatewayError as error:
                 elapsed = time.perf_counter() - started
@@ -383,6 +650,51 @@ class Runner:
                 result, record, origin="run", prompt_chars=prompt.chars, keep_text=self.settings.keep_text, **where
             )
         return trial_from_error(last, record, origin="run", prompt_chars=prompt.chars, **where)
+
+    def _send(self, request: ChatRequest) -> ChatResult:
+        """Stream one reply to its end (cancellable by `stop`) and return it."""
+        with self.client.stream(request) as reply:
+            with self._lock:
+                self._open.add(reply)
+            try:
+                for _delta in reply:
+                    pass
+            finally:
+                with self._lock:
+                    self._open.discard(reply)
+            return reply.result
+
+
+def _charged(trial: Trial | None) -> float | None:
+    """What an ended request cost as the budget counts it: its cost; None (so its worst case) when a reply came
+    with usage not believed; 0 when no reply came (an error before it, or cancelled by a stop)."""
+    if trial is None:
+        return 0.0
+    if trial.cost_usd is not None or trial.outcome not in ("ok", "incomplete"):
+        return trial.cost_usd or 0.0
+    return None
+
+
+class _Tally:
+    """The dispatcher's counts: requests in flight, trials done, errors, and what they cost (where known)."""
+
+    def __init__(self, total: int, started: float) -> None:
+        self.total, self.started = total, started
+        self.in_flight = self.done = self.errors = 0
+        self.spent = 0.0
+
+    def count(self, trial: Trial) -> None:
+        self.done += 1
+        self.errors += not trial.ok
+        self.spent += trial.cost_usd or 0.0
+
+    def progress(self, waiting: str | None) -> Progress:
+        return Progress(self.done, self.total, self.spent, self.errors, time.perf_counter() - self.started, waiting)
+
+
+def _seconds(seconds: float) -> str:
+    """`0.3 s`, `12 s`: a wait as the live line shows it."""
+    return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:,.0f} s"
 
 
 def _duration(seconds: float) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -146,14 +147,20 @@ def trial_from_result(
         ttft_ms=None if result.ttft_s is None else result.ttft_s * 1000,
         total_ms=result.total_s * 1000,
         output_tokens_per_s=result.tokens_per_s,
-        cost_usd=result.cost_usd,
-        estimated_cost_usd=None if usage is None else usage.estimated_cost_usd,
+        cost_usd=_amount(result.cost_usd),
+        estimated_cost_usd=None if usage is None else _amount(usage.estimated_cost_usd),
         request_id=result.request_id,
         prompt_chars=prompt_chars,
         reply_chars=len(result.content),
         reasoning_chars=len(result.reasoning),
         reply_text=result.content if keep_text else None,
     )
+
+
+def _amount(value: float | None) -> float | None:
+    """A cost as the store keeps it: finite and ≥ 0, else unknown (the gateway checks usage; this is the last guard
+    before a figure reaches a report, JSON or the screen)."""
+    return value if value is not None and 0.0 <= value < math.inf else None
 
 
 def _which(

@@ -93,7 +93,9 @@ def _launch(
         return None
     client = GatewayClient(config, limits=limits, retry=RUN_RETRY)
     hook = run_checks_for(trials.store, run, checks, judges, prompts, client, models, hosts)
-    job = BackgroundRun(Runner(trials, client, models, run, prompts, records, hosts=hosts, checks=hook)).start()
+    budget_s = operator_settings().whole("CATALOG_RUNS_RETRY_BUDGET_S")
+    runner = Runner(trials, client, models, run, prompts, records, hosts=hosts, retry_budget_s=budget_s, checks=hook)
+    job = BackgroundRun(runner).start()
     st.session_state[JOB_KEY] = job
     st.session_state["runs_next"] = run.id
     return job

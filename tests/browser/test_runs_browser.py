@@ -24,7 +24,9 @@ def runs_app(tmp_path_factory) -> Iterator[tuple[str, object]]:
     folder = tmp_path_factory.mktemp("runs")
     url = f"sqlite:///{folder / 'runs.sqlite3'}"
     prompts = folder / "prompts.jsonl"
-    prompts.write_text("\n".join(json.dumps({"id": f"q{n}", "prompt": f"Question {n} <b>bold</b>"}) for n in range(5)))
+    lines = [{"id": f"q{n}", "prompt": f"Question {n} <b>bold</b>"} for n in range(5)]
+    lines[4]["max_tokens"] = 5_000_000  # clamped to the run's --max-tokens, with a note on the page
+    prompts.write_text("\n".join(json.dumps(line) for line in lines))
     with running_fake(forward_tokens={TOKEN}, profiles={THINKER: Profile(words=30, reasoning_tokens=400)}) as fake:
         env = {"CATALOG_DB_URL": url, "LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": fake.url}
         with pytest.MonkeyPatch.context() as patch:
@@ -47,6 +49,7 @@ def test_the_runs_page_shows_results_chart_and_answers_on_desktop_and_phone(runs
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
         labels = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].text")
         assert labels == [TERSE, THINKER]
+        page.get_by_text("prompt 'q4' asks for max_tokens 5,000,000; 1,024 are sent").wait_for(timeout=10_000)
         page.get_by_text("Answers side by side").click()
         page.get_by_test_id("stText").get_by_text("Question 0 <b>bold</b>").wait_for(timeout=10_000)  # literally
         assert page.locator("b", has_text="bold").count() == 0  # no HTML from a prompt or a reply
@@ -65,11 +68,14 @@ def test_a_run_started_in_the_browser_with_browse_picks_shows_progress_then_its_
     wait_for_app(page)
     page.get_by_role("tab", name="New run").click()
     page.get_by_role("textbox", name="Prompts", exact=True).fill("Hello there\nWhat is 2+2?\nName a colour")
+    fake.rate_limit_next, fake.retry_after = 1, "3"
     page.get_by_role("button", name="Start the run").click()
+    page.get_by_text(f"for the rate limit of {TERSE}").wait_for(timeout=15_000)  # the live line while it waits
+    page.screenshot(path=str(screenshot_dir / "runs-rate-limit.png"), full_page=True)
     chosen_run = """() => Array.from(document.querySelectorAll('[data-testid="stSelectbox"] input'))
         .some(box => /#2 · dashboard run · .* · finished/.test(box.value))"""
     page.wait_for_function(chosen_run, timeout=30_000)  # the page switched to the new run once it ended
     wait_for_app(page)
-    assert fake.chat_requests - before == 3
+    assert fake.chat_requests - before == 4  # three prompts, one of them sent again after its 429
     page.screenshot(path=str(screenshot_dir / "runs-new-run.png"), full_page=True)
     assert exceptions_shown(page) == []

@@ -196,3 +196,34 @@ def test_opening_a_run_fetches_what_lava_billed_for_its_pending_trials(monkeypat
         billed = at.dataframe[0].value.iloc[0]["billed"]
         assert billed.startswith("$") and "pending" not in billed
         assert secret not in str(at.dataframe[0].value.to_dict())
+
+
+def test_a_prompts_own_max_tokens_is_clamped_on_the_page_with_a_note(fake):
+    at = runs_page(fake)
+    at.selectbox(key="runs_kind").set_value("jsonl")
+    at.text_area(key="runs_text").set_value('{"id": "greedy", "prompt": "hi", "max_tokens": 5000000}')
+    at.number_input(key="runs_max_tokens").set_value(100)
+    at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
+    at.button(key="runs_start").click().run()
+    wait_for_the_run(at)
+    at.run()
+    assert [entry["body"]["max_tokens"] for entry in fake.requests if "body" in entry] == [100]
+    notes = [caption.value for caption in at.caption]
+    assert any("prompt 'greedy' asks for max\\_tokens 5,000,000; 100 are sent" in note for note in notes), notes
+
+
+def test_the_progress_line_says_which_models_rate_limit_the_run_waits_for(fake):
+    fake.rate_limit_next, fake.retry_after = 1, "3"
+    at = runs_page(fake)
+    at.text_area(key="runs_text").set_value("one\ntwo")
+    at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
+    at.button(key="runs_start").click().run()
+    deadline, seen = time.monotonic() + 10, []
+    while time.monotonic() < deadline and not any("rate limit" in text for text in seen):
+        time.sleep(0.3)
+        at.run()
+        assert not at.exception
+        seen = [str(getattr(bar, "text", "") or bar.proto.text) for bar in at.get("progress")]
+    assert any(f"for the rate limit of {TERSE}".replace("-", "\\-").replace(".", "\\.") in text or
+               f"for the rate limit of {TERSE}" in text for text in seen), seen  # fmt: skip
+    wait_for_the_run(at)

@@ -29,9 +29,12 @@ from runfixtures import (
 )
 
 from catalog.costs import request_cost
+from catalog.runs.runner import SAVE_WINDOW_S
 from catalog.sources import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Beyond the batching window: the time a reply takes on a loaded machine from its last byte to a commit.
+KILL_SLACK_S = 0.3
 CATALOG = load_catalog()
 
 
@@ -207,10 +210,18 @@ def test_a_killed_run_resumes_without_duplicates(run_env, monkeypatch, tmp_path)
         deadline = time.monotonic() + 30
         while _count_ok(run_env) < 5 and time.monotonic() < deadline and child.poll() is None:
             time.sleep(0.05)
+        killed_at = time.monotonic()
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
         before = stored_trials(run_env, 1)
         assert 5 <= len(before) < 36 and all(t.ok for t in before)
+        # At most the batching window is lost: every reply the fake finished sending longer ago than the window
+        # (plus the time a loaded machine takes to read it and commit) before the kill is in the store.
+        stored = {t.request_id for t in before}
+        with fake.lock:
+            lost = {rid: killed_at - at for rid, at in fake.finished.items() if rid not in stored and at < killed_at}
+        assert all(age <= SAVE_WINDOW_S + KILL_SLACK_S for age in lost.values()), lost
+        assert stored <= set(fake.finished)
         sent_before = fake.chat_requests
         lava(monkeypatch, fake)
         result = run("run", str(prompts), "--resume", "1", "--concurrency", "8", "--format", "json")

@@ -90,3 +90,34 @@ def test_a_failed_trial_is_replaced_and_an_ok_one_never_recorded_twice(db_url): 
         for _ in range(3):
             trials.record(trial(None, 0, origin="playground"))
         assert len(trials.trials()) == 4
+
+
+def test_every_trial_field_reads_back_under_its_own_name(db_url):  # noqa: F811
+    """The store builds a Trial from a row by position (`tuple.__new__`, for speed): a field added to `Trial`, or
+    the read's columns put in another order, must show here as a value under the wrong name or a failure."""
+    with Store(db_url) as store:
+        trials = TrialStore(store)
+        run = trials.create_run("fields", [("Acme", "acme/alpha-7b")], [RunPrompt(0, "p", "0" * 64, 4)], 1,
+                                RunSettings())  # fmt: skip
+        written = Trial(
+            provider="Acme", model="acme/alpha-7b", outcome="incomplete", origin="run", run_id=run.id,
+            prompt_number=0, repetition=0, model_key="acme-alpha-7b", error="cut off", input_tokens=11,
+            output_tokens=22, reasoning_tokens=3, cached_input_tokens=4, ttft_ms=5.5, total_ms=66.5,
+            output_tokens_per_s=7.25, cost_usd=0.000008, estimated_cost_usd=0.000009, request_id="req_10",
+            prompt_chars=12, reply_chars=13, reasoning_chars=14, reply_text="fifteen", billed_usd=Decimal("0.0000016"),
+            billed_final=True, created_at=dt.datetime(2026, 12, 3, 13, 0, 17),
+        )  # fmt: skip
+        assert not [name for name in Trial._fields if getattr(written, name) is None and name != "id"], (
+            "give every new field a value here"
+        )
+        unbilled = written._replace(repetition=1, billed_usd=None, billed_final=None)  # the tuple.__new__ path
+        trials.record_many([written, unbilled])
+        read = trials.trials(run.id)
+        without_text = trials.trials(run.id, with_text=False)
+    assert len(read) == 2
+    for got, wanted in zip(read, (written, unbilled), strict=True):
+        for name in Trial._fields:
+            if name != "id":
+                assert getattr(got, name) == getattr(wanted, name), name
+        assert got.id is not None
+    assert [t.reply_text for t in without_text] == [None, None] and without_text[1].total_ms == 66.5
