@@ -13,7 +13,7 @@ from catalog.cli import history, hosts, interop, runs, settings
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
-from catalog.formats.cells import csv_cell
+from catalog.formats.cells import LINE_END, csv_cell
 from catalog.query import SORT_KEYS, ModelFilter, filter_models, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
 
@@ -161,7 +161,7 @@ def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
         json.dump(records, out, indent=2)
         out.write("\n")
         return
-    writer = csv.DictWriter(out, fieldnames=FULL_FIELDS if args.full else SCHEMA_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=FULL_FIELDS if args.full else SCHEMA_FIELDS, lineterminator=LINE_END)
     writer.writeheader()
     for record in records:
         writer.writerow({key: csv_cell(value) for key, value in record.items()})

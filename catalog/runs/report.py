@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.costs import request_cost
-from catalog.formats.cells import csv_cell
+from catalog.formats.cells import LINE_END, csv_cell
 from catalog.records import ModelRecord
 from catalog.runs.trials import Run, Trial
 from catalog.workload import Workload, WorkloadCost, requests_within_budget, savings
@@ -142,7 +142,7 @@ def run_report(run: Run, trials: Sequence[Trial]) -> dict[str, Any]:
 def report_csv(report: dict[str, Any]) -> str:
     """A report's model lines as CSV, one row per model, with the run's id first."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=("run_id", *MODEL_FIELDS), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=("run_id", *MODEL_FIELDS), lineterminator=LINE_END)
     writer.writeheader()
     for line in report["models"]:
         writer.writerow({"run_id": report["run"]["id"], **{key: csv_cell(line[key]) for key in MODEL_FIELDS}})
