@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import history, hosts, interop, runs, settings
+from catalog.cli import history, hosts, interop, runs, settings, spend
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_commands(commands, _Parser)
     runs.add_commands(commands, sources)
     settings.add_commands(commands)
+    spend.add_commands(commands)
     return parser
 
 
@@ -118,6 +119,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             return runs.report_command(args, out)
         if args.command == "settings":
             return settings.settings_command(args, out, err)
+        if args.command == "spend":
+            return spend.spend_command(args, out, err)
         if args.command == "export" and args.format == "llm-prices":
             history.export_llm_prices(out)
             return 0

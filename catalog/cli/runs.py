@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import uuid
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,6 +16,7 @@ from catalog.gateway.targets import trusted_hosts
 from catalog.history import NoHistoryYet, Store, configured_url
 from catalog.records import CatalogError, ModelRecord
 from catalog.runs.billing import reconcile_run
+from catalog.runs.owners import LEASE_SETTING, RunOwners, leased
 from catalog.runs.prompts import Prompt, read_prompts
 from catalog.runs.report import run_report
 from catalog.runs.runner import RUN_RETRY, Progress, RunError, Runner, check_run, resolve_models, run_prompts
@@ -67,9 +69,11 @@ def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     run.add_argument("--name", help="a name for the run (default: the file's name)")
     run.add_argument("--resume", type=_whole(1), metavar="RUN_ID", help="run only this run's trials not yet ok")
     run.add_argument("--format", choices=("table", "json"), default="table")
-    commands.add_parser("runs", help="list the runs, newest first").add_argument(
-        "--format", choices=("table", "json"), default="table"
-    )
+    run.add_argument("--share", action="store_true", help="show the run, read-only, to every dashboard visitor")
+    listing = commands.add_parser("runs", help="list the runs, newest first; `runs share N` shares run N")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("action", nargs="?", choices=("share", "unshare"), help="share a run with every visitor")
+    listing.add_argument("run_id", nargs="?", type=_whole(1), metavar="RUN_ID")
     report = commands.add_parser("report", help="what a run measured, per model")
     report.add_argument("run_id", type=_whole(1), metavar="RUN_ID")
     report.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -111,6 +115,7 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
             name = args.name or Path(args.prompts).name
             model_names = [(r.provider, r.model) for r in records]
             run = trials.create_run(name, model_names, run_prompts(prompts), args.repeat, run_settings)
+            RunOwners(store).claim(run.id, None, shared=args.share)
         live = err.isatty()
 
         def show(progress: Progress) -> None:
@@ -120,7 +125,10 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
             runner = Runner(
                 trials, client, models, run, prompts, records, on_progress=show if live else None, hosts=hosts
             )
-            outcome = runner.execute()
+            with leased(
+                RunOwners(store), run.id, f"cli-{uuid.uuid4().hex}", settings.whole(LEASE_SETTING), runner.stop
+            ):
+                outcome = runner.execute()
         if live:
             print(file=err)
         print(
@@ -154,6 +162,8 @@ def _resumed(
 
 
 def runs_command(args: argparse.Namespace, out: TextIO) -> int:
+    if args.action is not None:
+        return _share(args, out)
     with _open_store() as store:
         trials = TrialStore(store)
         found = trials.runs()
@@ -175,6 +185,18 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
         for run in found
     ]  # fmt: skip
     print_table(header, table, out, numeric={"id", "prompts", "repeat", "models", "ok", "trials"})
+    return 0
+
+
+def _share(args: argparse.Namespace, out: TextIO) -> int:
+    if args.run_id is None:
+        raise RunError(f"name the run: runs {args.action} RUN_ID")
+    with _open_store() as store:
+        if TrialStore(store).run(args.run_id) is None:
+            raise CatalogError(f"no run {args.run_id} (python -m catalog runs lists them)")
+        RunOwners(store).share(args.run_id, args.action == "share")
+    what = "shared, read-only, with every dashboard visitor" if args.action == "share" else "no longer shared"
+    print(f"run {args.run_id}: {what}", file=out)
     return 0
 
 

@@ -29,6 +29,7 @@ from catalog.gateway.messages import ChatParams, Message
 from catalog.gateway.stream import ChatStream
 from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, chat_request
 from catalog.records import Catalog, CatalogError, ModelRecord
+from catalog.runs.paid import SPEND_CAP, paid_attempt
 from catalog.runs.prompts import Prompt
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import (
@@ -44,6 +45,7 @@ from catalog.runs.trials import (
     trial_from_error,
     trial_from_result,
 )
+from catalog.spend import Spender
 
 MAX_CONCURRENCY = 32
 #: A 429 is waited out this many times for one trial before it is recorded as rate limited.
@@ -56,7 +58,7 @@ TOKENS_PER_CHAR, TOKENS_PER_MESSAGE = 0.5, 8
 #: Trials that ended are recorded together at most this often (and whenever none is in flight, or the run
 #: stops): one transaction per ended trial made the store, through the GIL, the bottleneck of a fast run.
 SAVE_EVERY_S = 0.1
-STOPS = {"payment_required": STOPPED_PAYMENT, "authentication_failed": STOPPED_AUTH}
+STOPS = {"payment_required": STOPPED_PAYMENT, "authentication_failed": STOPPED_AUTH, SPEND_CAP: STOPPED_BUDGET}
 #: Runner-side retries: 429 is the runner's to wait out (pausing every worker), so the client does not retry it.
 RUN_RETRY = RetryPolicy(statuses=frozenset({502, 503}))
 
@@ -174,8 +176,11 @@ class Runner:
         on_progress: Callable[[Progress], None] | None = None,
         on_trial: Callable[[Trial], None] | None = None,
         hosts: frozenset[str] = TRUSTED_TARGET_HOSTS,
+        spender: Spender | None = None,
     ) -> None:
         self.trials, self.client, self.catalog, self.run = trials, client, catalog, run
+        #: Set when the run spends the operator's credential for a dashboard visitor: each request is held first.
+        self.spender = None if spender is None else spender.for_run(run.id)
         self.hosts = hosts  # the chat hosts requests may go to (the operator's, as in the playground)
         self.prompts, self.records = list(prompts), list(records)
         self.settings: RunSettings = run.settings
@@ -241,7 +246,7 @@ class Runner:
                     if cap is None or spent + reserved + cost <= cap:
                         cell = pending.popleft()
                         reserved += cost
-                        in_flight[pool.submit(self._attempt, cell)] = (cell, cost)
+                        in_flight[pool.submit(self._paid if self.spender else self._attempt, cell)] = (cell, cost)
                         continue
                     if not in_flight:
                         status = STOPPED_BUDGET
@@ -288,6 +293,12 @@ class Runner:
 
     def _worst(self, cell: Cell) -> float:
         return worst_case_usd(cell[2], self.prompts[cell[0]], self.settings.max_tokens)
+
+    def _paid(self, cell: Cell) -> Trial | None:
+        assert self.spender is not None
+        where = (self.run.id, cell[0], cell[1])
+        attempt = lambda: self._attempt(cell)  # noqa: E731
+        return paid_attempt(self.spender, self._worst(cell), attempt, cell[2], where, self.prompts[cell[0]].chars)
 
     def _attempt(self, cell: Cell) -> Trial | None:
         """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop."""

@@ -201,6 +201,7 @@ def test_a_killed_run_resumes_without_duplicates(run_env, monkeypatch, tmp_path)
     prompts = write_prompts(tmp_path, 12)
     slow = {model: PROFILES[model].__class__(words=5, delay_s=0.15) for model in MODELS}
     with running_fake(forward_tokens={TOKEN}, profiles=slow) as fake:
+        monkeypatch.setenv("CATALOG_RUN_LEASE_S", "1")  # a killed runner's lease ends 1 s after its last renewal
         env = {**os.environ, "LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN}
         command = [sys.executable, "-m", "catalog", "run", str(prompts), *model_flags(*MODELS), "--concurrency", "2"]
         child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -209,6 +210,7 @@ def test_a_killed_run_resumes_without_duplicates(run_env, monkeypatch, tmp_path)
             time.sleep(0.05)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
+        time.sleep(1.1)
         before = stored_trials(run_env, 1)
         assert 5 <= len(before) < 36 and all(t.ok for t in before)
         sent_before = fake.chat_requests
