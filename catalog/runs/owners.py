@@ -23,7 +23,7 @@ from catalog.history.flight import utc_now
 from catalog.history.schema import run_owners, session_seen
 from catalog.history.store import Store, StoreError
 from catalog.records import CatalogError
-from catalog.runs.trials import Run
+from catalog.runs.trials import Run, Trial
 
 LEASE_SETTING, GONE_SETTING = "CATALOG_RUN_LEASE_S", "CATALOG_RUN_OWNER_GONE_S"
 SESSION_PREFIX = "session:"
@@ -183,3 +183,13 @@ def leased(
         ended.set()
         keeper.join()
         owners.release(run_id, holder)
+
+
+def public_metrics(trial: Trial) -> Trial:
+    """What the store keeps of a Playground reply, which every visitor's measured speeds are drawn from: the model,
+    outcome, tokens, timings and cost; no prompt length, no error text, no request id, and the hour it ended
+    rather than its second, so no row points back at one visitor's conversation."""
+    at = trial.created_at or utc_now()
+    return trial._replace(
+        prompt_chars=0, error=None, request_id=None, created_at=at.replace(minute=0, second=0, microsecond=0)
+    )

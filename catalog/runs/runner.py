@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from catalog.costs import request_cost, usd
@@ -361,8 +362,9 @@ class BackgroundRun:
     It owns the client and closes it when the run ends; nothing here touches Streamlit.
     """
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, around: Callable[[], AbstractContextManager[object]] | None = None) -> None:
         self.runner = runner
+        self.around = around  # held while the run executes (its lease, in the dashboard)
         self.progress: Progress | None = None
         self.outcome: RunOutcome | None = None
         self.error: str | None = None
@@ -392,7 +394,8 @@ class BackgroundRun:
 
     def _execute(self) -> None:
         try:
-            self.outcome = self.runner.execute()
+            with self.around() if self.around is not None else nullcontext():
+                self.outcome = self.runner.execute()
         except CatalogError as error:  # the store became unwritable, a run that cannot start: say so on the page
             self.error = str(error)
         finally:

@@ -61,9 +61,11 @@ class Refusal:
     def message(self, now: dt.datetime) -> str:
         left = max(self.left_usd, 0.0)
         text = (
-            f"Not sent: {CAP_NAMES[self.cap]} is {usd(self.limit_usd)}, {usd(left, significant=3)} of it is left, "
-            f"and this request could cost up to {usd(self.worst_usd, significant=3)}."
+            f"Not sent: {CAP_NAMES[self.cap]} is {usd(self.limit_usd, significant=3)}, {usd(left, significant=3)} "
+            f"of it is left, and this request could cost up to {usd(self.worst_usd, significant=3)}."
         )
+        if self.worst_usd > self.limit_usd:
+            return text + " A request this large never fits in the cap: lower the max tokens or shorten the prompt."
         if self.resets_at is None:
             return text + " Start a new run, or lower the max tokens."
         wait = max(0, math.ceil((self.resets_at - now).total_seconds() / 60))

@@ -110,3 +110,12 @@ def test_today_by_mode_and_session(db_url):  # noqa: F811
         assert by_mode["passphrase"].reserved_usd == pytest.approx(0.2) and by_mode["passphrase"].requests == 1
         assert [line.key for line in ledger.today("session")] == ["bbb", "aaa"]
         assert SCHEMA_VERSION == 4
+
+
+def test_a_request_larger_than_the_cap_itself_says_so_instead_of_a_reset_time(db_url):  # noqa: F811
+    with Store(db_url) as store:
+        ledger = SpendLedger(store, Caps(0.00001, 1.0, 1.0), Clock(NOON))
+        with pytest.raises(CapReached) as refused:
+            ledger.reserve(session="a", mode="public", worst_usd=0.00005)
+        text = str(refused.value)
+        assert "hourly cap is $0.00001," in text and "never fits in the cap" in text and "resets" not in text
