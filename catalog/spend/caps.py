@@ -18,6 +18,9 @@ from catalog.settings import Settings
 TOKENS_PER_CHAR, TOKENS_PER_MESSAGE = 0.5, 8
 
 SESSION_HOURLY, DAILY, PER_RUN = "session_hourly", "daily", "per_run"
+#: The settings of `Caps` and of `VisitorBounds`, in their fields' order.
+CAP_SETTINGS = ("CATALOG_SPEND_SESSION_HOURLY_USD", "CATALOG_SPEND_DAILY_USD", "CATALOG_SPEND_RUN_USD")
+BOUND_SETTINGS = tuple(f"CATALOG_VISITOR_MAX_{name}" for name in ("TOKENS", "REPEATS", "PROMPTS", "CONCURRENCY"))
 CAP_NAMES = {
     SESSION_HOURLY: "this session's hourly cap",
     DAILY: "the daily cap for all visitors",
@@ -41,11 +44,7 @@ class Caps:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Caps:
-        return cls(
-            settings.number("CATALOG_SPEND_SESSION_HOURLY_USD"),
-            settings.number("CATALOG_SPEND_DAILY_USD"),
-            settings.number("CATALOG_SPEND_RUN_USD"),
-        )
+        return cls(*(settings.number(name) for name in CAP_SETTINGS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +96,7 @@ class VisitorBounds:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VisitorBounds:
-        return cls(
-            settings.whole("CATALOG_VISITOR_MAX_TOKENS"),
-            settings.whole("CATALOG_VISITOR_MAX_REPEATS"),
-            settings.whole("CATALOG_VISITOR_MAX_PROMPTS"),
-            settings.whole("CATALOG_VISITOR_MAX_CONCURRENCY"),
-        )
+        return cls(*(settings.whole(name) for name in BOUND_SETTINGS))
 
 
 def visitor_run_problems(

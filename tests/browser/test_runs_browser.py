@@ -26,12 +26,14 @@ def runs_app(tmp_path_factory) -> Iterator[tuple[str, object]]:
     prompts = folder / "prompts.jsonl"
     prompts.write_text("\n".join(json.dumps({"id": f"q{n}", "prompt": f"Question {n} <b>bold</b>"}) for n in range(5)))
     with running_fake(forward_tokens={TOKEN}, profiles={THINKER: Profile(words=30, reasoning_tokens=400)}) as fake:
-        env = {"CATALOG_DB_URL": url, "LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": fake.url}
+        env = {"CATALOG_DB_URL": url, "LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": fake.url,
+               "CATALOG_SPEND_MODE": "public", "CATALOG_VISITOR_MAX_CONCURRENCY": "32"}  # fmt: skip
         with pytest.MonkeyPatch.context() as patch:
             for name, value in env.items():
                 patch.setenv(name, value)
             args = ["run", str(prompts), "--model", TERSE, "--model", THINKER, "--name", "cli run"]
             assert main(args, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+            assert main(["runs", "share", "1"], stdout=io.StringIO()) == 0  # a CLI run, shown to visitors
         with run_streamlit(env) as base:
             yield base, fake
 
@@ -65,6 +67,7 @@ def test_a_run_started_in_the_browser_with_browse_picks_shows_progress_then_its_
     wait_for_app(page)
     page.get_by_role("tab", name="New run").click()
     page.get_by_role("textbox", name="Prompts", exact=True).fill("Hello there\nWhat is 2+2?\nName a colour")
+    page.get_by_role("spinbutton", name="Budget (USD, 0 = none)").fill("1")  # a visitor's run needs one
     page.get_by_role("button", name="Start the run").click()
     chosen_run = """() => Array.from(document.querySelectorAll('[data-testid="stSelectbox"] input'))
         .some(box => /#2 · dashboard run · .* · finished/.test(box.value))"""

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from apps import let_visitors_spend
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
 from html_tables import read_lines
@@ -25,14 +26,7 @@ SETTINGS = GATEWAY_VARIABLES
 def fake(monkeypatch):
     for name in SETTINGS:
         monkeypatch.delenv(name, raising=False)
-    # The operator lets every visitor spend (issue 18), with bounds as wide as the page's own.
-    for name, value in {
-        "CATALOG_SPEND_MODE": "public",
-        "CATALOG_VISITOR_MAX_CONCURRENCY": "32",
-        "CATALOG_VISITOR_MAX_TOKENS": "131072",
-        "CATALOG_VISITOR_MAX_REPEATS": "100",
-    }.items():
-        monkeypatch.setenv(name, value)
+    let_visitors_spend(monkeypatch)
     with running_fake(forward_tokens={TOKEN}, deepinfra_key=PROVIDER_KEY, retry_after="30") as server:
         yield server
 

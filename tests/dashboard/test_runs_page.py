@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from apps import let_visitors_spend
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import Profile, running_fake
 from html_tables import page_table
@@ -35,14 +36,7 @@ def fake(monkeypatch, tmp_path):
     for name in GATEWAY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'runs-page.sqlite3'}")
-    # The operator lets every visitor spend (issue 18), with bounds as wide as the page's own.
-    for name, value in {
-        "CATALOG_SPEND_MODE": "public",
-        "CATALOG_VISITOR_MAX_CONCURRENCY": "32",
-        "CATALOG_VISITOR_MAX_TOKENS": "131072",
-        "CATALOG_VISITOR_MAX_REPEATS": "100",
-    }.items():
-        monkeypatch.setenv(name, value)
+    let_visitors_spend(monkeypatch)
     with running_fake(forward_tokens={TOKEN}, profiles=PROFILES) as server:
         yield server
 
