@@ -101,16 +101,20 @@ def test_a_wrong_passphrase_is_refused_the_sixth_try_waits_and_the_right_one_unl
         _unlock(tab, PASSPHRASE)  # the sixth try in a minute, even the right one, waits
         tab.get_by_text("Too many tries: wait").wait_for(timeout=10_000)
         tab.screenshot(path=str(screenshot_dir / "spend-passphrase-sixth-try.png"), full_page=True)
-        _send(tab, url, "Still locked?")
-        tab.get_by_text("paste your own").wait_for(timeout=10_000)
+        tab.goto(f"{url}/playground?model={MODEL}")
+        tab.get_by_text("paste your own").wait_for(timeout=10_000)  # still locked
+        assert tab.get_by_test_id("stChatInputTextArea").count() == 0
     finally:
         context.close()
     context, tab = _tab(browser, "phone")  # another session, its own tries
     try:
         tab.goto(f"{url}/")
         wait_for_app(tab)
-        if tab.get_by_text("Unlock spending").count() == 0:  # the sidebar is collapsed on a phone
-            tab.get_by_test_id("stExpandSidebarButton").click()
+        if not tab.get_by_text("Unlock spending").is_visible():  # the sidebar is collapsed on a phone
+            tab.locator(
+                '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+            ).first.click()
+            tab.get_by_text("Unlock spending").wait_for(state="visible", timeout=10_000)
         _unlock(tab, PASSPHRASE)
         before = fake.chat_requests
         _send(tab, url, "Hello, unlocked")
