@@ -76,6 +76,11 @@ def test_the_playground_and_runs_in_each_mode(spend_app, fake, browser, size, sc
         context.close()
 
 
+def _to_playground(tab) -> None:
+    tab.get_by_test_id("stSidebarNav").get_by_text("Playground").click()
+    wait_for_app(tab)
+
+
 def _unlock(tab, passphrase: str) -> None:
     field = tab.get_by_label("Operator's passphrase")
     if not field.is_visible():  # the popover stays open after a try
@@ -101,23 +106,22 @@ def test_a_wrong_passphrase_is_refused_the_sixth_try_waits_and_the_right_one_unl
         _unlock(tab, PASSPHRASE)  # the sixth try in a minute, even the right one, waits
         tab.get_by_text("Too many tries: wait").wait_for(timeout=10_000)
         tab.screenshot(path=str(screenshot_dir / "spend-passphrase-sixth-try.png"), full_page=True)
-        tab.goto(f"{url}/playground?model={MODEL}")
+        _to_playground(tab)  # in the same session: a new page load would be a new session
         tab.get_by_text("paste your own").wait_for(timeout=10_000)  # still locked
         assert tab.get_by_test_id("stChatInputTextArea").count() == 0
     finally:
         context.close()
-    context, tab = _tab(browser, "phone")  # another session, its own tries
+    context, tab = _tab(browser, "desktop")  # another session, its own tries
     try:
         tab.goto(f"{url}/")
         wait_for_app(tab)
-        if not tab.get_by_text("Unlock spending").is_visible():  # the sidebar is collapsed on a phone
-            tab.locator(
-                '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
-            ).first.click()
-            tab.get_by_text("Unlock spending").wait_for(state="visible", timeout=10_000)
         _unlock(tab, PASSPHRASE)
         before = fake.chat_requests
-        _send(tab, url, "Hello, unlocked")
+        _to_playground(tab)
+        tab.set_viewport_size({"width": SIZES["phone"][0], "height": SIZES["phone"][1]})  # unlocked, then on a phone
+        box = tab.get_by_test_id("stChatInputTextArea")
+        box.fill("Hello, unlocked")
+        box.press("Enter")
         tab.get_by_text("says hello").first.wait_for(timeout=20_000)
         wait_for_app(tab)
         assert fake.chat_requests == before + 1 and exceptions_shown(tab) == []
