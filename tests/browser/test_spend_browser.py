@@ -102,7 +102,8 @@ def test_a_wrong_passphrase_is_refused_the_sixth_try_waits_and_the_right_one_unl
         wait_for_app(tab)
         for n in range(5):
             _unlock(tab, f"wrong guess {n}")
-            tab.get_by_text("That is not the passphrase").first.wait_for(timeout=10_000)
+            left = ("4 more tries", "3 more tries", "2 more tries", "1 more try", "no more tries")[n]
+            tab.get_by_text(f"That is not the passphrase ({left} this minute).").wait_for(timeout=20_000)
         _unlock(tab, PASSPHRASE)  # the sixth try in a minute, even the right one, waits
         tab.get_by_text("Too many tries: wait").wait_for(timeout=10_000)
         tab.screenshot(path=str(screenshot_dir / "spend-passphrase-sixth-try.png"), full_page=True)
@@ -116,6 +117,7 @@ def test_a_wrong_passphrase_is_refused_the_sixth_try_waits_and_the_right_one_unl
         tab.goto(f"{url}/")
         wait_for_app(tab)
         _unlock(tab, PASSPHRASE)
+        tab.get_by_text("Unlock spending").wait_for(state="detached", timeout=20_000)  # unlocked: the field is gone
         before = fake.chat_requests
         _to_playground(tab)
         tab.set_viewport_size({"width": SIZES["phone"][0], "height": SIZES["phone"][1]})  # unlocked, then on a phone
