@@ -138,6 +138,40 @@ VARIABLES: tuple[Variable, ...] = (
         "extra chat hosts requests may go to through Lava, comma-separated (api.deepinfra.com always may)",
         group="gateway",
     ),
+    Variable(
+        "CATALOG_SPEND_MODE", "text",
+        "who may spend the operator's credential in the dashboard: off (visitors paste their own), passphrase, "
+        "public (everyone, within the caps) or oidc (st.login, the e-mails in CATALOG_SPEND_EMAILS)",
+        "off", group="spend",
+    ),
+    Variable(
+        "CATALOG_SPEND_PASSPHRASE_HASH", "secret",
+        "passphrase mode: the passphrase's scrypt hash, as `python -m catalog spend --hash` prints it",
+        group="spend",
+    ),
+    Variable("CATALOG_SPEND_EMAILS", "list", "oidc mode: the e-mail addresses that may spend, comma-separated",
+             group="spend"),
+    Variable("CATALOG_SPEND_SESSION_HOURLY_USD", "number", "the most one dashboard session may spend in an hour",
+             "0.5", 1e6, group="spend"),
+    Variable("CATALOG_SPEND_DAILY_USD", "number", "the most all dashboard visitors together may spend in a UTC day",
+             "5", 1e6, group="spend"),
+    Variable("CATALOG_SPEND_RUN_USD", "number", "the most one dashboard run may spend", "1", 1e6, group="spend"),
+    Variable("CATALOG_VISITOR_MAX_TOKENS", "whole", "the most tokens a visitor's request may ask for", "2048",
+             131_072, group="spend"),
+    Variable("CATALOG_VISITOR_MAX_REPEATS", "whole", "the most repeats a visitor's run may have", "3", 100,
+             group="spend"),
+    Variable("CATALOG_VISITOR_MAX_PROMPTS", "whole", "the most prompts a visitor's run may have", "50", 100_000,
+             group="spend"),
+    Variable("CATALOG_VISITOR_MAX_CONCURRENCY", "whole", "the most requests a visitor's run may have in flight", "2",
+             32, group="spend"),
+    Variable("CATALOG_RUN_LEASE_S", "whole",
+             "a run is running while its runner renewed its lease within this many seconds", "30", 3600,
+             group="runs"),
+    Variable("CATALOG_RUN_OWNER_GONE_S", "whole",
+             "a dashboard run stops once its owner's session has been gone this many seconds", "300", 86_400,
+             group="runs"),
+    Variable("CATALOG_REFRESH_COOLDOWN_S", "whole", "the fewest seconds between two price refreshes from the dashboard",
+             "600", 86_400, group="dashboard"),
 )  # fmt: skip
 BY_NAME: dict[str, Variable] = {variable.name: variable for variable in VARIABLES}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
@@ -172,6 +206,11 @@ class Settings(Mapping[str, str]):
         """A whole-number setting; its default when what is set does not fit (see `warnings`)."""
         text = self.value(name)
         return int((BY_NAME[name].default if BY_NAME[name].problem(text) else text).replace("_", ""))
+
+    def number(self, name: str) -> float:
+        """A number setting; its default when what is set does not fit (see `warnings`)."""
+        text = self.value(name)
+        return float(BY_NAME[name].default if BY_NAME[name].problem(text) else text)
 
     def flag(self, name: str) -> bool:
         text = self.value(name)

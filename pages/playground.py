@@ -16,6 +16,7 @@ from catalog.literal import markdown_text
 from catalog.records import ModelRecord
 from pages.common import chat, measure, replies
 from pages.common.router import ensure_router
+from pages.common.spending import gate
 from pages.common.state import current_catalog, show_content_first
 
 ensure_router()
@@ -54,6 +55,7 @@ st.selectbox("Model", keys, key="pg_model", format_func=label)
 link_to(model_key(model))
 side = chat.sidebar()
 config, limits, hosts = chat.require_config(side.session)
+spending = gate(side.session)  # the operator's credential only for visitors the operator allows, within caps
 st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · credential from {config.source}")
 
 
@@ -99,8 +101,9 @@ if mode == "Chat":
     if prompt or st.session_state.pop("pg_retry_now", False):
         with history:
             request = request_for(model, transcript.request_messages(turns, side.system_prompt))
-            with GatewayClient(config, limits=limits) as client:
+            with spending.held([request]) as costs, GatewayClient(config, limits=limits) as client:
                 turns.append(replies.stream_turn(client, request))
+                costs.append(turns[-1].metrics.cost_usd if turns[-1].metrics else None)
     if turns and turns[-1].role == "assistant" and turns[-1].error is not None:  # failed or cut: try again
         history.button("Retry", key="pg_retry", icon=":material/refresh:", on_click=retry, args=("pg_retry_now", True))
     with toolbar:
@@ -129,11 +132,13 @@ else:
     if prompt:
         messages = transcript.request_messages([transcript.Turn("user", prompt)], side.system_prompt)
         requests = [request_for(by_key[key], messages) for key in picked]
-        with GatewayClient(config, limits=limits) as client, SideBySide(client, requests) as run:
-            while not run.wait(timeout=0.1):
-                for slot, text in zip(slots, run.partial_texts(), strict=True):
-                    slot.markdown(without_images(text) or "…")
-            shown = st.session_state[replies.SIDE_RESULTS] = run.results()
+        with spending.held(requests) as costs, GatewayClient(config, limits=limits) as client:
+            with SideBySide(client, requests) as run:
+                while not run.wait(timeout=0.1):
+                    for slot, text in zip(slots, run.partial_texts(), strict=True):
+                        slot.markdown(without_images(text) or "…")
+                shown = st.session_state[replies.SIDE_RESULTS] = run.results()
+            costs.extend(result.cost_usd for result in shown)
         measure.remember_all(requests, shown)
         spend.extend(transcript.reply_turn(result) for result in shown)
     if shown and asked:

@@ -11,6 +11,7 @@ from catalog.gateway.safe_markdown import without_images
 from catalog.gateway.targets import models_by_key, price_label
 from catalog.literal import code_span, markdown_text
 from catalog.runs.check_store import checked_report
+from catalog.runs.owners import RunOwners
 from catalog.runs.prompts import FORMATS  # noqa: F401
 from catalog.runs.report import run_report
 from catalog.runs.runner import BackgroundRun, clamp_notes
@@ -19,6 +20,7 @@ from catalog.runs.trials import FINISHED, RunSettings
 from pages.common import state
 from pages.common.run_checks import min_pass_rate, show_checks
 from pages.common.runs import JOB_KEY, prompts_from_input, reconcile_billed, resume, start
+from pages.common.spending import mark_seen, owns, visible_runs
 from pages.common.store import history_store
 
 models, view = state.open_page("Runs", "runs")
@@ -37,6 +39,7 @@ job: BackgroundRun | None = st.session_state.get(JOB_KEY)
 @st.fragment(run_every=1.0)
 def live(current: BackgroundRun) -> None:
     """The run's progress, polled every second while it runs; when it ends, the whole page shows its results."""
+    mark_seen(RunOwners(trials.store))  # the run goes on while its page is open
     progress = current.progress
     if progress is not None:
         st.progress(progress.done / max(progress.total, 1), text=markdown_text(progress.line(), None))
@@ -55,7 +58,7 @@ if job is not None:
     if job.error:
         st.error(markdown_text(job.error))
 
-past = trials.runs()
+past = visible_runs(store, trials.runs())  # this visitor's own runs and the shared ones
 results, new = st.tabs(["Results", "New run"])
 with results:
     if not past:
@@ -80,7 +83,7 @@ with results:
             st.caption(markdown_text(run.message))
         for note in clamp_notes(asked, run.settings.max_tokens):
             st.caption(markdown_text(note, 400))
-        if run.status != FINISHED and job is None and st.button(
+        if run.status != FINISHED and job is None and owns(store, run) and st.button(
             f"Resume run {run.id}", key="runs_resume", icon=":material/replay:",
             help="Send again only the trials not yet ok; none is ever recorded twice",
         ):  # fmt: skip

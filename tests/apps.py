@@ -32,3 +32,12 @@ def load_many_models(tmp_path: Path, monkeypatch: Any, count: int) -> None:
     page = tmp_path / "many.md"
     page.write_text(generated_page(count).replace("# DeepInfra", "# Many", 1), encoding="utf-8")
     monkeypatch.setenv("CATALOG_SOURCES", str(page))
+
+
+def let_visitors_spend(monkeypatch: Any) -> None:
+    """The operator lets every visitor spend the configured credential (issue 18), with bounds as wide as the
+    pages' own: what the Playground and Runs page tests that predate the spend modes test."""
+    wide = {"CATALOG_SPEND_MODE": "public", "CATALOG_VISITOR_MAX_CONCURRENCY": "32",
+            "CATALOG_VISITOR_MAX_TOKENS": "131072", "CATALOG_VISITOR_MAX_REPEATS": "100"}  # fmt: skip
+    for name, value in wide.items():
+        monkeypatch.setenv(name, value)

@@ -10,11 +10,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import history, hosts, interop, publish, runs, settings
+from catalog.cli import history, hosts, interop, publish, runs, settings, spend
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
-from catalog.formats.cells import csv_cell
+from catalog.formats.cells import LINE_END, csv_cell
 from catalog.known_context import CAPABILITIES
 from catalog.query import SORT_KEYS, ModelFilter, filter_models, hidden_by_context_bound, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_commands(commands, _Parser)
     runs.add_commands(commands, sources)
     settings.add_commands(commands)
+    spend.add_commands(commands)
     return parser
 
 
@@ -141,6 +142,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             return runs.report_command(args, out, history.catalog_for, err)
         if args.command == "settings":
             return settings.settings_command(args, out, err)
+        if args.command == "spend":
+            return spend.spend_command(args, out, err)
         if args.command == "export" and args.format == "llm-prices":
             history.export_llm_prices(out)
             return 0
@@ -199,7 +202,7 @@ def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
         json.dump(records, out, indent=2)
         out.write("\n")
         return
-    writer = csv.DictWriter(out, fieldnames=FULL_FIELDS if args.full else SCHEMA_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=FULL_FIELDS if args.full else SCHEMA_FIELDS, lineterminator=LINE_END)
     writer.writeheader()
     for record in records:
         writer.writerow({key: csv_cell(value) for key, value in record.items()})

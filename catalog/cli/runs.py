@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import uuid
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,6 +19,7 @@ from catalog.runs.billing import reconcile_run
 from catalog.runs.check_store import CheckStore, checked_report
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
 from catalog.runs.judge import judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
+from catalog.runs.owners import LEASE_SETTING, RunOwners, leased
 from catalog.runs.prompts import Prompt, read_prompts
 from catalog.runs.report import ModelSummary, run_report
 from catalog.runs.runner import (
@@ -105,9 +107,11 @@ def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     run.add_argument("--resume", type=_whole(1, MAX_ID), metavar="RUN_ID", help="run only this run's trials not yet ok")
     run.add_argument("--format", choices=("table", "json"), default="table")
     _check_flags(run)
-    commands.add_parser("runs", help="list the runs, newest first").add_argument(
-        "--format", choices=("table", "json"), default="table"
-    )
+    run.add_argument("--share", action="store_true", help="show the run, read-only, to every dashboard visitor")
+    listing = commands.add_parser("runs", help="list the runs, newest first; `runs share N` shares run N")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("action", nargs="?", choices=("share", "unshare"), help="share a run with every visitor")
+    listing.add_argument("run_id", nargs="?", type=_whole(1, MAX_ID), metavar="RUN_ID")
     report = commands.add_parser("report", parents=[sources], help="what a run measured, per model")
     report.add_argument("run_id", type=_whole(1, MAX_ID), metavar="RUN_ID", nargs="?")
     report.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -166,6 +170,7 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
             model_names = [(r.provider, r.model) for r in records]
             run = trials.create_run(name, model_names, run_prompts(prompts), args.repeat, run_settings)
             CheckStore(store).save_prompt_checks(run.id, checks)
+            RunOwners(store).claim(run.id, None, shared=args.share)
         if args.resume is not None:
             checks = CheckStore(store).prompt_checks(run.id)  # the run's own checks, as it was started with
             judges = judges_for_run(models, checks, run.settings, resolve_models, hosts)
@@ -177,7 +182,10 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
                 trials, client, models, run, prompts, records, on_progress=_progress_printer(err), hosts=hosts,
                 retry_budget_s=settings.whole(RETRY_BUDGET_VARIABLE), checks=hook,
             )  # fmt: skip
-            outcome = runner.execute()
+            with leased(
+                RunOwners(store), run.id, f"cli-{uuid.uuid4().hex}", settings.whole(LEASE_SETTING), runner.stop
+            ):
+                outcome = runner.execute()
         live = err.isatty()
         if live:
             print(file=err)
@@ -228,6 +236,8 @@ def _resumed(
 
 
 def runs_command(args: argparse.Namespace, out: TextIO) -> int:
+    if args.action is not None:
+        return _share_run(args, out)
     with _open_store() as store:
         trials = TrialStore(store)
         found = trials.runs()
@@ -249,6 +259,18 @@ def runs_command(args: argparse.Namespace, out: TextIO) -> int:
         for run in found
     ]  # fmt: skip
     print_table(header, table, out, numeric={"id", "prompts", "repeat", "models", "ok", "trials"})
+    return 0
+
+
+def _share_run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.run_id is None:
+        raise RunError(f"name the run: runs {args.action} RUN_ID")
+    with _open_store() as store:
+        if TrialStore(store).run(args.run_id) is None:
+            raise CatalogError(f"no run {args.run_id} (python -m catalog runs lists them)")
+        RunOwners(store).share(args.run_id, args.action == "share")
+    what = "shared, read-only, with every dashboard visitor" if args.action == "share" else "no longer shared"
+    print(f"run {args.run_id}: {what}", file=out)
     return 0
 
 

@@ -11,7 +11,7 @@ from catalog.dashboard.html_table import Cell, Column
 from catalog.dashboard.model_page import model_link, price_text, short_name
 from catalog.dashboard.view import DashboardView
 from catalog.enrich import FLAG_LABELS
-from catalog.formats.cells import csv_cell
+from catalog.formats.cells import LINE_END, csv_cell
 from catalog.hosts import host_groups
 from catalog.query import filter_models, sort_models
 from catalog.records import DECIMALS, ModelRecord, blended_price
@@ -222,13 +222,14 @@ def _size(billions: float | None) -> str | None:
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table made flat for CSV: lists joined with `;`, numbers without float noise, links dropped."""
+    """A table made flat for CSV: every text cell through `csv_cell` (lists joined, formulas guarded), numbers
+    without float noise, links dropped."""
     import pandas as pd
 
     flat = frame.drop(columns=list(LINK_COLUMNS), errors="ignore").copy()
     for name in flat.columns:
-        if flat[name].dtype == object:
-            flat[name] = flat[name].map(csv_cell)
+        if not pd.api.types.is_numeric_dtype(flat[name].dtype):  # text of any dtype (object or pandas' `str`)
+            flat[name] = flat[name].map(csv_cell).astype(object)
         elif name in SIZE_COLUMNS:  # `32`, not `32.0`: sizes as people write them
             sizes = [None if pd.isna(size) else _whole(float(size)) for size in flat[name]]
             flat[name] = pd.Series(sizes, index=flat.index, dtype=object)
@@ -242,7 +243,7 @@ def _whole(value: float) -> float:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return export_frame(frame).to_csv(index=False).encode("utf-8")
+    return export_frame(frame).to_csv(index=False, lineterminator=LINE_END).encode("utf-8")
 
 
 def to_json(frame: pd.DataFrame) -> bytes:

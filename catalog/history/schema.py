@@ -171,6 +171,61 @@ trial_checks = sa.Table(
 )
 
 
+#: Added by schema 4: every request made with the operator's credential, reserved at its worst case before it is
+#: sent and settled to what it cost (`catalog.spend.ledger`). `session` is an opaque digest, never a visitor's id.
+spend_reservations = sa.Table(
+    "spend_reservations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("session", sa.String(64), nullable=False),
+    sa.Column("mode", sa.String(20), nullable=False),
+    sa.Column("run_id", sa.Integer, nullable=True),
+    sa.Column("worst_usd", sa.Double, nullable=False),
+    #: What the request counts against the caps: its worst case until settled, then what it cost.
+    sa.Column("amount_usd", sa.Double, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),  # reserved, settled, billed
+    sa.Column("request_id", sa.String(200), nullable=True),
+    sa.Column("settled_at", sa.DateTime, nullable=True),
+    sa.Index("ix_spend_day", "day"),
+    sa.Index("ix_spend_session_created", "session", "created_at"),
+    sa.Index("ix_spend_run", "run_id"),
+)
+
+#: Added by schema 4: one row per named lock (`ledger`, `refresh`), locked with SELECT … FOR UPDATE on
+#: PostgreSQL so that checking the totals and reserving is one step across replicas (SQLite: BEGIN IMMEDIATE).
+#: `holder` and `started_at` say who holds a single-flight job; `finished_at` starts its cooldown.
+app_locks = sa.Table(
+    "app_locks",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("holder", sa.String(64), nullable=True),
+    sa.Column("started_at", sa.DateTime, nullable=True),
+    sa.Column("finished_at", sa.DateTime, nullable=True),
+)
+
+#: Added by schema 4: who started a run (an opaque session digest, or the person) and whether the operator shared it.
+run_owners = sa.Table(
+    "run_owners",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column("owner", sa.String(200), nullable=True),  # NULL: started from the CLI
+    sa.Column("shared", sa.Boolean, nullable=False),
+    #: Who runs it now and when they last said so: a run with a lease renewed within its time is running.
+    sa.Column("lease_holder", sa.String(64), nullable=True),
+    sa.Column("lease_renewed_at", sa.DateTime, nullable=True),
+)
+
+#: Added by schema 4: when each dashboard session was last seen, so a run whose owner left can stop.
+session_seen = sa.Table(
+    "session_seen",
+    metadata,
+    sa.Column("session", sa.String(64), primary_key=True),
+    sa.Column("seen_at", sa.DateTime, nullable=False),
+)
+
+
 def create_first_schema(connection: Connection) -> None:
     """Create the schema exactly as version 1 did (kept to build old databases in the upgrade tests)."""
     first = sa.MetaData()
@@ -228,9 +283,16 @@ def _to_4(connection: Connection) -> None:
         table.create(connection)
 
 
+def _to_5(connection: Connection) -> None:
+    """Schema 5: the spend ledger, named locks, run owners and leases, sessions last seen; nothing existing is
+    touched (a run from before has no owner row: it was started from the CLI, and is not shared)."""
+    for table in (spend_reservations, app_locks, run_owners, session_seen):
+        table.create(connection)
+
+
 #: Upgrade steps: UPGRADES[n] takes a database from version n to n + 1.
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4}
-SCHEMA_VERSION = 4
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4, 4: _to_5}
+SCHEMA_VERSION = 5
 
 
 def current_version(connection: Connection) -> int | None:

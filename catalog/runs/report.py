@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.costs import request_cost
-from catalog.formats.cells import csv_cell
+from catalog.formats.cells import LINE_END, csv_cell
 from catalog.records import ModelRecord
 from catalog.runs.trials import Run, Trial
 from catalog.workload import Workload, WorkloadCost, requests_within_budget, savings
@@ -138,7 +138,7 @@ class RunReport:
     def csv_text(self) -> str:
         """The model lines as CSV, one row per model, with the run's id first."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator=LINE_END)
         writer.writerow(("run_id", *MODEL_FIELDS))
         for line in self.models:
             values = line.as_json()

@@ -29,6 +29,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,7 +41,9 @@ from catalog.gateway.messages import ChatParams, ChatRequest, ChatResult, Messag
 from catalog.gateway.stream import ChatStream
 from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, chat_request
 from catalog.records import Catalog, CatalogError, ModelRecord
+from catalog.runs.checks import CheckResult
 from catalog.runs.judge import JudgeAnswer, JudgeJob, RunChecks
+from catalog.runs.paid import SPEND_CAP, paid_attempt
 from catalog.runs.prompts import Prompt
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import (
@@ -56,6 +59,7 @@ from catalog.runs.trials import (
     trial_from_error,
     trial_from_result,
 )
+from catalog.spend import CapReached, Spender
 from catalog.words import counted
 
 MAX_CONCURRENCY = 32
@@ -71,7 +75,7 @@ TOKENS_PER_MESSAGE = 8
 #: Trials that ended are recorded together, in one transaction: once this many wait, or this long after the first
 #: of them ended, whichever comes first. A killed process loses at most the trials of that window.
 SAVE_EVERY_TRIALS, SAVE_WINDOW_S = 64, 0.05
-STOPS = {"payment_required": STOPPED_PAYMENT, "authentication_failed": STOPPED_AUTH}
+STOPS = {"payment_required": STOPPED_PAYMENT, "authentication_failed": STOPPED_AUTH, SPEND_CAP: STOPPED_BUDGET}
 #: Runner-side retries: 429 is the runner's to wait out (pausing every worker), so the client does not retry it.
 RUN_RETRY = RetryPolicy(statuses=frozenset({502, 503}))
 
@@ -364,8 +368,11 @@ class Runner:
         retry_budget_s: float = DEFAULT_RETRY_BUDGET_S,
         reservations: Sequence[Reservations] = (),
         checks: RunChecks | None = None,
+        spender: Spender | None = None,
     ) -> None:
         self.trials, self.client, self.catalog, self.run = trials, client, catalog, run
+        #: Set when the run spends the operator's credential for a dashboard visitor: each request is held first.
+        self.spender = None if spender is None else spender.for_run(run.id)
         self.hosts = hosts  # the chat hosts requests may go to (the operator's, as in the playground)
         self.prompts, self.records = list(prompts), list(records)
         self.settings: RunSettings = run.settings
@@ -490,7 +497,7 @@ class Runner:
                 cell, worst = taken
                 trial = None
                 try:
-                    trial = self._attempt(cell)
+                    trial = self._paid(cell) if self.spender is not None else self._attempt(cell)
                 finally:
                     self._ended(worst, trial)
         finally:
@@ -559,7 +566,7 @@ class Runner:
             while (job := self._next_judge()) is not None:
                 answer = None
                 try:
-                    answer = self.checks.send(job, self._stop)
+                    answer = self._paid_judge(job) if self.spender is not None else self.checks.send(job, self._stop)
                 finally:
                     self._judge_ended(job, answer)
         finally:
@@ -584,6 +591,17 @@ class Runner:
                     continue
                 self._turn.wait()  # until a request ends and frees its reservation
         return None
+
+    def _paid_judge(self, job: JudgeJob) -> JudgeAnswer | None:
+        """A judge call on the operator's credential: held in the spend ledger like a request; refused, not judged."""
+        assert self.spender is not None and self.checks is not None
+        try:
+            with self.spender.hold(job.worst_usd) as hold:
+                answer = self.checks.send(job, self._stop)
+                hold.spent(0.0 if answer is None else answer.cost_usd, None)
+                return answer
+        except CapReached as refused:
+            return JudgeAnswer(job, CheckResult("judge", None, str(refused)))
 
     def _judge_ended(self, job: JudgeJob, answer: JudgeAnswer | None) -> None:
         """A judge call ended: its reservations settled at what it cost, its verdict in place."""
@@ -615,6 +633,12 @@ class Runner:
             params = ChatParams(self.settings.temperature, max_tokens=reply_tokens(prompt, self.settings.max_tokens))
             request = self._requests[key] = chat_request(self.catalog, record, messages, params, self.hosts)
         return request
+
+    def _paid(self, cell: Cell) -> Trial | None:
+        assert self.spender is not None
+        where = (self.run.id, cell[0], cell[1])
+        attempt = lambda: self._attempt(cell)  # noqa: E731
+        return paid_attempt(self.spender, self._worst(cell), attempt, cell[2], where, self.prompts[cell[0]].chars)
 
     def _attempt(self, cell: Cell) -> Trial | None:
         """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop."""
@@ -711,8 +735,9 @@ class BackgroundRun:
     It owns the client and closes it when the run ends; nothing here touches Streamlit.
     """
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, around: Callable[[], AbstractContextManager[object]] | None = None) -> None:
         self.runner = runner
+        self.around = around  # held while the run executes (its lease, in the dashboard)
         self.progress: Progress | None = None
         self.outcome: RunOutcome | None = None
         self.error: str | None = None
@@ -742,7 +767,8 @@ class BackgroundRun:
 
     def _execute(self) -> None:
         try:
-            self.outcome = self.runner.execute()
+            with self.around() if self.around is not None else nullcontext():
+                self.outcome = self.runner.execute()
         except CatalogError as error:  # the store became unwritable, a run that cannot start: say so on the page
             self.error = str(error)
         finally:

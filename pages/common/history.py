@@ -11,12 +11,13 @@ import catalog
 from catalog.dashboard.summary import catalog_lines
 from catalog.dashboard.view import parse_params
 from catalog.history import Change, PriceRange, Store, StoreError, catalog_as_of, configured_url, describe_location
-from catalog.history import refresh as refresh_sources
+from catalog.history.flight import refresh_once
 from catalog.literal import markdown_text
 from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
 from catalog.words import counted
 from pages.common.settings import settings
 from pages.common.sidebar import catalog_sidebar
+from pages.common.spending import visitor
 from pages.common.state import CATALOG_KEY, VIEW_KEY
 from pages.common.store import history_store
 
@@ -124,11 +125,17 @@ def _unavailable(problem: str) -> None:
 def _refresh_button(store: Store) -> None:
     """Refresh the operator's configured URL sources (never an address typed in the page)."""
     urls = [spec for spec in configured_sources(settings().get(SOURCES_VARIABLE)) if is_url(spec)]
-    if not urls or not st.button("Refresh prices", key="history_refresh", icon=":material/refresh:"):
+    if not urls or not visitor().unlocked:  # operator-only: the passphrase, or `python -m catalog refresh`
+        return
+    if not st.button("Refresh prices", key="history_refresh", icon=":material/refresh:"):
         return
     with st.status(f"Refreshing {counted(len(urls), 'configured page')}…", expanded=True) as status:
         try:
-            outcomes = refresh_sources(store, list(urls), progress=lambda outcome: _show(outcome.summary()))
+            cooldown = settings().whole("CATALOG_REFRESH_COOLDOWN_S")
+            flight, outcomes = refresh_once(store, urls, visitor().owner, cooldown, lambda o: _show(o.summary()))
+            if not flight.started:  # another refresh is running, or one ended within the cooldown
+                status.update(label=flight.message, state="error")
+                return
         except StoreError as error:
             st.text(str(error))
             status.update(label="Refresh failed: the history database cannot be written", state="error")

@@ -11,6 +11,7 @@ from catalog.dashboard.runs import run_label
 from catalog.gateway.errors import GatewayError
 from catalog.gateway.messages import ChatRequest, ChatResult
 from catalog.history import StoreError
+from catalog.runs.owners import public_metrics
 from catalog.runs.report import MeasuredTokens, Speed, measured_tokens, run_report, speed_by_model
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import trial_from_error, trial_from_result
@@ -30,7 +31,7 @@ def remember(request: ChatRequest, outcome: ChatResult | GatewayError, origin: s
     else:
         trial = trial_from_result(outcome, request.record, origin=origin, prompt_chars=chars)
     try:
-        TrialStore(store).record(trial)
+        TrialStore(store).record(public_metrics(trial))  # no prompt length, nothing that points at a visitor
     except StoreError as error:
         logger.warning("a playground reply was not recorded: %s", error)
 

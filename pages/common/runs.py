@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 from catalog.gateway.client import GatewayClient
@@ -12,11 +14,12 @@ from catalog.records import Catalog, ModelRecord
 from catalog.runs.billing import reconcile_run
 from catalog.runs.check_store import CheckStore
 from catalog.runs.judge import JudgeError, judges_for_run, prompt_checks, run_checks_for
+from catalog.runs.owners import GONE_SETTING, LEASE_SETTING, RunOwners, leased
 from catalog.runs.prompts import FORMATS, Prompt, PromptFileError, parse_prompts
 from catalog.runs.runner import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, RunSettings
-from pages.common import chat
+from pages.common import chat, spending
 from pages.common.settings import settings as operator_settings
 
 JOB_KEY = "runs_job"
@@ -50,7 +53,13 @@ def start(
     settings: RunSettings, name: str,
 ) -> BackgroundRun | None:  # fmt: skip
     """Check everything, record the run, and start it in a thread; an error is shown (and None) when it cannot."""
-    _, _, hosts = chat.require_config(None)
+    paying = spending.gate(spending.pasted_credential())
+    problems = spending.run_problems(paying, prompts=len(prompts), repeat=repeat, concurrency=settings.concurrency,
+                                     max_tokens=settings.max_tokens or 0, max_usd=settings.max_usd)  # fmt: skip
+    if problems:
+        st.error("On the operator's credential a run needs " + markdown_text("; ".join(problems), limit=None) + ".")
+        return None
+    _, _, hosts = chat.require_config(spending.pasted_credential())
     try:
         check_run(models, records, prompts, settings, hosts=hosts)
         judges_for_run(models, prompt_checks(prompts), settings, resolve_models, hosts)  # checks: before anything
@@ -60,12 +69,20 @@ def start(
     trials = TrialStore(store)
     run = trials.create_run(name, [(r.provider, r.model) for r in records], run_prompts(prompts), repeat, settings)
     CheckStore(store).save_prompt_checks(run.id, prompt_checks(prompts))
+    RunOwners(store).claim(run.id, spending.visitor().owner)
     return _launch(trials, models, run, prompts, records)
 
 
 def resume(store: Store, models: Catalog, run: Run) -> BackgroundRun | None:
     """Run again the trials of `run` not yet ok (never one twice), as `run --resume` does; None and an error
     shown when it cannot (its prompts' text was not kept, or a model is no longer in the catalog)."""
+    owners, lease_s = RunOwners(store), operator_settings().whole(LEASE_SETTING)
+    if not spending.owns(store, run):
+        st.error("Only the session that started this run may resume it.", icon=":material/lock:")
+        return None
+    if owners.running_anywhere(run.id, lease_s):
+        st.error(f"Run {run.id} is running now; resume it once it stops.", icon=":material/sync_lock:")
+        return None
     trials = TrialStore(store)
     stored = trials.prompts(run.id)
     if any(not prompt.messages for prompt in stored):
@@ -83,7 +100,9 @@ def resume(store: Store, models: Catalog, run: Run) -> BackgroundRun | None:
 def _launch(
     trials: TrialStore, models: Catalog, run: Run, prompts: list[Prompt], records: list[ModelRecord]
 ) -> BackgroundRun | None:
-    config, limits, hosts = chat.require_config(None)
+    session = spending.pasted_credential()
+    paying = spending.gate(session)
+    config, limits, hosts = chat.require_config(session)
     checks = CheckStore(trials.store).prompt_checks(run.id)  # the run's own (issue 19), also on a resume
     try:
         check_run(models, records, prompts, run.settings, hosts=hosts)
@@ -94,8 +113,15 @@ def _launch(
     client = GatewayClient(config, limits=limits, retry=RUN_RETRY)
     hook = run_checks_for(trials.store, run, checks, judges, prompts, client, models, hosts)
     budget_s = operator_settings().whole("CATALOG_RUNS_RETRY_BUDGET_S")
-    runner = Runner(trials, client, models, run, prompts, records, hosts=hosts, retry_budget_s=budget_s, checks=hook)
-    job = BackgroundRun(runner).start()
+    runner = Runner(
+        trials, client, models, run, prompts, records, hosts=hosts, retry_budget_s=budget_s, checks=hook,
+        spender=paying.spender,
+    )  # fmt: skip
+    chosen = operator_settings()
+    lease_s, gone_s, owner = chosen.whole(LEASE_SETTING), chosen.whole(GONE_SETTING), spending.session_owner()
+    owners = RunOwners(trials.store)
+    job = BackgroundRun(runner, lambda: leased(owners, run.id, uuid.uuid4().hex, lease_s, runner.stop, owner, gone_s))
+    job.start()
     st.session_state[JOB_KEY] = job
     st.session_state["runs_next"] = run.id
     return job

@@ -14,8 +14,10 @@ from static_server import Site, serving
 
 from catalog.cli import main
 from catalog.sources import DEFAULT_PAGE
+from catalog.spend import hash_passphrase
 
 PAGES = Path(__file__).resolve().parents[1] / "history" / "pages"
+PASSPHRASE = "the operator refreshes prices"
 TODAY = dt.date.today()
 V1_DAY, V2_DAY = TODAY - dt.timedelta(days=20), TODAY - dt.timedelta(days=5)
 
@@ -30,7 +32,9 @@ def history_app(tmp_path_factory) -> Iterator[str]:
             args = ["refresh", "--source", str(PAGES / page), "--as-of", day.isoformat()]
             assert main(args, stdout=io.StringIO()) == 0
     with serving(Site({"/acme.md": (PAGES / "v2.md").read_text()})) as site:
-        with run_streamlit({"CATALOG_DB_URL": url, "CATALOG_SOURCES": f"{site.url}/acme.md"}) as base:
+        env = {"CATALOG_DB_URL": url, "CATALOG_SOURCES": f"{site.url}/acme.md", "CATALOG_SPEND_MODE": "passphrase",
+               "CATALOG_SPEND_PASSPHRASE_HASH": hash_passphrase(PASSPHRASE)}  # fmt: skip
+        with run_streamlit(env) as base:
             yield base
 
 
@@ -97,6 +101,10 @@ def test_an_as_of_link_shows_that_day_on_every_page_until_cleared(history_app, p
 def test_refresh_prices_reports_each_configured_source(history_app, page, screenshot_dir):
     page.goto(history_app + "/")
     wait_for_app(page)
+    assert page.get_by_role("button", name="Refresh prices").count() == 0  # operator-only (issue 18)
+    page.get_by_text("Unlock spending").click()
+    page.get_by_label("Operator's passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Unlock", exact=True).click()
     page.get_by_role("button", name="Refresh prices").click()
     page.get_by_text("Refreshed: 0 new snapshots, 1 unchanged, 0 failed").wait_for(timeout=30_000)
     wait_for_app(page)

@@ -10,6 +10,8 @@ from fake_gateway import running_fake
 
 TOKEN = "fwd_tok_BROWSER_SECRET_5eed"
 REPLY_TIMEOUT_MS = 20_000
+#: The operator lets every visitor spend the configured credential (issue 18; the modes: test_spend_browser.py).
+PUBLIC = {"CATALOG_SPEND_MODE": "public", "CATALOG_VISITOR_MAX_TOKENS": "131072"}
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +22,7 @@ def fake():
 
 @pytest.fixture(scope="module")
 def app_url(fake):
-    with run_streamlit(env={"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN}) as url:
+    with run_streamlit(env={"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN, **PUBLIC}) as url:
         yield url
 
 
@@ -97,7 +99,7 @@ def test_picking_another_model_chats_with_it(app_url, fake, page, screenshot_dir
 
 
 def test_a_wrong_token_reads_authentication_failed(fake, page, screenshot_dir):
-    with run_streamlit(env={"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": "fwd_tok_WRONG"}) as url:
+    with run_streamlit(env={"LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": "fwd_tok_WRONG", **PUBLIC}) as url:
         chat(page, url, "Hello?")
         page.get_by_text("Authentication failed").wait_for(timeout=REPLY_TIMEOUT_MS)
         wait_for_app(page)

@@ -28,12 +28,14 @@ def runs_app(tmp_path_factory) -> Iterator[tuple[str, object]]:
     lines[4]["max_tokens"] = 5_000_000  # clamped to the run's --max-tokens, with a note on the page
     prompts.write_text("\n".join(json.dumps(line) for line in lines))
     with running_fake(forward_tokens={TOKEN}, profiles={THINKER: Profile(words=30, reasoning_tokens=400)}) as fake:
-        env = {"CATALOG_DB_URL": url, "LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": fake.url}
+        env = {"CATALOG_DB_URL": url, "LAVA_FORWARD_TOKEN": TOKEN, "LAVA_BASE_URL": fake.url,
+               "CATALOG_SPEND_MODE": "public", "CATALOG_VISITOR_MAX_CONCURRENCY": "32"}  # fmt: skip
         with pytest.MonkeyPatch.context() as patch:
             for name, value in env.items():
                 patch.setenv(name, value)
             args = ["run", str(prompts), "--model", TERSE, "--model", THINKER, "--name", "cli run"]
             assert main(args, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+            assert main(["runs", "share", "1"], stdout=io.StringIO()) == 0  # a CLI run, shown to visitors
         with run_streamlit(env) as base:
             yield base, fake
 
@@ -68,6 +70,7 @@ def test_a_run_started_in_the_browser_with_browse_picks_shows_progress_then_its_
     wait_for_app(page)
     page.get_by_role("tab", name="New run").click()
     page.get_by_role("textbox", name="Prompts", exact=True).fill("Hello there\nWhat is 2+2?\nName a colour")
+    page.get_by_role("spinbutton", name="Budget (USD, 0 = none)").fill("1")  # a visitor's run needs one
     fake.rate_limit_next, fake.retry_after = 1, "3"
     page.get_by_role("button", name="Start the run").click()
     page.get_by_text(f"for the rate limit of {TERSE}").wait_for(timeout=15_000)  # the live line while it waits

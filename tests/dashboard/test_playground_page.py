@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from apps import let_visitors_spend
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
 from html_tables import read_lines
@@ -25,6 +26,7 @@ SETTINGS = GATEWAY_VARIABLES
 def fake(monkeypatch):
     for name in SETTINGS:
         monkeypatch.delenv(name, raising=False)
+    let_visitors_spend(monkeypatch)
     with running_fake(forward_tokens={TOKEN}, deepinfra_key=PROVIDER_KEY, retry_after="30") as server:
         yield server
 

@@ -146,7 +146,12 @@ def test_refresh_prices_is_offered_only_for_configured_url_sources(history, monk
     monkeypatch.setenv("CATALOG_SOURCES", str(PAGES / "v1.md"))  # a file: nothing to fetch, no button
     assert not [button for button in app().button if button.key == "history_refresh"]
     monkeypatch.setenv("CATALOG_SOURCES", "http://127.0.0.1:9/acme.md")
-    assert [button.label for button in app().button if button.key == "history_refresh"] == ["Refresh prices"]
+    assert not [button for button in app().button if button.key == "history_refresh"]  # operator-only (issue 18)
+    monkeypatch.setenv("CATALOG_SPEND_MODE", "passphrase")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["spend_unlocked"] = True  # as the sidebar's passphrase field leaves it (tests/spend)
+    at.run()
+    assert [button.label for button in at.button if button.key == "history_refresh"] == ["Refresh prices"]
 
 
 def test_page_text_in_the_as_of_sidebar_is_shown_literally(tmp_path, monkeypatch):

@@ -204,6 +204,7 @@ def test_a_killed_run_resumes_without_duplicates(run_env, monkeypatch, tmp_path)
     prompts = write_prompts(tmp_path, 12)
     slow = {model: PROFILES[model].__class__(words=5, delay_s=0.15) for model in MODELS}
     with running_fake(forward_tokens={TOKEN}, profiles=slow) as fake:
+        monkeypatch.setenv("CATALOG_RUN_LEASE_S", "1")  # a killed runner's lease ends 1 s after its last renewal
         env = {**os.environ, "LAVA_BASE_URL": fake.url, "LAVA_FORWARD_TOKEN": TOKEN}
         command = [sys.executable, "-m", "catalog", "run", str(prompts), *model_flags(*MODELS), "--concurrency", "2"]
         child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -213,6 +214,7 @@ def test_a_killed_run_resumes_without_duplicates(run_env, monkeypatch, tmp_path)
         killed_at = time.monotonic()
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
+        time.sleep(1.1)
         before = stored_trials(run_env, 1)
         assert 5 <= len(before) < 36 and all(t.ok for t in before)
         # At most the batching window is lost: every reply the fake finished sending longer ago than the window

@@ -1,0 +1,39 @@
+"""Who may spend the operator's credential, and how much: modes, the passphrase, caps and the spend ledger.
+
+Errors (each a `CatalogError`, with a message a visitor can read):
+
+    SpendConfigError   the operator's spend settings are unusable (a bad mode, a malformed passphrase hash)
+    CapReached         a request would pass a cap; `.refusal` says which, how much is left, when it resets
+"""
+
+from __future__ import annotations
+
+from catalog.spend.caps import CapReached, Caps, Refusal, VisitorBounds, visitor_run_problems, worst_case_usd
+from catalog.spend.ledger import Reservation, Spender, SpendLedger, SpendLine
+from catalog.spend.modes import SpendConfigError, SpendMode, Visitor, anonymous, may_spend, oidc_email, spend_mode
+from catalog.spend.passphrase import Tries, Unlock, hash_passphrase, passphrase_matches, try_passphrase
+
+__all__ = [
+    "CapReached",
+    "Caps",
+    "Refusal",
+    "Reservation",
+    "SpendConfigError",
+    "SpendLedger",
+    "SpendLine",
+    "SpendMode",
+    "Spender",
+    "Tries",
+    "Unlock",
+    "Visitor",
+    "VisitorBounds",
+    "anonymous",
+    "hash_passphrase",
+    "may_spend",
+    "oidc_email",
+    "passphrase_matches",
+    "spend_mode",
+    "try_passphrase",
+    "visitor_run_problems",
+    "worst_case_usd",
+]
