@@ -97,11 +97,7 @@ def model_files(models: Catalog, ranges: Sequence[PriceRange], trials: Iterable[
                         **record.to_dict(),
                         "source": record.source,
                         "price_history": [span.to_json() for span in spans[(record.provider, record.model)]],
-                        "measured": (
-                            model_summary(record.provider, record.model, measured[(record.provider, record.model)])
-                            if measured[(record.provider, record.model)]
-                            else None
-                        ),
+                        "measured": _measured(record, measured[(record.provider, record.model)]),
                     }
                     for record in records
                 ],
@@ -143,3 +139,8 @@ def publish_command(models: Catalog, args: argparse.Namespace, out: TextIO, err:
     files = site_files(models, err)
     write_tree(files, args.folder)
     print(f"wrote {counted(len(files), 'file')} to {args.folder}", file=out)
+
+
+def _measured(record: ModelRecord, trials: list[Trial]) -> dict[str, Any] | None:
+    """What runs measured of this host's model, as a run report's model line; None when it was never run."""
+    return model_summary(record.provider, record.model, trials).as_json() if trials else None

@@ -19,8 +19,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
+from catalog import json_text
 from catalog.formats.per_token import TOKENS_PER_MTOK, plain
-from catalog.records import CatalogError
+from catalog.records import CatalogError, SourceError
 
 Kind = Literal["litellm", "openrouter", "models-dev"]
 #: The provider name each kind's page carries (models.dev's adds the provider's folder).
@@ -163,7 +164,9 @@ def _one_line(text: str) -> str:
 def import_json(text: str, source: str) -> ImportedPage | None:
     """A LiteLLM map or an OpenRouter document as a page; None when the text is neither (a Lava page, say)."""
     try:
-        data = json.loads(text)
+        data = json_text.loads(text)
+    except json_text.NestingError as error:
+        raise SourceError(f"{source}: {error}") from None
     except json.JSONDecodeError:
         return None
     kind = json_kind(data)
