@@ -27,6 +27,7 @@ if record is None:
         st.rerun()
     st.stop()
 
+st.session_state[state.LAST_SEEN_KEY] = (record.provider, record.model)  # a bare /playground opens it
 entries, map_problem = price_map()
 details = model_details(models, record, view.workload(), view.output_share, entries)
 st.title(markdown_text(record.display_name or record.model, limit=None))

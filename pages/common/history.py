@@ -15,6 +15,7 @@ from catalog.history import refresh as refresh_sources
 from catalog.literal import markdown_text
 from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
 from catalog.words import counted
+from pages.common.operator import is_operator, unavailable
 from pages.common.settings import settings
 from pages.common.sidebar import catalog_sidebar
 from pages.common.state import CATALOG_KEY, VIEW_KEY
@@ -99,23 +100,21 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
     with st.sidebar.container(border=True):
         st.markdown(f"**Prices as of {shown}**")
         if store is None:
-            st.warning(
-                f"Price history unavailable: {markdown_text(problem or '')}. Browsing the embedded page, read-only."
-            )
+            st.warning(unavailable("Price history unavailable", problem) + " Browsing the embedded page, read-only.")
             return
         try:
             newest = store.newest_date()
         except StoreError as error:
-            st.warning(
-                f"Price history unavailable: {markdown_text(str(error))}. Browsing the embedded page, read-only."
-            )
+            st.warning(unavailable("Price history unavailable", str(error)) + " Browsing the embedded page, read-only.")
             return
+        operator = is_operator()
         if newest is None:
-            st.caption("No price history recorded yet (`python -m catalog refresh`).")
+            st.caption("No price history recorded yet" + (" (`python -m catalog refresh`)." if operator else "."))
         else:
             age = (dt.date.today() - newest).days
             st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{counted(age, 'day')} old"))
-        st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
+        if operator:
+            st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
         _refresh_button(store)
 
 

@@ -23,6 +23,8 @@ VIEW_KEY = "dashboard_view"
 PROBLEMS_KEY = "dashboard_link_problems"
 CATALOG_KEY = "dashboard_catalog"
 PAGE_KEY = "dashboard_page"
+#: The (provider, model id) the visitor last looked at (model page, Playground): a bare /playground opens it.
+LAST_SEEN_KEY = "dashboard_last_seen_model"
 #: Filter widgets in the sidebar, by widget key, with the view field each one sets.
 FILTER_WIDGETS = {
     "f_q": "search",
