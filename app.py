@@ -15,7 +15,7 @@ LAYOUT_STYLE = "<style>[data-testid='stMainBlockContainer']{padding-top:3.75rem}
 
 st.set_page_config(page_title="LLM price catalog", page_icon=":material/payments:", layout="wide")
 st.html(LAYOUT_STYLE)  # a style alone takes no room on the page
-navigation = st.navigation(routes(), position="top")  # a menu at the top; on a phone, one button
+navigation = st.navigation(routes(), position="top", expanded=1)  # on top; on a phone, folded above the filters
 mark_routed()
 reserve_filters()  # a page's filters come first in the sidebar, the catalog's source and quality below
 history_sidebar(configured_sources(settings().get(SOURCES_VARIABLE)))  # the catalog, or as of ?as_of=

@@ -29,6 +29,8 @@ def usd(value: float, max_decimals: int = 4, *, significant: int | None = None, 
         else:
             max_decimals = min(12, max(max_decimals, digits))
     text = f"{abs(value):,.{max_decimals}f}".rstrip("0")
+    if not text.strip("0.,"):
+        keep = 2  # too small for 12 decimals: $0.00
     whole, _, decimals = text.partition(".")
     amount = f"${whole}.{decimals.ljust(keep, '0')}"
     return f"\u2212{amount}" if value < 0 and amount.strip("$0.,") else amount

@@ -28,7 +28,7 @@ STYLE = """<style>
 .lpc-table th{position:sticky;top:0;z-index:2;font-weight:600;background:var(--lpc-bg,#fff)}
 .lpc-table th[title]{text-decoration:underline dotted rgba(128,128,128,.6);text-underline-offset:3px}
 .lpc-table .num{text-align:right}
-.lpc-table .wrap{white-space:normal;overflow-wrap:anywhere;min-width:12rem}
+.lpc-table .wrap{white-space:normal;overflow-wrap:anywhere;min-width:8rem}
 .lpc-table .pin{position:sticky;left:0;z-index:1;background:var(--lpc-bg,#fff);max-width:22rem;
   overflow:hidden;text-overflow:ellipsis;border-right:1px solid rgba(128,128,128,.18)}
 .lpc-table th.pin{z-index:3}

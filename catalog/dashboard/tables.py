@@ -113,9 +113,9 @@ BROWSE_COLUMNS = {
     "active": Column(
         "Active (B)", f"Active parameters per token ({UNKNOWN}: a dense model, or not published)", numeric=True
     ),
-    "tags": Column("Tags"),
-    "flags": Column("Data quality"),
-    "model": Column("Model id"),
+    "tags": Column("Tags", wrap=True),  # the last three wrap: the table fits a desktop's width
+    "flags": Column("Data quality", wrap=True),
+    "model": Column("Model id", wrap=True),
 }
 #: The column each sort order (`catalog.query.SORT_KEYS`) sorts by.
 SORTED_COLUMN = {

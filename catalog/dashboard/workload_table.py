@@ -67,7 +67,7 @@ def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column
     budget = any(line.budget_left_usd_per_month is not None for line in lines)
     return [
         Column("#", numeric=True),
-        Column("Model", "Open the model's page (the full id is in its tooltip and the CSV)", pinned=True),
+        Column("Model", "Open the model's page (the full id is further right)", pinned=True),
         *([Column("Tokens", "Measured by the chosen run, or assumed above")] if tokens else []),
         Column("Per month", numeric=True),
         Column("Per request", numeric=True),
@@ -95,6 +95,7 @@ def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column
             if budget
             else []
         ),
+        Column("Model id", wrap=True),  # wraps, so the table fits a desktop's width instead of cutting it
     ]
 
 
@@ -128,6 +129,7 @@ def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = N
             count, left = line.requests_per_month_in_budget, line.budget_left_usd_per_month
             bought = Cell("unlimited", title="Requests are free on this model") if count is None else f"{count:,}"
             row += [bought, None if left is None else money(left)]
+        row.append(record.model)
         rows.append(row)
     return rows
 
