@@ -11,6 +11,7 @@ import re
 import pytest
 from conftest import exceptions_shown, wait_for_app
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 VIEWPORTS = ((1440, 900), (390, 844))
 #: Every page, opened as a newcomer would, and what shows its first content has drawn.
@@ -64,6 +65,16 @@ def close_menus(tab: Page, element: Locator) -> None:
     tab.wait_for_timeout(150)
 
 
+def opens(tab: Page, control: Locator, shown: str, what: str) -> list[str]:
+    """Click `control`; what failed when nothing matching `shown` appears."""
+    control.click()
+    try:
+        tab.locator(shown).first.wait_for(state="visible", timeout=5_000)
+    except PlaywrightTimeout:
+        return [f"{what} did not open on a click"]
+    return []
+
+
 def click_selects(tab: Page) -> list[str]:
     failed = []
     for index in range(tab.locator(SELECTS).count()):
@@ -72,11 +83,7 @@ def click_selects(tab: Page) -> list[str]:
             continue
         reveal(tab, select)
         label = select.evaluate("e => e.closest('[data-testid]').innerText.split('\\n')[0]")
-        select.click()
-        try:
-            tab.locator(MENU).first.wait_for(state="visible", timeout=5_000)
-        except Exception:
-            failed.append(f"select {label!r} did not open on a click")
+        failed += opens(tab, select, MENU, f"select {label!r}")
         close_menus(tab, select)
     return failed
 
@@ -87,11 +94,7 @@ def click_popovers(tab: Page) -> list[str]:
         button = tab.locator(POPOVERS).nth(index)
         reveal(tab, button)
         label = button.inner_text()
-        button.click()
-        try:
-            tab.locator('[data-testid="stPopoverBody"]').first.wait_for(state="visible", timeout=5_000)
-        except Exception:
-            failed.append(f"popover {label!r} did not open on a click")
+        failed += opens(tab, button, '[data-testid="stPopoverBody"]', f"popover {label!r}")
         button.click()  # a second click on its button closes it (its body may cover the page's title)
         tab.locator('[data-testid="stPopoverBody"]').first.wait_for(state="hidden", timeout=5_000)
         wait_for_app(tab)
