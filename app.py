@@ -8,11 +8,17 @@ from catalog.sources import SOURCES_VARIABLE, configured_sources
 from pages.common.history import history_sidebar
 from pages.common.router import mark_routed, routes
 from pages.common.settings import settings
+from pages.common.sidebar import reserve_filters
 from pages.common.spending import unlock_control
 
+#: Streamlit leaves ~110 px above a page's title (6rem of padding under its header): keep what clears the header.
+LAYOUT_STYLE = "<style>[data-testid='stMainBlockContainer']{padding-top:3.75rem}</style>"
+
 st.set_page_config(page_title="LLM price catalog", page_icon=":material/payments:", layout="wide")
-navigation = st.navigation(routes())
+st.html(LAYOUT_STYLE)  # a style alone takes no room on the page
+navigation = st.navigation(routes(), position="top", expanded=1)  # on top; on a phone, folded above the filters
 mark_routed()
+reserve_filters()  # a page's filters come first in the sidebar, the catalog's source and quality below
 history_sidebar(configured_sources(settings().get(SOURCES_VARIABLE)))  # the catalog, or as of ?as_of=
 unlock_control()  # passphrase mode: unlock spending (and Refresh prices); oidc mode: sign in
 navigation.run()

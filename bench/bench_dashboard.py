@@ -68,6 +68,8 @@ PAGE_CASES = (
     ("Compare answer", "/compare?pick=microsoft/phi-4&pick=deepseek-ai/DeepSeek-R1-0528", "p.lpc-summary"),
     ("Providers", "/providers", html_table("Providers")),
     ("Changes", "/changes", html_table("Price changes")),
+    # Before any run: what a run shows, over an example of its results.
+    ("Runs", "/runs", html_table("Example run results")),
     ("Playground", "/playground", '[data-testid="stHtml"] ul[aria-label="Model"]'),
     # The model picker below that line, drawn after the first-visit pause (a selectbox: twenty chunks of its own);
     # not the page's first content, so it has no target.

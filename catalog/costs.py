@@ -11,17 +11,28 @@ from catalog.records import ModelRecord
 TOKENS_PER_PRICE_UNIT = 1_000_000
 
 
-def usd(value: float, max_decimals: int = 4, *, significant: int | None = None) -> str:
+def usd(value: float, max_decimals: int = 4, *, significant: int | None = None, fixed: bool = False) -> str:
     """A dollar amount with 2 to `max_decimals` decimals: $1.40, $0.345, $0.005, −$136.50 (a true minus sign).
 
     With `significant`, an amount under a dollar keeps that many significant digits however small it is
     (up to 12 decimals): `usd(0.0000316, significant=3)` is $0.0000316, where the default shows $0.00.
+    With `fixed` too, it shows exactly that many, zeros kept, so a column's amounts line up and compare at a
+    glance: `usd(0.00009, 2, significant=2, fixed=True)` is $0.000090 beside $0.000055.
     """
+    keep = 2
     if significant is not None and 0 < abs(value) < 1:
-        max_decimals = min(12, max(max_decimals, significant - 1 - math.floor(math.log10(abs(value)))))
+        digits = significant - 1 - math.floor(math.log10(abs(value)))
+        if fixed:
+            rounded = round(abs(value), digits)  # 0.0999 to 2 digits is 0.10: one decimal fewer
+            digits = significant - 1 - math.floor(math.log10(rounded)) if 0 < rounded < 1 else digits
+            max_decimals = keep = min(12, max(2, digits))
+        else:
+            max_decimals = min(12, max(max_decimals, digits))
     text = f"{abs(value):,.{max_decimals}f}".rstrip("0")
+    if not text.strip("0.,"):
+        keep = 2  # too small for 12 decimals: $0.00
     whole, _, decimals = text.partition(".")
-    amount = f"${whole}.{decimals.ljust(2, '0')}"
+    amount = f"${whole}.{decimals.ljust(keep, '0')}"
     return f"\u2212{amount}" if value < 0 and amount.strip("$0.,") else amount
 
 

@@ -95,6 +95,12 @@ VARIABLES: tuple[Variable, ...] = (
         "CATALOG_MAX_UPLOAD_MODELS", "whole", "the most models an uploaded page may hold", "5000", group="dashboard",
     ),
     Variable(
+        "OPERATOR_UI", "flag",
+        "1 shows every visitor the operator's notes in the dashboard (database location, CLI commands, setting "
+        "names); 0 keeps them to the CLI",
+        "0", group="dashboard",
+    ),
+    Variable(
         "CATALOG_RUNS_KEEP_TEXT", "flag", "1 keeps a run's prompts and answers in the store; 0 keeps only metrics",
         "1", group="runs",
     ),

@@ -76,7 +76,7 @@ count, blend = st.columns([1, 2], vertical_alignment="bottom")
 count.markdown(f"### {len(rows):,} of {counted(len(models), 'model')}")
 blend.caption(
     f"Blended price = {100 - view.output_share_pct}% input + {view.output_share_pct}% output. "
-    f"Sorted by {sort} {sort_marker(view.descending)} (the sidebar sets both, and the link keeps them). "
+    f"Sorted by {sort} {sort_marker(view.descending)} (click a header or use the sidebar; the link keeps it). "
     "A plain table, quick to load; the grid toggle gives resizable, sortable columns."
 )
 hidden = hidden_by_size_bound(models.models, view.model_filter())
@@ -91,7 +91,7 @@ show_grid = bool(st.session_state.get("b_grid", False)) and bool(rows)
 speeds = measure.measured_speeds() if show_measured else None
 if rows and not show_grid:
     columns, cells = browse_table(rows[:HTML_ROWS], view, hosts=hosts, speeds=speeds)
-    st.html(html_table(columns, cells, label="Models"))
+    st.html(html_table(columns, cells, label="Models", max_height=None))  # the page scrolls, not the table
     if len(rows) > HTML_ROWS:
         st.caption(
             f"Showing the first {HTML_ROWS} of {len(rows):,}, sorted by {sort}; the grid and the downloads hold all."

@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from catalog.dashboard.examples import example_changes_table
 from catalog.dashboard.history import (
     DEFAULT_DAYS,
     biggest_movers_first,
@@ -16,9 +17,10 @@ from catalog.dashboard.history import (
 )
 from catalog.dashboard.html_table import html_stats, keep_room
 from catalog.history import StoreError, configured_url
-from catalog.literal import markdown_text
 from catalog.words import counted
 from pages.common import history, state
+from pages.common.empty import EMPTY_CHANGES, explain_empty
+from pages.common.operator import is_operator, unavailable
 from pages.common.store import history_store
 
 models, view = state.open_page("Price changes", "changes")
@@ -28,11 +30,11 @@ try:
     choices = store.models() if store is not None else []
 except StoreError as error:
     store, problem = None, str(error)
-if store is None:
-    st.warning(f"Price history unavailable: {markdown_text(problem or '')}", icon=":material/database_off:")
-    st.stop()
-if not revision:
-    st.info("No price history recorded yet. Record the pages with `python -m catalog refresh` (see the README).")
+if store is None or not revision:
+    if store is None:
+        st.warning(unavailable("Price history unavailable", problem), icon=":material/database_off:")
+    explain_empty(EMPTY_CHANGES, "`python -m catalog refresh` records the pages" if is_operator() else None)
+    st.html(example_changes_table())
     st.stop()
 
 today = dt.date.fromisoformat(view.as_of) if view.as_of else dt.date.today()

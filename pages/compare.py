@@ -9,7 +9,14 @@ from catalog.dashboard.figures import CONFIG, monthly_cost_bars
 from catalog.dashboard.html_table import html_stats, keep_room
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
-from catalog.dashboard.workload_table import SHOWN_ROWS, picked_stat, workload_summary, workload_table
+from catalog.dashboard.workload_table import (
+    CHART_BARS,
+    SHOWN_ROWS,
+    chart_lines,
+    picked_stat,
+    workload_summary,
+    workload_table,
+)
 from catalog.runs.report import costs_with_measured
 from catalog.words import counted
 from catalog.workload import DAYS_PER_MONTH, PERIODS, PRESETS, estimate_tokens, preset, workload_costs
@@ -25,6 +32,8 @@ WORKLOAD_WIDGETS = {
     "w_scope": "scope",
 }
 CUSTOM = "Custom"
+#: The link parameters of the workload: a shared Compare link always carries them.
+WORKLOAD_PARAMS = ("in", "out", "req", "per")
 
 
 def _apply_preset() -> None:
@@ -40,7 +49,7 @@ def _use_estimate() -> None:
     )
 
 
-models, view = state.open_page("Compare workload cost", "compare")
+models, view = state.open_page("Compare workload cost", "compare", always=WORKLOAD_PARAMS)
 state.seed_widgets(view, WORKLOAD_WIDGETS, "compare")
 view = state.read_widgets(view, WORKLOAD_WIDGETS)  # the form's values, known before it is drawn (after the results)
 filtered = visible_models(models.models, view)
@@ -129,6 +138,10 @@ with tokens:
     tokens_picker()
 if lines:
     with chart:
-        st.plotly_chart(monthly_cost_bars(lines, view.baseline), key="monthly", config=CONFIG)
+        bars = lines if st.session_state.get("w_chart_all") else chart_lines(lines, view.picks, view.baseline)
+        if len(lines) > CHART_BARS:
+            st.toggle(f"Show all {counted(len(lines), 'model')} in the chart", key="w_chart_all",
+                      help=f"Off: the cheapest {CHART_BARS}, with the picked and the baseline models")  # fmt: skip
+        st.plotly_chart(monthly_cost_bars(bars, view.baseline), key="monthly", config=CONFIG)
 sidebar.filter_sidebar(models)
-state.publish(view, "compare")
+state.publish(view, "compare", always=WORKLOAD_PARAMS)  # the link names the workload even at its defaults

@@ -28,6 +28,7 @@ if record is None:
         st.rerun()
     st.stop()
 
+st.session_state[state.LAST_SEEN_KEY] = (record.provider, record.model)  # a bare /playground opens it
 entries, map_problem = price_map()
 limits, limits_problem = models_dev_limits()
 details = model_details(models, record, view.workload(), view.output_share, entries, limits)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.dashboard.model_page import model_line
+from catalog.dashboard.playground import first_model, prompt_cost, speed_sentence
 from catalog.gateway import side_by_side, transcript
 from catalog.gateway.client import GatewayClient
 from catalog.gateway.config import ConfigError
@@ -15,9 +16,10 @@ from catalog.gateway.targets import chat_request, model_key, models_by_key, pric
 from catalog.literal import markdown_text
 from catalog.records import ModelRecord
 from pages.common import chat, measure, replies
+from pages.common.operator import is_operator
 from pages.common.router import ensure_router
 from pages.common.spending import gate
-from pages.common.state import current_catalog, show_content_first
+from pages.common.state import LAST_SEEN_KEY, current_catalog, show_content_first
 
 ensure_router()
 models = current_catalog()
@@ -26,12 +28,18 @@ several_providers = len({provider for provider, _ in by_key}) > 1
 st.title("Playground")
 st.caption("Send your own prompt to any catalog model and see what the reply cost and how fast it came.")
 link = (st.query_params.get("model"), st.query_params.get("provider"))
-chosen, problem = resolve_model(models, *link)
+if link == (None, None):  # a bare /playground: the model last looked at, else the cheapest chat model
+    first = first_model(models, st.session_state.get(LAST_SEEN_KEY))
+    chosen, problem = first.record, None
+else:
+    chosen, problem = resolve_model(models, *link)
 if problem:
     st.warning(problem, icon=":material/link_off:")
 if st.session_state.get("pg_link") != link or st.session_state.get("pg_model") not in by_key:
     st.session_state["pg_model"] = model_key(chosen)  # a new link decides; the picker keeps the link up to date
+    st.session_state["pg_why"] = (model_key(chosen), first.why) if link == (None, None) else None
 model = by_key[st.session_state["pg_model"]]
+st.session_state[LAST_SEEN_KEY] = model_key(model)
 st.html(model_line(model, with_provider=several_providers))
 show_content_first()  # the model picker, the chat, its settings and the sidebar follow the chosen model
 
@@ -52,11 +60,23 @@ def link_to(key: tuple[str, str]) -> None:
 
 keys = list(by_key)
 st.selectbox("Model", keys, key="pg_model", format_func=label)
+why = st.session_state.get("pg_why")
+if why and why[0] == model_key(model):
+    st.caption(markdown_text(why[1], limit=None))
 link_to(model_key(model))
-side = chat.sidebar()
-config, limits, hosts = chat.require_config(side.session)
+side = chat.controls()
+config, limits, hosts = chat.gateway_settings(side.session)
+if config is None:  # a preview: what this model measured and what a prompt would cost, nothing sent
+    st.caption(markdown_text(speed_sentence(measure.measured_speeds().get(model_key(model))), limit=None))
+    st.caption(chat.GET_A_CREDENTIAL)
+    typed = st.text_area("Try a prompt", key="pg_preview", placeholder="Type a prompt to see what it would cost")
+    max_tokens = (side.params.max_tokens if side.params else None) or 1024
+    st.caption(markdown_text(prompt_cost(model, typed, max_tokens), limit=None))
+    st.stop()
 spending = gate(side.session)  # the operator's credential only for visitors the operator allows, within caps
-st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · credential from {config.source}")
+holder = chat.Holder.YOURS if side.session else chat.Holder.OPERATORS
+source = f"credential from {config.source}" if is_operator() else f"credential: {holder.value}"
+st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · {source}")
 
 
 def request_for(record: ModelRecord, messages: tuple[Message, ...]) -> ChatRequest:

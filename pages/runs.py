@@ -18,6 +18,8 @@ from catalog.runs.runner import BackgroundRun, clamp_notes
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, RunSettings
 from pages.common import state
+from pages.common.empty import empty_runs
+from pages.common.operator import unavailable
 from pages.common.run_checks import min_pass_rate, show_checks
 from pages.common.runs import JOB_KEY, prompts_from_input, reconcile_billed, resume, start
 from pages.common.spending import mark_seen, owns, visible_runs
@@ -30,10 +32,13 @@ st.caption(
 )
 store, problem = history_store()
 if store is None:
-    st.warning(f"The runs database is unavailable: {markdown_text(problem or '')}", icon=":material/database_off:")
+    st.warning(unavailable("The runs database is unavailable", problem), icon=":material/database_off:")
+    empty_runs()
     st.stop()
 trials = TrialStore(store)
 job: BackgroundRun | None = st.session_state.get(JOB_KEY)
+if job is None and not trials.runs():
+    empty_runs()  # what a run shows, an example, a starter file; the New run tab follows
 
 
 @st.fragment(run_every=1.0)
@@ -62,7 +67,7 @@ past = visible_runs(store, trials.runs())  # this visitor's own runs and the sha
 results, new = st.tabs(["Results", "New run"])
 with results:
     if not past:
-        st.info("No runs yet: start one in the New run tab (or `python -m catalog run PROMPTS --model M`).")
+        st.info("No runs yet: start one in the New run tab.")
     else:
         by_id = {run.id: run for run in past}
         if "runs_next" in st.session_state:

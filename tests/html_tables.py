@@ -18,6 +18,8 @@ class Table:
     rows: list[dict[str, str]] = field(default_factory=list)
     links: list[dict[str, str | None]] = field(default_factory=list)
     titles: list[dict[str, str | None]] = field(default_factory=list)
+    #: Each row's phone texts (`Cell.short`), by label, where a cell has one.
+    phone: list[dict[str, str]] = field(default_factory=list)
 
     def column(self, label: str) -> list[str]:
         return [row[label] for row in self.rows]
@@ -32,6 +34,8 @@ class _Reader(HTMLParser):
         self._title: str | None = None
         self._row: list[tuple[str, str | None, str | None]] | None = None
         self._in_head = False
+        self._short: list[str] | None = None
+        self._shorts: dict[int, str] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
@@ -42,16 +46,21 @@ class _Reader(HTMLParser):
         elif tag == "tbody":
             self._in_head = False
         elif tag == "tr":
-            self._row = []
+            self._row, self._shorts = [], {}
         elif tag in ("td", "th"):
             self._cell, self._href, self._title = [], None, found.get("title")
         elif tag == "a" and self._cell is not None:
             self._href = found.get("href")
+        elif tag == "span" and self._cell is not None and found.get("class") == "lpc-short":
+            self._short = []
         elif tag == "span" and self._cell is not None and found.get("title"):
             self._title = self._title or found.get("title")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+        if tag == "span" and self._short is not None and self._row is not None:
+            self._shorts[len(self._row)] = "".join(self._short)
+            self._short = None
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
             self._row.append(("".join(self._cell), self._href, self._title))
             self._cell = None
         elif tag == "tr" and self._row is not None:
@@ -64,10 +73,13 @@ class _Reader(HTMLParser):
                 table.titles.append(
                     {label: title for label, (_, _, title) in zip(table.columns, self._row, strict=True)}
                 )
+                table.phone.append({table.columns[index]: text for index, text in self._shorts.items()})
             self._row = None
 
     def handle_data(self, data: str) -> None:
-        if self._cell is not None:
+        if self._short is not None:
+            self._short.append(data)  # the phone's text: not the cell's (desktop) text
+        elif self._cell is not None:
             self._cell.append(data)
 
 

@@ -340,8 +340,8 @@ def frontier_figure(points: Sequence[FrontierPoint], segments: Sequence[Frontier
     for switch in segments[1:]:
         figure.add_vline(x=100 * float(switch.start), line_dash="dot", line_color="#888")
     figure.update_xaxes(title="Output share of tokens (%)", row=2, col=1)
-    figure.update_yaxes(title="USD per 1M tokens", row=1, col=1)
-    figure.update_yaxes(title="% cheaper", row=2, col=1)
+    figure.update_yaxes(title="USD per 1M tokens", tickprefix="$", row=1, col=1)
+    figure.update_yaxes(title="% cheaper", ticksuffix="%", row=2, col=1)
     return _layout(figure, "Cheapest model by output share", 640)
 
 
@@ -396,7 +396,7 @@ def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None
     )
     _names_above_bars(figure, labels)
     top = max((line.per_month_usd for line in lines), default=1.0)
-    figure.update_xaxes(title="USD per month", tickprefix="$", side="top", range=[0, 1.35 * top or 1.0])
+    figure.update_xaxes(title="USD per month", tickprefix="$", side="top", range=[0, 1.2 * top or 1.0])
     return _layout(figure, "Monthly cost", max(260, _BAR_HEIGHT * len(lines) + 120))
 
 

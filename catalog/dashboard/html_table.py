@@ -28,7 +28,7 @@ STYLE = """<style>
 .lpc-table th{position:sticky;top:0;z-index:2;font-weight:600;background:var(--lpc-bg,#fff)}
 .lpc-table th[title]{text-decoration:underline dotted rgba(128,128,128,.6);text-underline-offset:3px}
 .lpc-table .num{text-align:right}
-.lpc-table .wrap{white-space:normal;overflow-wrap:anywhere;min-width:12rem}
+.lpc-table .wrap{white-space:normal;overflow-wrap:anywhere;min-width:8rem}
 .lpc-table .pin{position:sticky;left:0;z-index:1;background:var(--lpc-bg,#fff);max-width:22rem;
   overflow:hidden;text-overflow:ellipsis;border-right:1px solid rgba(128,128,128,.18)}
 .lpc-table th.pin{z-index:3}
@@ -46,8 +46,10 @@ STYLE = """<style>
 .lpc-stats dd.lpc-note{font-size:.875rem;line-height:1.5;opacity:.75}
 .lpc-stats dd.lpc-good{color:#09ab3b;opacity:1}
 .lpc-stats dd.lpc-bad{color:#ff2b2b;opacity:1}
+.lpc-short{display:none}
+.lpc-table th a{color:inherit}
 @media (max-width:640px){.lpc-table{font-size:.8125rem}.lpc-table .pin{max-width:9rem}
-  .lpc-table th,.lpc-table td{padding:.35rem .5rem}}
+  .lpc-table th,.lpc-table td{padding:.35rem .5rem}.lpc-long{display:none}.lpc-short{display:inline}}
 </style>"""
 
 
@@ -61,6 +63,8 @@ class Column:
     pinned: bool = False
     #: Long texts wrap onto more lines instead of widening the table (a fact's value, a note).
     wrap: bool = False
+    #: A link the header opens (the same view sorted by this column), or None.
+    href: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,8 @@ class Cell:
     #: The link leaves the dashboard (a provider's page, from the operator's configuration): http(s) only.
     external: bool = False
     strong: bool = False
+    #: The text on a phone (narrower than 640 px), where the pinned column is narrow: `catalog.dashboard.names`.
+    short: str | None = None
 
 
 def html_table(
@@ -110,7 +116,10 @@ def _classes(column: Column) -> str:
 
 def _header(column: Column) -> str:
     title = f' title="{_escape(column.help)}"' if column.help else ""
-    return f'<th scope="col"{_classes(column)}{title}>{_escape(column.label)}</th>'
+    label = _escape(column.label)
+    if column.href is not None:  # a header that sorts: the dashboard's own link, in this tab
+        label = html_link(Cell(column.label, href=column.href, new_tab=False))
+    return f'<th scope="col"{_classes(column)}{title}>{label}</th>'
 
 
 def _cell(column: Column, cell: Cell | str | None) -> str:
@@ -165,6 +174,8 @@ def html_link(cell: Cell) -> str:
     """The cell's text, escaped, inside its link if it has one (checked: never a script or another site's
     link unless marked external, and then http(s) only), its title a tooltip on the link."""
     text = _escape(cell.text or "")
+    if cell.short is not None and cell.short != cell.text:
+        text = f'<span class="lpc-long">{text}</span><span class="lpc-short">{_escape(cell.short)}</span>'
     if cell.strong:
         text = f"<strong>{text}</strong>"
     if cell.href is None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_table
-from catalog.dashboard.model_page import model_link, price_text
+from catalog.dashboard.model_page import model_link, price_text, short_name
+from catalog.dashboard.names import phone_names
 from catalog.hosts import HostGroup
 from catalog.records import ModelRecord, blended_price
 from catalog.workload import Workload, workload_costs
@@ -37,11 +38,23 @@ def price_cell(record: ModelRecord, price: float, cheapest: bool, can_try: Calla
     )
 
 
-def _name(group: HostGroup) -> Cell:
-    """A link to the model's page, labelled with its name as its maker spells it (from an `org/name` id where a
-    host has one), the id in its tooltip."""
-    named = max(group.hosts, key=lambda r: (r.model.count("/") == 1, bool(r.display_name)))
-    return Cell(named.display_name or group.key, model_link(named.model, named.provider), title=named.model)
+def _named(group: HostGroup) -> ModelRecord:
+    """The host whose id names the model as its maker spells it (an `org/name` id where a host has one)."""
+    return max(group.hosts, key=lambda r: (r.model.count("/") == 1, bool(r.display_name)))
+
+
+def _name(group: HostGroup, phone: Mapping[str, str]) -> Cell:
+    """A link to the model's page, labelled as Browse labels it (the id after its maker), the id in its tooltip."""
+    named = _named(group)
+    link = model_link(named.model, named.provider)
+    return Cell(short_name(named.model), link, title=named.model, short=phone.get(named.model))
+
+
+def in_browse_order(groups: Sequence[HostGroup], records: Sequence[ModelRecord]) -> list[HostGroup]:
+    """The groups in the order Browse shows `records` (the sidebar's sort): each where its first host comes."""
+    rank = {(record.provider, record.model): number for number, record in enumerate(records)}
+    last = len(rank)
+    return sorted(groups, key=lambda group: min(rank.get((r.provider, r.model), last) for r in group.hosts))
 
 
 def providers_columns(providers: Sequence[str]) -> list[Column]:
@@ -65,6 +78,7 @@ def providers_rows(
     """One row per model: a price cell per provider that sells it (empty where it doesn't), the cheapest host
     and what it saves a month over the dearest."""
     rows: list[list[Cell | str | None]] = []
+    phone = phone_names(_named(group).model for group in groups)
     for group in groups:
         prices = {
             r.provider: blended_price(r.input_usd_per_mtok, r.output_usd_per_mtok, output_share) for r in group.hosts
@@ -78,7 +92,7 @@ def providers_rows(
         ]
         rows.append(
             [
-                _name(group),
+                _name(group, phone),
                 min(prices, key=lambda provider: (prices[provider], provider.lower())),
                 usd(monthly[-1] - monthly[0], 2) if len(monthly) > 1 else None,
                 *cells,

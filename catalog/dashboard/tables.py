@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from catalog.dashboard.html_table import Cell, Column
 from catalog.dashboard.model_page import model_link, price_text, short_name
-from catalog.dashboard.view import DashboardView
+from catalog.dashboard.names import phone_names
+from catalog.dashboard.view import DashboardView, to_params
 from catalog.enrich import FLAG_LABELS
 from catalog.formats.cells import LINE_END, csv_cell
 from catalog.hosts import host_groups
@@ -92,12 +93,13 @@ def models_frame(
 HTML_ROWS = 200
 #: An empty cell: the page or the model card does not say.
 UNKNOWN = "—"
-#: Browse's columns, in order: the short name pinned beside its prices, the full id last.
+#: Browse's columns, in order: the short name pinned beside its key number (the blended price, so a phone shows
+#: both on its first screen), then the two prices, the full id last.
 BROWSE_COLUMNS = {
     "name": Column("Model", "Open the model's page", pinned=True),
+    "blended": Column("Blended $/1M", "USD per 1M tokens at the blend set in the sidebar", numeric=True),
     "input": Column("Input $/1M", "USD per 1M input tokens", numeric=True),
     "output": Column("Output $/1M", "USD per 1M output tokens", numeric=True),
-    "blended": Column("Blended $/1M", "USD per 1M tokens at the blend set in the sidebar", numeric=True),
     "replies": Column("Replies", "Replies measured (playground, runs)", numeric=True),
     "ttft": Column("TTFT p50", "Measured time to first token", numeric=True),
     "speed": Column("Tok/s p50", "Measured output tokens/s", numeric=True),
@@ -111,9 +113,9 @@ BROWSE_COLUMNS = {
     "active": Column(
         "Active (B)", f"Active parameters per token ({UNKNOWN}: a dense model, or not published)", numeric=True
     ),
-    "tags": Column("Tags"),
-    "flags": Column("Data quality"),
-    "model": Column("Model id"),
+    "tags": Column("Tags", wrap=True),  # the last three wrap: the table fits a desktop's width
+    "flags": Column("Data quality", wrap=True),
+    "model": Column("Model id", wrap=True),
 }
 #: The column each sort order (`catalog.query.SORT_KEYS`) sorts by.
 SORTED_COLUMN = {
@@ -157,11 +159,29 @@ def browse_table(
         _marked(BROWSE_COLUMNS[name], view.descending) if name == sorted_name else BROWSE_COLUMNS[name]
         for name in shown
     ]
+    columns = [_sorting(column, name, view) for column, name in zip(columns, shown, strict=True)]
+    phone = phone_names(record.model for record in records)
     rows = []
     for record in records:
         cells = _browse_cells(record, view.output_share, hosts, speeds)
+        cells["name"] = replace(cells["name"], short=phone[record.model]) if isinstance(cells["name"], Cell) else None
         rows.append([cells[name] for name in shown])
     return columns, rows
+
+
+#: The sort order a header click sets, by column (the `name` column sorts by id, like the `model` one).
+HEADER_SORT = {name: key for key, name in SORTED_COLUMN.items()} | {"name": "model"}
+
+
+def _sorting(column: Column, name: str, view: DashboardView) -> Column:
+    """A header that sorts by its column when clicked (the other way round when already sorted by it); the link
+    keeps the rest of the view."""
+    key = HEADER_SORT.get(name)
+    if key is None:
+        return column
+    descending = not view.descending if key == view.sort else False
+    link = "?" + urlencode(to_params(replace(view, sort=key, descending=descending)), doseq=True)
+    return replace(column, href=link.rstrip("?") or "?")
 
 
 def _marked(column: Column, descending: bool) -> Column:

@@ -287,12 +287,13 @@ def parse_params(params: Mapping[str, str | Sequence[str]]) -> ParsedView:
     return ParsedView(replace(_DEFAULT, **changes), tuple(problems))
 
 
-def to_params(view: DashboardView) -> dict[str, list[str]]:
-    """The query parameters of a link to `view`: only what differs from the default view."""
+def to_params(view: DashboardView, always: Collection[str] = ()) -> dict[str, list[str]]:
+    """The query parameters of a link to `view`: what differs from the default view, and the ones named in
+    `always` (Compare's workload) whatever their value."""
     params: dict[str, list[str]] = {}
     for param in _PARAMS:
         value = getattr(view, param.field)
-        if value != getattr(_DEFAULT, param.field) and value not in ("", ()):
+        if param.name in always or (value != getattr(_DEFAULT, param.field) and value not in ("", ())):
             params[param.name] = param.write(value)
     if (view.sort, view.descending) != (_DEFAULT.sort, _DEFAULT.descending):
         params["sort"] = [("-" if view.descending else "") + view.sort]

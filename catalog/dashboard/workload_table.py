@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_table
 from catalog.dashboard.model_page import model_link, price_text, short_name
+from catalog.dashboard.names import phone_names
 from catalog.dashboard.words import budget_note
 from catalog.enrich import model_key
 from catalog.known_context import context_windows
@@ -22,14 +23,19 @@ SHOWN_ROWS = 200
 MINUS = "\u2212"
 
 
+#: Below this, an amount shows two significant digits (zeros kept), so a column's small amounts line up.
+SMALL_USD = 0.1
+
+
 def money(value: float) -> str:
-    """Dollars to the cent, or to three significant figures below a cent: $63.00, −$877.50, $0.00215."""
-    return usd(value, 2, significant=3) if abs(value) < 0.01 else usd(value, 2)
+    """Dollars to the cent, or to exactly two significant digits below 10 cents: $63.00, −$877.50, $0.018,
+    $0.000090 (beside $0.000055: one shape down a column)."""
+    return usd(value, 2, significant=2, fixed=True) if abs(value) < SMALL_USD else usd(value, 2)
 
 
 def per_request(value: float) -> str:
-    """A request's cost as the prices give it (six decimals), three significant figures when smaller."""
-    return usd(value, 6, significant=3)
+    """A request's cost, in the same shape as every other amount of the table."""
+    return money(value)
 
 
 def percent(value: float) -> str:
@@ -95,11 +101,11 @@ def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column
             if _any_too_small(lines)
             else []
         ),
-        Column("Input $/1M", "Price per 1M input tokens", numeric=True),
-        Column("Output $/1M", "Price per 1M output tokens", numeric=True),
+        Column("Per month", numeric=True),
         Column("Per request", numeric=True),
         Column("Per day", numeric=True),
-        Column("Per month", numeric=True),
+        Column("Input $/1M", "Price per 1M input tokens", numeric=True),
+        Column("Output $/1M", "Price per 1M output tokens", numeric=True),
         Column("× cheapest", "This model's cost over the cheapest one's", numeric=True),
         *(
             [
@@ -121,7 +127,7 @@ def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column
             if budget
             else []
         ),
-        Column("Model id"),
+        Column("Model id", wrap=True),  # wraps, so the table fits a desktop's width instead of cutting it
     ]
 
 
@@ -131,22 +137,24 @@ def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = N
     budget = any(line.budget_left_usd_per_month is not None for line in lines)
     too_small = _any_too_small(lines)
     rows: list[list[Cell | str | None]] = []
+    phone = phone_names(line.record.model for line in lines)
     for rank, line in enumerate(lines, start=1):
         record = line.record
+        link = model_link(record.model, record.provider)
         row: list[Cell | str | None] = [
             str(rank),
-            Cell(short_name(record.model), model_link(record.model, record.provider), title=record.model),
+            Cell(short_name(record.model), link, title=record.model, short=phone[record.model]),
         ]
         if marks is not None:
             row.append(marks[rank - 1])
         if too_small:
             row.append(context_cell(line))
         row += [
-            price_text(record.input_usd_per_mtok),
-            price_text(record.output_usd_per_mtok),
+            money(line.per_month_usd),
             per_request(line.per_request_usd),
             money(line.per_day_usd),
-            money(line.per_month_usd),
+            price_text(record.input_usd_per_mtok),
+            price_text(record.output_usd_per_mtok),
             None if line.times_cheapest is None else f"{line.times_cheapest:,.2f}×",
         ]
         if baseline:
@@ -187,3 +195,15 @@ def picked_stat(line: WorkloadCost, baseline: str | None) -> Stat:
     if line.budget_left_usd_per_month is not None:
         notes.append(budget_note(line))
     return Stat(label, f"{money(line.per_month_usd)}/month", tuple(notes), good)
+
+
+#: Bars Compare's monthly chart draws unless "show all" is on: the cheapest, plus the picked and the baseline.
+CHART_BARS = 15
+
+
+def chart_lines(
+    lines: Sequence[WorkloadCost], picks: Sequence[str], baseline: str | None, limit: int = CHART_BARS
+) -> list[WorkloadCost]:
+    """The cheapest `limit` lines, then any picked or baseline model further down, in cost order."""
+    wanted = set(picks) | ({baseline} if baseline else set())
+    return [line for rank, line in enumerate(lines) if rank < limit or line.record.model in wanted]

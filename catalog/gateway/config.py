@@ -51,7 +51,7 @@ the app, or in `.streamlit/secrets.toml` with the same name:
 
 For example: `export LAVA_FORWARD_TOKEN=…` then `streamlit run app.py`.
 `LAVA_BASE_URL` (default `https://api.lava.so`) chooses the gateway.
-Or paste a credential in the sidebar: it is kept for this browser session only."""
+Or paste a credential on the Playground page: it is kept for this browser session only."""
 
 
 class ConfigError(CatalogError):
@@ -68,7 +68,7 @@ class Mode(StrEnum):
 
 
 class SessionKind(StrEnum):
-    """How the sidebar's password field is read."""
+    """How the Playground's pasted credential is read."""
 
     FORWARD_TOKEN = "Lava forward token"
     SECRET_KEY = "Lava secret key"
@@ -253,7 +253,7 @@ def _credential(settings: Mapping[str, str], session: SessionCredential | None) 
 
 def _session_credential(kind: SessionKind, value: str) -> _Chosen:
     """A sidebar credential stands alone: it is never combined with the operator's keys or ids."""
-    source = f"the sidebar ({kind.value}, this session only)"
+    source = f"the page ({kind.value}, this session only)"
     if kind is SessionKind.FORWARD_TOKEN:
         return Mode.FORWARD_TOKEN, source, value, _forward_token_secrets(value)
     if kind is SessionKind.SECRET_KEY:

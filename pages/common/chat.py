@@ -1,4 +1,5 @@
-"""The Playground's settings: the operator's configuration, the sidebar's credential and parameters.
+"""The Playground's settings: whose credential it sends (the visitor's pasted one, or the operator's), and the
+parameters.
 
 Untrusted text stays literal here: configuration errors go through `markdown_text`.
 """
@@ -6,6 +7,7 @@ Untrusted text stays literal here: configuration errors go through `markdown_tex
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import streamlit as st
@@ -22,13 +24,31 @@ from catalog.gateway.config import (
 from catalog.gateway.messages import ChatParams, ReplyLimits
 from catalog.gateway.targets import parse_stop, trusted_hosts
 from catalog.literal import markdown_text
+from catalog.spend.modes import may_spend
 from catalog.words import counted
+from pages.common.operator import is_operator
 from pages.common.settings import settings
+from pages.common.spending import mode, visitor
+
+GET_A_CREDENTIAL = (
+    "To send prompts, paste a Lava forward token or secret key (from your account at lava.so) or a DeepInfra API "
+    "key: it is used for this browser session only."
+)
+NO_CREDENTIAL = "This server has no gateway credential configured, so nothing can be sent from here."
+OPERATOR_BROKEN = "The Playground's gateway settings on this server are unusable, so nothing can be sent from here."
+
+
+class Holder(StrEnum):
+    """Whose credential the Playground would send, as the credential control says it."""
+
+    NONE = "none"
+    YOURS = "yours (this session)"
+    OPERATORS = "the operator's (within limits)"
 
 
 @dataclass(frozen=True)
-class Sidebar:
-    """The session credential, the system prompt and the parameters, from the sidebar."""
+class Controls:
+    """The pasted credential, the system prompt and the parameters, from the page's two popovers."""
 
     session: SessionCredential | None
     system_prompt: str
@@ -36,36 +56,54 @@ class Sidebar:
     totals: Any  # a slot for the session total, filled once the replies of this run are in
 
 
-def sidebar() -> Sidebar:
-    """The Playground's part of the sidebar. The fields sit in two popovers, drawn only when opened, so the
-    browser fetches the page's model picker before them; each popover's label says what is set."""
-    with st.sidebar:
-        st.subheader("Playground")
-        with st.popover(_credential_label(), icon=":material/vpn_key:", width="stretch"):
-            kind = st.radio("Sidebar credential is a", list(SessionKind), key="pg_kind", format_func=lambda k: k.value)
+def usable_credential(session: SessionCredential | None) -> tuple[GatewayConfig | None, Holder]:
+    """Which credential this visitor may use: the one they pasted, else the operator's, else none.
+
+    The one place that decides it (spending modes narrow the operator's); a `ConfigError` says what is wrong."""
+    if session is None and not may_spend(mode(), visitor()):
+        return None, Holder.NONE  # the spending mode keeps the operator's credential from this visitor
+    config = resolve_config(settings(), session)
+    if config is None:
+        return None, Holder.NONE
+    return config, Holder.YOURS if session is not None else Holder.OPERATORS
+
+
+def controls() -> Controls:
+    """The credential and parameter popovers, in the page (a phone's sidebar is collapsed), side by side; each
+    label says what is set. Their fields are drawn only when opened, so the model picker loads first."""
+    with st.container(horizontal=True, key="pg_controls"):
+        holder = _holder()
+        label = "Credential: none · paste one" if holder is Holder.NONE else f"Credential: {holder.value}"
+        with st.popover(label, icon=":material/vpn_key:", type="primary" if holder is Holder.NONE else "secondary"):
+            kind = st.radio("It is a", list(SessionKind), key="pg_kind", format_func=lambda k: k.value)
             kind = kind or SessionKind.FORWARD_TOKEN  # a radio with options always has one chosen
             typed = st.text_input(
-                "Credential (this session only)", type="password", key="pg_credential",
-                help="Overrides the configured credential for this browser session; never stored or shown.",
+                "Paste a credential (this session only)", type="password", key="pg_credential",
+                help="Used for this browser session only; never stored or shown.",
             )  # fmt: skip
-        with st.popover(_parameters_label(), icon=":material/tune:", width="stretch"):
+        with st.popover(_parameters_label(), icon=":material/tune:"):
             system_prompt = st.text_area("System prompt", key="pg_system", placeholder="You are a helpful assistant.")
             temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="pg_temperature")
             top_p = st.slider("top_p", 0.01, 1.0, 1.0, 0.01, key="pg_top_p")
             max_tokens = st.number_input("Max tokens", 1, 131_072, 1024, key="pg_max_tokens")
             stop = st.text_area("Stop sequences, one per line (up to 4)", key="pg_stop", height=68)
-        totals = st.empty()
-        try:
-            params: ChatParams | None = ChatParams(temperature, top_p, int(max_tokens), parse_stop(stop))
-        except ValueError as error:
-            params = None
-            st.error(markdown_text(str(error), limit=None), icon=":material/tune:")
-    return Sidebar(SessionCredential(kind, typed) if typed else None, system_prompt, params, totals)
+    totals = st.sidebar.empty()
+    try:
+        params: ChatParams | None = ChatParams(temperature, top_p, int(max_tokens), parse_stop(stop))
+    except ValueError as error:
+        params = None
+        st.error(markdown_text(str(error), limit=None), icon=":material/tune:")
+    return Controls(SessionCredential(kind, typed) if typed else None, system_prompt, params, totals)
 
 
-def _credential_label() -> str:
-    """Which credential the Playground uses, from the fields' values (known before they are drawn)."""
-    return "Credential: this session's" if st.session_state.get("pg_credential") else "Credential: configured"
+def _holder() -> Holder:
+    """Whose credential is in use, from the fields' values (known before they are drawn)."""
+    if st.session_state.get("pg_credential"):
+        return Holder.YOURS
+    try:
+        return usable_credential(None)[1]
+    except ConfigError:  # the operator's settings are unusable: the page says so
+        return Holder.NONE
 
 
 def _parameters_label() -> str:
@@ -84,16 +122,30 @@ def _parameters_label() -> str:
     return " · ".join(parts)
 
 
-def require_config(session: SessionCredential | None) -> tuple[GatewayConfig, ReplyLimits, frozenset[str]]:
-    """The gateway configuration, reply limits and trusted chat hosts; explains what is wrong and stops otherwise."""
+def gateway_settings(session: SessionCredential | None) -> tuple[GatewayConfig | None, ReplyLimits, frozenset[str]]:
+    """The credential to use (None: the Playground previews only), the reply limits and the trusted chat hosts;
+    explains what is wrong and stops when a setting or the pasted credential is unusable."""
     chosen = settings()
     try:
-        config, limits = resolve_config(chosen, session), reply_limits(chosen)
-        hosts = trusted_hosts(chosen, through_lava=config is not None and config.uses_lava)
+        config, _ = usable_credential(session)
+        limits = reply_limits(chosen)
+        hosts = trusted_hosts(chosen, through_lava=config is None or config.uses_lava)
     except ConfigError as error:
-        st.error(markdown_text(str(error), limit=None), icon=":material/settings:")
+        if session is None and not is_operator():  # the operator's settings: their names are not for visitors
+            st.error(OPERATOR_BROKEN, icon=":material/settings:")
+        else:
+            st.error(markdown_text(str(error), limit=None), icon=":material/settings:")
         st.stop()
+    if config is None and is_operator():
+        with st.expander("Set-up (operator)", icon=":material/settings:"):
+            st.markdown(SETUP_HELP)
+    return config, limits, hosts
+
+
+def require_config(session: SessionCredential | None) -> tuple[GatewayConfig, ReplyLimits, frozenset[str]]:
+    """As `gateway_settings`, for a page that cannot work without a credential: says so and stops without one."""
+    config, limits, hosts = gateway_settings(session)
     if config is None:
-        st.info(SETUP_HELP, icon=":material/key:")
+        st.info(NO_CREDENTIAL, icon=":material/key:")
         st.stop()
     return config, limits, hosts

@@ -15,6 +15,7 @@ from catalog.history.flight import refresh_once
 from catalog.literal import markdown_text
 from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
 from catalog.words import counted
+from pages.common.operator import is_operator, unavailable
 from pages.common.settings import settings
 from pages.common.sidebar import catalog_sidebar
 from pages.common.spending import visitor
@@ -107,19 +108,21 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
         except StoreError as error:
             _unavailable(str(error))
             return
+        operator = is_operator()
         if newest is None:
-            st.caption("No price history recorded yet (`python -m catalog refresh`).")
+            st.caption("No price history recorded yet" + (" (`python -m catalog refresh`)." if operator else "."))
         else:
             age = (dt.date.today() - newest).days
             st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{counted(age, 'day')} old"))
-        st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
+        if operator:
+            st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
         _refresh_button(store)
 
 
 def _unavailable(problem: str) -> None:
     """One line: the history was not read, why (the database's name and the reason, so not cut at 80), and what
     is shown instead."""
-    st.warning(f"Price history unavailable: {markdown_text(problem, 400)}. Browsing the embedded page, read-only.")
+    st.warning(unavailable("Price history unavailable", problem) + " Browsing the embedded page, read-only.")
 
 
 def _refresh_button(store: Store) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 import catalog
@@ -23,12 +25,23 @@ from pages.common.state import (
 
 #: Most characters of a parse error or page warning shown (the page's own text is quoted in them).
 ERROR_LIMIT = 400
+FILTERS_SLOT_KEY = "sidebar_filters_slot"
+
+
+def reserve_filters() -> None:
+    """Keep the top of the sidebar for the page's filters, which the page draws last (after its content)."""
+    st.session_state[FILTERS_SLOT_KEY] = st.sidebar.container()
+
+
+def filters_area() -> Any:
+    """Where the filters go: the place the router kept at the top of the sidebar, else the sidebar itself."""
+    return st.session_state.get(FILTERS_SLOT_KEY) or st.sidebar
 
 
 def filter_sidebar(models: catalog.Catalog) -> None:
     """The Browse filters, sort and blend in the sidebar, drawn after the page's main content so it shows first."""
     vendors = sorted({record.vendor or "" for record in models.models}, key=str.lower)
-    with st.sidebar:
+    with filters_area():
         st.subheader("Filters")
         st.text_input("Search", key="f_q", placeholder="name, family or vendor")
         if len(models.providers) > 1:
@@ -45,9 +58,8 @@ def filter_sidebar(models: catalog.Catalog) -> None:
             placeholder="any", help="128k = 131072. A model of unknown context window is left out by this bound.",
         )  # fmt: skip
         st.multiselect("Capabilities (all of)", CAPABILITIES, key="f_cap", placeholder="any capability")
-        left, right = st.columns([3, 2], vertical_alignment="bottom")
-        left.selectbox("Sort by", list(SORT_KEYS), key="f_sort", format_func=lambda key: SORT_KEYS[key].label)
-        right.toggle("Descending", key="f_desc")
+        st.selectbox("Sort by", list(SORT_KEYS), key="f_sort", format_func=lambda key: SORT_KEYS[key].label)
+        st.toggle("Descending", key="f_desc")  # its own line: beside the sort, a narrow sidebar cut it to "Desce…"
         st.slider("Blend: output share of tokens (%)", 0, 100, key="f_share", help="25% = 3 input : 1 output")
         st.button("Reset filters", on_click=reset_filters, width="stretch")
 

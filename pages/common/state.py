@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +23,8 @@ VIEW_KEY = "dashboard_view"
 PROBLEMS_KEY = "dashboard_link_problems"
 CATALOG_KEY = "dashboard_catalog"
 PAGE_KEY = "dashboard_page"
+#: The (provider, model id) the visitor last looked at (model page, Playground): a bare /playground opens it.
+LAST_SEEN_KEY = "dashboard_last_seen_model"
 #: Filter widgets in the sidebar, by widget key, with the view field each one sets.
 FILTER_WIDGETS = {
     "f_q": "search",
@@ -107,14 +109,15 @@ def show_link_problems() -> None:
         st.warning(problem, icon=":material/link_off:")
 
 
-def publish(view: DashboardView, page: str) -> None:
-    """Keep the view for other pages and write it into the URL, so the address bar is a link to it."""
+def publish(view: DashboardView, page: str, always: Collection[str] = ()) -> None:
+    """Keep the view for other pages and write it into the URL, so the address bar is a link to it; the
+    parameters named in `always` are written even at their default."""
     st.session_state[VIEW_KEY] = view
     st.session_state[PAGE_KEY] = page
-    write_link(view)
+    write_link(view, always=always)
 
 
-def write_link(view: DashboardView, *, keep_page_params: bool = False) -> None:
+def write_link(view: DashboardView, *, keep_page_params: bool = False, always: Collection[str] = ()) -> None:
     """Put the view in the address bar now (a no-op when it is there already).
 
     Called as soon as a run knows the view, not only at the end of the page: Streamlit sends the new
@@ -122,7 +125,7 @@ def write_link(view: DashboardView, *, keep_page_params: bool = False) -> None:
     `keep_page_params` keeps parameters that are not the view's (Changes' `hist=`), which a page reads later.
     """
     current = {name: st.query_params.get_all(name) for name in st.query_params}
-    wanted = to_params(view)
+    wanted = to_params(view, always=always)
     if keep_page_params:
         wanted |= {name: values for name, values in current.items() if name not in PARAM_NAMES}
     if current != wanted:
@@ -155,13 +158,13 @@ def filtered_view(view: DashboardView, page: str) -> DashboardView:
     return read_widgets(view, FILTER_WIDGETS)
 
 
-def open_page(title: str, page: str) -> tuple[catalog.Catalog, DashboardView]:
+def open_page(title: str, page: str, always: Collection[str] = ()) -> tuple[catalog.Catalog, DashboardView]:
     """Start a dashboard page: inside the router, titled, with the catalog and the view its filters give."""
     ensure_router()
     models = current_catalog()
     view = current_view(models)
     view = filtered_view(view, page)
-    write_link(view, keep_page_params=True)  # a changed filter reaches the address bar before the page draws
+    write_link(view, keep_page_params=True, always=always)  # a changed filter reaches the address bar first
     st.title(title)
     show_link_problems()
     return models, view

@@ -56,11 +56,11 @@ def test_browse_is_captured_at_each_size_without_a_grid(streamlit_url, browser: 
         tab.context.close()
 
 
-def test_a_phones_first_screen_shows_a_model_name_beside_its_input_price(streamlit_url, browser: Browser):
+def test_a_phones_first_screen_shows_a_model_name_beside_its_blended_price(streamlit_url, browser: Browser):
     tab = opened(browser, streamlit_url + "/", "phone")
     try:
-        name, price = tab.evaluate(CELLS, ["meta-llama/Llama-3.2-1B-Instruct", ["Model", "Input $/1M"]])
-        assert name["text"] == "Llama-3.2-1B-Instruct" and price["text"] == "$0.005"
+        name, price = tab.evaluate(CELLS, ["meta-llama/Llama-3.2-1B-Instruct", ["Model", "Blended $/1M"]])
+        assert name["text"] == "Llama-3.2-1B" and price["text"] == "$0.00625"  # the phone's name, the key number
         for cell in (name, price):
             assert 0 <= cell["x"] and cell["right"] <= 390 and 0 <= cell["y"] and cell["bottom"] <= 844, cell
             assert cell["onTop"], cell  # not hidden under the pinned column, the header or a toolbar

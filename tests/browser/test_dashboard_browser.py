@@ -59,7 +59,7 @@ def test_changing_a_filter_writes_it_into_the_link_and_other_pages_keep_it(strea
     box.press("Enter")
     page.get_by_text("3 of 52 models").wait_for(timeout=30_000)
     page.wait_for_url(re.compile(r"max_out=0\.05"), timeout=10_000)
-    page.get_by_test_id("stSidebarNav").get_by_text("Charts").click()
+    page.get_by_test_id("stTopNav").get_by_text("Charts").click()
     page.wait_for_url(re.compile(r"/charts\?.*max_out=0\.05"), timeout=10_000)
     page.get_by_text("3 of 52 models").wait_for(timeout=30_000)
     assert exceptions_shown(page) == []
@@ -82,11 +82,11 @@ def test_a_shared_link_is_the_first_thing_a_fresh_server_opens(page):
     # A new server's first visitor arrives on a deep link: the page must still run inside the router.
     with run_streamlit() as url:
         open_page(page, url + "/compare?in=1000&out=250&req=100&per=day&q=llama")
-        page.get_by_test_id("stSidebarNav").get_by_text("Playground").wait_for(timeout=30_000)
+        page.get_by_test_id("stTopNav").get_by_text("Playground").wait_for(timeout=30_000)
         page.get_by_text("Compare workload cost").wait_for(timeout=30_000)
         expect(page.get_by_label("Input tokens per request")).to_have_value("1000", timeout=30_000)
         assert page.get_by_test_id("stSidebar").get_by_text("snapshot 2026-11-25").count() == 1
-        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        nav = page.get_by_test_id("stTopNav").inner_text()
         assert "shared" not in nav and "app" not in nav.split() and "init" not in nav.lower()
         titles = ["Browse", "Charts", "Compare", "Providers", "Changes", "Runs", "Playground", "Model"]
         assert nav.split()[1::2] == titles  # icon name, title
@@ -128,7 +128,7 @@ def test_a_hostile_uploaded_page_and_its_name_inject_nothing(streamlit_url, page
     wait_for_app(page)
     for path, ready in HOSTILE_WALK:
         if path != "/":
-            page.get_by_test_id("stSidebarNav").get_by_text(path[1:].title()).click()
+            page.get_by_test_id("stTopNav").get_by_text(path[1:].title()).click()
             page.wait_for_url(re.compile(path), timeout=10_000)
         page.wait_for_selector(ready, timeout=30_000)
         wait_for_app(page)

@@ -89,7 +89,7 @@ def test_an_as_of_link_shows_that_day_on_every_page_until_cleared(history_app, p
     page.wait_for_selector('[data-testid="stHtml"] table[aria-label="Models"]', timeout=30_000)  # Browse's table
     page.get_by_text("Back to today's prices").wait_for(timeout=10_000)
     page.screenshot(path=str(screenshot_dir / "history-as-of.png"), full_page=True)
-    page.get_by_test_id("stSidebarNav").get_by_text("Charts").click()
+    page.get_by_test_id("stTopNav").get_by_text("Charts").click()
     page.wait_for_url(re.compile(rf"/charts\?.*as_of={day}"), timeout=10_000)
     page.get_by_text(f"{count} of {count} models").wait_for(timeout=30_000)
     page.get_by_role("button", name="Back to today's prices").click()

@@ -32,8 +32,16 @@ def checks_app(tmp_path_factory) -> Iterator[str]:
         with pytest.MonkeyPatch.context() as patch:
             for name, value in env.items():
                 patch.setenv(name, value)
-            args = ["run", str(prompts), *(f for m in MODELS for f in ("--model", m)), "--judge", JUDGE,
-                    "--name", "capitals"]  # fmt: skip
+            args = [
+                "run",
+                str(prompts),
+                *(f for m in MODELS for f in ("--model", m)),
+                "--judge",
+                JUDGE,
+                "--name",
+                "capitals",
+                "--share",
+            ]  # fmt: skip (shared: visitors see it, issue 18)
             assert main(args, stdout=io.StringIO(), stderr=io.StringIO()) == 0
         with run_streamlit(env) as base:
             yield base

@@ -204,7 +204,7 @@ def test_compare_prices_the_issue_workload_to_the_cent():
     assert at.number_input(key="w_req").value == 10000
     rows = costs_by_id(at)
     phi, r1 = rows["microsoft/phi-4"], rows["deepseek-ai/DeepSeek-R1-0528"]
-    assert (r1["Per request"], r1["Per day"], r1["Per month"]) == ("$0.002075", "$20.75", "$622.50")
+    assert (r1["Per request"], r1["Per day"], r1["Per month"]) == ("$0.0021", "$20.75", "$622.50")  # 2 digits < 10¢
     assert (phi["Per day"], phi["Per month"]) == ("$2.10", "$63.00")
     assert (phi["Saves $/mo"], phi["Saves %"]) == ("$559.50", "89.9%")
     assert phi["Req/mo in budget"] == "476,190" and phi["Budget left $/mo"] == "$37.00"
@@ -217,7 +217,7 @@ def test_compare_inputs_live_in_the_link():
     at = app({"in": "1000", "out": "100", "req": "3000", "per": "month"}, page="pages/compare.py")
     r1 = costs_by_id(at)["deepseek-ai/DeepSeek-R1-0528"]
     # (1,000 × 0.50 + 100 × 2.15) / 1M = $0.000715 a request × 3,000 a month = $2.145, $0.0715 a day.
-    assert (r1["Per request"], r1["Per day"]) == ("$0.000715", "$0.07")
+    assert (r1["Per request"], r1["Per day"]) == ("$0.00072", "$0.072")  # two significant digits, as a column
     assert r1["Per month"] in ("$2.14", "$2.15")  # to the cent (2.145 is not exact in binary)
     at.number_input(key="w_out").set_value(200).run()
     assert link(at)["out"] == ["200"] and link(at)["per"] == ["month"]
@@ -288,7 +288,7 @@ def test_every_browse_model_name_links_to_its_model_page_and_is_pinned():
     assert [titles["Model"] for titles in table.titles] == [f"{model} · DeepInfra" for model in models]
     (body,) = [element.value for element in at.get("html") if 'aria-label="Models"' in element.value]
     assert '<th scope="col" class="pin"' in body and body.count('<td class="pin"') == len(models)
-    assert table.columns[:3] == ["Model", "Input $/1M", "Output $/1M"]  # the name beside its prices
+    assert table.columns[:3] == ["Model", "Blended $/1M ▲", "Input $/1M"]  # the name beside its key number
     assert table.columns[-1] == "Model id"  # the full id further right, not pinned
 
 
@@ -339,7 +339,7 @@ def test_compare_pins_the_model_name_and_links_it_to_its_page():
     assert [links["Model"] for links in table.links] == [model_link(model, "DeepInfra") for model in ids]
     assert [titles["Model"] for titles in table.titles] == ids  # the full id in the tooltip
     assert table.column("Model") == [model.rsplit("/", 1)[-1] for model in ids]
-    assert table.columns[:3] == ["#", "Model", "Input $/1M"] and table.columns[-1] == "Model id"
+    assert table.columns[:3] == ["#", "Model", "Per month"] and table.columns[-1] == "Model id"  # the key number
     body = next(element.value for element in at.get("html") if 'aria-label="Workload costs"' in element.value)
     assert re.search(r'<th scope="col" class="pin"[^>]*>Model</th>', body)
     assert 'target="_blank"' in body  # a model's page opens in a new tab, the workload stays

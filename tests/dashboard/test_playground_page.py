@@ -71,19 +71,67 @@ def page_text(at: AppTest) -> str:
     return "\n".join(f"{getattr(node, 'proto', '')} {getattr(node, 'value', '')}" for node in _walk(at._tree))
 
 
-def test_without_credentials_the_page_says_which_variables_to_set(fake):
+SETUP_WORDS = ("LAVA_FORWARD_TOKEN", "LAVA_SECRET_KEY", "DEEPINFRA_API_KEY", "LAVA_BASE_URL", "secrets.toml", "aks_")
+
+
+def test_a_newcomer_without_a_credential_gets_a_working_preview_and_no_setup_text(fake):
     at = playground()
-    help_text = at.info[0].value
-    for name in ("LAVA_FORWARD_TOKEN", "LAVA_SECRET_KEY", "DEEPINFRA_API_KEY", "LAVA_BASE_URL", "secrets.toml"):
+    text = page_text(at)
+    assert not [word for word in SETUP_WORDS if word in text]  # no operator set-up text for a visitor
+    assert len(at.chat_input) == 0 and fake.requests == []
+    captions = [caption.value for caption in at.main.caption]
+    assert any("paste a Lava forward token" in caption for caption in captions)  # how to get a credential
+    assert any("No past replies measured yet" in caption for caption in captions)
+    assert "Credential: none · paste one" in text and "Paste a credential (this session only)" in text
+    at.text_area(key="pg_preview").input("x" * 4000).run()  # 1,000 tokens on the 1B model: $0.005 in per 1M
+    assert "About 1,000 tokens in (characters ÷ 4): $0.000005 to send" in shown(at.main.caption[-1].value)
+    assert fake.requests == [] and not at.exception
+
+
+def test_a_bare_playground_opens_the_cheapest_chat_model_and_says_so(fake):
+    at = playground()
+    assert at.selectbox(key="pg_model").value == ("DeepInfra", "meta-llama/Llama-3.2-1B-Instruct")
+    assert any("the cheapest chat model" in caption.value for caption in at.main.caption)
+
+
+def test_a_bare_playground_opens_the_model_last_looked_at(fake):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.query_params["id"] = "Qwen/Qwen3-14B"
+    at.switch_page("pages/model.py").run()
+    assert "Qwen3" in at.title[0].value
+    at.query_params.clear()
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception
+    assert at.selectbox(key="pg_model").value == ("DeepInfra", "Qwen/Qwen3-14B")
+    assert any("Qwen/Qwen3-14B, the model you last looked at" in shown(c.value) for c in at.main.caption)
+
+
+def test_an_operator_sees_which_variables_to_set(fake, monkeypatch):
+    monkeypatch.setenv("OPERATOR_UI", "1")
+    at = playground()
+    help_text = at.expander[-1].markdown[0].value
+    for name in SETUP_WORDS[:5]:
         assert name in help_text
     assert len(at.chat_input) == 0 and fake.requests == []
+
+
+def test_the_credential_label_says_whose_credential_is_used(fake, monkeypatch):
+    monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+    at = playground()
+    assert "Credential: the operator\\'s (within limits)" in page_text(at)  # the proto's text escapes quotes
+    assert "LAVA_FORWARD_TOKEN" not in page_text(at)  # the operator's setting is not named to a visitor
+    at.text_input(key="pg_credential").input(TOKEN).run()
+    assert "Credential: yours (this session)" in page_text(at)
 
 
 def test_a_reply_streams_in_with_its_metrics_cost_and_session_total(fake, monkeypatch):
     monkeypatch.setenv("LAVA_BASE_URL", fake.url)
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
-    at = playground()
-    assert "Mode: **Lava forward token** · credential from LAVA_FORWARD_TOKEN" in at.main.caption[1].value
+    monkeypatch.setenv("OPERATOR_UI", "1")
+    at = playground("meta-llama/Meta-Llama-3.1-8B-Instruct")
+    assert "Mode: **Lava forward token** · credential from LAVA_FORWARD_TOKEN" in at.main.caption[-1].value
     reply = send(at, "Hello <b>bold</b>")
     texts = [text for kind, text in reply if kind == "Markdown"]
     greeting = "**meta-llama/Meta-Llama-3.1-8B-Instruct** says hello — café, naïve ✓."
@@ -130,11 +178,11 @@ def test_a_bad_parameter_is_shown_by_the_fields_and_keeps_the_chat(fake, monkeyp
     send(at, "First")
     at.text_area(key="pg_stop").set_value("a\nb\nc\nd\ne").run()
     assert not at.exception
-    assert "stop" in at.sidebar.error[0].value.lower()
+    assert "stop" in at.main.error[0].value.lower()  # beside the fields, in the page
     assert [message.name for message in at.chat_message] == ["user", "assistant"]  # the chat is still there
     assert at.chat_input(key="pg_prompt").disabled
     at.text_area(key="pg_stop").set_value("a").run()
-    assert not at.sidebar.error and not at.chat_input(key="pg_prompt").disabled
+    assert not at.error and not at.chat_input(key="pg_prompt").disabled
 
 
 def test_a_model_in_the_link_is_preselected_and_its_reasoning_is_kept_apart(fake, monkeypatch):
@@ -194,6 +242,9 @@ def test_a_bad_base_url_is_an_error_not_a_traceback(fake, monkeypatch):
     monkeypatch.setenv("LAVA_BASE_URL", "ftp://somewhere")
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     at = playground()
+    assert "LAVA_BASE_URL" not in at.error[0].value and "unusable" in at.error[0].value  # a visitor: no names
+    monkeypatch.setenv("OPERATOR_UI", "1")
+    at = playground()
     assert "LAVA_BASE_URL must be an http(s) URL" in shown(at.error[0].value)
 
 
@@ -230,7 +281,7 @@ def test_a_pasted_credential_with_a_stray_character_is_explained_not_a_traceback
     pasted = "fwd_tok_PASTED_SECRET…"  # copied from a truncated display: not sendable in a header
     at.text_input(key="pg_credential").input(pasted).run()
     assert not at.exception
-    assert "cannot be sent" in at.error[0].value and "sidebar" in at.error[0].value
+    assert "cannot be sent" in at.error[0].value and "from the page" in at.error[0].value
     at.text_input(key="pg_credential").set_value("")  # the password field itself holds what was typed
     assert "PASTED_SECRET" not in page_text(at) and fake.requests == []
 
@@ -279,6 +330,7 @@ def test_a_reply_past_the_operators_deadline_is_kept_and_explained(fake, monkeyp
 def test_a_bad_reply_limit_is_explained_not_a_traceback(fake, monkeypatch):
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     monkeypatch.setenv("PLAYGROUND_MAX_REPLY_CHARS", "lots")
+    monkeypatch.setenv("OPERATOR_UI", "1")  # the setting's name is for the operator
     at = playground()
     assert "PLAYGROUND_MAX_REPLY_CHARS must be a number" in shown(at.error[0].value)
 

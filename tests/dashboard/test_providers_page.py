@@ -32,7 +32,7 @@ def test_each_row_is_one_model_with_a_price_cell_per_host_and_the_cheapest_marke
     table = page_table(providers_page, "Providers")
     at = rows_by_key(providers_page)["llama-3.3-70b-instruct"]
     llama, links = table.rows[at], table.links[at]
-    assert llama["Model"] == "Llama 3.3 70B Instruct"
+    assert llama["Model"] == "Llama-3.3-70B-Instruct"  # as Browse names it
     assert links["Model"] == "/model?id=meta-llama%2FLlama-3.3-70B-Instruct&provider=DeepInfra"
     assert table.titles[at]["Model"] == "meta-llama/Llama-3.3-70B-Instruct"
     assert llama["Hosts"] == "4" and llama["Cheapest"] == "DeepInfra"

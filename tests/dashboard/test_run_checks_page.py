@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from apps import let_visitors_spend
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
 from fake_models import COUNTRIES, JUDGE, SLOPPY, SOLID, capital_prompts, quality_models, right
@@ -35,7 +36,19 @@ def checked_run(monkeypatch, tmp_path):
     with quality_models(), running_fake(forward_tokens={TOKEN}) as fake:
         monkeypatch.setenv("LAVA_BASE_URL", fake.url)
         monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
-        args = ["run", str(path), "--model", SLOPPY, "--model", SOLID, "--judge", JUDGE, "--name", "capitals"]
+        args = [
+            "run",
+            str(path),
+            "--model",
+            SLOPPY,
+            "--model",
+            SOLID,
+            "--judge",
+            JUDGE,
+            "--name",
+            "capitals",
+            "--share",
+        ]
         assert cli(args, stdout=io.StringIO(), stderr=io.StringIO()) == 0
         yield fake
 
@@ -101,12 +114,14 @@ def test_a_run_started_on_the_page_applies_its_checks_with_the_chosen_judge(monk
     for name in GATEWAY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'page-run.sqlite3'}")
+    let_visitors_spend(monkeypatch)  # the page's run spends the operator's credential (issue 18)
     lines = capital_prompts("word", judge=True)[:4]
     with quality_models(), running_fake(forward_tokens={TOKEN}) as fake:
         at = page(fake, "pages/runs.py")
         at.selectbox(key="runs_kind").set_value("jsonl")
         at.text_area(key="runs_text").set_value("\n".join(json.dumps(line) for line in lines))
         at.multiselect(key="runs_models").set_value([("DeepInfra", SLOPPY), ("DeepInfra", SOLID)]).run()
+        at.number_input(key="runs_budget").set_value(1.0)  # a visitor's run on the operator's credential needs one
         at.button(key="runs_start").click().run()
         assert not at.exception and "a judge check needs a judge" in at.error[0].value  # nothing sent
         assert fake.chat_requests == 0

@@ -216,6 +216,7 @@ def test_a_prompts_own_max_tokens_is_clamped_on_the_page_with_a_note(fake):
     at.text_area(key="runs_text").set_value('{"id": "greedy", "prompt": "hi", "max_tokens": 5000000}')
     at.number_input(key="runs_max_tokens").set_value(100)
     at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
+    at.number_input(key="runs_budget").set_value(1.0)  # a visitor's run on the operator's credential needs one
     at.button(key="runs_start").click().run()
     wait_for_the_run(at)
     at.run()
@@ -229,6 +230,7 @@ def test_the_progress_line_says_which_models_rate_limit_the_run_waits_for(fake):
     at = runs_page(fake)
     at.text_area(key="runs_text").set_value("one\ntwo")
     at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
+    at.number_input(key="runs_budget").set_value(1.0)  # a visitor's run on the operator's credential needs one
     at.button(key="runs_start").click().run()
     deadline, seen = time.monotonic() + 10, []
     while time.monotonic() < deadline and not any("rate limit" in text for text in seen):

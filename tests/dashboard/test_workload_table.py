@@ -7,6 +7,8 @@ import re
 
 from apps import load_many_models, opened
 from html_tables import page_table, read_tables
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.dashboard.workload_table import SHOWN_ROWS, money, percent, workload_summary, workload_table
 from catalog.records import ModelRecord
@@ -19,10 +21,16 @@ def record(model: str, input_usd: float, output_usd: float) -> ModelRecord:
     return ModelRecord("P & <Q>", model, "m", input_usd, output_usd, 0.0, None, None, (), 1)
 
 
-def test_money_is_to_the_cent_or_three_significant_figures_with_a_true_minus():
-    assert [money(v) for v in (63.0, 1500, -877.5, 0.0715, 0.00215, 0.0, -0.004)] == [
-        "$63.00", "$1,500.00", "\u2212$877.50", "$0.07", "$0.00215", "$0.00", "\u2212$0.004",
+def test_money_is_to_the_cent_or_two_significant_digits_with_a_true_minus():
+    assert [money(v) for v in (63.0, 1500, -877.5, 0.0715, 0.00215, 0.0, -0.004, 0.0183, 0.00009)] == [
+        "$63.00", "$1,500.00", "\u2212$877.50", "$0.071", "$0.0022", "$0.00", "\u2212$0.0040", "$0.018", "$0.000090",
     ]  # fmt: skip
+
+
+@given(st.floats(min_value=1e-9, max_value=0.0999, allow_nan=False))
+def test_a_small_amount_always_shows_exactly_two_significant_digits(value):
+    digits = money(value).lstrip("$").replace(".", "").lstrip("0")
+    assert len(digits) == 2, money(value)
     assert [percent(v) for v in (89.88, -141.0, -0.01, 0.0)] == ["89.9%", "\u2212141.0%", "0.0%", "0.0%"]
 
 

@@ -134,6 +134,10 @@ def test_the_sidebar_says_how_old_the_newest_snapshot_is_and_where_the_history_i
 def test_an_unreachable_database_is_one_warning_without_its_password_and_browsing_goes_on(monkeypatch):
     monkeypatch.setenv("CATALOG_DB_URL", "postgresql+psycopg://me:hunter2@127.0.0.1:1/x?connect_timeout=2")
     at = app()
+    warnings = [item.value for item in at.warning]  # a visitor: one plain sentence, no setting's name
+    assert warnings == ["Price history unavailable. Browsing the embedded page, read-only."]
+    monkeypatch.setenv("OPERATOR_UI", "1")
+    at = app()
     warnings = [item.value for item in at.warning]
     assert len(warnings) == 1 and "CATALOG\\_DB\\_URL" in warnings[0] and "hunter2" not in texts(at)
     assert len(page_table(at, "Models").rows) == 52
