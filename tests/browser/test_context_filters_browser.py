@@ -16,7 +16,8 @@ TABLE = '[data-testid="stHtml"]:has(table)'
 #: The models with a cited window of at least 200,000 tokens and vision: Llama 4 Scout (327,680) and Maverick.
 EXPECTED = {"Llama-4-Scout-17B-16E-Instruct", "Llama-4-Maverick-17B-128E-Instruct-FP8"}
 MODEL_NAMES = """() => [...document.querySelectorAll('[data-testid="stHtml"] table tbody tr')]
-    .map(row => row.querySelector('a')?.innerText.trim())"""
+    .map(row => row.querySelector('a'))
+    .map(a => a && new URL(a.href).searchParams.get('id').split('/').pop())"""  # the id: a phone shows a short name
 
 
 @contextlib.contextmanager
