@@ -28,7 +28,9 @@ def locked_app(tmp_path_factory) -> Iterator[str]:
     other.execute("BEGIN EXCLUSIVE")
     other.execute("DELETE FROM sightings WHERE 0")
     try:
-        with run_streamlit({"CATALOG_DB_URL": f"sqlite:///{path}"}) as base:
+        with run_streamlit(
+            {"CATALOG_DB_URL": f"sqlite:///{path}", "OPERATOR_UI": "1"}
+        ) as base:  # the reason is for operators
             yield base
     finally:
         other.execute("ROLLBACK")
