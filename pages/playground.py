@@ -18,7 +18,7 @@ from catalog.records import ModelRecord
 from pages.common import chat, measure, replies
 from pages.common.operator import is_operator
 from pages.common.router import ensure_router
-from pages.common.spending import gate
+from pages.common.spending import gate, unlock_hint
 from pages.common.state import LAST_SEEN_KEY, current_catalog, show_content_first
 
 ensure_router()
@@ -68,7 +68,7 @@ side = chat.controls()
 config, limits, hosts = chat.gateway_settings(side.session)
 if config is None:  # a preview: what this model measured and what a prompt would cost, nothing sent
     st.caption(markdown_text(speed_sentence(measure.measured_speeds().get(model_key(model))), limit=None))
-    st.caption(chat.GET_A_CREDENTIAL)
+    st.caption(chat.GET_A_CREDENTIAL + unlock_hint())
     typed = st.text_area("Try a prompt", key="pg_preview", placeholder="Type a prompt to see what it would cost")
     max_tokens = (side.params.max_tokens if side.params else None) or 1024
     st.caption(markdown_text(prompt_cost(model, typed, max_tokens), limit=None))

@@ -9,6 +9,7 @@ import streamlit as st
 from catalog.dashboard.runs import answers_by_prompt, cost_speed_figure, results_frame, run_label, runs_frame
 from catalog.gateway.safe_markdown import without_images
 from catalog.gateway.targets import models_by_key, price_label
+from catalog.history import Store
 from catalog.literal import code_span, markdown_text
 from catalog.runs.check_store import checked_report
 from catalog.runs.owners import RunOwners
@@ -16,8 +17,8 @@ from catalog.runs.prompts import FORMATS  # noqa: F401
 from catalog.runs.report import run_report
 from catalog.runs.runner import BackgroundRun, clamp_notes
 from catalog.runs.store import TrialStore
-from catalog.runs.trials import FINISHED, RunSettings
-from pages.common import state
+from catalog.runs.trials import FINISHED, Run, RunSettings
+from pages.common import chat, state
 from pages.common.empty import empty_runs
 from pages.common.operator import unavailable
 from pages.common.run_checks import min_pass_rate, show_checks
@@ -37,8 +38,9 @@ if store is None:
     st.stop()
 trials = TrialStore(store)
 job: BackgroundRun | None = st.session_state.get(JOB_KEY)
-if job is None and not trials.runs():
-    empty_runs()  # what a run shows, an example, a starter file; the New run tab follows
+past = visible_runs(store, trials.runs())  # this visitor's own runs and the shared ones
+if job is None and not past:
+    empty_runs()  # what a run shows, an example, a starter file; the new run's form follows
 
 
 @st.fragment(run_every=1.0)
@@ -63,77 +65,78 @@ if job is not None:
     if job.error:
         st.error(markdown_text(job.error))
 
-past = visible_runs(store, trials.runs())  # this visitor's own runs and the shared ones
-results, new = st.tabs(["Results", "New run"])
-with results:
-    if not past:
-        st.info("No runs yet: start one in the New run tab.")
-    else:
-        by_id = {run.id: run for run in past}
-        if "runs_next" in st.session_state:
-            st.session_state["runs_pick"] = st.session_state.pop("runs_next")
-        if st.session_state.get("runs_pick") not in by_id:
-            st.session_state["runs_pick"] = past[0].id
-        run = by_id[st.selectbox("Run", list(by_id), key="runs_pick", format_func=lambda i: run_label(by_id[i]))]
-        run_trials = trials.trials(run.id, with_text=False)
-        if run.id not in st.session_state.setdefault("runs_reconciled", set()):
-            st.session_state["runs_reconciled"].add(run.id)  # once a visit: Lava logs requests a little later
-            if any(t.ok and t.request_id and not t.billed_final for t in run_trials):
-                reconcile_billed(trials, run.id)
-                run_trials = trials.trials(run.id, with_text=False)
-        report = run_report(run, run_trials)
-        graded = checked_report(trials, run, run_trials, min_pass_rate(), report=report)
-        asked = trials.prompts(run.id)
-        if run.message:
-            st.caption(markdown_text(run.message))
-        for note in clamp_notes(asked, run.settings.max_tokens):
-            st.caption(markdown_text(note, 400))
-        if run.status != FINISHED and job is None and owns(store, run) and st.button(
-            f"Resume run {run.id}", key="runs_resume", icon=":material/replay:",
-            help="Send again only the trials not yet ok; none is ever recorded twice",
-        ):  # fmt: skip
-            if resume(store, models, run) is not None:
-                st.rerun()
-        st.caption(
-            f"List estimate: Compare's assumed {view.input_tokens:,} input + {view.output_tokens:,} output tokens "
-            "per request at list prices; ratio = measured ÷ estimate."
-        )
-        st.dataframe(
-            results_frame(report, models, view.input_tokens, view.output_tokens),
-            column_config={
-                "model": st.column_config.TextColumn("model", pinned=True),
-                "page": st.column_config.LinkColumn("page", display_text="Open ↗", help="The model's page"),
-            },
-            hide_index=True,
-            key="runs_results",
-        )
-        st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
-        show_checks(trials, run, graded, run_trials)
-        with st.expander("Answers side by side", icon=":material/compare:"):
-            shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
-                                 format_func=lambda n: asked[n].label)  # fmt: skip
-            if shown is not None and asked:  # only this prompt's replies are read with their text
-                with_text = trials.trials(run.id, prompt_number=asked[shown].number)
-                prompt, replies = answers_by_prompt([asked[shown]], with_text)[0]
-                if prompt.messages:
-                    st.text(prompt.messages[-1][1][:2000])
-                for column, (provider, model, trial) in zip(st.columns(max(len(replies), 1)), replies, strict=False):
-                    column.caption(code_span(model) + " · " + code_span(provider))
-                    if trial.reply_text is not None:
-                        column.markdown(without_images(trial.reply_text))
-                    column.caption(
-                        markdown_text(trial.error or "") if not trial.ok else f"{trial.output_tokens} tokens"
-                    )
-        downloads = st.columns(2)
-        graded_json = json.dumps(graded, indent=2, allow_nan=False)
-        downloads[0].download_button("Report (JSON)", graded_json, f"run-{run.id}.json",
-                                     "application/json", key="runs_json")  # fmt: skip
-        downloads[1].download_button("Report (CSV)", report.csv_text(), f"run-{run.id}.csv", "text/csv",
-                                     key="runs_csv")  # fmt: skip
-        st.subheader("Past runs")
-        st.dataframe(runs_frame(past), hide_index=True, key="runs_past")
 
-with new:
+def show_results(store: Store, past: list[Run]) -> None:
+    """The chosen run: its results per model, checks, answers side by side, reports and the past runs."""
+    by_id = {run.id: run for run in past}
+    if "runs_next" in st.session_state:
+        st.session_state["runs_pick"] = st.session_state.pop("runs_next")
+    if st.session_state.get("runs_pick") not in by_id:
+        st.session_state["runs_pick"] = past[0].id
+    run = by_id[st.selectbox("Run", list(by_id), key="runs_pick", format_func=lambda i: run_label(by_id[i]))]
+    run_trials = trials.trials(run.id, with_text=False)
+    if run.id not in st.session_state.setdefault("runs_reconciled", set()):
+        st.session_state["runs_reconciled"].add(run.id)  # once a visit: Lava logs requests a little later
+        if any(t.ok and t.request_id and not t.billed_final for t in run_trials):
+            reconcile_billed(trials, run.id)
+            run_trials = trials.trials(run.id, with_text=False)
+    report = run_report(run, run_trials)
+    graded = checked_report(trials, run, run_trials, min_pass_rate(), report=report)
+    asked = trials.prompts(run.id)
+    if run.message:
+        st.caption(markdown_text(run.message))
+    for note in clamp_notes(asked, run.settings.max_tokens):
+        st.caption(markdown_text(note, 400))
+    if run.status != FINISHED and job is None and owns(store, run) and st.button(
+        f"Resume run {run.id}", key="runs_resume", icon=":material/replay:",
+        help="Send again only the trials not yet ok; none is ever recorded twice",
+    ):  # fmt: skip
+        if resume(store, models, run) is not None:
+            st.rerun()
+    st.caption(
+        f"List estimate: Compare's assumed {view.input_tokens:,} input + {view.output_tokens:,} output tokens "
+        "per request at list prices; ratio = measured ÷ estimate."
+    )
+    st.dataframe(
+        results_frame(report, models, view.input_tokens, view.output_tokens),
+        column_config={
+            "model": st.column_config.TextColumn("model", pinned=True),
+            "page": st.column_config.LinkColumn("page", display_text="Open ↗", help="The model's page"),
+        },
+        hide_index=True,
+        key="runs_results",
+    )
+    st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
+    show_checks(trials, run, graded, run_trials)
+    with st.expander("Answers side by side", icon=":material/compare:"):
+        shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
+                             format_func=lambda n: asked[n].label)  # fmt: skip
+        if shown is not None and asked:  # only this prompt's replies are read with their text
+            with_text = trials.trials(run.id, prompt_number=asked[shown].number)
+            prompt, replies = answers_by_prompt([asked[shown]], with_text)[0]
+            if prompt.messages:
+                st.text(prompt.messages[-1][1][:2000])
+            for column, (provider, model, trial) in zip(st.columns(max(len(replies), 1)), replies, strict=False):
+                column.caption(code_span(model) + " · " + code_span(provider))
+                if trial.reply_text is not None:
+                    column.markdown(without_images(trial.reply_text))
+                column.caption(markdown_text(trial.error or "") if not trial.ok else f"{trial.output_tokens} tokens")
+    downloads = st.columns(2)
+    graded_json = json.dumps(graded, indent=2, allow_nan=False)
+    downloads[0].download_button("Report (JSON)", graded_json, f"run-{run.id}.json",
+                                 "application/json", key="runs_json")  # fmt: skip
+    downloads[1].download_button("Report (CSV)", report.csv_text(), f"run-{run.id}.csv", "text/csv",
+                                 key="runs_csv")  # fmt: skip
+    st.subheader("Past runs")
+    st.dataframe(runs_frame(past), hide_index=True, key="runs_past")
+
+
+def new_run(store: Store) -> None:
+    """The form that starts a run: prompts, models, limits; on whose credential it is sent, first."""
+    session = chat.credential_popover("runs_own")
+    blocked = chat.cannot_send(session)
+    if blocked:
+        st.caption(markdown_text(blocked, limit=None))
     by_key = models_by_key(models)
     several = len({provider for provider, _ in by_key}) > 1
     picked = [key for key in by_key if key[1] in view.picks]
@@ -156,7 +159,8 @@ with new:
         format_func=lambda key: "none" if key is None else price_label(by_key[key], with_provider=True),
     )  # fmt: skip
     name = st.text_input("Name", key="runs_name", placeholder="my prompts")
-    if st.button("Start the run", key="runs_start", type="primary", disabled=job is not None or not chosen):
+    waiting = job is not None or not chosen or blocked is not None
+    if st.button("Start the run", key="runs_start", type="primary", disabled=waiting):
         prompts = prompts_from_input(pasted, kind, upload)
         if prompts is not None:
             settings = RunSettings(max_tokens=int(max_tokens), concurrency=int(concurrency),
@@ -165,4 +169,15 @@ with new:
             records = [by_key[key] for key in chosen]
             if start(store, models, records, prompts, int(repeat), settings, name or "dashboard run") is not None:
                 st.rerun()
+
+
+if past:
+    results, new = st.tabs(["Results", "New run"])
+    with results:
+        show_results(store, past)
+    with new:
+        new_run(store)
+else:
+    st.subheader("New run")
+    new_run(store)
 state.publish(view, "runs")

@@ -28,13 +28,15 @@ from catalog.spend.modes import may_spend
 from catalog.words import counted
 from pages.common.operator import is_operator
 from pages.common.settings import settings
-from pages.common.spending import mode, visitor
+from pages.common.spending import mode, unlock_hint, visitor
 
 GET_A_CREDENTIAL = (
     "To send prompts, paste a Lava forward token or secret key (from your account at lava.so) or a DeepInfra API "
     "key: it is used for this browser session only."
 )
 NO_CREDENTIAL = "This server has no gateway credential configured, so nothing can be sent from here."
+#: The pasted credential as (kind, text), kept apart from its widgets' keys so it outlives a change of page.
+CREDENTIAL_KEY = "session_credential"
 OPERATOR_BROKEN = "The Playground's gateway settings on this server are unusable, so nothing can be sent from here."
 
 
@@ -68,19 +70,49 @@ def usable_credential(session: SessionCredential | None) -> tuple[GatewayConfig 
     return config, Holder.YOURS if session is not None else Holder.OPERATORS
 
 
+def credential_popover(page: str) -> SessionCredential | None:
+    """The credential popover, drawn by the Playground and by Runs; its label says whose credential is in use.
+
+    What is pasted on one page holds on the other for this browser session: Streamlit forgets a widget's value
+    on a page that does not draw it, so the pair is also kept under `CREDENTIAL_KEY`."""
+    kind_key, value_key = f"{page}_kind", f"{page}_credential"
+    saved_kind, saved_value = st.session_state.get(CREDENTIAL_KEY, (SessionKind.FORWARD_TOKEN, ""))
+    st.session_state.setdefault(kind_key, saved_kind)
+    st.session_state.setdefault(value_key, saved_value)
+    holder = _holder(bool(st.session_state[value_key]))
+    label = "Credential: none · paste one" if holder is Holder.NONE else f"Credential: {holder.value}"
+    with st.popover(label, icon=":material/vpn_key:", type="primary" if holder is Holder.NONE else "secondary"):
+        kind = st.radio("It is a", list(SessionKind), key=kind_key, format_func=lambda k: k.value)
+        kind = kind or SessionKind.FORWARD_TOKEN  # a radio with options always has one chosen
+        typed = st.text_input(
+            "Paste a credential (this session only)", type="password", key=value_key,
+            help="Used for this browser session only; never stored or shown.",
+        )  # fmt: skip
+    st.session_state[CREDENTIAL_KEY] = (kind, typed)
+    return pasted_credential()
+
+
+def pasted_credential() -> SessionCredential | None:
+    """The credential this session pasted, on the Playground or on Runs; None when it pasted none."""
+    kind, typed = st.session_state.get(CREDENTIAL_KEY, (SessionKind.FORWARD_TOKEN, ""))
+    return SessionCredential(SessionKind(kind), typed) if typed else None
+
+
+def cannot_send(session: SessionCredential | None) -> str | None:
+    """Why this visitor cannot send anything yet (no credential of theirs, none the operator lets them spend),
+    in their words; None when they can. An unusable setting is the page's to explain when it sends."""
+    try:
+        config, _ = usable_credential(session)
+    except ConfigError:
+        return None
+    return None if config is not None else GET_A_CREDENTIAL + unlock_hint()
+
+
 def controls() -> Controls:
     """The credential and parameter popovers, in the page (a phone's sidebar is collapsed), side by side; each
     label says what is set. Their fields are drawn only when opened, so the model picker loads first."""
     with st.container(horizontal=True, key="pg_controls"):
-        holder = _holder()
-        label = "Credential: none · paste one" if holder is Holder.NONE else f"Credential: {holder.value}"
-        with st.popover(label, icon=":material/vpn_key:", type="primary" if holder is Holder.NONE else "secondary"):
-            kind = st.radio("It is a", list(SessionKind), key="pg_kind", format_func=lambda k: k.value)
-            kind = kind or SessionKind.FORWARD_TOKEN  # a radio with options always has one chosen
-            typed = st.text_input(
-                "Paste a credential (this session only)", type="password", key="pg_credential",
-                help="Used for this browser session only; never stored or shown.",
-            )  # fmt: skip
+        session = credential_popover("pg")
         with st.popover(_parameters_label(), icon=":material/tune:"):
             system_prompt = st.text_area("System prompt", key="pg_system", placeholder="You are a helpful assistant.")
             temperature = st.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="pg_temperature")
@@ -93,12 +125,12 @@ def controls() -> Controls:
     except ValueError as error:
         params = None
         st.error(markdown_text(str(error), limit=None), icon=":material/tune:")
-    return Controls(SessionCredential(kind, typed) if typed else None, system_prompt, params, totals)
+    return Controls(session, system_prompt, params, totals)
 
 
-def _holder() -> Holder:
+def _holder(pasted: bool) -> Holder:
     """Whose credential is in use, from the fields' values (known before they are drawn)."""
-    if st.session_state.get("pg_credential"):
+    if pasted:
         return Holder.YOURS
     try:
         return usable_credential(None)[1]

@@ -53,13 +53,13 @@ def start(
     settings: RunSettings, name: str,
 ) -> BackgroundRun | None:  # fmt: skip
     """Check everything, record the run, and start it in a thread; an error is shown (and None) when it cannot."""
-    paying = spending.gate(spending.pasted_credential())
+    paying = spending.gate(chat.pasted_credential())
     problems = spending.run_problems(paying, prompts=len(prompts), repeat=repeat, concurrency=settings.concurrency,
                                      max_tokens=settings.max_tokens or 0, max_usd=settings.max_usd)  # fmt: skip
     if problems:
         st.error("On the operator's credential a run needs " + markdown_text("; ".join(problems), limit=None) + ".")
         return None
-    _, _, hosts = chat.require_config(spending.pasted_credential())
+    _, _, hosts = chat.require_config(chat.pasted_credential())
     try:
         check_run(models, records, prompts, settings, hosts=hosts)
         judges_for_run(models, prompt_checks(prompts), settings, resolve_models, hosts)  # checks: before anything
@@ -100,7 +100,7 @@ def resume(store: Store, models: Catalog, run: Run) -> BackgroundRun | None:
 def _launch(
     trials: TrialStore, models: Catalog, run: Run, prompts: list[Prompt], records: list[ModelRecord]
 ) -> BackgroundRun | None:
-    session = spending.pasted_credential()
+    session = chat.pasted_credential()
     paying = spending.gate(session)
     config, limits, hosts = chat.require_config(session)
     checks = CheckStore(trials.store).prompt_checks(run.id)  # the run's own (issue 19), also on a resume

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from catalog.gateway.config import SessionCredential, SessionKind
+from catalog.gateway.config import SessionCredential
 from catalog.gateway.messages import ChatParams, ChatRequest
 from catalog.history import Store, StoreError
 from catalog.literal import markdown_text
@@ -48,7 +48,7 @@ UNLOCK_HINTS = {
     SpendMode.OIDC: " Or sign in (in the sidebar), if the operator allowed your e-mail.",
 }
 OWN_CREDENTIAL = (
-    "The operator's credential is not for visitors here: paste your own in the sidebar's **Credential** "
+    "The operator's credential is not for visitors here: paste your own in the Playground's **Credential** "
     "popover (kept for this browser session only)."
 )
 
@@ -59,6 +59,11 @@ def mode() -> SpendMode:
     except SpendConfigError as error:
         st.error(markdown_text(str(error)), icon=":material/settings:")
         st.stop()
+
+
+def unlock_hint() -> str:
+    """How this visitor could spend the operator's credential instead of their own ("" when they cannot)."""
+    return UNLOCK_HINTS.get(mode(), "") if not may_spend(mode(), visitor()) else ""
 
 
 def visitor() -> Visitor:
@@ -154,8 +159,7 @@ def gate(session: SessionCredential | None) -> Spending:
         return Spending(None, bounds)
     chosen, who = mode(), visitor()
     if not may_spend(chosen, who):
-        extra = UNLOCK_HINTS.get(chosen, "")
-        st.info(OWN_CREDENTIAL + extra, icon=":material/key:")
+        st.info(OWN_CREDENTIAL + unlock_hint(), icon=":material/key:")
         st.stop()
     store, problem = history_store()
     if store is None:
@@ -182,13 +186,6 @@ def mark_seen(owners: RunOwners) -> None:
         st.session_state[SEEN_KEY] = now
     except StoreError:
         pass  # the next run of the page tries again; the owner-gone time is minutes
-
-
-def pasted_credential() -> SessionCredential | None:
-    """The credential this session pasted in the Playground's Credential popover, for the Runs page too."""
-    typed = str(st.session_state.get("pg_credential") or "")
-    kind = st.session_state.get("pg_kind") or SessionKind.FORWARD_TOKEN
-    return SessionCredential(SessionKind(kind), typed) if typed else None
 
 
 def owns(store: Store, run: Run) -> bool:

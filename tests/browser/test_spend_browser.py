@@ -16,6 +16,9 @@ PASSPHRASE = "a long operator passphrase"
 MODEL = "meta-llama/Meta-Llama-3.1-8B-Instruct"
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 MODES = ("off", "passphrase", "public", "oidc")
+#: What a visitor who may not spend the operator's credential is told besides pasting their own.
+UNLOCK_WORDS = {"off": "session only.", "passphrase": "unlock spending with the operator's passphrase",
+                "oidc": "Or sign in"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,9 @@ def test_the_playground_and_runs_in_each_mode(spend_app, fake, browser, size, sc
             wait_for_app(tab)
             assert fake.chat_requests == before + 1
         else:
-            tab.get_by_text("paste your own").wait_for(timeout=10_000)
+            hint = tab.get_by_text("To send prompts, paste")  # a preview: what a prompt would cost, nothing sent
+            hint.wait_for(timeout=10_000)
+            assert UNLOCK_WORDS[mode] in hint.inner_text()
             assert tab.get_by_test_id("stChatInputTextArea").count() == 0 and fake.chat_requests == before
         assert exceptions_shown(tab) == [] and TOKEN not in tab.inner_text("body")
         tab.screenshot(path=str(screenshot_dir / f"spend-{mode}-playground-{size}.png"), full_page=True)
@@ -77,7 +82,7 @@ def test_the_playground_and_runs_in_each_mode(spend_app, fake, browser, size, sc
 
 
 def _to_playground(tab) -> None:
-    tab.get_by_test_id("stSidebarNav").get_by_text("Playground").click()
+    tab.get_by_test_id("stTopNav").get_by_text("Playground", exact=True).click()
     wait_for_app(tab)
 
 
@@ -108,7 +113,7 @@ def test_a_wrong_passphrase_is_refused_the_sixth_try_waits_and_the_right_one_unl
         tab.get_by_text("Too many tries: wait").wait_for(timeout=10_000)
         tab.screenshot(path=str(screenshot_dir / "spend-passphrase-sixth-try.png"), full_page=True)
         _to_playground(tab)  # in the same session: a new page load would be a new session
-        tab.get_by_text("paste your own").wait_for(timeout=10_000)  # still locked
+        tab.get_by_text("unlock spending with the operator's passphrase").wait_for(timeout=10_000)  # still locked
         assert tab.get_by_test_id("stChatInputTextArea").count() == 0
     finally:
         context.close()

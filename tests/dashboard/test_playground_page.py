@@ -23,9 +23,11 @@ SETTINGS = GATEWAY_VARIABLES
 
 
 @pytest.fixture
-def fake(monkeypatch):
+def fake(monkeypatch, tmp_path):
     for name in SETTINGS:
         monkeypatch.delenv(name, raising=False)
+    # A history of its own: replies other test files measured would change what a newcomer is shown.
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'history.sqlite3'}")
     let_visitors_spend(monkeypatch)
     with running_fake(forward_tokens={TOKEN}, deepinfra_key=PROVIDER_KEY, retry_after="30") as server:
         yield server

@@ -76,18 +76,18 @@ def test_lava_endpoint_puts_the_target_in_the_u_parameter():
         (SessionKind.DEEPINFRA_KEY, Mode.DIRECT),
     ],
 )
-def test_sidebar_credential_wins_and_stands_alone(kind, mode):
+def test_a_pasted_credential_wins_and_stands_alone(kind, mode):
     settings = {"LAVA_FORWARD_TOKEN": TOKEN, "LAVA_CUSTOMER_ID": "cus_op", "DEEPINFRA_API_KEY": PROVIDER_KEY}
     config = resolve_config(settings, SessionCredential(kind, f"  {SECRET}  "))
     assert config is not None and config.mode is mode
-    assert "sidebar" in config.source
+    assert "the page" in config.source and "this session only" in config.source
     if kind is SessionKind.SECRET_KEY:
         assert decode_forward_token(config.credential) == {"secret_key": SECRET}
     else:
         assert config.credential == SECRET
 
 
-def test_blank_sidebar_credential_falls_back_to_the_configured_one():
+def test_a_blank_pasted_credential_falls_back_to_the_configured_one():
     config = resolve_config({"LAVA_FORWARD_TOKEN": TOKEN}, SessionCredential(SessionKind.FORWARD_TOKEN, "  "))
     assert config is not None and config.credential == TOKEN
 
@@ -144,8 +144,8 @@ def test_a_forward_token_needs_a_secret_key():
     [
         ({"LAVA_FORWARD_TOKEN": "eyJzZWNyZXRfa2V5Ijoi\nYWtzX2xpdmVfWFlaIn0="}, None, "LAVA_FORWARD_TOKEN"),
         ({"DEEPINFRA_API_KEY": "di_key with_space"}, None, "DEEPINFRA_API_KEY"),
-        ({}, SessionCredential(SessionKind.FORWARD_TOKEN, "fwd_tok_pasted…"), "sidebar"),
-        ({}, SessionCredential(SessionKind.DEEPINFRA_KEY, "di_key\x00"), "sidebar"),
+        ({}, SessionCredential(SessionKind.FORWARD_TOKEN, "fwd_tok_pasted…"), "the page"),
+        ({}, SessionCredential(SessionKind.DEEPINFRA_KEY, "di_key\x00"), "the page"),
     ],
 )
 def test_a_credential_that_cannot_travel_in_a_header_is_refused_without_echoing_it(settings, session, source):

@@ -58,7 +58,8 @@ def unlock(at: AppTest, passphrase: str) -> None:
 
 
 def bearers(fake) -> list[str]:
-    return [entry.get("bearer", "") for entry in fake.requests]
+    """The credential each request to the gateway carried."""
+    return [entry["headers"].get("Authorization", "").removeprefix("Bearer ") for entry in fake.requests]
 
 
 def test_off_mode_sends_nothing_on_the_operators_credential_from_playground_or_runs(fake):
@@ -68,17 +69,32 @@ def test_off_mode_sends_nothing_on_the_operators_credential_from_playground_or_r
     runs = opened("pages/runs.py")
     runs.text_area(key="runs_text").set_value("one\ntwo")
     runs.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
-    runs.number_input(key="runs_budget").set_value(1.0)
-    runs.button(key="runs_start").click().run()
-    assert not runs.exception and runs.info  # told to paste a credential; nothing is sent
+    runs.number_input(key="runs_budget").set_value(1.0).run()
+    assert runs.button(key="runs_start").disabled  # told to paste a credential first; nothing can be sent
+    assert any("To send prompts, paste" in caption.value for caption in runs.caption)
     time.sleep(0.3)
     assert fake.requests == [] and fake.chat_requests == 0
+
+
+def test_a_credential_pasted_on_the_playground_holds_on_runs(fake):
+    at = opened("pages/playground.py")
+    at.text_input(key="pg_credential").input(OWN).run()
+    at.switch_page("pages/runs.py").run()  # Streamlit forgets the Playground's own widgets here
+    assert at.text_input(key="runs_own_credential").value == OWN
+    at.text_area(key="runs_text").set_value("one")
+    at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
+    at.button(key="runs_start").click().run()
+    deadline = time.monotonic() + 30
+    while "runs_job" in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    assert not at.exception and fake.chat_requests == 1 and bearers(fake) == [OWN]
 
 
 def test_off_mode_sends_with_the_visitors_own_pasted_credential(fake):
     at = opened("pages/playground.py", pg_credential=OWN)
     at.chat_input(key="pg_prompt").set_value("hello").run()
-    assert not at.exception and fake.chat_requests == 1
+    assert not at.exception and fake.chat_requests == 1 and bearers(fake) == [OWN]
 
 
 def test_passphrase_mode_keeps_the_operators_credential_locked_until_this_session_unlocks(fake, monkeypatch):
@@ -139,7 +155,8 @@ def test_session_b_does_not_see_session_a_s_run_its_prompts_or_its_downloads(fak
         "Report (CSV)",
     ]
     b = opened("pages/runs.py", session="session-b")
-    assert "No runs yet" in b.info[0].value and not b.get("download_button")
+    assert "No runs yet" in b.info[0].value  # the empty page: its only download is the starter prompt file
+    assert [button.key for button in b.get("download_button")] == ["runs_starter"]
     assert "secret prompt" not in str(b._tree) and not [s for s in b.selectbox if s.key == "runs_pick"]
 
 
