@@ -89,7 +89,7 @@ def test_a_bad_check_is_refused_with_a_reason(check, says):
 
 def test_a_catastrophic_regex_is_not_judged_after_its_time_bound_never_a_frozen_run():
     started = time.perf_counter()
-    result = verdict("regex", r"^(a+)+$", "a" * 5000 + "!")
+    result = verdict("regex", r"^(a|aa)+$", "a" * 5000 + "!")  # exponential in any backtracking engine
     assert result.passed is None and "took longer" in result.reason
     assert time.perf_counter() - started < 2
 
