@@ -102,6 +102,12 @@ def test_cost_ranks_models_for_a_workload():
     # Llama-3.1-8B-Turbo ($0.02 / $0.03): 0.04 + 0.015 = $0.000055 a request, $0.55 for 10,000.
     assert lines[4].split() == ["2", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "$0.000055", "$0.55"]
     assert len(lines) == 5
+    assert lines[1].split()[-3:] == ["×", "10,000", "requests"]
+
+
+def test_cost_for_one_request_says_request():
+    result = run("cost", "--input-tokens", "10", "--output-tokens", "1", "--top", "1")
+    assert result.stdout.splitlines()[1].split()[-3:] == ["×", "1", "request"]
 
 
 def test_a_second_source_adds_a_provider_column(tmp_path):

@@ -212,7 +212,7 @@ def _cost(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     lines = rank_by_cost(models.models, args.input_tokens, args.output_tokens, args.requests)
     shown = lines if args.top is None else lines[: args.top]
     multi = len(models.providers) > 1
-    header = ["#", *(["provider"] if multi else []), "model", "per request", f"× {args.requests:,} requests"]
+    header = ["#", *(["provider"] if multi else []), "model", "per request", f"× {counted(args.requests, 'request')}"]
     table = [
         [
             str(rank),
