@@ -86,9 +86,12 @@ def unlock_control() -> None:
         return
     if chosen is not SpendMode.PASSPHRASE or who.unlocked:
         return
-    with st.sidebar.popover("Unlock spending", icon=":material/lock:", width="stretch"):
+    with (
+        st.sidebar.popover("Unlock spending", icon=":material/lock:", width="stretch"),
+        st.form("spend_unlock_form", border=False, enter_to_submit=True),
+    ):  # a form: Enter unlocks, whatever part of the popover a short screen shows
         typed = st.text_input("Operator's passphrase", type="password", key="spend_passphrase")
-        pressed = st.button("Unlock", key="spend_unlock")
+        pressed = st.form_submit_button("Unlock", key="spend_unlock")
         if pressed and typed:
             stored = settings().value("CATALOG_SPEND_PASSPHRASE_HASH")
             if not stored:

@@ -104,7 +104,7 @@ def test_refresh_prices_reports_each_configured_source(history_app, page, screen
     assert page.get_by_role("button", name="Refresh prices").count() == 0  # operator-only (issue 18)
     page.get_by_text("Unlock spending").click()
     page.get_by_label("Operator's passphrase").fill(PASSPHRASE)
-    page.get_by_role("button", name="Unlock", exact=True).click()
+    page.get_by_label("Operator's passphrase").press("Enter")  # submits the unlock form
     page.get_by_role("button", name="Refresh prices").click()
     page.get_by_text("Refreshed: 0 new snapshots, 1 unchanged, 0 failed").wait_for(timeout=30_000)
     wait_for_app(page)
