@@ -8,11 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_runner import run
+from counted_environment import counted_environment
 from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.cli.main import main
-from catalog.settings import BY_NAME, HIDDEN, NAMES, VARIABLES, mask_password, read_settings
+from catalog.settings import BY_NAME, HIDDEN, NAMES, VARIABLES, applied, in_force, mask_password, read_settings
 
 ROOT = Path(__file__).parents[1]
 #: Variables the tests read, never the product.
@@ -94,6 +96,48 @@ def test_the_settings_command_lists_every_setting_masked(monkeypatch, capsys):
     assert main(["settings"]) == 0
     table, _ = capsys.readouterr()
     assert all(name in table for name in NAMES) and "do_not_print" not in table
+
+
+COMMANDS = [
+    ["cost", "--input-tokens", "1000", "--output-tokens", "100", "--top", "1"],
+    ["list", "--search", "phi"],
+    ["export", "--format", "csv"],
+    ["settings"],
+    ["changes"],
+    ["spend"],
+    ["runs"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[command[0] for command in COMMANDS])
+def test_every_command_reads_the_settings_once_and_names_a_bad_value_once_on_stderr(monkeypatch, command):
+    environ = counted_environment(monkeypatch, CATALOG_FETCH_MAX_BYTES="lots")
+    result = run(*command)
+    warning = "warning: CATALOG_FETCH_MAX_BYTES must be a positive whole number, not 'lots'"
+    assert result.stderr.count(warning) == 1, result.stderr
+    assert warning not in result.stdout
+    assert environ.reads["CATALOG_FETCH_MAX_BYTES"] == 1
+
+
+def test_good_settings_print_no_warning(monkeypatch):
+    counted_environment(monkeypatch, CATALOG_FETCH_MAX_BYTES="2_000_000")
+    result = run("cost", "--input-tokens", "1000", "--output-tokens", "100", "--top", "1")
+    assert result.returncode == 0 and "warning" not in result.stderr
+
+
+def test_the_settings_in_force_are_the_applied_ones_else_read_then(monkeypatch):
+    environ = counted_environment(monkeypatch, CATALOG_SOURCES="from-env.md")
+    chosen = read_settings({"CATALOG_SOURCES": "chosen.md"})
+    with applied(chosen):
+        assert in_force() is chosen
+    assert environ.reads["CATALOG_SOURCES"] == 0
+    assert in_force()["CATALOG_SOURCES"] == "from-env.md" and environ.reads["CATALOG_SOURCES"] == 1
+
+
+def test_help_names_both_ways_to_run_the_command():
+    result = run("--help")
+    assert result.returncode == 0
+    assert "python -m catalog" in result.stdout and "llm-catalog" in result.stdout
 
 
 def test_only_the_settings_module_reads_the_environment():

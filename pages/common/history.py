@@ -66,7 +66,7 @@ def history_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
         try:
             if store is None:
                 raise StoreError(problem or "no history database")
-            past = _catalog_on(configured_url(), as_of, store.revision())
+            past = _catalog_on(configured_url(settings()), as_of, store.revision())
         except StoreError as error:
             store, problem = None, str(error)
             st.warning(
@@ -115,7 +115,7 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
             age = (dt.date.today() - newest).days
             st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{counted(age, 'day')} old"))
         if operator:
-            st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
+            st.caption(f"History kept in {markdown_text(describe_location(configured_url(settings())))}")
         _refresh_button(store)
 
 

@@ -9,6 +9,7 @@ import time
 import streamlit as st
 
 from catalog.history import Store, StoreError, configured_url
+from pages.common.settings import settings
 
 #: Seconds a database that could not be opened is left alone before the next try (not on every rerun).
 RETRY_AFTER_S = 60.0
@@ -46,14 +47,14 @@ def _opener(url: str) -> Opener:
 
 def history_store() -> tuple[Store | None, str | None]:
     """The configured store, or None and one sentence naming CATALOG_DB_URL (never its password)."""
-    return _opener(configured_url()).open()
+    return _opener(configured_url(settings())).open()
 
 
 def history_revision() -> tuple[str, int]:
     """The database and how many times it has been written to: a cache key that changes with every refresh,
     from this dashboard or from the CLI."""
-    store, _ = history_store()
+    url, (store, _) = configured_url(settings()), history_store()
     try:
-        return configured_url(), store.revision() if store is not None else -1
+        return url, store.revision() if store is not None else -1
     except StoreError:
-        return configured_url(), -1
+        return url, -1
