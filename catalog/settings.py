@@ -3,10 +3,13 @@
 A setting is an environment variable, or the same name in Streamlit's `st.secrets` (the dashboard passes
 those in; nothing here imports Streamlit). The environment wins; a blank value counts as unset. This module
 is the only one that reads `os.environ`, and `read_settings` is called once per CLI command (`cli/main.py`)
-and once per dashboard run (`pages/common/settings.py`, from the router: an operator may edit
-`secrets.toml` while the server runs, and the next run reads it). That `Settings` is passed down to the code
-that uses it; a library function called without one uses `in_force()`: the settings the running command or
-dashboard run `applied`, else (a script or a test calling the library directly) the environment, read then.
+and once per dashboard run (`pages/common/settings.py`: by the router, or by a page run without it), so an
+operator's edit of `secrets.toml` applies from the next run, and no run mixes old and new values.
+
+That `Settings` is passed to the code that uses it. A library function called without one (`configured_url`,
+`FetchLimits.from_settings`, …) uses `in_force()`: the settings the CLI command or the dashboard's router
+`applied` for its whole run, in that thread; elsewhere (a script or a test calling the library, a thread
+of its own) the environment, read then.
 
 A value that does not fit its kind is kept as written, so the code that uses it can say exactly what is
 wrong where it matters, and `Settings.warnings` names it up front: every CLI command prints them on stderr,
