@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from catalog.settings import applied
 from catalog.sources import SOURCES_VARIABLE, configured_sources
 from pages.common.history import history_sidebar
+from pages.common.operator import setting_warnings
 from pages.common.router import mark_routed, routes
-from pages.common.settings import settings
+from pages.common.settings import read_for_run
 from pages.common.sidebar import reserve_filters
 from pages.common.spending import unlock_control
 
@@ -18,7 +20,9 @@ st.set_page_config(page_title="LLM price catalog", page_icon=":material/payments
 st.html(LAYOUT_STYLE)  # a style alone takes no room on the page
 navigation = st.navigation(routes(), position="top", expanded=1)  # on top; on a phone, folded above the filters
 mark_routed()
-reserve_filters()  # a page's filters come first in the sidebar, the catalog's source and quality below
-history_sidebar(configured_sources(settings().get(SOURCES_VARIABLE)))  # the catalog, or as of ?as_of=
-unlock_control()  # passphrase mode: unlock spending (and Refresh prices); oidc mode: sign in
-navigation.run()
+with applied(read_for_run(by_router=True)) as settings:  # read once per run; the library's defaults use them too
+    reserve_filters()  # a page's filters come first in the sidebar, the catalog's source and quality below
+    setting_warnings()  # an operator sees a setting that does not fit; a visitor, nothing
+    history_sidebar(configured_sources(settings.get(SOURCES_VARIABLE)))  # the catalog, or as of ?as_of=
+    unlock_control()  # passphrase mode: unlock spending (and Refresh prices); oidc mode: sign in
+    navigation.run()

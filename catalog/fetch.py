@@ -26,14 +26,14 @@ from __future__ import annotations
 import codecs
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 import httpx
 
 from catalog.records import SourceError
-from catalog.settings import BY_NAME, read_settings
+from catalog.settings import BY_NAME, Settings, in_force
 
 MAX_BYTES_VARIABLE = "CATALOG_FETCH_MAX_BYTES"
 DEADLINE_VARIABLE = "CATALOG_FETCH_DEADLINE_S"
@@ -75,19 +75,11 @@ class FetchLimits:
     max_ratio: int = MAX_RATIO
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, str] | None = None) -> FetchLimits:
-        """The operator's `CATALOG_FETCH_MAX_BYTES` and `CATALOG_FETCH_DEADLINE_S`; a value that does not fit
-        falls back to its default (`python -m catalog settings` names it)."""
-        settings = read_settings() if settings is None else settings
-        return cls(
-            max_bytes=int(_setting(settings, MAX_BYTES_VARIABLE)), deadline_s=_setting(settings, DEADLINE_VARIABLE)
-        )
-
-
-def _setting(settings: Mapping[str, str], name: str) -> float:
-    variable = BY_NAME[name]
-    text = (settings.get(name) or "").strip() or variable.default
-    return float((variable.default if variable.problem(text) else text).replace("_", ""))
+    def from_settings(cls, settings: Settings | None = None) -> FetchLimits:
+        """The operator's `CATALOG_FETCH_MAX_BYTES` and `CATALOG_FETCH_DEADLINE_S` (default: the settings in
+        force); a value that does not fit falls back to its default (`Settings.warnings` names it)."""
+        settings = in_force() if settings is None else settings
+        return cls(max_bytes=settings.whole(MAX_BYTES_VARIABLE), deadline_s=settings.number(DEADLINE_VARIABLE))
 
 
 def redact_url(url: str) -> str:

@@ -2,11 +2,18 @@
 
 A setting is an environment variable, or the same name in Streamlit's `st.secrets` (the dashboard passes
 those in; nothing here imports Streamlit). The environment wins; a blank value counts as unset. This module
-is the only one that reads `os.environ`: everything else is handed a `Settings`, read once per CLI command
-and once per dashboard run (an operator may edit `secrets.toml` while the server runs).
+is the only one that reads `os.environ`, and `read_settings` is called once per CLI command (`cli/main.py`)
+and once per dashboard run (`pages/common/settings.py`: by the router, or by a page run without it), so an
+operator's edit of `secrets.toml` applies from the next run, and no run mixes old and new values.
+
+That `Settings` is passed to the code that uses it. A library function called without one (`configured_url`,
+`FetchLimits.from_settings`, …) uses `in_force()`: the settings the CLI command or the dashboard's router
+`applied` for its whole run, in that thread; elsewhere (a script or a test calling the library, a thread
+of its own) the environment, read then.
 
 A value that does not fit its kind is kept as written, so the code that uses it can say exactly what is
-wrong where it matters, and `Settings.warnings` names it up front (`python -m catalog settings` prints them).
+wrong where it matters, and `Settings.warnings` names it up front: every CLI command prints them on stderr,
+and the dashboard shows them to an operator in the sidebar.
 Secrets are never shown: `Settings.shown` writes "set (hidden)" for them, and a URL's password as `***`.
 """
 
@@ -15,6 +22,8 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -273,3 +282,23 @@ def read_settings(environ: Mapping[str, str] | None = None, secrets: Mapping[str
                 break
     warnings = tuple(problem for name, text in values.items() if (problem := BY_NAME[name].problem(text)) is not None)
     return Settings(values, origins, warnings)
+
+
+#: The settings of the command or dashboard run in progress (see `applied`); None outside one.
+_IN_FORCE: ContextVar[Settings | None] = ContextVar("catalog_settings_in_force", default=None)
+
+
+def in_force() -> Settings:
+    """The settings the running CLI command or dashboard run applied; outside one, the environment read now."""
+    settings = _IN_FORCE.get()
+    return read_settings() if settings is None else settings
+
+
+@contextmanager
+def applied(settings: Settings) -> Iterator[Settings]:
+    """Make `settings` the ones `in_force()` gives, in this thread, until the block ends."""
+    token = _IN_FORCE.set(settings)
+    try:
+        yield settings
+    finally:
+        _IN_FORCE.reset(token)

@@ -21,6 +21,7 @@ from catalog.words import counted
 from pages.common import history, state
 from pages.common.empty import EMPTY_CHANGES, explain_empty
 from pages.common.operator import is_operator, unavailable
+from pages.common.settings import settings
 from pages.common.store import history_store
 
 models, view = state.open_page("Price changes", "changes")
@@ -44,7 +45,7 @@ since: dt.date = st.session_state["ch_since"]  # the picker's value, known befor
 picker = st.container(key="changes_since")
 picker.html(keep_room("changes_since", 100))  # the date picker's room (106 px drawn) while it loads
 picker.caption(f"Prices that moved between {since} and {today}.")
-url = configured_url()
+url = configured_url(settings())
 changes = [change for change in history.changes_since(url, since, revision) if change.date <= today]
 counts = count_changes(changes)
 moves = [("Price rises", counts.up), ("Price cuts", counts.down), ("Models added", counts.added),

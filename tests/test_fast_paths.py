@@ -1,7 +1,9 @@
-"""The parser's and enrichment's `tuple.__new__` fast paths build exactly what construction by field name builds.
+"""The `tuple.__new__` fast paths (parser, enrichment, a reply's deltas) build exactly what construction by field
+name builds.
 
-They write a NamedTuple's values by position, for speed (bench/bench_catalog.py). A field added to `PriceRow` or
-`ModelRecord`, or moved, would put values under the wrong names there, silently: these tests name every field.
+They write a NamedTuple's values by position, for speed (bench/bench_catalog.py). A field added to `PriceRow`,
+`ModelRecord` or `Delta`, or moved, would put values under the wrong names there, silently: these tests name every
+field.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.enrich import _facts, enrich_page, quality_flags
+from catalog.gateway.messages import Delta
+from catalog.gateway.reply import ReplyState
 from catalog.parser import parse_page
 from catalog.records import ModelRecord, PriceRow, blended_price
 from catalog.sources import DEFAULT_PAGE
@@ -74,3 +78,13 @@ def test_any_page_of_plain_rows_enriches_as_by_name(rows):
     assert [row.model for row in page.rows] == [model for model, _, _ in rows]
     for row, record in zip(page.rows, enrich_page(page), strict=True):
         assert record == by_name(row, page.provider.name, page.provider.source, 0.25)
+
+
+@given(st.text(min_size=1, max_size=20), st.text(max_size=20))
+def test_a_reply_delta_is_the_delta_built_by_name(content, reasoning):
+    reply = ReplyState(ModelRecord("P", "m", None, 1.0, 2.0, 1.25, None, None, (), 1), 0.0)
+    delta = {"content": content, "reasoning_content": reasoning}
+    fast = reply.apply({"choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+    assert fast == Delta(content=content, reasoning=reasoning)
+    assert fast is not None and (fast.content, fast.reasoning) == (content, reasoning)
+    assert len(fast) == len(Delta._fields)

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from cli_runner import run
+from counted_environment import counted_environment
 from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.cli.main import main
-from catalog.settings import BY_NAME, HIDDEN, NAMES, VARIABLES, mask_password, read_settings
+from catalog.settings import BY_NAME, HIDDEN, NAMES, VARIABLES, applied, in_force, mask_password, read_settings
 
 ROOT = Path(__file__).parents[1]
 #: Variables the tests read, never the product.
 TEST_ONLY = {"CATALOG_TEST_PG_URL"}
 SETTING_LIKE = re.compile(r"\b(?:CATALOG|LAVA|PLAYGROUND|DEEPINFRA)_[A-Z0-9_]*[A-Z0-9]\b")
+#: A string that is the name of a setting, whole: what a module's `…_VARIABLE = "CATALOG_…"` holds.
+SETTING_NAME = re.compile(r"(?:CATALOG|LAVA|PLAYGROUND|DEEPINFRA|OPERATOR)_[A-Z0-9_]*[A-Z0-9]")
+PRODUCT = sorted([*(ROOT / "catalog").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), ROOT / "app.py"])
 
 
 def test_the_environment_wins_then_secrets_and_blanks_are_unset():
@@ -94,6 +100,78 @@ def test_the_settings_command_lists_every_setting_masked(monkeypatch, capsys):
     assert main(["settings"]) == 0
     table, _ = capsys.readouterr()
     assert all(name in table for name in NAMES) and "do_not_print" not in table
+
+
+COMMANDS = [
+    ["cost", "--input-tokens", "1000", "--output-tokens", "100", "--top", "1"],
+    ["list", "--search", "phi"],
+    ["export", "--format", "csv"],
+    ["settings"],
+    ["changes"],
+    ["spend"],
+    ["runs"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[command[0] for command in COMMANDS])
+def test_every_command_reads_the_settings_once_and_names_a_bad_value_once_on_stderr(monkeypatch, command):
+    environ = counted_environment(monkeypatch, CATALOG_FETCH_MAX_BYTES="lots")
+    result = run(*command)
+    warning = "warning: CATALOG_FETCH_MAX_BYTES must be a positive whole number, not 'lots'"
+    assert result.stderr.count(warning) == 1, result.stderr
+    assert warning not in result.stdout
+    assert environ.reads["CATALOG_FETCH_MAX_BYTES"] == 1
+
+
+def test_good_settings_print_no_warning(monkeypatch):
+    counted_environment(monkeypatch, CATALOG_FETCH_MAX_BYTES="2_000_000")
+    result = run("cost", "--input-tokens", "1000", "--output-tokens", "100", "--top", "1")
+    assert result.returncode == 0 and "warning" not in result.stderr
+
+
+def test_the_settings_in_force_are_the_applied_ones_else_read_then(monkeypatch):
+    environ = counted_environment(monkeypatch, CATALOG_SOURCES="from-env.md")
+    chosen = read_settings({"CATALOG_SOURCES": "chosen.md"})
+    with applied(chosen):
+        assert in_force() is chosen
+    assert environ.reads["CATALOG_SOURCES"] == 0
+    assert in_force()["CATALOG_SOURCES"] == "from-env.md" and environ.reads["CATALOG_SOURCES"] == 1
+
+
+def test_help_names_both_ways_to_run_the_command():
+    result = run("--help")
+    assert result.returncode == 0
+    assert "python -m catalog" in result.stdout and "llm-catalog" in result.stdout
+
+
+def setting_names_in(path: Path) -> set[str]:
+    """Every string in `path`'s code that is a setting's name, whole (a constant, or an argument)."""
+    tree = ast.parse(path.read_text(), str(path))
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SETTING_NAME.fullmatch(node.value)
+    }
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=[str(path.relative_to(ROOT)) for path in PRODUCT])
+def test_every_setting_name_in_the_code_is_one_the_settings_table_lists(path):
+    unknown = sorted(setting_names_in(path) - set(NAMES))
+    assert not unknown, (
+        f"{path.relative_to(ROOT)} names {unknown}, which catalog/settings.py's VARIABLES does not list: add a "
+        "Variable there (name, kind, default, bounds, meaning), or fix the spelling"
+    )
+
+
+def test_the_setting_name_check_finds_constants_and_arguments(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        'DB_URL_VARIABLE = "CATALOG_DB_URL"\nTYPO = "CATALOG_DB_URI"\n'
+        'def f(s):\n    return s.whole("LAVA_NO_SUCH") + len("CATALOG_DB_URL must be a URL")\n'
+    )
+    assert setting_names_in(planted) == {"CATALOG_DB_URL", "CATALOG_DB_URI", "LAVA_NO_SUCH"}
+    assert setting_names_in(planted) - set(NAMES) == {"CATALOG_DB_URI", "LAVA_NO_SUCH"}
+    assert {"CATALOG_DB_URL", "OPERATOR_UI", "CATALOG_FETCH_MAX_BYTES"} <= set().union(*map(setting_names_in, PRODUCT))
 
 
 def test_only_the_settings_module_reads_the_environment():

@@ -31,7 +31,7 @@ from catalog.history import (
 )
 from catalog.parser import quote
 from catalog.records import Catalog, CatalogError
-from catalog.settings import read_settings
+from catalog.settings import in_force
 from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog
 from catalog.words import counted
 
@@ -143,7 +143,7 @@ def _refresh(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if not outcomes:
                 raise CatalogError(f"{redact_url(args.index)}: the index links to no provider page on its own host")
         else:
-            specs: list[str | None] = list(args.source or configured_sources(read_settings().get(SOURCES_VARIABLE)))
+            specs: list[str | None] = list(args.source or configured_sources(in_force().get(SOURCES_VARIABLE)))
             outcomes = refresh_sources(store, specs or [None], args.as_of)  # Lava pages and other databases
     for outcome in outcomes:
         print(outcome.summary(), file=out)

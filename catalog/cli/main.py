@@ -10,7 +10,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from catalog.cli import history, hosts, interop, publish, runs, settings, spend
+from catalog.cli import history, hosts, interop, publish, runs, spend
+from catalog.cli import settings as settings_cli
 from catalog.cli.tables import print_table
 from catalog.costs import rank_by_cost, usd
 from catalog.enrich import TAGS
@@ -18,9 +19,13 @@ from catalog.formats.cells import LINE_END, csv_cell
 from catalog.known_context import CAPABILITIES
 from catalog.query import SORT_KEYS, ModelFilter, filter_models, hidden_by_context_bound, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
+from catalog.settings import Settings, applied, read_settings
 from catalog.words import counted
 
 PROG = "python -m catalog"
+#: The console command `pip install .` makes: the same CLI.
+SCRIPT = "llm-catalog"
+DESCRIPTION = f"The LLM price catalog: list, export and cost models. Run as `{PROG}`, or `{SCRIPT}` once installed."
 
 
 class UsageError(Exception):
@@ -65,9 +70,7 @@ def _sort_order(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG, description="The LLM price catalog: list, export and cost models.", epilog=history.epilog()
-    )
+    parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=history.epilog())
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sources = _Parser(add_help=False)
     sources.add_argument(
@@ -121,17 +124,27 @@ def build_parser() -> argparse.ArgumentParser:
     hosts.add_commands(commands, sources)
     history.add_commands(commands, _Parser)
     runs.add_commands(commands, sources)
-    settings.add_commands(commands)
+    settings_cli.add_commands(commands)
     spend.add_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run the CLI; every failure is one line on stderr and a non-zero exit code."""
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    """Run the CLI; every failure is one line on stderr and a non-zero exit code.
+
+    The settings are read here, once, and applied for the whole command: whatever below needs one reads them
+    with `catalog.settings.in_force()`. A value that does not fit is named on stderr before the command runs.
+    """
+    settings = read_settings()
+    with applied(settings):
+        return _run(argv, settings, stdout or sys.stdout, stderr or sys.stderr)
+
+
+def _run(argv: Sequence[str] | None, settings: Settings, out: TextIO, err: TextIO) -> int:
     try:
         args = build_parser().parse_args(argv)
+        for warning in settings.warnings:
+            print(f"warning: {warning}", file=err)
         if args.command in history.COMMANDS:
             return history.run(args, out, err)
         if args.command == "run":
@@ -141,7 +154,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         if args.command == "report":
             return runs.report_command(args, out, history.catalog_for, err)
         if args.command == "settings":
-            return settings.settings_command(args, out, err)
+            return settings_cli.settings_command(args, settings, out)
         if args.command == "spend":
             return spend.spend_command(args, out, err)
         if args.command == "export" and args.format == "llm-prices":

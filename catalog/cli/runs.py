@@ -35,7 +35,7 @@ from catalog.runs.runner import (
 )
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, INTERRUPTED, STOPPED_BUDGET, Run, RunSettings
-from catalog.settings import Settings, read_settings
+from catalog.settings import Settings, in_force
 
 COMMANDS = ("run", "runs", "report")
 #: Operator setting: "0" keeps no prompt or reply text in runs (metrics only).
@@ -135,7 +135,7 @@ def _check_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_environment() -> Settings:
-    return read_settings()
+    return in_force()  # read once by `main`
 
 
 def gateway(settings: Settings) -> GatewayConfig:

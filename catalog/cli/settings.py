@@ -7,7 +7,7 @@ import json
 from typing import Any, TextIO
 
 from catalog.cli.tables import print_table
-from catalog.settings import VARIABLES, markdown_table, read_settings
+from catalog.settings import VARIABLES, Settings, markdown_table
 
 
 def add_commands(commands: Any) -> None:
@@ -17,8 +17,8 @@ def add_commands(commands: Any) -> None:
     )
 
 
-def settings_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    settings = read_settings()
+def settings_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """The settings table; their warnings are in the JSON, and `main` prints them on stderr for every command."""
     rows = [
         {
             "name": variable.name,
@@ -37,6 +37,4 @@ def settings_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         table = [[row["name"], row["value"], row["from"], row["meaning"]] for row in rows]
         print_table(["name", "value", "from", "meaning"], table, out, numeric=set())
-    for warning in settings.warnings:
-        print(f"warning: {warning}", file=err)
     return 0

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from catalog.cli.tables import print_table
 from catalog.costs import usd
 from catalog.history import NoHistoryYet, Store, configured_url
-from catalog.settings import read_settings
+from catalog.settings import in_force
 from catalog.spend import Caps, SpendLedger, SpendLine, hash_passphrase
 from catalog.words import counted
 
@@ -27,7 +27,7 @@ def add_commands(commands: Any) -> None:
 def spend_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.hash:
         return _hash(out, err)
-    settings = read_settings()
+    settings = in_force()
     try:
         store = Store(configured_url(), create=False)
     except NoHistoryYet:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from catalog.history import newest_known_pages
 from catalog.parser import parse_page
 from catalog.records import Catalog, SourceError
-from catalog.settings import BY_NAME, read_settings
+from catalog.settings import BY_NAME, in_force
 from catalog.sources import build_catalog, load_page
 
 #: The environment variables that bound an upload, and their defaults.
@@ -32,8 +32,9 @@ class UploadLimits:
 
     @classmethod
     def from_environment(cls, settings: Mapping[str, str] | None = None) -> UploadLimits:
-        """The limits the operator set in `CATALOG_MAX_UPLOAD_BYTES` / `CATALOG_MAX_UPLOAD_MODELS`, or the defaults."""
-        settings = read_settings() if settings is None else settings
+        """The limits the operator set in `CATALOG_MAX_UPLOAD_BYTES` / `CATALOG_MAX_UPLOAD_MODELS` (of `settings`,
+        default the settings in force), or the defaults."""
+        settings = in_force() if settings is None else settings
         return cls(_positive(settings, MAX_BYTES_VARIABLE), _positive(settings, MAX_MODELS_VARIABLE))
 
 
@@ -70,7 +71,7 @@ def catalog_with_extras(
 
     A configured or uploaded page for a provider already known replaces it (it is the one asked for). Raises
     `ParseError` (naming the page and line) or `SourceError`, so the caller can keep its catalog.
-    Uploads are held to `limits` (by default the operator's, from the environment).
+    Uploads are held to `limits` (by default the operator's, from the settings in force).
     """
     if uploads and limits is None:
         limits = UploadLimits.from_environment()

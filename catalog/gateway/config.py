@@ -162,18 +162,6 @@ def reply_limits(settings: Mapping[str, str]) -> ReplyLimits:
     return ReplyLimits(deadline_s=deadline, max_chars=max(1, int(max_chars)))
 
 
-def merge_settings(environ: Mapping[str, str], secrets: Mapping[str, Any]) -> dict[str, str]:
-    """The playground's settings: an environment variable wins, then `st.secrets`; blanks count as unset."""
-    settings: dict[str, str] = {}
-    for name in SETTING_NAMES:
-        for source in (environ, secrets):
-            value = str(source.get(name) or "").strip()
-            if value:
-                settings[name] = value
-                break
-    return settings
-
-
 def build_forward_token(
     secret_key: str,
     *,

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from catalog.settings import read_settings
+from catalog.settings import in_force
 
 #: The environment variable that points the store at a database (any SQLAlchemy URL).
 DB_URL_VARIABLE = "CATALOG_DB_URL"
@@ -24,8 +24,9 @@ def default_path() -> Path:
 
 
 def configured_url(settings: Mapping[str, str] | None = None) -> str:
-    """The database URL in force: `CATALOG_DB_URL`, else the default SQLite file."""
-    value = (read_settings() if settings is None else settings).get(DB_URL_VARIABLE, "").strip()
+    """The database URL in force: `CATALOG_DB_URL` (of `settings`, default the settings in force), else the
+    default SQLite file."""
+    value = (in_force() if settings is None else settings).get(DB_URL_VARIABLE, "").strip()
     return value or f"sqlite:///{default_path()}"
 
 

@@ -38,6 +38,29 @@ class SourceOutcome:
         return f"{self.source}: {self.provider} as of {self.seen_date}: {what}{changed}"
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshTally:
+    """How a refresh of several sources went, counted: new snapshots, pages unchanged, sources that failed."""
+
+    new: int
+    unchanged: int
+    failed: int
+
+    @classmethod
+    def of(cls, outcomes: Sequence[SourceOutcome]) -> RefreshTally:
+        count = [outcome.outcome for outcome in outcomes].count
+        return cls(count("new"), count("unchanged"), count("failed"))
+
+    @property
+    def all_failed(self) -> bool:
+        """Whether no source was read (also when there was none)."""
+        return self.new + self.unchanged == 0
+
+    def line(self) -> str:
+        """ "Refreshed: 1 new snapshot, 2 unchanged, 0 failed"."""
+        return f"Refreshed: {counted(self.new, 'new snapshot')}, {self.unchanged} unchanged, {self.failed} failed"
+
+
 #: Days past today a page may be recorded as seen: somewhere on Earth it is already tomorrow.
 AS_OF_GRACE_DAYS = 1
 

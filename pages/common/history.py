@@ -8,10 +8,11 @@ from dataclasses import replace
 import streamlit as st
 
 import catalog
-from catalog.dashboard.summary import catalog_lines
+from catalog.dashboard.summary import catalog_lines, shown_day, snapshot_age
 from catalog.dashboard.view import parse_params
 from catalog.history import Change, PriceRange, Store, StoreError, catalog_as_of, configured_url, describe_location
 from catalog.history.flight import refresh_once
+from catalog.history.refresh import RefreshTally
 from catalog.literal import markdown_text
 from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
 from catalog.words import counted
@@ -66,7 +67,7 @@ def history_sidebar(sources: tuple[str, ...]) -> catalog.Catalog:
         try:
             if store is None:
                 raise StoreError(problem or "no history database")
-            past = _catalog_on(configured_url(), as_of, store.revision())
+            past = _catalog_on(configured_url(settings()), as_of, store.revision())
         except StoreError as error:
             store, problem = None, str(error)
             st.warning(
@@ -97,7 +98,7 @@ def _describe_past(models: catalog.Catalog) -> None:
 
 
 def _history_part(store: Store | None, problem: str | None, as_of: str | None, models: catalog.Catalog) -> None:
-    shown = as_of or max((p.snapshot_date or "" for p in models.providers), default="") or "unknown"
+    shown = shown_day(models, as_of)
     with st.sidebar.container(border=True):
         st.markdown(f"**Prices as of {shown}**")
         if store is None:
@@ -112,10 +113,9 @@ def _history_part(store: Store | None, problem: str | None, as_of: str | None, m
         if newest is None:
             st.caption("No price history recorded yet" + (" (`python -m catalog refresh`)." if operator else "."))
         else:
-            age = (dt.date.today() - newest).days
-            st.caption(f"Newest stored snapshot: {newest}, " + ("today" if age == 0 else f"{counted(age, 'day')} old"))
+            st.caption(snapshot_age(newest, dt.date.today()))
         if operator:
-            st.caption(f"History kept in {markdown_text(describe_location(configured_url()))}")
+            st.caption(f"History kept in {markdown_text(describe_location(configured_url(settings())))}")
         _refresh_button(store)
 
 
@@ -143,10 +143,10 @@ def _refresh_button(store: Store) -> None:
             st.text(str(error))
             status.update(label="Refresh failed: the history database cannot be written", state="error")
             return
-        failed = sum(1 for outcome in outcomes if outcome.outcome == "failed")
-        new = sum(1 for outcome in outcomes if outcome.outcome == "new")
-        label = f"Refreshed: {counted(new, 'new snapshot')}, {len(outcomes) - new - failed} unchanged, {failed} failed"
-        status.update(label=label, state="error" if failed == len(outcomes) else "complete", expanded=bool(failed))
+        tally = RefreshTally.of(outcomes)
+        status.update(
+            label=tally.line(), state="error" if tally.all_failed else "complete", expanded=bool(tally.failed)
+        )
     _catalog_on.clear()
     changes_since.clear()
     history_of.clear()

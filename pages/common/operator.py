@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import streamlit as st
+
 from catalog.literal import markdown_text
 from pages.common.settings import settings
 
@@ -20,3 +22,14 @@ def unavailable(what: str, problem: str | None) -> str:
     if problem and is_operator():
         return f"{what}: {markdown_text(problem, 400)}."  # the reason whole: "database is locked" ends it
     return f"{what}."
+
+
+def setting_warnings() -> None:
+    """Every setting that does not fit, in one sidebar warning, for an operator; a visitor sees nothing of it.
+    The values are the operator's own, and still shown literally."""
+    problems = settings().warnings
+    if problems and is_operator():
+        lines = "\n".join(f"- {markdown_text(problem)}" for problem in problems)
+        st.sidebar.warning(
+            f"Settings that do not fit (`python -m catalog settings` lists them all):\n{lines}", icon=":material/tune:"
+        )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.common.settings import page_settings
+
 ROUTED_KEY = "router_ran"
 REROUTED_KEY = "router_rerun_asked"
 
@@ -30,7 +32,10 @@ def ensure_router() -> None:
     the page file alone: no shared sidebar, no layout, a wrong page list. Declaring the routes with the
     documented `st.navigation` (hidden: this run draws nothing) ends that mode, and one `st.rerun` hands
     the run to the router, which keeps the URL and opens the same page.
+
+    Every page calls this first, so it also takes this run's settings (see `pages.common.settings`).
     """
+    page_settings()
     if st.session_state.get(ROUTED_KEY) or st.session_state.get(REROUTED_KEY):
         return
     st.session_state[REROUTED_KEY] = True

@@ -7,13 +7,12 @@ from typing import Any
 import streamlit as st
 
 import catalog
-from catalog.dashboard.summary import catalog_lines
+from catalog.dashboard.summary import catalog_lines, quality_notes
 from catalog.dashboard.view import MAX_PICKS, DashboardView
 from catalog.enrich import TAGS
 from catalog.known_context import CAPABILITIES
 from catalog.literal import code_span, markdown_text
 from catalog.query import SORT_KEYS
-from catalog.words import counted
 from pages.common.state import (
     CATALOG_KEY,
     load_catalog,
@@ -118,13 +117,11 @@ def _describe(models: catalog.Catalog) -> None:
     # As HTML, at the top of the sidebar: its code is then the first the browser fetches, before the widgets',
     # and the page's own HTML tables (the first content of most pages) show without waiting for theirs.
     st.html(catalog_lines(models))
-    flagged = [record for record in models.models if record.flags]
-    notes = len(models.warnings) + len(flagged)
-    with st.expander(f"Data quality: {counted(notes, 'note')}" if notes else "Data quality: no issues found"):
-        for warning in models.warnings:
+    notes = quality_notes(models)
+    with st.expander(notes.label):
+        for warning in notes.warnings:
             st.markdown(f"- {markdown_text(warning, ERROR_LIMIT)}")
-        for record in flagged:
-            labels = ", ".join(catalog.FLAG_LABELS.get(flag, flag) for flag in record.flags)
-            st.markdown(f"- {code_span(record.model)}: {labels}")
-        if not notes:
+        for model, labels in notes.flagged:
+            st.markdown(f"- {code_span(model)}: {labels}")
+        if not notes.warnings and not notes.flagged:
             st.caption("No zero prices, no output cheaper than input, no parser warnings.")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from apps import opened as app
 from bar_charts import page_bar_charts
+from counted_environment import counted_environment
 from html_tables import Table, html_lines_of, page_stat_notes, page_stats, page_table
 from sent_order import sent_around_the_pause, sent_elements, shown_elements
 from streamlit.testing.v1 import AppTest
@@ -238,6 +239,42 @@ def test_the_sidebar_names_the_source_snapshot_and_model_count():
     at = app()
     assert html_lines_of(at.sidebar)[:2] == ["DeepInfra · snapshot 2026-11-25", "52 models from 1 page"]
     assert at.sidebar.expander[0].label == "Data quality: no issues found"
+
+
+ROUTES = [*PAGES, "pages/providers.py", "pages/changes.py", "pages/runs.py", "pages/model.py"]
+
+
+@pytest.mark.parametrize("page", ROUTES)
+def test_each_run_reads_the_settings_once_and_the_next_run_reads_them_again(monkeypatch, page):
+    environ = counted_environment(monkeypatch)
+    at = app()
+    assert environ.reads["OPERATOR_UI"] == 1
+    at.switch_page(page).run()
+    assert not at.exception
+    assert environ.reads["OPERATOR_UI"] == 2
+
+
+def setting_warnings(at: AppTest) -> list[str]:
+    """Every warning on the page that names a setting that does not fit, its markdown escapes removed."""
+    shown = (item.value.replace("\\", "") for item in at.warning)
+    return [text for text in shown if "CATALOG_FETCH_MAX_BYTES" in text]
+
+
+def test_an_operator_sees_the_settings_that_do_not_fit_in_one_sidebar_warning_and_a_visitor_nothing(monkeypatch):
+    monkeypatch.setenv("CATALOG_FETCH_MAX_BYTES", "lots")
+    for operator in (False, True):
+        monkeypatch.setenv("OPERATOR_UI", "1" if operator else "0")
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.secrets["CATALOG_MAX_UPLOAD_MODELS"] = "many"
+        at.run()
+        assert not at.exception
+        if not operator:
+            assert setting_warnings(at) == []
+            continue
+        (shown,) = setting_warnings(at)
+        assert [item.value.replace("\\", "") for item in at.sidebar.warning] == [shown]
+        assert "CATALOG_FETCH_MAX_BYTES must be a positive whole number, not 'lots'" in shown
+        assert "CATALOG_MAX_UPLOAD_MODELS must be a positive whole number, not 'many'" in shown
 
 
 def test_configured_extra_pages_add_their_models(monkeypatch, tmp_path):

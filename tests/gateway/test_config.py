@@ -12,9 +12,9 @@ from catalog.gateway.config import (
     SessionKind,
     build_forward_token,
     decode_forward_token,
-    merge_settings,
     resolve_config,
 )
+from catalog.settings import read_settings
 
 TARGET = "https://api.deepinfra.com/v1/openai/chat/completions"
 SECRET = "aks_live_SECRET_0123456789"
@@ -93,11 +93,11 @@ def test_a_blank_pasted_credential_falls_back_to_the_configured_one():
 
 
 def test_environment_wins_over_secrets_and_blanks_count_as_unset():
-    merged = merge_settings(
+    merged = read_settings(
         {"LAVA_FORWARD_TOKEN": "from-env", "LAVA_SECRET_KEY": " ", "UNRELATED": "x"},
         {"LAVA_FORWARD_TOKEN": "from-secrets", "LAVA_SECRET_KEY": "secret-from-secrets", "LAVA_BASE_URL": ""},
     )
-    assert merged == {"LAVA_FORWARD_TOKEN": "from-env", "LAVA_SECRET_KEY": "secret-from-secrets"}
+    assert dict(merged) == {"LAVA_FORWARD_TOKEN": "from-env", "LAVA_SECRET_KEY": "secret-from-secrets"}
 
 
 @pytest.mark.parametrize(

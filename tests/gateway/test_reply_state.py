@@ -24,9 +24,9 @@ def chunk(content: str = "", reasoning: str = "", finish: str | None = None) -> 
 
 def test_chunks_become_deltas_and_a_result_with_usage_cost_and_timing():
     reply = state()
-    assert reply.apply(chunk(reasoning="hmm")) == Delta("", "hmm")
-    assert reply.apply(chunk("Hel")) == Delta("Hel", "")
-    assert reply.apply(chunk("lo", finish="stop")) == Delta("lo", "")
+    assert reply.apply(chunk(reasoning="hmm")) == Delta(content="", reasoning="hmm")
+    assert reply.apply(chunk("Hel")) == Delta(content="Hel", reasoning="")
+    assert reply.apply(chunk("lo", finish="stop")) == Delta(content="lo", reasoning="")
     assert reply.apply({"choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": 3}}) is None
     reply.finish()
     result = reply.result(request_id=None)
@@ -37,8 +37,8 @@ def test_chunks_become_deltas_and_a_result_with_usage_cost_and_timing():
 
 def test_the_text_stops_exactly_at_the_size_limit():
     reply = state(max_chars=5)
-    assert reply.apply(chunk("abc")) == Delta("abc", "")
-    assert reply.apply(chunk("defgh")) == Delta("de", "") and reply.full
+    assert reply.apply(chunk("abc")) == Delta(content="abc", reasoning="")
+    assert reply.apply(chunk("defgh")) == Delta(content="de", reasoning="") and reply.full
     assert reply.content == "abcde"
 
 

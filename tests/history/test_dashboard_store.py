@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pages.common import store as dashboard_store
-from pages.common.store import RETRY_AFTER_S, Opener
+from catalog.history.opener import RETRY_AFTER_S, Opener
 
 
 class Clock:
-    """Stands in for the `time` module of `pages.common.store`."""
+    """A monotonic clock the test moves on."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -16,12 +15,11 @@ class Clock:
         return self.now
 
 
-def test_a_database_is_opened_once_and_a_failure_is_tried_again_a_minute_later(tmp_path, monkeypatch):
+def test_a_database_is_opened_once_and_a_failure_is_tried_again_a_minute_later(tmp_path):
     clock = Clock()
-    monkeypatch.setattr(dashboard_store, "time", clock)
     blocker = tmp_path / "data"
     blocker.write_text("a file where the database's folder should be")
-    opener = Opener(f"sqlite:///{blocker / 'history.sqlite3'}")
+    opener = Opener(f"sqlite:///{blocker / 'history.sqlite3'}", clock=clock.monotonic)
     store, problem = opener.open()
     assert store is None and problem is not None and "CATALOG_DB_URL" in problem
     blocker.unlink()  # the folder can be made now
