@@ -335,15 +335,40 @@ def judge_messages(rubric: str, prompt: str, answer: str) -> tuple[tuple[str, st
 
 
 def read_verdict(reply: str) -> CheckResult:
-    """The judge's reply as a check result; one that is not `{"pass": bool, "score": 0..1, "reason": str}` is an
-    error of the judge (not judged), never a failure of the answer."""
-    value, why = answer_json(reply)
-    if why is not None:
-        value = embedded_json(reply)
-    if not isinstance(value, dict) or not isinstance(value.get("pass"), bool):
-        return CheckResult("judge", None, "the judge did not reply with a verdict")
-    score = value.get("score")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1):
-        return CheckResult("judge", None, "the judge's score is not a number from 0 to 1")
-    reason = value.get("reason")
-    return CheckResult("judge", value["pass"], reason[:500] if isinstance(reason, str) else "")
+    """The judge's reply as a check result: pass or fail, with the judge's reason.
+
+    The judge is asked for `{"pass": bool, "score": 0..1, "reason": str}` (as promptfoo's llm-rubric), and that
+    is all that is accepted: the object alone, or alone in one fenced ```json block (models fence JSON out of
+    habit), with `pass` a boolean, `score` a number from 0 to 1 and `reason` text; other keys are ignored. A
+    verdict is never picked out of prose, and a missing `score` or `reason` is not filled in: a reply that is
+    not such an object is an error of the judge (`passed=None`, not judged, with what was wrong), never a
+    failure of the answer.
+    """
+    text = reply.strip()
+    fence = _verdict_fence(text)
+    try:
+        value = _loads(fence if fence is not None else text)
+    except ValueError:
+        return _not_a_verdict("the judge's reply is not a JSON object (alone, or alone in a ```json block)")
+    if not isinstance(value, dict):
+        return _not_a_verdict("the judge's reply is not a JSON object (alone, or alone in a ```json block)")
+    verdict, score, reason = value.get("pass"), value.get("score"), value.get("reason")
+    if not isinstance(verdict, bool):
+        return _not_a_verdict('the judge\'s verdict has no "pass": true or false')
+    if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+        return _not_a_verdict('the judge\'s verdict has no "score" from 0 to 1')
+    if not isinstance(reason, str):
+        return _not_a_verdict('the judge\'s verdict has no "reason" text')
+    return CheckResult("judge", verdict, reason[:500])
+
+
+def _verdict_fence(text: str) -> str | None:
+    """The body of the one fenced block `text` is, whole (```json or bare ```); None when it is not one."""
+    if not (text.startswith("```") and text.endswith("```")) or text.count("```") != 2:
+        return None
+    first, _, body = text[3:-3].partition("\n")
+    return body.strip() if first.strip().lower() in ("json", "") else None
+
+
+def _not_a_verdict(why: str) -> CheckResult:
+    return CheckResult("judge", None, why)
