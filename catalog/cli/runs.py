@@ -305,10 +305,9 @@ def _rejudge(trials: TrialStore, args: argparse.Namespace, catalog_for: Any, err
     models = catalog_for(args.source, args.as_of, err)
     checks = CheckStore(trials.store)
     found = checks.prompt_checks(run.id)
-    judges = resolve_judges(models, (c for cs in found.values() for c in cs), args.judge or run.settings.judge,
-                            resolve_models, hosts)  # fmt: skip
-    if args.judge:  # another judge for every judge check, its own included
-        judges = dict.fromkeys(judges, resolve_models(models, [args.judge])[0])
+    # --judge: another judge for every judge check, its own included, trusted or refused as any judge
+    judges = resolve_judges(models, (c for cs in found.values() for c in cs), run.settings.judge, resolve_models,
+                            hosts, instead=args.judge)  # fmt: skip
     with GatewayClient(config, limits=limits, retry=RUN_RETRY) as client:
         outcome = rejudge(trials, checks, client, models, run, judges, hosts=hosts, max_usd=args.max_usd)
     print(
