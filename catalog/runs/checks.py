@@ -112,9 +112,9 @@ def _checked_value(kind: str, value: Any) -> Any:
         return None
     if shape in ("text", "pattern", "rubric"):
         if not isinstance(value, str) or (shape != "text" and not value.strip()):
-            raise CheckError(f"a {kind} check needs a text value")
+            raise CheckError(f"{_a(kind)} check needs a text value")
         if len(value) > MAX_VALUE_CHARS:
-            raise CheckError(f"a {kind} check's value is longer than {MAX_VALUE_CHARS:,} characters")
+            raise CheckError(f"{_a(kind)} check's value is longer than {MAX_VALUE_CHARS:,} characters")
         if shape == "pattern":
             try:
                 regex.compile(value)
@@ -123,7 +123,7 @@ def _checked_value(kind: str, value: Any) -> Any:
         return value
     if shape == "whole":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**9:
-            raise CheckError(f"a {kind} check needs a whole number from 0 to 1,000,000,000")
+            raise CheckError(f"{_a(kind)} check needs a whole number from 0 to 1,000,000,000")
         return value
     if not isinstance(value, Mapping):
         raise CheckError("a json_schema check needs a JSON Schema object as its value")
@@ -135,6 +135,11 @@ def _checked_value(kind: str, value: Any) -> Any:
     except RecursionError:
         raise CheckError("the JSON schema nests too deep") from None
     return value
+
+
+def _a(kind: str) -> str:
+    """The article for a check type: "an equals", "a regex"."""
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
 def run_checks(checks: Sequence[Check], answer: str) -> tuple[CheckResult, ...]:
