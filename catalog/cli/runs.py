@@ -16,12 +16,12 @@ from catalog.gateway.targets import trusted_hosts
 from catalog.history import NoHistoryYet, Store, configured_url
 from catalog.records import CatalogError, ModelRecord
 from catalog.runs.billing import reconcile_run
-from catalog.runs.check_store import CheckStore, checked_report
+from catalog.runs.check_store import CheckStore, graded_run_report
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
-from catalog.runs.judge import judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
+from catalog.runs.judge import RunChecks, judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
 from catalog.runs.owners import LEASE_SETTING, RunOwners, leased
 from catalog.runs.prompts import Prompt, read_prompts
-from catalog.runs.report import ModelSummary, run_report
+from catalog.runs.report import ModelSummary, RunReport, run_report
 from catalog.runs.runner import (
     MAX_REPLY_TOKENS,
     RUN_RETRY,
@@ -36,6 +36,7 @@ from catalog.runs.runner import (
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, INTERRUPTED, STOPPED_BUDGET, Run, RunSettings
 from catalog.settings import Settings, read_settings
+from catalog.words import counted
 
 COMMANDS = ("run", "runs", "report")
 #: Operator setting: "0" keeps no prompt or reply text in runs (metrics only).
@@ -189,11 +190,8 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
         live = err.isatty()
         if live:
             print(file=err)
-        print(
-            f"run {run.id}: {outcome.status}; {outcome.recorded} trials recorded, {usd(outcome.spent_usd, 6)} "
-            "at catalog prices",
-            file=err,
-        )
+        recorded = counted(outcome.recorded, "trial")
+        print(f"run {run.id}: {outcome.status}; {recorded} recorded, {_spent(outcome.spent_usd, hook)}", file=err)
         if outcome.message:
             print(f"run {run.id}: {outcome.message}", file=err)
         reconcile_run(trials, run.id, settings, config)
@@ -201,6 +199,14 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
     if outcome.status in (FINISHED, STOPPED_BUDGET):
         return 0
     return 130 if outcome.status == INTERRUPTED else 1
+
+
+def _spent(spent_usd: float, checks: RunChecks | None) -> str:
+    """What the run spent at catalog prices; with judge checks, the answers' part and the judge's apart."""
+    if checks is None or not checks.grader.judges:
+        return f"{usd(spent_usd, 6)} at catalog prices"
+    judge = checks.spent_usd
+    return f"answers {usd(spent_usd - judge, 6)} + judge {usd(judge, 6)} at catalog prices"
 
 
 def _progress_printer(err: TextIO) -> Any:
@@ -329,11 +335,9 @@ def _print_report(
 ) -> None:
     run = trials.run(run_id)
     assert run is not None
-    found = trials.trials(run_id, with_text=False)
-    report = run_report(run, found)
-    graded = checked_report(trials, run, found, min_pass_rate, report=report)
+    report = graded_run_report(trials, run, trials.trials(run_id, with_text=False), min_pass_rate)
     if form == "json":
-        out.write(json.dumps(graded, indent=2, allow_nan=False) + "\n")
+        out.write(report.json_text() + "\n")
         return
     if form == "csv":
         out.write(report.csv_text())
@@ -350,11 +354,11 @@ def _print_report(
         ]
         for line in report.models
     ]  # fmt: skip
-    if graded["judge_cost_usd"] is not None:
-        header, rows = _with_pass_columns(graded, header, rows)
+    if report.grading is not None:
+        header, rows = _with_pass_columns(report, header, rows)
     print_table(header, rows, out, numeric=set(header[2:]))
-    if graded["judge_cost_usd"] is not None:
-        print("\n" + best_sentence(graded), file=out)
+    if report.grading is not None:
+        print("\n" + best_sentence(report.as_json()), file=out)
     print("\ncost/prompt: measured tokens at catalog prices; provider est.: the provider's own (usage.estimated_cost); "
           "billed: what Lava billed; —: not reported", file=out)  # fmt: skip
 
@@ -379,13 +383,14 @@ def _billed(line: ModelSummary) -> str:
 
 
 def _with_pass_columns(
-    graded: dict[str, Any], header: list[str], rows: list[list[str]]
+    report: RunReport, header: list[str], rows: list[list[str]]
 ) -> tuple[list[str], list[list[str]]]:
     """The table's `pass` (passed/decided) and `cost/pass` columns, after `failed`."""
+    assert report.grading is not None
     extra = []
-    for line in graded["models"]:
-        decided = line["checked"] - line["not_judged"]
-        shown = f"{line['passed']}/{decided}" + (f" ({line['not_judged']} not judged)" if line["not_judged"] else "")
-        extra.append([shown, _money(line["cost_per_pass_usd"])])
+    for grade in report.grading.grades:
+        decided = grade.checked - grade.not_judged
+        shown = f"{grade.passed}/{decided}" + (f" ({grade.not_judged} not judged)" if grade.not_judged else "")
+        extra.append([shown, _money(grade.cost_per_pass_usd)])
     joined = [row[:4] + more + row[4:] for row, more in zip(rows, extra, strict=True)]
     return header[:4] + ["pass", "cost/pass"] + header[4:], joined

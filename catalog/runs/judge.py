@@ -258,6 +258,8 @@ class RunChecks:
     ) -> None:
         self.store, self.run, self.grader = checks, run, grader
         self.client, self.catalog, self.hosts = client, catalog, hosts
+        #: What the judge calls that came back cost this time (a part of the run's spending, told apart).
+        self.spent_usd = 0.0
 
     def resumed(self, trials: TrialStore) -> list[JudgeJob]:
         """On a resume: the ok trials graded not yet (killed during judging) graded now; their judge jobs."""
@@ -275,6 +277,7 @@ class RunChecks:
         return send_judge(self.client, self.catalog, job, self.hosts, stop)
 
     def judged(self, answer: JudgeAnswer) -> None:
+        self.spent_usd += answer.cost_usd or 0.0
         self.grader.judged(answer)
 
     def not_judged(self, job: JudgeJob) -> None:

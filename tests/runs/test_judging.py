@@ -133,3 +133,23 @@ def test_checks_read_the_answer_never_the_reasoning(lava, tmp_path):
     assert verdicts[(0, 0, "DeepInfra", model)].passed is True  # "think" is only in the reasoning
     missed = verdicts[(1, 0, "DeepInfra", model)]
     assert missed.passed is False and missed.results[0].reason == "'Let me think' is not in the answer"
+
+
+def test_the_run_says_what_the_answers_and_the_judge_cost_apart(lava, tmp_path):
+    from catalog.costs import usd
+
+    prompts = write(tmp_path, [{"id": "france", "prompt": "Capital of France? One word.",
+                                "expect": [{"type": "judge", "value": "Names Paris."}]}])  # fmt: skip
+    result = run("run", str(prompts), *model_flags(SOLID), "--judge", JUDGE)
+    assert result.returncode == 0, result.stderr
+    models = load_catalog()
+    spent = {"answers": 0.0, "judge": 0.0}
+    for entry in lava.sent.values():
+        usage = entry["usage"]
+        cost = request_cost(models.find(entry["model"]), usage["prompt_tokens"], usage["completion_tokens"])
+        spent["judge" if "<rubric>" in entry["prompt"] else "answers"] += cost
+    assert spent["judge"] > spent["answers"] > 0
+    said = f"answers {usd(spent['answers'], 6)} + judge {usd(spent['judge'], 6)} at catalog prices"
+    assert f"run 1: finished; 1 trial recorded, {said}" in result.stderr
+    plain = run("run", str(write(tmp_path, [{"prompt": "Capital of Peru?"}])), *model_flags(SOLID))
+    assert "2: finished; 1 trial recorded, $" in plain.stderr and "judge" not in plain.stderr
