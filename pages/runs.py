@@ -11,7 +11,7 @@ from catalog.history import Store
 from catalog.literal import code_span, markdown_text
 from catalog.runs.check_store import graded_run_report
 from catalog.runs.owners import RunOwners
-from catalog.runs.prompts import FORMATS  # noqa: F401
+from catalog.runs.prompts import FORMATS, PASTE_FORMATS
 from catalog.runs.runner import BackgroundRun, clamp_notes
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, Run, RunSettings
@@ -138,10 +138,13 @@ def new_run(store: Store) -> None:
     source = st.radio("Prompts from", ["Paste", "Upload a file"], horizontal=True, key="runs_source")
     upload, pasted, kind = None, "", "txt"
     if source == "Paste":
-        kind = st.selectbox("Format", ("txt", "jsonl", "csv"), key="runs_kind", help="txt: one prompt a line")
+        kind = st.selectbox("Format", PASTE_FORMATS, key="runs_kind",
+                            help="txt: a prompt a line; jsonl: an object a line; csv: a prompt column; "
+                                 "yaml: a promptfoo config")  # fmt: skip
         pasted = st.text_area("Prompts", key="runs_text", height=160)
     else:
-        upload = st.file_uploader("Prompt file (.jsonl, .csv or .txt)", type=list(FORMATS), key="runs_upload")
+        upload = st.file_uploader("Prompt file (.jsonl, .csv, .txt or promptfoo .yaml)", type=list(FORMATS),
+                                  key="runs_upload")  # fmt: skip
     chosen = st.multiselect("Models", list(by_key), default=picked, key="runs_models",
                             format_func=lambda key: price_label(by_key[key], with_provider=several))  # fmt: skip
     cells = st.columns(4)

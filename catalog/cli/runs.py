@@ -20,7 +20,7 @@ from catalog.runs.check_store import CheckStore, graded_run_report
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
 from catalog.runs.judge import RunChecks, judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
 from catalog.runs.owners import LEASE_SETTING, RunOwners, leased
-from catalog.runs.prompts import Prompt, read_prompts
+from catalog.runs.prompts import FORMATS_TEXT, Prompt, read_prompts
 from catalog.runs.report import ModelSummary, RunReport, run_report
 from catalog.runs.runner import (
     MAX_REPLY_TOKENS,
@@ -91,7 +91,7 @@ def _share(text: str) -> float:
 
 def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     run = commands.add_parser("run", parents=[sources], help="send prompts to models and record every reply")
-    run.add_argument("prompts", metavar="PROMPTS", help="a .jsonl, .csv (prompt column) or .txt file")
+    run.add_argument("prompts", metavar="PROMPTS", help=f"a prompt file: {FORMATS_TEXT}")
     run.add_argument("--model", action="append", default=[], metavar="M", help="a model id, or PROVIDER:MODEL")
     run.add_argument("--repeat", type=_whole(1, 1000), default=1, metavar="N", help="send each prompt N times")
     run.add_argument("--concurrency", type=_whole(1, 32), default=4, metavar="N", help="requests in flight (≤ 32)")

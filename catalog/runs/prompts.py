@@ -30,6 +30,11 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 #: How many bad lines one error message lists.
 SHOWN_PROBLEMS = 5
 FORMATS = ("jsonl", "csv", "txt", "yaml", "yml")
+#: What can be pasted on the Runs page, in the order it offers them.
+PASTE_FORMATS = ("txt", "jsonl", "csv", "yaml")
+#: The formats as help texts and messages name them.
+FORMATS_TEXT = ".jsonl, .csv (a prompt column), .txt (a prompt a line) or .yaml (a promptfoo config)"
+WRONG_SUFFIX = "a prompt file must end in .jsonl, .csv, .txt or .yaml (promptfoo)"
 #: A budget's worst case counts a prompt's UTF-8 bytes as its tokens: a byte-level tokenizer writes at most one
 #: token a byte (1 per ASCII character, up to 4 for others), plus a few per message for the chat template.
 TOKENS_PER_MESSAGE = 8
@@ -72,7 +77,7 @@ def read_prompts(path: str | Path) -> list[Prompt]:
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
-        raise PromptFileError(f"{path}: a prompt file must end in .jsonl, .csv, .txt or .yaml (promptfoo)")
+        raise PromptFileError(f"{path}: {WRONG_SUFFIX}")
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise PromptFileError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
