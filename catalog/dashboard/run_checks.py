@@ -1,8 +1,9 @@
 """The Runs page's answer checks (issue 19): pass rate and cost per passing answer per model, the cost-vs-pass-rate
 chart with its Pareto front and the best model, and per prompt which models passed and why not.
 
-Read from a run's graded report (`catalog.runs.check_store.checked_report`) and its stored verdicts; every model
-id, label and reason is untrusted text, escaped for plotly (`html_text`) and never given to markdown.
+Read from a run's graded report, as its documented JSON (`catalog.runs.check_store.checked_report`), and its
+stored verdicts; every model id, label and reason is untrusted text, escaped for plotly (`html_text`) and never
+given to markdown.
 """
 
 from __future__ import annotations
