@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from catalog.dashboard.runs import answers_by_prompt, cost_speed_figure, results_frame, run_label, runs_frame
@@ -11,10 +9,9 @@ from catalog.gateway.safe_markdown import without_images
 from catalog.gateway.targets import models_by_key, price_label
 from catalog.history import Store
 from catalog.literal import code_span, markdown_text
-from catalog.runs.check_store import checked_report
+from catalog.runs.check_store import graded_run_report
 from catalog.runs.owners import RunOwners
-from catalog.runs.prompts import FORMATS  # noqa: F401
-from catalog.runs.report import run_report
+from catalog.runs.prompts import FORMATS, PASTE_FORMATS
 from catalog.runs.runner import BackgroundRun, clamp_notes
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, Run, RunSettings
@@ -80,8 +77,7 @@ def show_results(store: Store, past: list[Run]) -> None:
         if any(t.ok and t.request_id and not t.billed_final for t in run_trials):
             reconcile_billed(trials, run.id)
             run_trials = trials.trials(run.id, with_text=False)
-    report = run_report(run, run_trials)
-    graded = checked_report(trials, run, run_trials, min_pass_rate(), report=report)
+    report = graded_run_report(trials, run, run_trials, min_pass_rate())
     asked = trials.prompts(run.id)
     if run.message:
         st.caption(markdown_text(run.message))
@@ -107,7 +103,7 @@ def show_results(store: Store, past: list[Run]) -> None:
         key="runs_results",
     )
     st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
-    show_checks(trials, run, graded, run_trials)
+    show_checks(trials, run, report.as_json(), run_trials)
     with st.expander("Answers side by side", icon=":material/compare:"):
         shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
                              format_func=lambda n: asked[n].label)  # fmt: skip
@@ -122,8 +118,7 @@ def show_results(store: Store, past: list[Run]) -> None:
                     column.markdown(without_images(trial.reply_text))
                 column.caption(markdown_text(trial.error or "") if not trial.ok else f"{trial.output_tokens} tokens")
     downloads = st.columns(2)
-    graded_json = json.dumps(graded, indent=2, allow_nan=False)
-    downloads[0].download_button("Report (JSON)", graded_json, f"run-{run.id}.json",
+    downloads[0].download_button("Report (JSON)", report.json_text(), f"run-{run.id}.json",
                                  "application/json", key="runs_json")  # fmt: skip
     downloads[1].download_button("Report (CSV)", report.csv_text(), f"run-{run.id}.csv", "text/csv",
                                  key="runs_csv")  # fmt: skip
@@ -143,10 +138,13 @@ def new_run(store: Store) -> None:
     source = st.radio("Prompts from", ["Paste", "Upload a file"], horizontal=True, key="runs_source")
     upload, pasted, kind = None, "", "txt"
     if source == "Paste":
-        kind = st.selectbox("Format", ("txt", "jsonl", "csv"), key="runs_kind", help="txt: one prompt a line")
+        kind = st.selectbox("Format", PASTE_FORMATS, key="runs_kind",
+                            help="txt: a prompt a line; jsonl: an object a line; csv: a prompt column; "
+                                 "yaml: a promptfoo config")  # fmt: skip
         pasted = st.text_area("Prompts", key="runs_text", height=160)
     else:
-        upload = st.file_uploader("Prompt file (.jsonl, .csv or .txt)", type=list(FORMATS), key="runs_upload")
+        upload = st.file_uploader("Prompt file (.jsonl, .csv, .txt or promptfoo .yaml)", type=list(FORMATS),
+                                  key="runs_upload")  # fmt: skip
     chosen = st.multiselect("Models", list(by_key), default=picked, key="runs_models",
                             format_func=lambda key: price_label(by_key[key], with_provider=several))  # fmt: skip
     cells = st.columns(4)

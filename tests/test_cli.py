@@ -170,3 +170,10 @@ def test_help_works():
     result = run("--help")
     assert result.returncode == 0
     assert "list" in result.stdout and "export" in result.stdout and "cost" in result.stdout
+
+
+def test_run_help_names_every_prompt_file_format_promptfoo_yaml_too():
+    result = run("run", "--help")
+    assert result.returncode == 0
+    said = " ".join(result.stdout.split())  # argparse wraps the help
+    assert ".jsonl, .csv (a prompt column), .txt (a prompt a line) or .yaml (a promptfoo config)" in said

@@ -1,11 +1,13 @@
-"""The README's generated blocks (the command reference, the settings table) match the code that defines them,
-and its Layout section names every module.
+"""The README's generated blocks (the command reference, the settings table) match the code that defines them;
+its Layout section names every module; its example report is what `tests/readme_example.py` prints; the
+report's documented keys are the real ones.
 
-Run `python tests/test_docs.py` to rewrite both blocks after changing a command or a setting.
+Run `python tests/test_docs.py` to rewrite the two generated blocks after changing a command or a setting.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ sys.path.insert(0, str(README.parent))
 from catalog.cli.main import build_parser  # noqa: E402
 from catalog.cli.reference import reference_markdown  # noqa: E402
 from catalog.settings import markdown_table  # noqa: E402
+from tests.readme_example import COMMAND, outputs  # noqa: E402
 
 
 def blocks() -> dict[str, str]:
@@ -89,6 +92,56 @@ def test_the_layout_check_reads_a_row_and_finds_a_missing_module():
     assert not named_in("c", rows["catalog/x/"]) and not named_in("brows", rows["pages/"])
     assert folder_row(ROOT / "catalog" / "costs.py") == "catalog/*.py"
     assert folder_row(ROOT / "pages" / "common" / "state.py") == "pages/common/"
+
+
+#: The report's columns a run measures (times and speeds): they differ from one run to the next.
+TIMING_COLUMNS = ("TTFT p50", "TTFT p95", "tok/s p50")
+
+
+def without_timing(text: str) -> list[list[str]]:
+    """Each line as its cells (a table's columns are two spaces or more apart), the timing columns left out."""
+    lines = [re.split(r" {2,}", line.strip()) for line in text.strip().splitlines()]
+    header = next(cells for cells in lines if cells[:2] == ["provider", "model"])
+    dropped = {header.index(name) for name in TIMING_COLUMNS}
+    return [[c for n, c in enumerate(cells) if n not in dropped] if len(cells) == len(header) else cells
+            for cells in lines]  # fmt: skip
+
+
+def good_enough_section(text: str) -> str:
+    start = text.index("### Is the cheaper model good enough?")
+    return text[start : text.index("\n## ", start)]
+
+
+def test_the_good_enough_report_in_the_readme_is_what_its_script_prints():
+    section = good_enough_section(README.read_text())
+    marker = section.index("<!-- good-enough report:")
+    block = section[section.index("```\n", marker) + 4 : section.index("```", section.index("```\n", marker) + 4)]
+    command = section[section.index("```bash\n") + 8 : section.index("```", section.index("```bash\n") + 8)]
+    assert " ".join(command.replace("\\\n", " ").split()) == "python -m catalog " + " ".join(COMMAND)
+    ((out, err),) = outputs(COMMAND)
+    assert without_timing(block) == without_timing(err + out)
+
+
+def documented(text: str, start: str, end: str, pattern: str) -> list[str]:
+    """The names `pattern` finds in `text` after the phrase `start`, up to the next `end`."""
+    found = text.index(start) + len(start)
+    return re.findall(pattern, text[found : text.index(end, found)])
+
+
+def test_the_reports_json_keys_are_the_readmes_documented_lists():
+    text = README.read_text()
+    run_keys = documented(text, 'The JSON report is `{"run": {', "}, ", r'"(\w+)"')
+    model_keys = documented(text, '"models": [{', "}]}`", r'"(\w+)"')
+    section = good_enough_section(text)
+    graded_keys = documented(section, "The report gains, per model:", "; at the top", r"`(\w+)`")
+    top_keys = documented(section, "; at the top,", ": `{", r"`(\w+)`")
+    best_keys = documented(section, "and `best`: `{", "when there is one", r'"(\w+)"|`(\w+)`')
+    (first, (out, _)) = outputs(COMMAND + ("--format", "json"), ("report", "1", "--format", "json"))
+    for report in (json.loads(first[0]), json.loads(out)):
+        assert list(report["run"]) == run_keys
+        assert [list(line) for line in report["models"]] == [[*model_keys, *graded_keys]] * 4
+        assert sorted(report) == sorted(["run", "models", *top_keys])  # the prose names them in another order
+        assert list(report["best"]) == [a or b for a, b in best_keys]
 
 
 if __name__ == "__main__":

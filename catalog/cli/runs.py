@@ -16,12 +16,12 @@ from catalog.gateway.targets import trusted_hosts
 from catalog.history import NoHistoryYet, Store, configured_url
 from catalog.records import CatalogError, ModelRecord
 from catalog.runs.billing import reconcile_run
-from catalog.runs.check_store import CheckStore, checked_report
+from catalog.runs.check_store import CheckStore, graded_run_report
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
-from catalog.runs.judge import judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
+from catalog.runs.judge import RunChecks, judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
 from catalog.runs.owners import LEASE_SETTING, RunOwners, leased
-from catalog.runs.prompts import Prompt, read_prompts
-from catalog.runs.report import ModelSummary, run_report
+from catalog.runs.prompts import FORMATS_TEXT, Prompt, read_prompts
+from catalog.runs.report import ModelSummary, RunReport, run_report
 from catalog.runs.runner import (
     MAX_REPLY_TOKENS,
     RUN_RETRY,
@@ -36,6 +36,7 @@ from catalog.runs.runner import (
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, INTERRUPTED, STOPPED_BUDGET, Run, RunSettings
 from catalog.settings import Settings, in_force
+from catalog.words import counted
 
 COMMANDS = ("run", "runs", "report")
 #: Operator setting: "0" keeps no prompt or reply text in runs (metrics only).
@@ -90,7 +91,7 @@ def _share(text: str) -> float:
 
 def add_commands(commands: Any, sources: argparse.ArgumentParser) -> None:
     run = commands.add_parser("run", parents=[sources], help="send prompts to models and record every reply")
-    run.add_argument("prompts", metavar="PROMPTS", help="a .jsonl, .csv (prompt column) or .txt file")
+    run.add_argument("prompts", metavar="PROMPTS", help=f"a prompt file: {FORMATS_TEXT}")
     run.add_argument("--model", action="append", default=[], metavar="M", help="a model id, or PROVIDER:MODEL")
     run.add_argument("--repeat", type=_whole(1, 1000), default=1, metavar="N", help="send each prompt N times")
     run.add_argument("--concurrency", type=_whole(1, 32), default=4, metavar="N", help="requests in flight (≤ 32)")
@@ -189,11 +190,8 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
         live = err.isatty()
         if live:
             print(file=err)
-        print(
-            f"run {run.id}: {outcome.status}; {outcome.recorded} trials recorded, {usd(outcome.spent_usd, 6)} "
-            "at catalog prices",
-            file=err,
-        )
+        recorded = counted(outcome.recorded, "trial")
+        print(f"run {run.id}: {outcome.status}; {recorded} recorded, {_spent(outcome.spent_usd, hook)}", file=err)
         if outcome.message:
             print(f"run {run.id}: {outcome.message}", file=err)
         reconcile_run(trials, run.id, settings, config)
@@ -201,6 +199,14 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
     if outcome.status in (FINISHED, STOPPED_BUDGET):
         return 0
     return 130 if outcome.status == INTERRUPTED else 1
+
+
+def _spent(spent_usd: float, checks: RunChecks | None) -> str:
+    """What the run spent at catalog prices; with judge checks, the answers' part and the judge's apart."""
+    if checks is None or not checks.grader.judges:
+        return f"{usd(spent_usd, 6)} at catalog prices"
+    judge = checks.spent_usd
+    return f"answers {usd(spent_usd - judge, 6)} + judge {usd(judge, 6)} at catalog prices"
 
 
 def _progress_printer(err: TextIO) -> Any:
@@ -305,10 +311,9 @@ def _rejudge(trials: TrialStore, args: argparse.Namespace, catalog_for: Any, err
     models = catalog_for(args.source, args.as_of, err)
     checks = CheckStore(trials.store)
     found = checks.prompt_checks(run.id)
-    judges = resolve_judges(models, (c for cs in found.values() for c in cs), args.judge or run.settings.judge,
-                            resolve_models, hosts)  # fmt: skip
-    if args.judge:  # another judge for every judge check, its own included
-        judges = dict.fromkeys(judges, resolve_models(models, [args.judge])[0])
+    # --judge: another judge for every judge check, its own included, trusted or refused as any judge
+    judges = resolve_judges(models, (c for cs in found.values() for c in cs), run.settings.judge, resolve_models,
+                            hosts, instead=args.judge)  # fmt: skip
     with GatewayClient(config, limits=limits, retry=RUN_RETRY) as client:
         outcome = rejudge(trials, checks, client, models, run, judges, hosts=hosts, max_usd=args.max_usd)
     print(
@@ -330,11 +335,9 @@ def _print_report(
 ) -> None:
     run = trials.run(run_id)
     assert run is not None
-    found = trials.trials(run_id, with_text=False)
-    report = run_report(run, found)
-    graded = checked_report(trials, run, found, min_pass_rate, report=report)
+    report = graded_run_report(trials, run, trials.trials(run_id, with_text=False), min_pass_rate)
     if form == "json":
-        out.write(json.dumps(graded, indent=2, allow_nan=False) + "\n")
+        out.write(report.json_text() + "\n")
         return
     if form == "csv":
         out.write(report.csv_text())
@@ -351,11 +354,11 @@ def _print_report(
         ]
         for line in report.models
     ]  # fmt: skip
-    if graded["judge_cost_usd"] is not None:
-        header, rows = _with_pass_columns(graded, header, rows)
+    if report.grading is not None:
+        header, rows = _with_pass_columns(report, header, rows)
     print_table(header, rows, out, numeric=set(header[2:]))
-    if graded["judge_cost_usd"] is not None:
-        print("\n" + best_sentence(graded), file=out)
+    if report.grading is not None:
+        print("\n" + best_sentence(report.as_json()), file=out)
     print("\ncost/prompt: measured tokens at catalog prices; provider est.: the provider's own (usage.estimated_cost); "
           "billed: what Lava billed; —: not reported", file=out)  # fmt: skip
 
@@ -380,13 +383,14 @@ def _billed(line: ModelSummary) -> str:
 
 
 def _with_pass_columns(
-    graded: dict[str, Any], header: list[str], rows: list[list[str]]
+    report: RunReport, header: list[str], rows: list[list[str]]
 ) -> tuple[list[str], list[list[str]]]:
     """The table's `pass` (passed/decided) and `cost/pass` columns, after `failed`."""
+    assert report.grading is not None
     extra = []
-    for line in graded["models"]:
-        decided = line["checked"] - line["not_judged"]
-        shown = f"{line['passed']}/{decided}" + (f" ({line['not_judged']} not judged)" if line["not_judged"] else "")
-        extra.append([shown, _money(line["cost_per_pass_usd"])])
+    for grade in report.grading.grades:
+        decided = grade.checked - grade.not_judged
+        shown = f"{grade.passed}/{decided}" + (f" ({grade.not_judged} not judged)" if grade.not_judged else "")
+        extra.append([shown, _money(grade.cost_per_pass_usd)])
     joined = [row[:4] + more + row[4:] for row, more in zip(rows, extra, strict=True)]
     return header[:4] + ["pass", "cost/pass"] + header[4:], joined

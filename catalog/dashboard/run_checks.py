@@ -1,8 +1,9 @@
 """The Runs page's answer checks (issue 19): pass rate and cost per passing answer per model, the cost-vs-pass-rate
 chart with its Pareto front and the best model, and per prompt which models passed and why not.
 
-Read from a run's graded report (`catalog.runs.check_store.checked_report`) and its stored verdicts; every model
-id, label and reason is untrusted text, escaped for plotly (`html_text`) and never given to markdown.
+Read from a run's graded report, as its documented JSON (`catalog.runs.check_store.checked_report`), and its
+stored verdicts; every model id, label and reason is untrusted text, escaped for plotly (`html_text`) and never
+given to markdown.
 """
 
 from __future__ import annotations
@@ -145,10 +146,13 @@ def prompt_pass_frame(
     verdicts: Mapping[Cell, TrialVerdict],
     checked: frozenset[int],
 ) -> pd.DataFrame:
-    """Per checked prompt: each model's verdict (its first repetition), and how many models passed."""
+    """Per checked prompt: each model's verdict, and how many passed. With one repetition a cell is that answer's
+    mark; with several (`--repeat`), every repetition counts: "2/3 passed", plus how many were not judged or got
+    no answer (each answer's reasons are in `answer_checks_frame`)."""
     import pandas as pd
 
     outcome = {(t.prompt_number, t.repetition, t.provider, t.model): t for t in trials}
+    repeat = max((t.repetition or 0 for t in trials), default=0) + 1
     rows = []
     for prompt in prompts:
         if prompt.number not in checked:
@@ -156,19 +160,36 @@ def prompt_pass_frame(
         row: dict[str, Any] = {"prompt": prompt.label}
         passes = 0
         for provider, model in models:
-            cell: Cell = (prompt.number, 0, provider, model)
-            trial = outcome.get(cell)
-            verdict = verdicts.get(cell)
-            if trial is None:
-                row[model] = "not run"
-            elif not trial.ok:
-                row[model] = "✗ no answer"
-            else:
-                row[model] = VERDICT_MARKS[None if verdict is None else verdict.passed]
-                passes += verdict is not None and verdict.passed is True
-        row["passed"] = f"{passes} of {len(models)}"
+            cells: list[Cell] = [(prompt.number, repetition, provider, model) for repetition in range(repeat)]
+            marks = [_answer_mark(outcome.get(cell), verdicts.get(cell)) for cell in cells]
+            passes += marks.count(VERDICT_MARKS[True])
+            row[model] = marks[0] if repeat == 1 else _repetitions_cell(marks)
+        whole = len(models) * repeat
+        row["passed"] = f"{passes} of {whole}" if repeat == 1 else f"{passes} of {whole} answers"
         rows.append(row)
     return pd.DataFrame(rows, columns=["prompt", *(model for _, model in models), "passed"])
+
+
+NOT_RUN, NO_ANSWER = "not run", "✗ no answer"
+
+
+def _answer_mark(trial: Trial | None, verdict: TrialVerdict | None) -> str:
+    if trial is None:
+        return NOT_RUN
+    if not trial.ok:
+        return NO_ANSWER
+    return VERDICT_MARKS[None if verdict is None else verdict.passed]
+
+
+def _repetitions_cell(marks: Sequence[str]) -> str:
+    """A model's answers to one prompt over its repetitions: "2/3 passed", then what was not judged or not answered."""
+    if all(mark == NOT_RUN for mark in marks):
+        return NOT_RUN
+    shown = f"{marks.count(VERDICT_MARKS[True])}/{len(marks)} passed"
+    for mark, said in ((VERDICT_MARKS[None], "not judged"), (NO_ANSWER, "no answer"), (NOT_RUN, "not run")):
+        if marks.count(mark):
+            shown += f" · {marks.count(mark)} {said}"
+    return shown
 
 
 def answer_checks_frame(

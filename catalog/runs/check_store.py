@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from catalog.history.schema import run_prompt_checks, trial_checks
 from catalog.history.store import Store
 from catalog.runs.checks import Check, parse_checks
-from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, Cell, TrialVerdict, graded_report, results_from_json
+from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, Cell, TrialVerdict, grading_for, results_from_json
 from catalog.runs.report import RunReport, run_report
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, Trial, now
@@ -110,6 +111,25 @@ class CheckStore:
         }  # fmt: skip
 
 
+def graded_run_report(
+    trials: TrialStore,
+    run: Run,
+    found: Sequence[Trial],
+    min_pass_rate: float = DEFAULT_MIN_PASS_RATE,
+    report: RunReport | None = None,
+) -> RunReport:
+    """A run's report with its pass statistics from the latest judging (no grading when the run had no checks);
+    `report` is the run's report when the caller already made it."""
+    checks = CheckStore(trials.store)
+    report = report or run_report(run, found)
+    judgings = checks.judgings(run.id)
+    models = [(line.provider, line.model) for line in report.models]
+    checked = frozenset(checks.prompt_checks(run.id))
+    grading = grading_for(models, found, checked, checks.verdicts(run.id), min_pass_rate,
+                          judgings[-1] if judgings else None)  # fmt: skip
+    return replace(report, grading=grading)
+
+
 def checked_report(
     trials: TrialStore,
     run: Run,
@@ -117,12 +137,6 @@ def checked_report(
     min_pass_rate: float = DEFAULT_MIN_PASS_RATE,
     report: RunReport | None = None,
 ) -> dict[str, Any]:
-    """A run's report as JSON with its pass statistics from the latest judging (null fields when the run had no
-    checks); `report` is the run's typed report when the caller already made it."""
-    checks = CheckStore(trials.store)
-    checked = frozenset(checks.prompt_checks(run.id))
-    report = report or run_report(run, found)
-    graded = graded_report(report.as_json(), found, checked, checks.verdicts(run.id), min_pass_rate)
-    judgings = checks.judgings(run.id)
-    graded["judging"] = judgings[-1] if judgings else None
-    return graded
+    """The graded report's documented JSON (`graded_run_report(...).as_json()`), which the dashboard's check
+    views read."""
+    return graded_run_report(trials, run, found, min_pass_rate, report).as_json()

@@ -112,9 +112,9 @@ def _checked_value(kind: str, value: Any) -> Any:
         return None
     if shape in ("text", "pattern", "rubric"):
         if not isinstance(value, str) or (shape != "text" and not value.strip()):
-            raise CheckError(f"a {kind} check needs a text value")
+            raise CheckError(f"{_a(kind)} check needs a text value")
         if len(value) > MAX_VALUE_CHARS:
-            raise CheckError(f"a {kind} check's value is longer than {MAX_VALUE_CHARS:,} characters")
+            raise CheckError(f"{_a(kind)} check's value is longer than {MAX_VALUE_CHARS:,} characters")
         if shape == "pattern":
             try:
                 regex.compile(value)
@@ -123,7 +123,7 @@ def _checked_value(kind: str, value: Any) -> Any:
         return value
     if shape == "whole":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**9:
-            raise CheckError(f"a {kind} check needs a whole number from 0 to 1,000,000,000")
+            raise CheckError(f"{_a(kind)} check needs a whole number from 0 to 1,000,000,000")
         return value
     if not isinstance(value, Mapping):
         raise CheckError("a json_schema check needs a JSON Schema object as its value")
@@ -135,6 +135,11 @@ def _checked_value(kind: str, value: Any) -> Any:
     except RecursionError:
         raise CheckError("the JSON schema nests too deep") from None
     return value
+
+
+def _a(kind: str) -> str:
+    """The article for a check type: "an equals", "a regex"."""
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
 def run_checks(checks: Sequence[Check], answer: str) -> tuple[CheckResult, ...]:
@@ -335,15 +340,40 @@ def judge_messages(rubric: str, prompt: str, answer: str) -> tuple[tuple[str, st
 
 
 def read_verdict(reply: str) -> CheckResult:
-    """The judge's reply as a check result; one that is not `{"pass": bool, "score": 0..1, "reason": str}` is an
-    error of the judge (not judged), never a failure of the answer."""
-    value, why = answer_json(reply)
-    if why is not None:
-        value = embedded_json(reply)
-    if not isinstance(value, dict) or not isinstance(value.get("pass"), bool):
-        return CheckResult("judge", None, "the judge did not reply with a verdict")
-    score = value.get("score")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1):
-        return CheckResult("judge", None, "the judge's score is not a number from 0 to 1")
-    reason = value.get("reason")
-    return CheckResult("judge", value["pass"], reason[:500] if isinstance(reason, str) else "")
+    """The judge's reply as a check result: pass or fail, with the judge's reason.
+
+    The judge is asked for `{"pass": bool, "score": 0..1, "reason": str}` (as promptfoo's llm-rubric), and that
+    is all that is accepted: the object alone, or alone in one fenced ```json block (models fence JSON out of
+    habit), with `pass` a boolean, `score` a number from 0 to 1 and `reason` text; other keys are ignored. A
+    verdict is never picked out of prose, and a missing `score` or `reason` is not filled in: a reply that is
+    not such an object is an error of the judge (`passed=None`, not judged, with what was wrong), never a
+    failure of the answer.
+    """
+    text = reply.strip()
+    fence = _verdict_fence(text)
+    try:
+        value = _loads(fence if fence is not None else text)
+    except ValueError:
+        return _not_a_verdict("the judge's reply is not a JSON object (alone, or alone in a ```json block)")
+    if not isinstance(value, dict):
+        return _not_a_verdict("the judge's reply is not a JSON object (alone, or alone in a ```json block)")
+    verdict, score, reason = value.get("pass"), value.get("score"), value.get("reason")
+    if not isinstance(verdict, bool):
+        return _not_a_verdict('the judge\'s verdict has no "pass": true or false')
+    if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+        return _not_a_verdict('the judge\'s verdict has no "score" from 0 to 1')
+    if not isinstance(reason, str):
+        return _not_a_verdict('the judge\'s verdict has no "reason" text')
+    return CheckResult("judge", verdict, reason[:500])
+
+
+def _verdict_fence(text: str) -> str | None:
+    """The body of the one fenced block `text` is, whole (```json or bare ```); None when it is not one."""
+    if not (text.startswith("```") and text.endswith("```")) or text.count("```") != 2:
+        return None
+    first, _, body = text[3:-3].partition("\n")
+    return body.strip() if first.strip().lower() in ("json", "") else None
+
+
+def _not_a_verdict(why: str) -> CheckResult:
+    return CheckResult("judge", None, why)

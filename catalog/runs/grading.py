@@ -105,12 +105,18 @@ class Best:
     times_cheaper: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """`{"provider", "model", "pass_rate", "cost_per_pass_usd"}`, plus `runner_up` and `times_cheaper` when
+        another model is good enough."""
+        found: dict[str, Any] = {
             "provider": self.provider,
             "model": self.model,
             "pass_rate": round(self.pass_rate, 6),
             "cost_per_pass_usd": round(self.cost_per_pass_usd, 10),
         }
+        if self.runner_up is not None:
+            found["runner_up"] = f"{self.runner_up[0]}:{self.runner_up[1]}"
+            found["times_cheaper"] = None if self.times_cheaper is None else round(self.times_cheaper, 4)
+        return found
 
 
 def best_model(grades: Mapping[tuple[str, str], Grade | None], min_pass_rate: float) -> Best | None:
@@ -133,33 +139,53 @@ def best_model(grades: Mapping[tuple[str, str], Grade | None], min_pass_rate: fl
     return Best(provider, model, top.pass_rate, cost, runner_up, times)
 
 
-def graded_report(
-    report: dict[str, Any],
+@dataclass(frozen=True, slots=True)
+class Grading:
+    """A run's pass statistics from one judging: each model's grade, in the report's order of models, the best
+    model at `min_pass_rate`, and which judging they come from (None: no answer graded yet)."""
+
+    grades: tuple[Grade, ...]
+    best: Best | None
+    min_pass_rate: float
+    judging: int | None
+
+    @property
+    def judge_cost_usd(self) -> float:
+        """What judging every model's answers cost, apart from the answers' own cost."""
+        return sum(grade.judge_cost_usd for grade in self.grades)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's top-level keys: `judge_cost_usd`, `best`, `min_pass_rate`, `judging`."""
+        return {
+            "judge_cost_usd": round(self.judge_cost_usd, 10),
+            "best": None if self.best is None else self.best.to_json(),
+            "min_pass_rate": self.min_pass_rate,
+            "judging": self.judging,
+        }
+
+
+#: A report's top-level keys for a run without checks: all null.
+NO_GRADING_JSON: dict[str, Any] = dict.fromkeys(("judge_cost_usd", "best", "min_pass_rate", "judging"))
+
+
+def grading_for(
+    models: Sequence[tuple[str, str]],
     trials: Iterable[Trial],
     checked_prompts: frozenset[int],
     verdicts: Mapping[Cell, TrialVerdict],
     min_pass_rate: float = DEFAULT_MIN_PASS_RATE,
-) -> dict[str, Any]:
-    """`report` (run_report's JSON) with each model's grade fields (null without checks) and, at the top,
-    `judge_cost_usd` and `best` (null without checks, or when no model is good enough)."""
+    judging: int | None = None,
+) -> Grading | None:
+    """The grades of `models` (a report's order) from their trials, which prompts carry checks, and the verdicts of
+    one judging; None when no prompt carries checks (the run is as it was before checks existed)."""
+    if not checked_prompts:
+        return None
     grouped: dict[tuple[str, str], list[Trial]] = {}
     for trial in trials:
         grouped.setdefault((trial.provider, trial.model), []).append(trial)
-    grades: dict[tuple[str, str], Grade | None] = {}
-    for line in report["models"]:
-        name = (line["provider"], line["model"])
-        found = grade(grouped.get(name, []), checked_prompts, verdicts) if checked_prompts else None
-        grades[name] = found
-        line.update(found.to_json() if found is not None else dict.fromkeys(GRADE_FIELDS))
-    best = best_model(grades, min_pass_rate) if checked_prompts else None
-    total = sum(g.judge_cost_usd for g in grades.values() if g is not None)
-    report["judge_cost_usd"] = round(total, 10) if checked_prompts else None
-    report["best"] = None if best is None else best.to_json()
-    report["min_pass_rate"] = min_pass_rate if checked_prompts else None
-    if best is not None and best.runner_up is not None:
-        report["best"]["runner_up"] = f"{best.runner_up[0]}:{best.runner_up[1]}"
-        report["best"]["times_cheaper"] = None if best.times_cheaper is None else round(best.times_cheaper, 4)
-    return report
+    grades = {name: grade(grouped.get(name, []), checked_prompts, verdicts) for name in models}
+    best = best_model(dict(grades), min_pass_rate)
+    return Grading(tuple(grades[name] for name in models), best, min_pass_rate, judging)
 
 
 def _cell(trial: Trial) -> Cell:
@@ -167,8 +193,9 @@ def _cell(trial: Trial) -> Cell:
 
 
 def best_sentence(report: Mapping[str, Any]) -> str:
-    """The run's answer to "is the cheaper model good enough?" in one plain sentence: the best model, and by how
-    much it beats the runner-up per passing answer (model ids literal: print it, or show it as text)."""
+    """The run's answer to "is the cheaper model good enough?" in one plain sentence, from the report's documented
+    JSON: the best model, and by how much it beats the runner-up per passing answer (model ids literal: print it,
+    or show it as text)."""
     rate = f"{report.get('min_pass_rate') or 0.0:.0%}"
     judge = f"; judging cost {usd(report['judge_cost_usd'], 6)}" if report.get("judge_cost_usd") else ""
     best = report.get("best")

@@ -13,7 +13,6 @@ sending any prompt: the old judging is kept.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -30,7 +29,7 @@ from catalog.records import Catalog, CatalogError, ModelRecord
 from catalog.runs.check_store import CheckStore
 from catalog.runs.checks import Check, CheckResult, judge_messages, passed, read_verdict, run_checks
 from catalog.runs.grading import Cell, TrialVerdict
-from catalog.runs.prompts import Prompt
+from catalog.runs.prompts import Prompt, messages_token_bound
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, RunSettings, Trial
 
@@ -38,8 +37,6 @@ from catalog.runs.trials import Run, RunSettings, Trial
 JUDGE_MAX_TOKENS = 512
 #: Judges grade, they do not create: the same rubric and answer should get the same verdict.
 JUDGE_TEMPERATURE = 0.0
-#: As the runner's worst case: tokens per character of what is sent, plus a few per message.
-TOKENS_PER_CHAR, TOKENS_PER_MESSAGE = 0.5, 8
 JUDGE_PARAMS = ChatParams(temperature=JUDGE_TEMPERATURE, max_tokens=JUDGE_MAX_TOKENS)
 NOT_IN_BUDGET = "not judged: the judge's worst case would pass --max-usd"
 
@@ -59,10 +56,9 @@ class JudgeJob:
 
     @property
     def worst_usd(self) -> float:
-        """The most this judge call can cost: what is sent estimated generously, plus every token it may write."""
-        chars = sum(len(content) for _, content in self.messages)
-        sent = math.ceil(chars * TOKENS_PER_CHAR) + TOKENS_PER_MESSAGE * len(self.messages)
-        return request_cost(self.record, sent, JUDGE_MAX_TOKENS)
+        """The most this judge call can cost: what is sent at the runner's bound (every UTF-8 byte a token, plus a few
+        a message), plus every token the judge may write."""
+        return request_cost(self.record, messages_token_bound(self.messages), JUDGE_MAX_TOKENS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,21 +83,42 @@ def resolve_judges(
     default: str | None,
     resolve: Callable[[Catalog, Sequence[str]], list[ModelRecord]],
     hosts: frozenset[str] = TRUSTED_TARGET_HOSTS,
+    *,
+    instead: str | None = None,
 ) -> dict[str | None, ModelRecord]:
     """Each judge the checks need, as a catalog model whose chat target is trusted; `JudgeError` before anything
-    is sent when a judge check has no judge (`--judge` nor its own), or names one the catalog does not sell."""
+    is sent when a judge check has no judge (`--judge` nor its own), or names one the catalog does not sell.
+
+    `instead` (`report --rejudge --judge M`) judges every judge check, those naming their own judge too: only it
+    is resolved and checked, so M goes through the same trust check as any judge.
+    """
+    specs = sorted(judge_specs(checks), key=lambda s: s or "")
+    if instead is not None:
+        judge = resolve_judge(catalog, instead, resolve, hosts)
+        return dict.fromkeys(specs, judge)
     judges: dict[str | None, ModelRecord] = {}
-    for spec in sorted(judge_specs(checks), key=lambda s: s or ""):
+    for spec in specs:
         name = spec if spec is not None else default
         if name is None:
             raise JudgeError('a judge check needs a judge: pass --judge MODEL, or give the check "judge": "P:MODEL"')
-        try:
-            record = resolve(catalog, [name])[0]
-            chat_request(catalog, record, (Message("user", "check"),), JUDGE_PARAMS, hosts)
-        except (CatalogError, ConfigError) as error:
-            raise JudgeError(f"the judge {name[:200]!r}: {error}") from None
-        judges[spec] = record
+        judges[spec] = resolve_judge(catalog, name, resolve, hosts)
     return judges
+
+
+def resolve_judge(
+    catalog: Catalog,
+    name: str,
+    resolve: Callable[[Catalog, Sequence[str]], list[ModelRecord]],
+    hosts: frozenset[str] = TRUSTED_TARGET_HOSTS,
+) -> ModelRecord:
+    """One judge by name (a model id or PROVIDER:MODEL): a catalog model whose chat request can be made to a
+    trusted target; a `JudgeError` naming it otherwise (unknown, ambiguous, no chat URL, untrusted host)."""
+    try:
+        record = resolve(catalog, [name])[0]
+        chat_request(catalog, record, (Message("user", "check"),), JUDGE_PARAMS, hosts)
+    except (CatalogError, ConfigError) as error:
+        raise JudgeError(f"the judge {name[:200]!r}: {error}") from None
+    return record
 
 
 def prompt_text(messages: Sequence[tuple[str, str]]) -> str:
@@ -122,7 +139,10 @@ def send_judge(
     if stop is not None and stop.is_set():
         return None
     messages = tuple(Message(role, content) for role, content in job.messages)
-    request = chat_request(catalog, job.record, messages, JUDGE_PARAMS, hosts)
+    try:
+        request = chat_request(catalog, job.record, messages, JUDGE_PARAMS, hosts)
+    except ConfigError as error:  # no chat URL, or not a trusted one: nothing was sent
+        return JudgeAnswer(job, CheckResult("judge", None, f"not judged: {error}"[:500]))
     try:
         with client.stream(request) as reply:
             for _delta in reply:
@@ -238,6 +258,8 @@ class RunChecks:
     ) -> None:
         self.store, self.run, self.grader = checks, run, grader
         self.client, self.catalog, self.hosts = client, catalog, hosts
+        #: What the judge calls that came back cost this time (a part of the run's spending, told apart).
+        self.spent_usd = 0.0
 
     def resumed(self, trials: TrialStore) -> list[JudgeJob]:
         """On a resume: the ok trials graded not yet (killed during judging) graded now; their judge jobs."""
@@ -255,6 +277,7 @@ class RunChecks:
         return send_judge(self.client, self.catalog, job, self.hosts, stop)
 
     def judged(self, answer: JudgeAnswer) -> None:
+        self.spent_usd += answer.cost_usd or 0.0
         self.grader.judged(answer)
 
     def not_judged(self, job: JudgeJob) -> None:

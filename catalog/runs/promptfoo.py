@@ -4,22 +4,35 @@ Field names follow promptfoo's configuration reference (https://www.promptfoo.de
 
 - `prompts`: a list of strings with `{{var}}` placeholders (Nunjucks' plain variables; no other template syntax);
 - `tests`: a list of `{description, vars, assert}`; each test becomes one prompt per template;
-- `assert` (and `defaultTest.assert`, added to every test): `{type, value}` with the types in `ASSERT_TYPES`,
-  plus `provider` on an `llm-rubric` (its judge); `metric` and `description` are labels and are ignored.
+- `assert`: `{type, value}` with the types in `ASSERT_TYPES`, plus `provider` on an `llm-rubric` (its judge);
+  `metric` and `description` are labels and are ignored;
+- `defaultTest` ("sets the default properties for each test case", the reference says): its `vars` sit under
+  each test's own (a test's var wins), and its `assert` come first in every test, as promptfoo's evaluator
+  builds each test case (`src/evaluator.ts`: `{...defaultTest.vars, ...test.vars}`,
+  `[...defaultTest.assert, ...test.assert]`).
+
+An assert's text `value` has the test's vars filled in, per test, the default asserts' too: promptfoo renders
+a string value with the test's vars before it checks (`src/assertions/index.ts`, `nunjucks.renderString`). A
+number `value` (`equals: 5`) is its text as JavaScript writes it, as promptfoo compares `String(value)`
+(`src/assertions/equals.ts`, `contains.ts`): `5.0` is `"5"`, `1e-7` is `"1e-7"`.
 
 Anything outside that subset is a line-numbered error naming what is supported, raised before anything is
 sent. YAML is read with PyYAML's safe loader; anchors and aliases are refused (an alias bomb expands
-exponentially), and so is nesting deeper than `MAX_DEPTH`.
+exponentially), and so is nesting deeper than `MAX_DEPTH`: measured first in one linear pass
+(`catalog/runs/yaml_depth.py`), which names the line, because PyYAML's scanner is quadratic in the depth.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 from typing import Any
 
 import yaml
 
-from catalog.runs.checks import Check, CheckError, parse_check
+from catalog.runs.checks import CHECK_TYPES, Check, CheckError, parse_check
+from catalog.runs.yaml_depth import too_deep_at
 
 #: promptfoo's assertion types we read, and the check each becomes.
 ASSERT_TYPES = {
@@ -34,6 +47,8 @@ ASSERT_TYPES = {
     "llm-rubric": "judge",
 }
 MAX_DEPTH = 50
+#: The fields a test (and `defaultTest`) may have; `metadata` and `options` are read by promptfoo only.
+TEST_FIELDS = {"vars", "assert", "description", "metadata", "options"}
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,99})\s*\}\}")
 _TEMPLATE_SYNTAX = re.compile(r"\{[{%#]")
 
@@ -53,7 +68,7 @@ def promptfoo_prompts(text: str, problems: list[str]) -> list[tuple[int, Any]]:
     try:
         config = _compose(text)
         templates = _templates(config)
-        default = _checks(_get(_get(config, "defaultTest"), "assert"), {})
+        default = _default_test(_get(config, "defaultTest"))
         found: list[tuple[int, Prompt | str]] = []
         for number, test in enumerate(_list(_get(config, "tests"), "tests"), start=1):
             line = test.start_mark.line + 1
@@ -69,14 +84,29 @@ def promptfoo_prompts(text: str, problems: list[str]) -> list[tuple[int, Any]]:
         return []
 
 
+def _default_test(node: yaml.Node | None) -> tuple[dict[str, str], yaml.Node | None]:
+    """`defaultTest`'s vars, and its asserts' node (filled in per test, with that test's vars)."""
+    if node is None:
+        return {}, None
+    if not isinstance(node, yaml.MappingNode):
+        raise PromptfooError(node.start_mark.line + 1, "`defaultTest` must be a mapping (vars, assert), written inline")
+    _only(node, TEST_FIELDS, "defaultTest")
+    return _variables(_get(node, "vars")), _get(node, "assert")
+
+
 def _expand(
-    test: yaml.Node, number: int, templates: list[tuple[int, str]], default: list[Any], checked: Any
+    test: yaml.Node,
+    number: int,
+    templates: list[tuple[int, str]],
+    default: tuple[dict[str, str], yaml.Node | None],
+    checked: Any,
 ) -> list[Any]:
     if not isinstance(test, yaml.MappingNode):
         raise PromptfooError(test.start_mark.line + 1, "each test must be a mapping (vars, assert, description)")
-    _only(test, {"vars", "assert", "description", "metadata", "options"}, "a test")
-    variables = _variables(_get(test, "vars"))
-    checks = default + _checks(_get(test, "assert"), variables)
+    _only(test, TEST_FIELDS, "a test")
+    default_vars, default_asserts = default
+    variables = {**default_vars, **_variables(_get(test, "vars"))}
+    checks = _checks(default_asserts, variables) + _checks(_get(test, "assert"), variables)
     description = _get(test, "description")
     label = _scalar(description) if description is not None else f"test {number}"
     prompts = []
@@ -94,6 +124,9 @@ def _expand(
 
 
 def _compose(text: str) -> yaml.MappingNode:
+    deep = too_deep_at(text, MAX_DEPTH + 1)  # the measure may count one level more than there is
+    if deep is not None:
+        raise PromptfooError(deep, f"the YAML nests deeper than {MAX_DEPTH} levels")
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -151,7 +184,7 @@ def _checks(node: yaml.Node | None, variables: dict[str, str]) -> list[Check]:
             supported = ", ".join(ASSERT_TYPES)
             raise PromptfooError(line, f"assert type {kind[:40]!r} is not supported; supported: {supported}")
         value_node, provider = _get(item, "value"), _get(item, "provider")
-        value = _value(value_node, variables) if value_node is not None else None
+        value = _value(value_node, variables, ASSERT_TYPES[kind]) if value_node is not None else None
         check: dict[str, Any] = {"type": ASSERT_TYPES[kind]}
         if kind == "is-json" and value is not None:
             check["type"] = "json_schema"
@@ -197,12 +230,43 @@ def _fill(template: str, variables: dict[str, str], line: int) -> str:
     return filled
 
 
-def _value(node: yaml.Node, variables: dict[str, str]) -> Any:
-    """An assert's value as Python data; text gets the test's vars filled in (`value: "{{expected}}"`)."""
+def _value(node: yaml.Node, variables: dict[str, str], check_type: str) -> Any:
+    """An assert's value as Python data: text gets the test's vars filled in (`value: "{{expected}}"`); a number,
+    where the check compares text, is its text as JavaScript's `String()` writes it (as promptfoo compares)."""
     data = yaml.safe_load(yaml.serialize(node))
+    line = node.start_mark.line + 1
+    compares_text = CHECK_TYPES[check_type] in ("text", "pattern", "rubric")
+    if compares_text and isinstance(data, int | float) and not isinstance(data, bool):
+        if isinstance(data, float) and not math.isfinite(data):
+            raise PromptfooError(line, "a number value must be finite")
+        return js_number_text(data)
     if isinstance(data, str):
-        return _fill(data, variables, node.start_mark.line + 1)
+        return _fill(data, variables, line)
     return data
+
+
+def js_number_text(number: int | float) -> str:
+    """A number as JavaScript's `String(number)` writes it (ECMAScript Number::toString): the shortest digits
+    that read back as the same double, in plain notation from 1e-6 up to 1e21, else as `d.ddde±x`."""
+    if isinstance(number, int) and abs(number) < 10**21:
+        return str(number)
+    number = float(number)
+    if number == 0:
+        return "0"
+    _, digits, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    shown = "".join(map(str, digits))
+    assert isinstance(exponent, int)
+    point = len(shown) + exponent  # value = 0.<shown> × 10^point
+    minus = "-" if number < 0 else ""
+    if len(shown) <= point <= 21:
+        return minus + shown + "0" * (point - len(shown))
+    if 0 < point <= 21:
+        return minus + shown[:point] + "." + shown[point:]
+    if -6 < point <= 0:
+        return minus + "0." + "0" * -point + shown
+    power = point - 1
+    mantissa = shown if len(shown) == 1 else shown[0] + "." + shown[1:]
+    return f"{minus}{mantissa}e{'+' if power >= 0 else '-'}{abs(power)}"
 
 
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:

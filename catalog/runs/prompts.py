@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,14 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 #: How many bad lines one error message lists.
 SHOWN_PROBLEMS = 5
 FORMATS = ("jsonl", "csv", "txt", "yaml", "yml")
+#: What can be pasted on the Runs page, in the order it offers them.
+PASTE_FORMATS = ("txt", "jsonl", "csv", "yaml")
+#: The formats as help texts and messages name them.
+FORMATS_TEXT = ".jsonl, .csv (a prompt column), .txt (a prompt a line) or .yaml (a promptfoo config)"
+WRONG_SUFFIX = "a prompt file must end in .jsonl, .csv, .txt or .yaml (promptfoo)"
+#: A budget's worst case counts a prompt's UTF-8 bytes as its tokens: a byte-level tokenizer writes at most one
+#: token a byte (1 per ASCII character, up to 4 for others), plus a few per message for the chat template.
+TOKENS_PER_MESSAGE = 8
 
 
 class PromptFileError(CatalogError):
@@ -56,12 +65,19 @@ class Prompt:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def messages_token_bound(messages: Iterable[tuple[str, str]]) -> int:
+    """The most tokens these (role, content) messages can count as: their UTF-8 bytes plus the chat template's
+    few per message. One bound for every worst case reserved (a run's requests and its judge calls): the old
+    one, 0.5 a character, let emoji prompts spend past `--max-usd`."""
+    return sum(len(content.encode("utf-8", "surrogatepass")) + TOKENS_PER_MESSAGE for _, content in messages)
+
+
 def read_prompts(path: str | Path) -> list[Prompt]:
     """The prompts of a file, by its suffix; PromptFileError naming every bad line (the first few)."""
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
-        raise PromptFileError(f"{path}: a prompt file must end in .jsonl, .csv, .txt or .yaml (promptfoo)")
+        raise PromptFileError(f"{path}: {WRONG_SUFFIX}")
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise PromptFileError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")

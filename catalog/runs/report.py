@@ -18,6 +18,7 @@ from typing import Any
 from catalog.costs import request_cost
 from catalog.formats.cells import LINE_END, csv_cell
 from catalog.records import ModelRecord
+from catalog.runs.grading import GRADE_FIELDS, NO_GRADING_JSON, Grading
 from catalog.runs.trials import Run, Trial
 from catalog.workload import Workload, WorkloadCost, requests_within_budget, savings
 
@@ -107,13 +108,16 @@ MODEL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ModelSummary))
 
 @dataclass(frozen=True, slots=True)
 class RunReport:
-    """What a run measured: the run, and one `ModelSummary` per model in the order the run named them.
+    """What a run measured: the run, one `ModelSummary` per model in the order the run named them, and, for a run
+    with checks, its `Grading` (each model's pass statistics, in the same order; None: the run had no checks).
 
-    `as_json`, `json_text` and `csv_text` are the only places its exports are made.
+    `as_json`, `json_text` and `csv_text` are the only places its exports are made: the CLI's `report` and the
+    Runs page's downloads both call them.
     """
 
     run: Run
     models: tuple[ModelSummary, ...]
+    grading: Grading | None = None
 
     def run_json(self) -> dict[str, Any]:
         run = self.run
@@ -127,23 +131,36 @@ class RunReport:
             "models": [f"{provider}:{model}" for provider, model in run.models],
         }
 
+    def model_lines(self) -> list[dict[str, Any]]:
+        """Each model's line, keys in `REPORT_MODEL_FIELDS` order (the grade fields null without checks)."""
+        if self.grading is None:
+            return [line.as_json() | dict.fromkeys(GRADE_FIELDS) for line in self.models]
+        return [line.as_json() | grade.to_json() for line, grade in zip(self.models, self.grading.grades, strict=True)]
+
     def as_json(self) -> dict[str, Any]:
-        """`{"run": {...}, "models": [...]}`, as README's Runs section documents it."""
-        return {"run": self.run_json(), "models": [line.as_json() for line in self.models]}
+        """`{"run": {...}, "models": [...], "judge_cost_usd", "best", "min_pass_rate", "judging"}`, as README's
+        Runs section and "Is the cheaper model good enough?" document it."""
+        top = NO_GRADING_JSON if self.grading is None else self.grading.to_json()
+        return {"run": self.run_json(), "models": self.model_lines(), **top}
 
     def json_text(self) -> str:
         """The report as JSON text; never `NaN` or `Infinity` (a figure that is not finite is a bug: it raises)."""
         return json.dumps(self.as_json(), indent=2, allow_nan=False)
 
     def csv_text(self) -> str:
-        """The model lines as CSV, one row per model, with the run's id first."""
+        """The model lines as CSV, one row per model, with the run's id first; the grade columns (`checked`,
+        `passed`, …, `cost_per_pass_usd`, `judge_cost_usd`) only when the run has checks."""
+        names = REPORT_MODEL_FIELDS if self.grading is not None else MODEL_FIELDS
         out = io.StringIO()
         writer = csv.writer(out, lineterminator=LINE_END)
-        writer.writerow(("run_id", *MODEL_FIELDS))
-        for line in self.models:
-            values = line.as_json()
-            writer.writerow((self.run.id, *(csv_cell(values[name]) for name in MODEL_FIELDS)))
+        writer.writerow(("run_id", *names))
+        for values in self.model_lines():
+            writer.writerow((self.run.id, *(csv_cell(values[name]) for name in names)))
         return out.getvalue()
+
+
+#: The keys of a report's model line in JSON: `ModelSummary`'s fields, then the pass statistics' (issue 19).
+REPORT_MODEL_FIELDS: tuple[str, ...] = (*MODEL_FIELDS, *GRADE_FIELDS)
 
 
 def model_summary(provider: str, model: str, trials: Sequence[Trial]) -> ModelSummary:

@@ -44,7 +44,7 @@ from catalog.records import Catalog, CatalogError, ModelRecord
 from catalog.runs.checks import CheckResult
 from catalog.runs.judge import JudgeAnswer, JudgeJob, RunChecks
 from catalog.runs.paid import SPEND_CAP, paid_attempt
-from catalog.runs.prompts import Prompt
+from catalog.runs.prompts import Prompt, messages_token_bound
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import (
     FINISHED,
@@ -69,9 +69,6 @@ MAX_REPLY_TOKENS = 1_000_000
 RATE_LIMIT_TRIES = 20
 #: Wait after a 429 without Retry-After, in seconds; the run's whole budget for such waits by default.
 DEFAULT_RATE_WAIT_S, DEFAULT_RETRY_BUDGET_S = 1.0, 600.0
-#: The budget's worst case counts a prompt's UTF-8 bytes as its tokens: a byte-level tokenizer writes at most one
-#: token a byte (1 per ASCII character, up to 4 for others), plus a few per message for the chat template.
-TOKENS_PER_MESSAGE = 8
 #: Trials that ended are recorded together, in one transaction: once this many wait, or this long after the first
 #: of them ended, whichever comes first. A killed process loses at most the trials of that window.
 SAVE_EVERY_TRIALS, SAVE_WINDOW_S = 64, 0.05
@@ -127,7 +124,7 @@ def clamp_notes(prompts: Sequence[Prompt | RunPrompt], run_max_tokens: int | Non
 def prompt_token_bound(prompt: Prompt) -> int:
     """The most tokens a prompt can count as: its UTF-8 bytes (a tokenizer writes at most one token a byte) plus the
     chat template's few per message. The old bound, 0.5 a character, let emoji prompts spend past `--max-usd`."""
-    return sum(len(content.encode("utf-8", "surrogatepass")) + TOKENS_PER_MESSAGE for _, content in prompt.messages)
+    return messages_token_bound(prompt.messages)
 
 
 def worst_case_usd(record: ModelRecord, prompt: Prompt, max_tokens: int | None) -> float:

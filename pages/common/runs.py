@@ -15,7 +15,7 @@ from catalog.runs.billing import reconcile_run
 from catalog.runs.check_store import CheckStore
 from catalog.runs.judge import JudgeError, judges_for_run, prompt_checks, run_checks_for
 from catalog.runs.owners import GONE_SETTING, LEASE_SETTING, RunOwners, leased
-from catalog.runs.prompts import FORMATS, Prompt, PromptFileError, parse_prompts
+from catalog.runs.prompts import FORMATS, WRONG_SUFFIX, Prompt, PromptFileError, parse_prompts
 from catalog.runs.runner import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, RunSettings
@@ -34,7 +34,7 @@ def prompts_from_input(pasted: str, kind: str, upload: object | None) -> list[Pr
             suffix = name.rsplit(".", 1)[-1].lower()
             data: bytes = upload.getvalue()  # type: ignore[attr-defined]
             if suffix not in FORMATS:
-                raise PromptFileError(f"{name}: a prompt file must end in .jsonl, .csv or .txt")
+                raise PromptFileError(f"{name}: {WRONG_SUFFIX}")
             if len(data) > MAX_UPLOAD_BYTES:
                 raise PromptFileError(f"{name}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
             try:

@@ -137,3 +137,22 @@ def test_a_run_started_on_the_page_applies_its_checks_with_the_chosen_judge(monk
         assert fake.chat_requests == 16  # 8 answers, 8 judge calls
         passes = at.dataframe[1].value
         assert list(passes["passed"]) == [f"{sum(right(c) for c in COUNTRIES[:4])} of 4", "4 of 4"]
+
+
+def test_with_repeats_the_prompt_grid_counts_every_repetition(monkeypatch, tmp_path):
+    for name in GATEWAY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'repeats.sqlite3'}")
+    path = tmp_path / "capitals.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in capital_prompts("word")[:2]), encoding="utf-8")
+    with quality_models(), running_fake(forward_tokens={TOKEN}) as fake:
+        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+        args = ["run", str(path), "--model", SLOPPY, "--model", SOLID, "--repeat", "3", "--share"]
+        assert cli(args, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+        at = page(fake, "pages/runs.py")
+    grid = at.dataframe[2].value
+    assert list(grid["prompt"]) == ["france-word", "japan-word"]
+    assert list(grid[SLOPPY]) == ["3/3 passed", "0/3 passed"]  # right on France, wrong on Japan, every time
+    assert list(grid[SOLID]) == ["3/3 passed", "3/3 passed"]
+    assert list(grid["passed"]) == ["6 of 6 answers", "3 of 6 answers"]

@@ -241,3 +241,30 @@ def test_the_progress_line_says_which_models_rate_limit_the_run_waits_for(fake):
     assert any(f"for the rate limit of {TERSE}".replace("-", "\\-").replace(".", "\\.") in text or
                f"for the rate limit of {TERSE}" in text for text in seen), seen  # fmt: skip
     wait_for_the_run(at)
+
+
+PROMPTFOO = """\
+prompts: ['Say {{word}}']
+tests:
+  - vars: {word: hello}
+    assert: [{type: icontains, value: w0}]
+  - vars: {word: bye}
+"""
+
+
+def test_a_pasted_promptfoo_config_runs_and_the_upload_names_yaml(fake):
+    at = runs_page(fake)
+    assert "yaml" in at.selectbox(key="runs_kind").options
+    at.selectbox(key="runs_kind").set_value("yaml")
+    at.text_area(key="runs_text").set_value(PROMPTFOO)
+    at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
+    at.number_input(key="runs_budget").set_value(1.0)  # a visitor's run on the operator's credential needs one
+    at.button(key="runs_start").click().run()
+    assert not at.exception and not at.error
+    wait_for_the_run(at)
+    at.run()
+    assert sorted(entry["prompt"] for entry in fake.sent.values()) == ["Say bye", "Say hello"]
+    at.tabs[1].radio(key="runs_source").set_value("Upload a file").run()
+    assert not at.exception
+    (uploader,) = at.get("file_uploader")
+    assert ".yaml" in uploader.proto.label and {".yaml", ".yml"} <= set(uploader.proto.type)

@@ -112,7 +112,7 @@ def test_an_answer_passes_only_when_every_check_holds():
     [
         ('{"pass": true, "score": 0.9, "reason": "apologises once"}', True),
         ('```json\n{"pass": false, "score": 0.1, "reason": "no next step"}\n```', False),
-        ('Verdict: {"pass": true, "score": 1, "reason": "ok"}', True),
+        ('Verdict: {"pass": true, "score": 1, "reason": "ok"}', None),  # never picked out of prose
         ("It passes, I think.", None),
         ('{"pass": "yes"}', None),
         ('{"pass": true, "score": 7}', None),
