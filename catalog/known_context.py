@@ -4,7 +4,8 @@ Lava's pages carry prices only, yet "at least 128k of context" and "calls tools"
 next. Each entry is keyed by the id as DeepInfra sells it and cites where its figures were read: DeepInfra's
 model page (`https://deepinfra.com/<id>`, the same figures DeepInfra's API reports and LiteLLM's map copies)
 or, where the host says nothing, the maker's model card. A model missing here keeps an unknown context,
-never a guess; an operator's LiteLLM map or models.dev checkout may fill it (`catalog.limits`).
+never a guess; an operator's LiteLLM map or models.dev checkout may fill it (`catalog.limits`, the lookup
+everything else uses).
 
 The window is matched by `model_key`, so every host's spelling of the same weights finds it, but a host's
 `-Turbo`/`-FP8` serving is a different key: those are often served with a shorter window.
@@ -13,8 +14,8 @@ The window is matched by `model_key`, so every host's spelling of the same weigh
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from catalog.enrich import model_key
 from catalog.known_sizes import model_card
@@ -34,10 +35,24 @@ class KnownLimits:
     max_output_tokens: int | None
     capabilities: tuple[str, ...]
     source: str
+    #: Where one field came from when not `source`: a value the operator's map or checkout filled in.
+    context_source: str | None = None
+    output_source: str | None = None
+    capabilities_source: str | None = None
+
+    def source_of(self, field: Literal["context_window", "max_output_tokens", "capabilities"]) -> str:
+        """Where one field's value came from."""
+        found = {
+            "context_window": self.context_source,
+            "max_output_tokens": self.output_source,
+            "capabilities": self.capabilities_source,
+        }[field]
+        return found or self.source
 
 
 def _host(model: str, context: int, *capabilities: str) -> tuple[str, KnownLimits]:
-    # DeepInfra states one figure, "max tokens", for the whole window: prompt and reply together.
+    # DeepInfra states one figure, "max tokens", for the whole window, and a reply may fill what the prompt
+    # leaves of it: the page's own figure for both, not a guess.
     return model, KnownLimits(context, context, capabilities, DEEPINFRA + model)
 
 
@@ -100,6 +115,24 @@ KNOWN_LIMITS: dict[str, KnownLimits] = dict(
         _card("microsoft/Phi-4-multimodal-instruct", 131_072, _VISION, card="microsoft/Phi-4-multimodal-instruct"),
     ]
 )
+#: Sold on the embedded page, but no host page or model card we could read states a window (searched 2026-12):
+#: - `deepseek-ai/DeepSeek-V3-0324-Turbo`, `meta-llama/Llama-4-Maverick-17B-128E-Instruct-Turbo`: DeepInfra's
+#:   own servings; no DeepInfra page for them was found, and a `-Turbo` serving often has a shorter window than
+#:   the weights, so the base model's figure is no stand-in.
+#: - `deepseek-ai/DeepSeek-Prover-V2-671B`: neither its model card's text nor a DeepInfra page stating a window
+#:   was found; third-party pages say 128K or 160K, which is no citation.
+#: - `MiniMaxAI/MiniMax-M2`, `-M2.1`, `-M2.5`: no model card text stating a window was found, and what hosts
+#:   and the maker's API say differs (196,608, 204,800 or 1M tokens); DeepInfra's pages for them were not found.
+#: - `mistralai/Mistral-7B-Instruct-v0.3`: its model card states the vocabulary (32,768), not the window.
+UNSTATED = (
+    "deepseek-ai/DeepSeek-V3-0324-Turbo",
+    "deepseek-ai/DeepSeek-Prover-V2-671B",
+    "meta-llama/Llama-4-Maverick-17B-128E-Instruct-Turbo",
+    "MiniMaxAI/MiniMax-M2",
+    "MiniMaxAI/MiniMax-M2.1",
+    "MiniMaxAI/MiniMax-M2.5",
+    "mistralai/Mistral-7B-Instruct-v0.3",
+)
 
 
 @functools.cache
@@ -107,25 +140,11 @@ def _by_key() -> dict[str, KnownLimits]:
     return {model_key(model): limits for model, limits in KNOWN_LIMITS.items()}
 
 
-def known_limits(model: str, extra: Mapping[str, KnownLimits] | None = None) -> KnownLimits | None:
-    """The limits of a model id, by its `model_key`: from this table, else from `extra` (an operator's map).
-
-    `extra` is keyed by `model_key` too, so a LiteLLM map or a models.dev checkout fills only what the
-    cited table lacks, and each value keeps the source it came from.
-    """
-    key = model_key(model)
-    found = _by_key().get(key)
-    if found is not None or extra is None:
-        return found
-    return extra.get(key)
+def known_limits(model: str) -> KnownLimits | None:
+    """The cited limits of a model id, by its `model_key` (`catalog.limits.limits_of` adds the operator's)."""
+    return _by_key().get(model_key(model))
 
 
 def limits_of(record: ModelRecord) -> KnownLimits | None:
-    """The limits of a catalog row, by the `model_key` it already carries (no id is re-read on a hot path)."""
+    """The cited limits of a catalog row, by the `model_key` it already carries (no id is re-read on a hot path)."""
     return _by_key().get(record.model_key) if record.model_key else known_limits(record.model)
-
-
-@functools.cache
-def context_windows() -> dict[str, int]:
-    """Every cited context window by `model_key`, for Compare's check of each model on every rerun."""
-    return {key: limits.context_window for key, limits in _by_key().items() if limits.context_window is not None}

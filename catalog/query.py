@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from catalog.known_context import limits_of
+from catalog.limits import limits_of
 from catalog.records import DEFAULT_OUTPUT_SHARE, ModelRecord, blended_price
 
 

@@ -6,6 +6,7 @@ A URL is read by `catalog.fetch.fetch_text` (re-exported here), bounded in bytes
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -48,6 +49,14 @@ def configured_sources(value: str | None) -> tuple[str, ...]:
 
 def is_url(spec: str) -> bool:
     return spec.lower().startswith(("http://", "https://"))
+
+
+def public_source(source: str | None) -> str | None:
+    """Where a page came from, fit for a public file: a URL without credentials or query, a file by its name
+    only (the operator's folders are nobody's business); None when unknown."""
+    if not source:
+        return None
+    return redact_url(source) if is_url(source) else re.split(r"[\\/]", source)[-1] or None
 
 
 def load_page(spec: str | None = None, *, client: httpx.Client | None = None) -> ParsedPage:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from catalog.costs import rank_by_cost, request_cost
-from catalog.enrich import model_key
-from catalog.known_context import context_windows
+from catalog.limits import window_of
 from catalog.records import ModelRecord
 
 #: Days in a billing month, by this dashboard's convention.
@@ -115,9 +114,8 @@ class WorkloadCost:
 
 def overflowed_windows(records: Iterable[ModelRecord], workload: Workload) -> list[int | None]:
     """Per record, its cited context window where one request (tokens in + out) overflows it, else None."""
-    windows = context_windows()
     tokens = workload.input_tokens + workload.output_tokens
-    found = [windows.get(record.model_key or model_key(record.model)) for record in records]
+    found = [window_of(record) for record in records]
     return [window if window is not None and tokens > window else None for window in found]
 
 

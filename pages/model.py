@@ -9,7 +9,7 @@ from catalog.dashboard.html_table import html_stats
 from catalog.dashboard.model_page import alternatives_table, facts_table, find_model, model_details, price_text
 from catalog.literal import markdown_text
 from pages.common import state
-from pages.common.price_map import models_dev_limits, price_map
+from pages.common.price_map import models_dev_problem, price_map
 from pages.common.router import ensure_router
 from pages.common.run_checks import show_model_pass_rates
 
@@ -29,9 +29,9 @@ if record is None:
     st.stop()
 
 st.session_state[state.LAST_SEEN_KEY] = (record.provider, record.model)  # a bare /playground opens it
-entries, map_problem = price_map()
-limits, limits_problem = models_dev_limits()
-details = model_details(models, record, view.workload(), view.output_share, entries, limits)
+entries, map_problem = price_map()  # also puts the operator's limits in force for this run
+limits_problem = models_dev_problem()
+details = model_details(models, record, view.workload(), view.output_share, entries)
 st.title(markdown_text(record.display_name or record.model, limit=None))
 st.caption(f"{markdown_text(record.model, limit=None)} on {markdown_text(record.provider)}")
 blend = f"Blended ({100 - view.output_share_pct}:{view.output_share_pct})"

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from catalog.formats.operator_limits import use_operator_limits
 from catalog.gateway.config import SETTING_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +102,13 @@ def isolated_history_database(tmp_path_factory: pytest.TempPathFactory) -> Itera
         os.environ.pop("CATALOG_DB_URL", None)
     else:
         os.environ["CATALOG_DB_URL"] = previous
+
+
+@pytest.fixture(autouse=True)
+def no_operator_limits_after_the_test() -> Iterator[None]:
+    """A dashboard page run puts the operator's map in force for the process (`catalog.limits`): not past its test."""
+    yield
+    use_operator_limits({})
 
 
 @pytest.fixture(scope="session")

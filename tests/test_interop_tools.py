@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import catalog
-from catalog.formats.files import safe_path, write_tree
+from catalog.formats.files import MARKER, safe_path, write_tree
 from catalog.known_context import known_limits
 
 # LiteLLM fetches its price map from GitHub when imported unless told to use the copy it ships; tests stay on
@@ -53,20 +53,39 @@ def test_openrouters_sdk_accepts_the_whole_document_as_a_models_list():
         assert Decimal(model.pricing.prompt) * IN + Decimal(model.pricing.completion) * OUT == exact_cost(record)
 
 
+def longest_reply(litellm, key: str) -> int | None:
+    try:
+        return litellm.get_max_tokens(key)
+    except Exception as error:  # LiteLLM's own "isn't mapped yet" for a model without max_tokens
+        assert "isn't mapped" in str(error)
+        return None
+
+
 def test_litellm_prices_every_model_at_our_cost_and_knows_its_limits():
     import litellm
 
-    litellm.register_model(exported("litellm"))
+    document = exported("litellm")
+    litellm.register_model(document)
     for record in MODELS:
         key = f"deepinfra/{record.model}"
         prompt, completion = litellm.cost_per_token(model=key, prompt_tokens=IN, completion_tokens=OUT)
         assert abs(Decimal(prompt) + Decimal(completion) - exact_cost(record)) < Decimal("1e-12"), key
         limits = known_limits(record.model)
         if limits is not None:
-            assert litellm.get_max_tokens(key) == (limits.max_output_tokens or limits.context_window), key
+            if limits.max_output_tokens is not None:
+                assert litellm.get_max_tokens(key) == limits.max_output_tokens, key
+            else:  # nobody states the longest reply: LiteLLM knows none (it raises, or says None once registered
+                # twice in a process), rather than our guess
+                assert longest_reply(litellm, key) is None, key
+            assert litellm.get_model_info(key)["max_input_tokens"] == limits.context_window, key
             assert litellm.supports_vision(key) == ("vision" in limits.capabilities), key
-    # Neither model is in LiteLLM's own map: only our export can answer for them.
-    assert litellm.get_max_tokens("deepinfra/meta-llama/Meta-Llama-3.1-405B-Instruct") == 131_072
+    # Neither model is in LiteLLM's own map: only our export can answer for them. The 405B's card states its
+    # window, not its longest reply, so the export says nothing of the reply (the window is no stand-in).
+    key = "deepinfra/meta-llama/Meta-Llama-3.1-405B-Instruct"
+    entry = document[key]
+    assert entry["max_input_tokens"] == 131_072 and {"max_output_tokens", "max_tokens"}.isdisjoint(entry)
+    llama = litellm.get_model_info(key)
+    assert (llama["max_input_tokens"], llama["max_output_tokens"]) == (131_072, None)
     assert litellm.supports_vision("deepinfra/microsoft/Phi-4-multimodal-instruct")
 
 
@@ -102,7 +121,8 @@ def test_genai_prices_calc_price_equals_our_cost_for_every_model():
 
 
 #: The structure of llm-prices' own files (`data/<vendor>.json`, `current-v1.json`, `historical-v1.json`),
-#: read from simonw/llm-prices: `data/README.md`, `data/qwen.json` and `scripts/build.py`.
+#: read from simonw/llm-prices: `data/README.md`, `data/qwen.json` and `scripts/build.py` (`historical_prices`:
+#: every row has all eight keys, `input_cached` and `from_date` may be null).
 DAY = {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 PRICE = {"type": ["number", "null"], "minimum": 0}
 VENDOR_FILE = {
@@ -156,12 +176,38 @@ CURRENT = {
 }  # fmt: skip
 
 
+HISTORICAL = {
+    "type": "object",
+    "required": ["prices"],
+    "properties": {
+        "prices": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "vendor", "name", "input", "input_cached", "output", "from_date", "to_date"],
+                "properties": {"id": {"type": "string"}, "vendor": {"type": "string"}, "name": {"type": "string"},
+                               "input": PRICE, "input_cached": PRICE, "output": PRICE, "from_date": DAY,
+                               "to_date": DAY},
+                "additionalProperties": False,
+            },
+        },
+    },
+    "additionalProperties": False,
+}  # fmt: skip
+
+
 def test_llm_prices_current_has_their_structure_and_the_makers_as_vendors():
     document = exported("llm-prices-current")
     jsonschema.validate(document, CURRENT)
     assert document["updated_at"] == "2026-11-25" and len(document["prices"]) == 52
     vendors = {item["id"]: item["vendor"] for item in document["prices"]}
-    assert vendors["meta-llama/Llama-3.3-70B-Instruct"] == "meta-llama" and vendors["Qwen/Qwen3-32B"] == "qwen"
+    assert vendors["meta-llama/Llama-3.3-70B-Instruct"] == "meta-ai" and vendors["Qwen/Qwen3-32B"] == "qwen"
+    # Their own vendor names, so our files land on theirs (simonw/llm-prices `data/*.json`): deepseek.json,
+    # minimax.json, mistral.json; a maker they do not list keeps its organisation in lower case.
+    assert {vendors[model] for model in ("deepseek-ai/DeepSeek-R1", "MiniMaxAI/MiniMax-M2", "microsoft/phi-4")} == {
+        "deepseek", "minimax", "microsoft"
+    }  # fmt: skip
+    assert vendors["mistralai/Mistral-7B-Instruct-v0.3"] == "mistral" and vendors["zai-org/GLM-5.2"] == "z.ai"
 
 
 @pytest.fixture
@@ -174,8 +220,32 @@ def history(tmp_path, monkeypatch):
     assert run("refresh").returncode == 0  # the embedded DeepInfra page too
 
 
+@pytest.fixture
+def no_history(tmp_path, monkeypatch):
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'none.sqlite3'}")
+    monkeypatch.delenv("CATALOG_SOURCES", raising=False)
+
+
+def test_llm_prices_history_without_a_store_is_each_current_price_since_its_snapshot_day(no_history, tmp_path):
+    result = run("export", "--format", "llm-prices")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, HISTORICAL)
+    assert len(document["prices"]) == 52
+    assert {(p["from_date"], p["to_date"]) for p in document["prices"]} == {("2026-11-25", None)}
+    assert result.stderr.startswith("warning: no price history yet")  # one line, as `publish` says it
+    folder = tmp_path / "llm-prices"
+    vendor = run("export", "--format", "llm-prices-vendor", "--output", str(folder))
+    assert vendor.returncode == 0, vendor.stderr
+    meta = json.loads((folder / "data" / "meta-ai.json").read_text())
+    jsonschema.validate(meta, VENDOR_FILE)
+    assert {model["price_history"][0]["from_date"] for model in meta["models"]} == {"2026-11-25"}
+
+
 def test_llm_prices_history_puts_the_open_range_first_as_their_build_script_does(history):
-    prices = exported("llm-prices")["prices"]
+    document = exported("llm-prices")
+    jsonschema.validate(document, HISTORICAL)
+    prices = document["prices"]
     beta = [(p["from_date"], p["to_date"]) for p in prices if p["id"] == "acme/beta-70b"]
     assert beta == [("2026-11-20", None), ("2026-11-01", "2026-11-20")]
 
@@ -185,7 +255,7 @@ def test_llm_prices_vendor_files_have_their_structure_one_per_maker(history, tmp
     result = run("export", "--format", "llm-prices-vendor", "--output", str(folder))
     assert result.returncode == 0, result.stderr
     files = sorted(path.name for path in (folder / "data").iterdir())
-    assert {"meta-llama.json", "qwen.json", "deepseek-ai.json", "acme.json"} <= set(files)
+    assert {"meta-ai.json", "qwen.json", "deepseek.json", "mistral.json", "minimax.json", "acme.json"} <= set(files)
     for path in (folder / "data").iterdir():
         document = json.loads(path.read_text())
         jsonschema.validate(document, VENDOR_FILE)
@@ -211,7 +281,8 @@ def test_models_dev_folder_meets_its_schema(tmp_path):
     assert provider["api"] == "https://api.deepinfra.com/v1/openai"
     models = sorted((folder / "providers" / "deepinfra" / "models").rglob("*.toml"))
     known = [record for record in MODELS if known_limits(record.model) is not None]
-    assert len(models) == len(known) == 45
+    both = [record for record in known if known_limits(record.model).max_output_tokens is not None]
+    assert (len(models), len(known), len(both)) == (39, 45, 39)  # models.dev requires both limits: none is guessed
     for path in models:
         model = tomllib.loads(path.read_text())
         assert MODEL_FIELDS <= set(model) <= MODEL_FIELDS | MODEL_OPTIONAL, path
@@ -221,6 +292,7 @@ def test_models_dev_folder_meets_its_schema(tmp_path):
     llama = tomllib.loads((folder / "providers/deepinfra/models/meta-llama/Llama-3.3-70B-Instruct.toml").read_text())
     assert llama["cost"] == {"input": 0.23, "output": 0.4} and llama["limit"]["context"] == 131_072
     assert "left out DeepInfra mistralai/Mistral-7B-Instruct-v0.3: its context window is unknown" in result.stdout
+    assert "left out DeepInfra meta-llama/Meta-Llama-3.1-405B-Instruct: its longest output is unknown" in result.stdout
 
 
 def test_a_folder_format_without_a_folder_is_one_line():
@@ -239,5 +311,5 @@ def test_a_folder_is_replaced_whole(tmp_path):
     folder = tmp_path / "out"
     write_tree({"a/one.json": "1", "two.json": "2"}, folder)
     write_tree({"three.json": "3"}, folder)
-    assert sorted(str(path.relative_to(folder)) for path in folder.rglob("*")) == ["three.json"]
+    assert sorted(str(path.relative_to(folder)) for path in folder.rglob("*")) == [MARKER, "three.json"]
     assert [path.name for path in tmp_path.iterdir()] == ["out"]  # no staging folder left behind

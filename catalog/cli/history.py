@@ -15,7 +15,7 @@ from catalog.cli.tables import print_table
 from catalog.costs import usd
 from catalog.discovery import DEFAULT_INDEX, Fetched
 from catalog.fetch import redact_url
-from catalog.formats.llm_prices import llm_prices_document
+from catalog.formats.site import SiteHistory
 from catalog.history import (
     Change,
     NoHistoryYet,
@@ -31,6 +31,8 @@ from catalog.history import (
 )
 from catalog.parser import quote
 from catalog.records import Catalog, CatalogError
+from catalog.runs.report import measured_by_host
+from catalog.runs.store import TrialStore
 from catalog.settings import in_force
 from catalog.sources import SOURCES_VARIABLE, configured_sources, load_catalog
 from catalog.words import counted
@@ -106,10 +108,21 @@ def catalog_for(sources: list[str], as_of: dt.date | None, err: TextIO) -> Catal
             store.close()
 
 
-def export_llm_prices(out: TextIO) -> None:
-    with open_store(create=False) as store:
-        json.dump(llm_prices_document(store.all_ranges()), out, indent=2)
-    out.write("\n")
+def stored_history(err: TextIO) -> SiteHistory:
+    """The stored price ranges, changes and ok trials, for `publish` and llm-prices' history exports.
+
+    No store yet, or one that cannot be read, gives no ranges (each current price then stands as one range
+    open since its page's snapshot day), with a warning saying so.
+    """
+    try:
+        with open_store(create=False) as store:
+            return SiteHistory(store.all_ranges(), store.changes(), measured_by_host(TrialStore(store).measured()))
+    except NoHistoryYet:
+        print("warning: no price history yet (python -m catalog refresh records it); each current price is "
+              "one range open since its page's snapshot day", file=err)  # fmt: skip
+    except StoreError as error:
+        print(f"warning: {error}; each current price is one range open since its page's snapshot day", file=err)
+    return SiteHistory()
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -7,29 +7,24 @@ A format is a JSON document printed on stdout, or a folder of files (`--output D
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from catalog.cli.history import open_store
+from catalog.cli.history import stored_history
+from catalog.cli.publish import add_force
 from catalog.cli.tables import print_table
-from catalog.formats.files import write_tree
+from catalog.formats.files import guard_folder, write_tree
 from catalog.formats.genai_prices import to_genai_prices
 from catalog.formats.litellm import crosscheck, read_price_map, to_litellm
-from catalog.formats.llm_prices import llm_prices_current, llm_prices_vendor_files
+from catalog.formats.llm_prices import llm_prices_current, llm_prices_document, llm_prices_vendor_files
 from catalog.formats.models_dev import to_models_dev
 from catalog.formats.openrouter import to_openrouter
+from catalog.formats.site import catalog_day, current_ranges
+from catalog.history import PriceRange
 from catalog.records import Catalog, CatalogError
 from catalog.words import counted
-
-
-def catalog_day(models: Catalog) -> dt.date:
-    """The day the catalog's prices are from: its newest page's snapshot date, else today."""
-    days = [info.snapshot_date for info in models.providers if info.snapshot_date]
-    return dt.date.fromisoformat(max(days)) if days else dt.date.today()
-
 
 #: `export --format` values printed as one JSON document, with the tool that reads each.
 EXPORT_FORMATS: dict[str, Callable[[Catalog, argparse.Namespace], Any]] = {
@@ -59,29 +54,46 @@ def add_export_flags(export: argparse.ArgumentParser) -> None:
     export.add_argument(
         "--output", metavar="DIR", type=Path, help="the folder models-dev and llm-prices-vendor are written to"
     )
+    add_force(export)
 
 
-def export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
-    json.dump(EXPORT_FORMATS[args.format](models, args), out, indent=2)
+def export(models: Catalog, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    """Print a one-document format, or write a folder format; the history formats fall back to the current
+    prices when there is no stored history, as `publish` does."""
+    if args.format in FOLDER_FORMATS:
+        export_folder(models, args, out, err)
+    elif args.format == "llm-prices":
+        _print_json(llm_prices_document(_ranges(models, err)), out)
+    else:
+        _print_json(EXPORT_FORMATS[args.format](models, args), out)
+
+
+def _print_json(document: Any, out: TextIO) -> None:
+    json.dump(document, out, indent=2)
     out.write("\n")
 
 
-def export_folder(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
+def _ranges(models: Catalog, err: TextIO) -> list[PriceRange]:
+    ranges = stored_history(err).ranges
+    return list(ranges) if ranges is not None else current_ranges(models)
+
+
+def export_folder(models: Catalog, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
     """Write a folder format; say how many files, and which models were left out and why."""
     if args.output is None:
         raise CatalogError(f"--format {args.format} writes a folder: give it with --output DIR")
+    guard_folder(args.output, force=args.force)  # before any work: a folder it must not replace is refused now
     if args.format == "models-dev":
         tree = to_models_dev(models, catalog_day(models))
         files = tree.files
-        for record in tree.skipped:
-            print(f"left out {record.provider} {record.model}: its context window is unknown", file=out)
+        for record, why in tree.skipped:
+            print(f"left out {record.provider} {record.model}: {why}", file=out)
     else:
-        with open_store(create=False) as store:
-            files = {
-                f"data/{name}": json.dumps(doc, indent=2) + "\n"
-                for name, doc in llm_prices_vendor_files(store.all_ranges()).items()
-            }
-    write_tree(files, args.output)
+        files = {
+            f"data/{name}": json.dumps(doc, indent=2) + "\n"
+            for name, doc in llm_prices_vendor_files(_ranges(models, err)).items()
+        }
+    write_tree(files, args.output, force=args.force)
     print(f"wrote {counted(len(files), 'file')} to {args.output}", file=out)
 
 

@@ -13,14 +13,17 @@ from typing import NoReturn, TextIO
 from catalog.cli import history, hosts, interop, publish, runs, spend
 from catalog.cli import settings as settings_cli
 from catalog.cli.tables import print_table
-from catalog.costs import rank_by_cost, usd
+from catalog.costs import CostLine, rank_by_cost, usd
 from catalog.enrich import TAGS
 from catalog.formats.cells import LINE_END, csv_cell
+from catalog.formats.operator_limits import operator_limits_in_force
 from catalog.known_context import CAPABILITIES
+from catalog.limits import window_of
 from catalog.query import SORT_KEYS, ModelFilter, filter_models, hidden_by_context_bound, sort_key, sort_models
 from catalog.records import FULL_FIELDS, SCHEMA_FIELDS, Catalog, CatalogError, ModelRecord
 from catalog.settings import Settings, applied, read_settings
 from catalog.words import counted
+from catalog.workload import Workload, overflowed_windows
 
 PROG = "python -m catalog"
 #: The console command `pip install .` makes: the same CLI.
@@ -157,16 +160,18 @@ def _run(argv: Sequence[str] | None, settings: Settings, out: TextIO, err: TextI
             return settings_cli.settings_command(args, settings, out)
         if args.command == "spend":
             return spend.spend_command(args, out, err)
-        if args.command == "export" and args.format == "llm-prices":
-            history.export_llm_prices(out)
-            return 0
         models = history.catalog_for(args.source, args.as_of, err)
         for warning in models.warnings:
             print(f"warning: {warning}", file=err)
-        if args.command == "publish":
-            publish.publish_command(models, args, out, err)
-            return 0
-        COMMANDS[args.command](models, args, out)
+        with operator_limits_in_force(settings) as extra:  # the operator's map and checkout fill the table
+            for problem in extra.problems.values():
+                print(f"warning: {problem}; its context windows and capabilities are left out", file=err)
+            if args.command == "publish":
+                publish.publish_command(models, args, out, err)
+            elif args.command == "export":
+                _export(models, args, out, err)
+            else:
+                COMMANDS[args.command](models, args, out)
     except UsageError as error:
         print(f"{PROG}: error: {error} (see {PROG} --help)", file=err)
         return 2
@@ -192,23 +197,28 @@ def _list(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
     )
     rows = sort_models(filter_models(models.models, condition), args.sort, descending=args.desc)
     multi = len(models.providers) > 1
-    header = [*(["provider"] if multi else []), "model", "input $/1M", "output $/1M", "blended $/1M", "params", "tags"]
+    limited = args.min_context is not None or bool(args.capability)  # then the window is worth a column
+    header = [
+        *(["provider"] if multi else []), "model", "input $/1M", "output $/1M", "blended $/1M", "params",
+        *(["context"] if limited else []), "tags",
+    ]  # fmt: skip
     table = [
-        [*([row.provider] if multi else []), row.model, *_prices(row), _size(row), ", ".join(row.tags)] for row in rows
-    ]
-    print_table(header, table, out, numeric={"input $/1M", "output $/1M", "blended $/1M", "params"})
+        [
+            *([row.provider] if multi else []), row.model, *_prices(row), _size(row),
+            *([_window(row)] if limited else []), ", ".join(row.tags),
+        ]
+        for row in rows
+    ]  # fmt: skip
+    print_table(header, table, out, numeric={"input $/1M", "output $/1M", "blended $/1M", "params", "context"})
     print(f"\n{len(rows)} of {len(models)} models", file=out)
     unknown = hidden_by_context_bound(models.models, condition)
     if unknown:
         print(f"{counted(unknown, 'model')} of unknown context window left out by --min-context", file=out)
 
 
-def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
-    if args.format in interop.EXPORT_FORMATS:
-        interop.export(models, args, out)
-        return
-    if args.format in interop.FOLDER_FORMATS:
-        interop.export_folder(models, args, out)
+def _export(models: Catalog, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    if args.format not in ("json", "csv"):
+        interop.export(models, args, out, err)
         return
     records = models.to_records(full=args.full)
     if args.format == "json":
@@ -222,27 +232,41 @@ def _export(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _cost(models: Catalog, args: argparse.Namespace, out: TextIO) -> None:
+    """The models by cost, cheapest first. As on Compare, a model whose context window one request overflows is
+    never the cheapest: it is ranked after them all (without --top), marked, and counted."""
     lines = rank_by_cost(models.models, args.input_tokens, args.output_tokens, args.requests)
-    shown = lines if args.top is None else lines[: args.top]
+    overflows = overflowed_windows([line.record for line in lines], Workload(args.input_tokens, args.output_tokens, 1))
+    fitting = [line for line, window in zip(lines, overflows, strict=True) if window is None]
+    over = [(line, window) for line, window in zip(lines, overflows, strict=True) if window is not None]
+    shown = fitting if args.top is None else fitting[: args.top]
+    marked = over if args.top is None else []
     multi = len(models.providers) > 1
-    header = ["#", *(["provider"] if multi else []), "model", "per request", f"× {counted(args.requests, 'request')}"]
-    table = [
-        [
-            str(rank),
-            *([line.record.provider] if multi else []),
-            line.record.model,
-            _dollars(line.per_request_usd),
-            _dollars(line.total_usd),
-        ]
-        for rank, line in enumerate(shown, start=1)
-    ]
+    total = f"× {counted(args.requests, 'request')}"
+    header = ["#", *(["provider"] if multi else []), "model", "per request", total]
+
+    def row(rank: str, line: CostLine) -> list[str]:
+        provider = [line.record.provider] if multi else []
+        return [rank, *provider, line.record.model, _dollars(line.per_request_usd), _dollars(line.total_usd)]
+
+    table = [row(str(rank), line) for rank, line in enumerate(shown, start=1)]
+    if marked:
+        header.append("too long for")
+        table = [[*cells, ""] for cells in table]
+        table += [[*row("-", line), f"its {window:,}-token window"] for line, window in marked]
     print(f"{args.input_tokens:,} input + {args.output_tokens:,} output tokens per request", file=out)
-    print_table(header, table, out, numeric={"#", "per request", header[-1]})
+    print_table(header, table, out, numeric={"#", "per request", total})
+    if over:
+        tokens = args.input_tokens + args.output_tokens
+        where = "listed last, marked" if marked else "not shown with --top"
+        print(
+            f"\n{counted(len(over), 'model')} left out of the ranking ({where}): one request of {tokens:,} tokens "
+            f"overflows {'its' if len(over) == 1 else 'their'} context window",
+            file=out,
+        )
 
 
 COMMANDS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], None]] = {
     "list": _list,
-    "export": _export,
     "cost": _cost,
     "crosscheck": interop.crosscheck_command,
     "hosts": hosts.hosts_command,
@@ -255,6 +279,11 @@ def _dollars(value: float) -> str:
 
 def _prices(row: ModelRecord) -> list[str]:
     return [_dollars(row.input_usd_per_mtok), _dollars(row.output_usd_per_mtok), _dollars(row.blended_usd_per_mtok)]
+
+
+def _window(row: ModelRecord) -> str:
+    window = window_of(row)
+    return f"{window:,}" if window is not None else "?"
 
 
 def _size(row: ModelRecord) -> str:

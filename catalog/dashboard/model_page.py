@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlencode
 
 from catalog.costs import price_text as price_text  # re-exported: the pages and tables import it from here
@@ -11,7 +12,8 @@ from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_lines, html_table
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
 from catalog.formats.litellm import MapEntry, map_entry
-from catalog.known_context import KnownLimits, known_limits
+from catalog.known_context import KnownLimits
+from catalog.limits import limits_of
 from catalog.records import Catalog, ModelRecord, ProviderInfo, blended_price
 from catalog.workload import Workload, WorkloadCost, workload_costs
 
@@ -84,7 +86,7 @@ class ModelDetails:
     alternatives: tuple[WorkloadCost, ...]
     hosts: tuple[ModelRecord, ...]
     price_map: MapEntry | None = None
-    #: Context window, output limit and capabilities: the cited table's, else an operator's models.dev checkout's.
+    #: Context window, output limit and capabilities (`catalog.limits`: the cited table's, filled by the operator's).
     limits: KnownLimits | None = None
 
     def facts(self) -> list[tuple[str, str]]:
@@ -113,45 +115,31 @@ class ModelDetails:
         ]
 
     def _limits(self) -> list[tuple[str, str]]:
-        """Context window, longest output and capabilities from the cited table, each with its source."""
+        """Context window, longest output and capabilities, each with its source."""
         limits = self.limits
         if limits is None:
-            return (
-                [] if self._map_windows() else [("Context window", "unknown (no host page or model card we know says)")]
-            )
-        where = f"from {limits.source}"
-        output = f"{limits.max_output_tokens:,} tokens ({where})" if limits.max_output_tokens else "not stated"
-        capabilities = ", ".join(limits.capabilities) or "none stated"
-        return [
-            ("Context window", f"{limits.context_window:,} tokens ({where})" if limits.context_window else "unknown"),
-            ("Max output", output),
-            ("Capabilities", f"{capabilities} ({where})"),
-        ]
+            return [("Context window", "unknown (no host page or model card we know says)")]
 
-    def _map_windows(self) -> list[str]:
-        entry = self.price_map
-        if entry is None:
-            return []
+        def sourced(text: str, field: Literal["context_window", "max_output_tokens", "capabilities"]) -> str:
+            return f"{text} (from {limits.source_of(field)})"
+
+        window, output = limits.context_window, limits.max_output_tokens
         return [
-            f"{count:,} tokens {side}"
-            for count, side in ((entry.max_input_tokens, "in"), (entry.max_output_tokens, "out"))
-            if count is not None
+            ("Context window", sourced(f"{window:,} tokens", "context_window") if window else "unknown"),
+            ("Max output", sourced(f"{output:,} tokens", "max_output_tokens") if output else "not stated"),
+            ("Capabilities", sourced(", ".join(limits.capabilities) or "none stated", "capabilities")),
         ]
 
     def _from_price_map(self) -> list[tuple[str, str]]:
-        """What LiteLLM's map adds: the context window the page does not give, and its price where it differs."""
+        """What LiteLLM's map adds beyond the limits: its price, where it differs from the page."""
         entry, record = self.price_map, self.record
         if entry is None:
             return []
-        facts = []
-        windows = self._map_windows()
-        if windows and self.limits is None:  # the cited table (or models.dev) wins; the map fills what they lack
-            facts.append(("Context window", f"{', '.join(windows)} (from LiteLLM's price map)"))
         theirs = (entry.input_usd_per_mtok, entry.output_usd_per_mtok)
         if theirs != (record.input_usd_per_mtok, record.output_usd_per_mtok) and None not in theirs:
             quoted = " in, ".join(price_text(price) for price in theirs if price is not None)
-            facts.append(("LiteLLM's price", f"{quoted} out per 1M: differs from the provider page"))
-        return facts
+            return [("LiteLLM's price", f"{quoted} out per 1M: differs from the provider page")]
+        return []
 
     def source(self) -> str:
         """Where the prices came from: page, line and snapshot date."""
@@ -180,7 +168,6 @@ def model_details(
     workload: Workload,
     output_share: float,
     price_map: Mapping[str, MapEntry] | None = None,
-    extra_limits: Mapping[str, KnownLimits] | None = None,
 ) -> ModelDetails:
     """The model page of `record`, for the Compare workload and the Browse blend."""
     try:
@@ -199,7 +186,7 @@ def model_details(
         alternatives=tuple(alternatives(models.models, record, workload)),
         hosts=tuple(hosts),
         price_map=map_entry(record, price_map) if price_map else None,
-        limits=known_limits(record.model, extra_limits),
+        limits=limits_of(record),
     )
 
 

@@ -10,8 +10,7 @@ from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_tab
 from catalog.dashboard.model_page import model_link, price_text, short_name
 from catalog.dashboard.names import phone_names
 from catalog.dashboard.words import budget_note
-from catalog.enrich import model_key
-from catalog.known_context import context_windows
+from catalog.limits import window_of
 from catalog.literal import html_text
 from catalog.words import counted
 from catalog.workload import Workload, WorkloadCost
@@ -60,7 +59,7 @@ def workload_summary(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
         return f'<p class="lpc-summary">{shape}: no priced model has a context window that holds it. {too_small}</p>'
     cheapest = fitting.record
     name = html_link(Cell(short_name(cheapest.model), model_link(cheapest.model, cheapest.provider), cheapest.model))
-    unknown = too_small and (cheapest.model_key or model_key(cheapest.model)) not in context_windows()
+    unknown = too_small and window_of(cheapest) is None
     return (
         f'<p class="lpc-summary">{shape}: cheapest is <strong>{name}</strong>'
         f"{' (its context window is unknown)' if unknown else ''} at "

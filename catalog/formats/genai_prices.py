@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from catalog.formats.litellm import litellm_provider
 from catalog.formats.models_dev import sold_by
-from catalog.known_context import known_limits
+from catalog.limits import limits_of
 from catalog.records import Catalog, ModelRecord
 
 
@@ -32,7 +32,7 @@ def to_genai_prices(models: Catalog) -> list[dict[str, Any]]:
 
 
 def _model(record: ModelRecord) -> dict[str, Any]:
-    limits = known_limits(record.model)
+    limits = limits_of(record)
     return {
         "id": record.model,
         "name": record.display_name or record.model,

@@ -15,10 +15,11 @@ from typing import Any
 from catalog import json_text
 from catalog.fetch import fetch_text, redact_url
 from catalog.formats.per_token import TOKENS_PER_MTOK, per_mtok, per_token
-from catalog.known_context import KnownLimits, known_limits
+from catalog.known_context import CAPABILITIES, KnownLimits
+from catalog.limits import limits_of
 from catalog.parser import MAX_USD_PER_MTOK, quote
 from catalog.records import CatalogError, ModelRecord
-from catalog.sources import is_url, read_text
+from catalog.sources import is_url, public_source, read_text
 
 #: LiteLLM's provider prefix for the Lava providers whose spelling is not simply the name in lower case.
 LITELLM_PROVIDERS = {
@@ -49,14 +50,14 @@ def litellm_provider(provider: str) -> str:
 def to_litellm(records: Iterable[ModelRecord], *, lowercase_keys: bool = False) -> dict[str, dict[str, Any]]:
     """Entries in the shape of LiteLLM's `model_prices_and_context_window.json`, keyed `<provider>/<model>`.
 
-    Context windows and `supports_*` come from the cited limits table wherever it knows the model, and
-    `source` names the page and line the prices came from. `lowercase_keys` writes every key in lower case,
-    as tokencost looks them up.
+    Context windows and `supports_*` come from `catalog.limits` wherever it knows the model, and `source`
+    names the page (a file by its name only) and line the prices came from. `lowercase_keys` writes every key
+    in lower case, as tokencost looks them up.
     """
     entries = {}
     for record in records:
         key = f"{litellm_provider(record.provider)}/{record.model}"
-        entries[key.lower() if lowercase_keys else key] = litellm_entry(record, known_limits(record.model))
+        entries[key.lower() if lowercase_keys else key] = litellm_entry(record, limits_of(record))
     return entries
 
 
@@ -72,18 +73,17 @@ def litellm_entry(record: ModelRecord, limits: KnownLimits | None) -> dict[str, 
     if limits is not None:
         if limits.context_window is not None:
             entry["max_input_tokens"] = limits.context_window
-        # LiteLLM's `max_tokens` is the longest reply; where only the window is known, the window bounds it.
-        longest = limits.max_output_tokens or limits.context_window
-        if longest is not None:
-            entry["max_output_tokens"] = longest
-            entry["max_tokens"] = longest
+        # LiteLLM's `max_tokens` is the longest reply too; where nobody states it, neither is written.
+        if limits.max_output_tokens is not None:
+            entry["max_output_tokens"] = limits.max_output_tokens
+            entry["max_tokens"] = limits.max_output_tokens
         entry["supports_function_calling"] = "tools" in limits.capabilities
         entry["supports_tool_choice"] = "tools" in limits.capabilities
         entry["supports_vision"] = "vision" in limits.capabilities
         entry["supports_response_schema"] = "json_mode" in limits.capabilities
     entry["supports_reasoning"] = "reasoning" in record.tags
-    if record.source:
-        entry["source"] = f"{record.source}#L{record.source_line}"
+    if source := public_source(record.source):
+        entry["source"] = f"{source}#L{record.source_line}"
     return entry
 
 
@@ -98,6 +98,8 @@ class MapEntry:
     max_output_tokens: int | None
     #: What was set aside as unknown, and why (a price in other digits, past $1,000,000 per 1M tokens, …).
     notes: tuple[str, ...] = ()
+    #: The capability tags its `supports_*` flags state (`supports_function_calling: true` is `tools`).
+    capabilities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +195,7 @@ def _entry(key: str, value: Mapping[str, Any]) -> MapEntry:
         max_input_tokens=_count(value.get("max_input_tokens"), "max_input_tokens", notes),
         max_output_tokens=_count(value.get("max_output_tokens"), "max_output_tokens", notes),
         notes=tuple(notes),
+        capabilities=map_capabilities(value),
     )
 
 
@@ -244,3 +247,16 @@ def crosscheck(records: Iterable[ModelRecord], entries: Mapping[str, MapEntry]) 
             if theirs is not None and Decimal(repr(ours)) != Decimal(repr(theirs)):
                 disagreements.append(Disagreement(record.provider, record.model, name, ours, theirs))
     return CrossCheck(tuple(disagreements), tuple(missing), found)
+
+
+#: LiteLLM's flag for each capability tag.
+SUPPORTS_FLAGS = {
+    "tools": "supports_function_calling",
+    "vision": "supports_vision",
+    "json_mode": "supports_response_schema",
+}
+
+
+def map_capabilities(value: Mapping[str, Any]) -> tuple[str, ...]:
+    """The capability tags a map entry's `supports_*` flags state (only a JSON `true` counts)."""
+    return tuple(tag for tag in CAPABILITIES if value.get(SUPPORTS_FLAGS[tag]) is True)

@@ -1,7 +1,8 @@
 """Prices in llm-prices.com's shapes: `current-v1.json`, `historical-v1.json` and their `data/<vendor>.json`.
 
-llm-prices lists a model under its **maker** (`vendor`), and its build script sorts the history with the
-open range first, then the closed ones, so its page shows the price in force. Their files carry one price
+llm-prices lists a model under its **maker** (`vendor`, in their spelling: `LLM_PRICES_VENDORS`), and its
+build script sorts the history with the open range first, then the closed ones, so its page shows the price
+in force. Their files carry one price
 per model id; where several hosts sell the same id, each host's entry is `<id>@<host>`, so none hides another.
 """
 
@@ -23,9 +24,28 @@ def display_name(model: str) -> str:
     return split_id(model)[1].replace("_", " ").replace("-", " ")
 
 
+#: llm-prices' name for a maker, by its Hugging Face organisation in lower case, so our `data/<vendor>.json`
+#: lands on theirs. Read from simonw/llm-prices' `data/*.json` files and their `vendor` fields (main, 2026-08):
+#: `meta-ai.json`, `deepseek.json`, `mistral.json`, `minimax.json`, `moonshot-ai.json`, `qwen.json`,
+#: `google.json`, `openai.json`, `xai.json`, `amazon.json`, `anthropic.json`. `z.ai` is the name their pull
+#: request #55 gives `data/z.ai.json` (not merged yet). An organisation not here keeps its own name.
+LLM_PRICES_VENDORS = {
+    "meta-llama": "meta-ai",
+    "facebook": "meta-ai",
+    "deepseek-ai": "deepseek",
+    "mistralai": "mistral",
+    "minimaxai": "minimax",
+    "moonshotai": "moonshot-ai",
+    "xai-org": "xai",
+    "zai-org": "z.ai",
+}
+
+
 def vendor_of(model: str, provider: str) -> str:
-    """llm-prices' vendor: the model's maker in lower case (`meta-llama`), else the host that sells it."""
-    return (maker(model) or provider).lower()
+    """llm-prices' vendor: the model's maker as they name it (`meta-llama` → `meta-ai`), else the maker's
+    organisation in lower case, else the host that sells it."""
+    found = (maker(model) or provider).lower()
+    return LLM_PRICES_VENDORS.get(found, found)
 
 
 def _ids(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:

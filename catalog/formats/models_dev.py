@@ -20,16 +20,18 @@ from typing import Any
 from catalog.enrich import model_key
 from catalog.formats.files import safe_path, safe_segment
 from catalog.formats.litellm import litellm_provider
-from catalog.known_context import CAPABILITIES, KnownLimits, known_limits
+from catalog.known_context import CAPABILITIES, KnownLimits
+from catalog.limits import limits_of
 from catalog.records import Catalog, CatalogError, ModelRecord
+from catalog.sources import public_source
 
 
 @dataclass(frozen=True, slots=True)
 class ModelsDevTree:
-    """The files to write (relative path → TOML text) and the models left out for want of limits."""
+    """The files to write (relative path → TOML text) and the models left out for want of limits, with why."""
 
     files: dict[str, str]
-    skipped: tuple[ModelRecord, ...]
+    skipped: tuple[tuple[ModelRecord, str], ...]
 
 
 def toml_value(value: Any) -> str:
@@ -52,10 +54,19 @@ def toml_document(top: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def missing_limit(limits: KnownLimits | None) -> str | None:
+    """Why models.dev cannot list a model (its schema requires both limits), or None when it can."""
+    if limits is None or limits.context_window is None:
+        return "its context window is unknown"
+    if limits.max_output_tokens is None:
+        return "its longest output is unknown (models.dev requires limit.output; none is guessed)"
+    return None
+
+
 def model_toml(record: ModelRecord, day: dt.date) -> str | None:
     """One model's TOML, or None where its context window or output limit is unknown."""
-    limits = known_limits(record.model)
-    if limits is None or limits.context_window is None:
+    limits = limits_of(record)
+    if limits is None or missing_limit(limits) is not None:
         return None
     vision = "vision" in limits.capabilities
     return toml_document(
@@ -69,7 +80,7 @@ def model_toml(record: ModelRecord, day: dt.date) -> str | None:
             "last_updated": day.isoformat(),
             "open_weights": "/" in record.model,
             "cost": {"input": record.input_usd_per_mtok, "output": record.output_usd_per_mtok},
-            "limit": {"context": limits.context_window, "output": limits.max_output_tokens or limits.context_window},
+            "limit": {"context": limits.context_window, "output": limits.max_output_tokens},
             "modalities": {"input": ["text", "image"] if vision else ["text"], "output": ["text"]},
         }
     )
@@ -85,13 +96,13 @@ def to_models_dev(models: Catalog, day: dt.date) -> ModelsDevTree:
             "env": [f"{folder.upper().replace('-', '_')}_API_KEY"],
             "npm": "@ai-sdk/openai-compatible",
             "api": _api(info.target_url),
-            "doc": info.source,
+            "doc": public_source(info.source) or "",
         }
         files[f"providers/{folder}/provider.toml"] = toml_document(provider)
         for record in sold_by(models.models, info.name):
             text = model_toml(record, day)
             if text is None:
-                skipped.append(record)
+                skipped.append((record, missing_limit(limits_of(record)) or "its limits are unknown"))
             else:
                 files[f"providers/{folder}/models/{safe_path(*record.model.split('/'))}.toml"] = text
     return ModelsDevTree(files, tuple(skipped))

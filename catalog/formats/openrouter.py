@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from catalog.formats.per_token import per_token, plain
-from catalog.known_context import KnownLimits, known_limits
+from catalog.known_context import KnownLimits
+from catalog.limits import limits_of
 from catalog.records import ModelRecord
+from catalog.sources import public_source
 
 #: The parameters every chat model behind Lava's OpenAI-compatible endpoints takes.
 BASE_PARAMETERS = ("max_tokens", "temperature", "top_p", "stop", "frequency_penalty", "presence_penalty", "seed")
@@ -23,7 +25,7 @@ BASE_PARAMETERS = ("max_tokens", "temperature", "top_p", "stop", "frequency_pena
 def to_openrouter(records: Iterable[ModelRecord], created: dt.date | None = None) -> dict[str, Any]:
     """A document in the shape of OpenRouter's `/api/v1/models`, for models first seen on `created`."""
     stamp = calendar.timegm(created.timetuple()) if created else 0
-    data = [openrouter_model(record, known_limits(record.model), stamp) for record in records]
+    data = [openrouter_model(record, limits_of(record), stamp) for record in records]
     return {"data": data, "total_count": len(data), "links": {"next": None}}
 
 
@@ -60,7 +62,7 @@ def openrouter_model(record: ModelRecord, limits: KnownLimits | None, created: i
         "supported_parameters": supported_parameters(record, capabilities),
         "default_parameters": None,
         "supported_voices": None,
-        "links": {"details": f"{record.source}#L{record.source_line}" if record.source else ""},
+        "links": {"details": f"{source}#L{record.source_line}" if (source := public_source(record.source)) else ""},
     }
 
 

@@ -246,3 +246,11 @@ def costs_with_measured(
         )  # fmt: skip
         lines.append((line, is_measured))
     return lines
+
+
+def measured_by_host(trials: Iterable[Trial]) -> dict[tuple[str, str], dict[str, Any]]:
+    """What runs measured of each (provider, model), as a report's model line in JSON (a published site's)."""
+    by_host: dict[tuple[str, str], list[Trial]] = {}
+    for trial in trials:
+        by_host.setdefault((trial.provider, trial.model), []).append(trial)
+    return {host: model_summary(*host, found).as_json() for host, found in by_host.items()}

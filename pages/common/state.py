@@ -12,6 +12,7 @@ import streamlit as st
 import catalog
 from catalog.dashboard.uploads import catalog_with_extras
 from catalog.dashboard.view import PARAM_NAMES, DashboardView, parse_params, restrict_to_catalog, to_params
+from pages.common.price_map import operator_limits
 from pages.common.router import ensure_router
 from pages.common.store import history_revision
 
@@ -70,6 +71,7 @@ def load_catalog_with_upload(sources: tuple[str, ...], data: bytes, name: str) -
 
 def current_catalog() -> catalog.Catalog:
     """The catalog the user is looking at (chosen by the app's sidebar on this run)."""
+    operator_limits()  # the operator's context windows and capabilities, for this run's filters and checks
     chosen = st.session_state.get(CATALOG_KEY)
     if isinstance(chosen, catalog.Catalog):
         return chosen

@@ -98,7 +98,11 @@ def test_the_map_fills_the_context_window_the_cited_table_lacks(monkeypatch, tmp
     mapped.write_text(json.dumps({"deepinfra/mistralai/Mistral-7B-Instruct-v0.3": entry}))
     monkeypatch.setenv("CATALOG_LITELLM_MAP", str(mapped))
     facts = facts_of(model_page({"id": "mistralai/Mistral-7B-Instruct-v0.3"}))
-    assert facts["Context window"] == "32,768 tokens in (from LiteLLM's price map)"
+    # Named by the map's file name (never its folder) and the key it was read under.
+    assert (
+        facts["Context window"]
+        == "32,768 tokens (from LiteLLM map map.json: deepinfra/mistralai/Mistral-7B-Instruct-v0.3)"
+    )
 
 
 def limit_facts(model: str) -> tuple[str, str, str]:
