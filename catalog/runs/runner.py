@@ -22,6 +22,7 @@ and the stop reason. The calling thread alone writes to the store and reports pr
 
 from __future__ import annotations
 
+import logging
 import math
 import queue
 import threading
@@ -31,7 +32,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from catalog.costs import request_cost, usd
 from catalog.gateway.client import GatewayClient, RetryPolicy
@@ -61,6 +62,9 @@ from catalog.runs.trials import (
 )
 from catalog.spend import CapReached, Spender
 from catalog.words import counted
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_CONCURRENCY = 32
 #: The most tokens one reply may ask for, whatever a prompt, the CLI or the page says.
@@ -448,6 +452,8 @@ class Runner:
         except KeyboardInterrupt:
             self._reason.set(INTERRUPTED, "interrupted; every finished trial is kept (resume with --resume)")
             self.stop()
+        except Exception as error:  # a bug, here or in a worker: the run still ends with a status that says so
+            self._broken(error)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self._collect(tally, batch)
@@ -470,14 +476,31 @@ class Runner:
             batch.add(trial, at)
             tally.count(trial)
             if self.on_trial is not None:
-                self.on_trial(trial)
+                self._tell(self.on_trial, trial)
             if len(batch.unsaved) >= SAVE_EVERY_TRIALS:
                 batch.save()
         batch.save()
         if not batch.unsaved:  # a verdict is saved only once its answer is
             self._save_verdicts()
         if self.on_progress is not None:
-            self.on_progress(tally.progress(self.rate_limits.waiting()))
+            self._tell(self.on_progress, tally.progress(self.rate_limits.waiting()))
+
+    def _tell(self, hook: Callable[[T], None], value: T) -> None:
+        """Call the caller's `on_trial` or `on_progress`; one that fails stops the run, which still ends properly."""
+        try:
+            hook(value)
+        except Exception as error:
+            self._broken(error)
+
+    def _broken(self, error: Exception) -> None:
+        """A bug, here, in a worker or in a hook: the run stops, every trial that ended is still recorded, and its
+        status says why (by the error's type only: its text could hold anything)."""
+        logger.debug("run %s stopped by %r", self.run.id, error, exc_info=error)
+        with self._turn:
+            self._reason.set(INTERRUPTED, f"stopped by an unexpected error ({type(error).__name__}); every "
+                                          "finished trial is kept (resume with --resume)")  # fmt: skip
+        self.on_trial = self.on_progress = None  # a hook may be what broke: what is left is only recorded
+        self.stop()
 
     def _save_verdicts(self) -> None:
         """Record the answers graded since the last save (issue 19)."""
@@ -496,8 +519,11 @@ class Runner:
             while (taken := self._next()) is not None:
                 cell, worst = taken
                 trial = None
+                started = time.perf_counter()
                 try:
                     trial = self._paid(cell) if self.spender is not None else self._attempt(cell)
+                except Exception as error:  # the spend ledger, say: the trial is still recorded, as failed
+                    trial = self._unforeseen(cell, error, time.perf_counter() - started)
                 finally:
                     self._ended(worst, trial)
         finally:
@@ -641,7 +667,35 @@ class Runner:
         return paid_attempt(self.spender, self._worst(cell), attempt, cell[2], where, self.prompts[cell[0]].chars)
 
     def _attempt(self, cell: Cell) -> Trial | None:
-        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop."""
+        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop.
+
+        Never an exception: one that is no `GatewayError` (a bug, an input nothing here foresaw) is the trial's
+        failure too, so a paid request is always recorded and the run still ends with a status.
+        """
+        started = time.perf_counter()
+        try:
+            return self._tries(cell)
+        except Exception as error:
+            return self._unforeseen(cell, error, time.perf_counter() - started)
+
+    def _unforeseen(self, cell: Cell, error: Exception, elapsed_s: float) -> Trial:
+        """The trial of a request that met an exception no `GatewayError` describes, named by its type only (its
+        text could hold anything). A reply that had begun may be billed: it is flagged incomplete, with the usage
+        and cost that had arrived (unknown, the budget keeps its worst case); before any reply, a failure."""
+        number, repetition, record = cell
+        logger.debug("run %s, prompt %s: unforeseen %r", self.run.id, number, error, exc_info=error)
+        chars = self.prompts[number].chars
+        where = {"run_id": self.run.id, "prompt_number": number, "repetition": repetition}
+        if isinstance(error, _ReadFailed):
+            what = type(error.error).__name__
+            trial = trial_from_result(error.result, record, origin="run", prompt_chars=chars,
+                                      keep_text=self.settings.keep_text, **where)  # fmt: skip
+            message = f"The reply could not be read to its end ({what}); the reply is incomplete."
+            return trial._replace(outcome="incomplete", error=message)
+        failure = GatewayError(f"The request failed unexpectedly ({type(error).__name__}); no reply was read.")
+        return trial_from_error(failure, record, origin="run", prompt_chars=chars, total_s=elapsed_s, **where)
+
+    def _tries(self, cell: Cell) -> Trial | None:
         number, repetition, record = cell
         prompt = self.prompts[number]
         request = self._request(number, record)
@@ -683,10 +737,20 @@ class Runner:
             try:
                 for _delta in reply:
                     pass
+            except Exception as error:  # a GatewayError never gets here: the reply keeps it as its `error`
+                raise _ReadFailed(error, reply.result) from error
             finally:
                 with self._lock:
                     self._open.discard(reply)
             return reply.result
+
+
+class _ReadFailed(Exception):
+    """Reading a reply met an exception that is no `GatewayError` (`error`); `result` is what had arrived."""
+
+    def __init__(self, error: Exception, result: ChatResult) -> None:
+        super().__init__(type(error).__name__)
+        self.error, self.result = error, result
 
 
 def _charged(trial: Trial | None) -> float | None:

@@ -14,6 +14,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from cli_runner import run
 from fake_gateway import running_fake
@@ -247,3 +248,142 @@ def test_a_request_record_billing_a_negative_or_endless_amount_is_not_believed(c
 
     assert billed_amount({"cost": cost}) is None
     assert billed_amount({"cost": cost, "model_usage": {"total_cost": "0.0000020000"}}) == Decimal("0.000002")
+
+
+DEEP_PROMPTS = ["plain question", "!fake:deep", "!fake:json !fake:deep", "!fake:deep500"]
+
+
+def test_replies_nested_past_the_parser_are_failed_trials_and_the_run_ends(run_env, monkeypatch, tmp_path):  # noqa: F811
+    """Issue 22: a RecursionError in a worker left the run `running` with no trial for its paid requests."""
+    prompts = write_lines(tmp_path, [{"id": f"d{n}", "prompt": text} for n, text in enumerate(DEEP_PROMPTS)])
+    with running_fake(forward_tokens={TOKEN}) as fake:
+        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+        result = run("run", str(prompts), *model_flags(TERSE), "--concurrency", "2", "--format", "json")
+        assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr
+        assert strict_json(result.stdout)["run"]["status"] == "finished"
+        requests = fake.chat_requests
+    trials = {t.prompt_number: t for t in stored_trials(run_env, 1)}
+    assert len(trials) == len(DEEP_PROMPTS) == requests  # every request recorded
+    assert trials[0].ok
+    for number in (1, 2):  # a reply came (and may be billed): flagged, its cost unknown, the reason plain
+        assert trials[number].outcome == "incomplete"
+        assert trials[number].error == "A reply chunk is nested too deeply to read; the reply is incomplete."
+    assert trials[3].outcome == "upstream_error"
+    assert trials[3].error == "The gateway or provider failed (HTTP 500); try again later."
+
+
+def _sse(*chunks: dict) -> bytes:
+    return b"".join(b"data: " + json.dumps(chunk).encode() + b"\n\n" for chunk in chunks)
+
+
+HELLO = {"id": "r", "choices": [{"index": 0, "delta": {"content": "Hello"}, "finish_reason": None}]}
+USAGE = {"id": "r", "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}}
+DONE = {"id": "r", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+
+
+class _BreaksMidReply(httpx.SyncByteStream):
+    """A reply whose text and usage arrive, then an exception that is no `GatewayError` (a bug, say)."""
+
+    def __iter__(self):
+        yield _sse(HELLO, USAGE)
+        raise RuntimeError("nobody foresaw this")
+
+
+def _unforeseen_gateway(request: httpx.Request) -> httpx.Response:
+    prompt = json.loads(request.content)["messages"][-1]["content"]
+    if prompt == "raises before a reply":
+        raise RuntimeError("nobody foresaw this")
+    headers = {"content-type": "text/event-stream", "x-lava-request-id": f"req_{prompt[:6]}"}
+    if prompt == "raises mid-reply":
+        return httpx.Response(200, headers=headers, stream=_BreaksMidReply())
+    return httpx.Response(200, headers=headers, content=_sse(HELLO, DONE, USAGE) + b"data: [DONE]\n\n")
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_an_exception_no_one_foresaw_is_a_recorded_trial_and_the_run_ends(run_env, paid):  # noqa: F811
+    """Issue 22: "a paid request is always recorded", whatever a worker meets; the run ends with a status."""
+    from catalog.gateway.client import GatewayClient
+    from catalog.gateway.config import resolve_config
+    from catalog.runs.runner import Runner, run_prompts
+    from catalog.runs.store import TrialStore
+    from catalog.runs.trials import FINISHED, RunSettings
+    from catalog.spend import Caps, Spender, SpendLedger, anonymous
+
+    texts = ["raises before a reply", "raises mid-reply", "an ordinary question"]
+    prompts = [Prompt(text, (("user", text),)) for text in texts]
+    config = resolve_config({"LAVA_BASE_URL": "http://127.0.0.1:9", "LAVA_FORWARD_TOKEN": TOKEN})
+    with Store(run_env) as store, GatewayClient(config, transport=httpx.MockTransport(_unforeseen_gateway)) as client:
+        trials = TrialStore(store)
+        run_ = trials.create_run("unforeseen", [(RECORD.provider, RECORD.model)], run_prompts(prompts), 1,
+                                 RunSettings(max_tokens=64, concurrency=2))  # fmt: skip
+        ledger = SpendLedger(store, Caps(1.0, 1.0, 1.0))
+        spender = Spender(ledger, anonymous("visitor"), "public") if paid else None
+        outcome = Runner(trials, client, CATALOG, run_, prompts, [RECORD], spender=spender).execute()
+        assert outcome.status == FINISHED and outcome.recorded == 3
+        assert trials.run(run_.id).status == FINISHED
+        by_prompt = {t.prompt_number: t for t in trials.trials(run_.id)}
+        spent_today = ledger.spent_today()
+    assert by_prompt[2].ok
+    before, mid = by_prompt[0], by_prompt[1]
+    assert before.outcome == "gateway_error" and before.cost_usd is None
+    assert before.error == "The request failed unexpectedly (RuntimeError); no reply was read."
+    # A reply had begun, so it may be billed: flagged incomplete, with its usage and cost, which had arrived.
+    assert mid.outcome == "incomplete" and mid.input_tokens == 5 and mid.reply_chars == 5
+    assert mid.cost_usd == pytest.approx(request_cost(RECORD, 5, 1))
+    assert mid.error == "The reply could not be read to its end (RuntimeError); the reply is incomplete."
+    if paid:  # the ledger holds what the two replies cost, and nothing for the request that got none
+        assert spent_today == pytest.approx(2 * request_cost(RECORD, 5, 1))
+
+
+def test_a_run_whose_own_hook_fails_ends_interrupted_with_its_trials_kept(run_env):  # noqa: F811
+    """Whatever breaks the run itself (here the caller's `on_trial`), the run ends with a status, never `running`."""
+    from catalog.gateway.client import GatewayClient
+    from catalog.gateway.config import resolve_config
+    from catalog.runs.runner import Runner, run_prompts
+    from catalog.runs.store import TrialStore
+    from catalog.runs.trials import INTERRUPTED, RunSettings
+
+    def broken_hook(trial: object) -> None:
+        raise RuntimeError("the caller's hook broke")
+
+    prompts = [Prompt(f"question {n}", (("user", f"question {n}"),)) for n in range(3)]
+    config = resolve_config({"LAVA_BASE_URL": "http://127.0.0.1:9", "LAVA_FORWARD_TOKEN": TOKEN})
+    with Store(run_env) as store, GatewayClient(config, transport=httpx.MockTransport(_unforeseen_gateway)) as client:
+        trials = TrialStore(store)
+        run_ = trials.create_run("hook", [(RECORD.provider, RECORD.model)], run_prompts(prompts), 1,
+                                 RunSettings(max_tokens=64, concurrency=1))  # fmt: skip
+        outcome = Runner(trials, client, CATALOG, run_, prompts, [RECORD], on_trial=broken_hook).execute()
+        assert outcome.status == INTERRUPTED == trials.run(run_.id).status
+        assert outcome.message == (
+            "stopped by an unexpected error (RuntimeError); every finished trial is kept (resume with --resume)"
+        )
+        assert 1 <= len(trials.trials(run_.id)) == outcome.recorded
+
+
+def test_a_spend_ledger_that_fails_is_a_failed_trial_per_request_not_a_stuck_run(run_env, tmp_path):  # noqa: F811
+    from catalog.gateway.client import GatewayClient
+    from catalog.gateway.config import resolve_config
+    from catalog.runs.runner import Runner, run_prompts
+    from catalog.runs.store import TrialStore
+    from catalog.runs.trials import FINISHED, RunSettings
+    from catalog.spend import Caps, Spender, SpendLedger, anonymous
+
+    prompts = [Prompt(f"question {n}", (("user", f"question {n}"),)) for n in range(2)]
+    config = resolve_config({"LAVA_BASE_URL": "http://127.0.0.1:9", "LAVA_FORWARD_TOKEN": TOKEN})
+    asked: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: asked.append(request) or _unforeseen_gateway(request))
+    with Store(run_env) as store, Store(f"sqlite:///{tmp_path / 'ledger.sqlite3'}") as broken, \
+            GatewayClient(config, transport=transport) as client:  # fmt: skip
+        with broken.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE spend_reservations")  # a ledger that cannot hold anything
+        spender = Spender(SpendLedger(broken, Caps(1.0, 1.0, 1.0)), anonymous("visitor"), "public")
+        trials = TrialStore(store)
+        run_ = trials.create_run("ledger", [(RECORD.provider, RECORD.model)], run_prompts(prompts), 1,
+                                 RunSettings(max_tokens=64, concurrency=2))  # fmt: skip
+        outcome = Runner(trials, client, CATALOG, run_, prompts, [RECORD], spender=spender).execute()
+        assert outcome.status == FINISHED == trials.run(run_.id).status
+        recorded = trials.trials(run_.id)
+    assert asked == []  # nothing is sent that the ledger did not hold
+    assert len(recorded) == 2 and all(t.outcome == "gateway_error" and t.cost_usd is None for t in recorded)
+    assert all(t.error.startswith("The request failed unexpectedly (") for t in recorded)
