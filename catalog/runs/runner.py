@@ -41,6 +41,7 @@ from catalog.gateway.errors import AuthenticationFailed, Cancelled, GatewayError
 from catalog.gateway.messages import ChatParams, ChatRequest, ChatResult, Message
 from catalog.gateway.stream import ChatStream
 from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, chat_request
+from catalog.known_context import known_limits
 from catalog.records import Catalog, CatalogError, ModelRecord
 from catalog.runs.checks import CheckResult
 from catalog.runs.judge import JudgeAnswer, JudgeJob, RunChecks
@@ -118,14 +119,40 @@ def reply_tokens(prompt: Prompt | RunPrompt, run_max_tokens: int | None, model_l
     return max(1, min(bounds))
 
 
-def clamp_notes(prompts: Sequence[Prompt | RunPrompt], run_max_tokens: int | None) -> list[str]:
-    """One line per prompt whose own `max_tokens` is more than the run allows: what it asked and what is sent."""
-    return [
+def output_limit(model: str) -> tuple[int, str] | None:
+    """The most tokens `model` writes in one reply, and where that is cited: its output limit, else its whole context
+    window (DeepInfra states one figure for both); None where the cited table does not know the model."""
+    limits = known_limits(model)
+    if limits is None:
+        return None
+    longest = limits.max_output_tokens or limits.context_window
+    return None if longest is None else (longest, limits.source)
+
+
+def _limit(model: str) -> int | None:
+    found = output_limit(model)
+    return None if found is None else found[0]
+
+
+def clamp_notes(
+    prompts: Sequence[Prompt | RunPrompt], run_max_tokens: int | None, models: Sequence[str] = ()
+) -> list[str]:
+    """One line per prompt whose own `max_tokens` is more than the run allows (what it asked and what is sent), and
+    one per model of `models` whose output limit is below what a request to it asks (the limit, and its source)."""
+    notes = [
         f"prompt {prompt.label!r} asks for max_tokens {prompt.max_tokens:,}; {reply_tokens(prompt, run_max_tokens):,} "
         "are sent (the run's --max-tokens)"
         for prompt in prompts
         if prompt.max_tokens is not None and prompt.max_tokens > reply_tokens(prompt, run_max_tokens)
     ]
+    for model in dict.fromkeys(models):
+        found = output_limit(model)
+        asked = max((reply_tokens(prompt, run_max_tokens) for prompt in prompts), default=0)
+        if found is not None and asked > found[0]:
+            limit, source = found
+            said = f"max_tokens {asked:,} is more than {model}'s output limit; {limit:,} are sent to it"
+            notes.append(f"{said} (from {source})")
+    return notes
 
 
 def prompt_token_bound(prompt: Prompt) -> int:
@@ -136,7 +163,7 @@ def prompt_token_bound(prompt: Prompt) -> int:
 
 def worst_case_usd(record: ModelRecord, prompt: Prompt, max_tokens: int | None) -> float:
     """The most one request can cost: every token the prompt can count as, plus every token the reply may write."""
-    return request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens))
+    return request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens, _limit(record.model)))
 
 
 def check_run(
@@ -656,7 +683,8 @@ class Runner:
         if request is None:
             prompt = self.prompts[number]
             messages = tuple(Message(role, content) for role, content in prompt.messages)
-            params = ChatParams(self.settings.temperature, max_tokens=reply_tokens(prompt, self.settings.max_tokens))
+            tokens = reply_tokens(prompt, self.settings.max_tokens, _limit(record.model))
+            params = ChatParams(self.settings.temperature, max_tokens=tokens)
             request = self._requests[key] = chat_request(self.catalog, record, messages, params, self.hosts)
         return request
 

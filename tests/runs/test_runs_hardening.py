@@ -387,3 +387,29 @@ def test_a_spend_ledger_that_fails_is_a_failed_trial_per_request_not_a_stuck_run
     assert asked == []  # nothing is sent that the ledger did not hold
     assert len(recorded) == 2 and all(t.outcome == "gateway_error" and t.cost_usd is None for t in recorded)
     assert all(t.error.startswith("The request failed unexpectedly (") for t in recorded)
+
+
+SMALL = "Gryphe/MythoMax-L2-13b"  # DeepInfra's page: 4,096 tokens, prompt and reply together
+
+
+def test_a_prompts_own_max_tokens_is_clamped_to_the_models_output_limit_with_a_note(run_env, monkeypatch, tmp_path):  # noqa: F811
+    lines = [{"id": "greedy", "prompt": "a", "max_tokens": 5_000_000}, {"id": "small", "prompt": "b", "max_tokens": 20}]
+    prompts = write_lines(tmp_path, lines)
+    with running_fake(forward_tokens={TOKEN}) as fake:
+        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+        result = run("run", str(prompts), *model_flags(TERSE, SMALL), "--max-tokens", "10000")
+        assert result.returncode == 0, result.stderr
+        sent = {(entry["body"]["model"], entry["body"]["max_tokens"]) for entry in fake.requests if "body" in entry}
+    assert sent == {(TERSE, 10_000), (TERSE, 20), (SMALL, 4_096), (SMALL, 20)}
+    assert "prompt 'greedy' asks for max_tokens 5,000,000; 10,000 are sent (the run's --max-tokens)" in result.stderr
+    assert (
+        f"max_tokens 10,000 is more than {SMALL}'s output limit; 4,096 are sent to it "
+        f"(from https://deepinfra.com/{SMALL})"
+    ) in result.stderr
+
+
+def test_the_worst_case_counts_only_what_the_model_can_write():
+    small = CATALOG.find(SMALL)
+    prompt = Prompt("a", (("user", "a"),), max_tokens=5_000_000)
+    assert worst_case_usd(small, prompt, None) == pytest.approx(request_cost(small, 1 + 8, 4_096))
