@@ -18,6 +18,7 @@ import httpx
 import pytest
 from cli_runner import run
 from fake_gateway import running_fake
+from hostile_server import endless, gzip_bomb, hostile, sized, trickle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from runfixtures import PROFILES, TERSE, TOKEN, model_flags, run_env, stored_trials, write_prompts  # noqa: F401
@@ -413,3 +414,54 @@ def test_the_worst_case_counts_only_what_the_model_can_write():
     small = CATALOG.find(SMALL)
     prompt = Prompt("a", (("user", "a"),), max_tokens=5_000_000)
     assert worst_case_usd(small, prompt, None) == pytest.approx(request_cost(small, 1 + 8, 4_096))
+
+
+@pytest.mark.parametrize("cost", ["١٢", "1_0", "-0", "-0.0", " 1e99999999999999999999", "0x10", True])
+def test_a_billed_amount_outside_the_page_parsers_number_rules_is_not_believed(cost):
+    from catalog.runs.billing import billed_amount
+
+    assert billed_amount({"cost": cost}) is None  # `Decimal("١٢")` is 12, `Decimal("1_0")` is 10
+    assert billed_amount({"cost": cost, "model_usage": {"total_cost": "0.0000020000"}}) == Decimal("0.000002")
+
+
+RECORD_PATH = "/v1/requests/req_1"
+
+
+def fetched_record(pages: dict) -> object:
+    from catalog.runs.billing import fetch_billed
+
+    with hostile(pages) as url, httpx.Client(follow_redirects=False) as http:
+        return fetch_billed(http, url, "aks_secret", "req_1")
+
+
+def test_a_request_record_within_the_bounds_is_read_exactly():
+    from catalog.runs.billing import Billed
+
+    record = b'{"status": "completed", "cost": 0.0000020000, "model_usage": {"total_cost": "1"}}'
+    assert fetched_record({RECORD_PATH: sized(record)}) == Billed(Decimal("0.0000020000"), True)
+    assert fetched_record({}) == Billed(None, False)  # 404: not logged yet
+    past_decimals = b'{"status": "completed", "cost": 1e99999999999999999999}'  # `Decimal()` raises on it
+    assert fetched_record({RECORD_PATH: sized(past_decimals)}) == Billed(None, False)  # no amount yet
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        sized(json.dumps({"status": "completed", "cost": "0.5", "pad": "x" * 2_000_000}).encode()),  # past 1 MB
+        sized(("[" * 200_000).encode()),  # nested past Python's parser
+        endless,
+        sized(gzip_bomb(50), {"Content-Encoding": "gzip"}),
+    ],
+    ids=["two-megabytes", "deep", "endless", "gzip-bomb"],
+)
+def test_a_request_record_past_a_bound_is_not_read_now_and_never_a_traceback(body):
+    started = time.monotonic()
+    assert fetched_record({RECORD_PATH: body}) is None  # not read now: fetched again later
+    assert time.monotonic() - started < 10
+
+
+def test_a_request_record_sent_a_byte_a_second_stops_at_the_fetch_deadline(monkeypatch):
+    monkeypatch.setenv("CATALOG_FETCH_DEADLINE_S", "1")
+    started = time.monotonic()
+    assert fetched_record({RECORD_PATH: trickle}) is None
+    assert time.monotonic() - started < 5  # the old look-up waited 10 s a read, and a byte came every second
