@@ -145,9 +145,9 @@ def clamp_notes(
         for prompt in prompts
         if prompt.max_tokens is not None and prompt.max_tokens > reply_tokens(prompt, run_max_tokens)
     ]
+    asked = max((reply_tokens(prompt, run_max_tokens) for prompt in prompts), default=0)
     for model in dict.fromkeys(models):
         found = output_limit(model)
-        asked = max((reply_tokens(prompt, run_max_tokens) for prompt in prompts), default=0)
         if found is not None and asked > found[0]:
             limit, source = found
             said = f"max_tokens {asked:,} is more than {model}'s output limit; {limit:,} are sent to it"
