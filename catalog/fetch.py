@@ -26,7 +26,7 @@ from __future__ import annotations
 import codecs
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,7 +55,12 @@ Bound = Literal["bytes", "deadline", "ratio"]
 
 
 class FetchError(SourceError):
-    """A URL could not be read; the message names it (redacted) and says why."""
+    """A URL could not be read; the message names it (redacted) and says why, and `status` is the HTTP status
+    that said so (None when no status did: no connection, a timeout, a bound)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class FetchLimitError(FetchError):
@@ -97,12 +102,18 @@ def size_text(count: int) -> str:
     return f"{count // 1_000_000:,} MB" if count % 1_000_000 == 0 else f"{count:,} bytes"
 
 
-def fetch_text(url: str, *, client: httpx.Client | None = None, limits: FetchLimits | None = None) -> str:
+def fetch_text(
+    url: str,
+    *,
+    client: httpx.Client | None = None,
+    limits: FetchLimits | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> str:
     """The text of the page at an http(s) URL, within `limits` (default: the operator's settings).
 
-    Any failure is a `FetchError` with one plain reason, naming the URL without its credentials. `client`
-    (one that checks where redirects go, say) is used as it is; without it, a client of our own follows
-    redirects.
+    Any failure is a `FetchError` with one plain reason, naming the URL without its credentials (`headers`,
+    an `Authorization` say, are sent and never shown); any answer but 2xx is one. `client` (one that checks
+    where redirects go, say) is used as it is; without it, a client of our own follows redirects.
     """
     limits = limits or FetchLimits.from_settings()
     shown = redact_url(url)
@@ -110,8 +121,8 @@ def fetch_text(url: str, *, client: httpx.Client | None = None, limits: FetchLim
     try:
         if client is None:
             with httpx.Client(follow_redirects=True) as own:
-                return _read(own, url, shown, limits, started)
-        return _read(client, url, shown, limits, started)
+                return _read(own, url, shown, limits, started, headers)
+        return _read(client, url, shown, limits, started, headers)
     except FetchError:
         raise
     except httpx.TimeoutException:
@@ -124,13 +135,16 @@ def fetch_text(url: str, *, client: httpx.Client | None = None, limits: FetchLim
         raise FetchError(f"{shown}: request failed ({type(error).__name__})") from None
 
 
-def _read(client: httpx.Client, url: str, shown: str, limits: FetchLimits, started: float) -> str:
+def _read(
+    client: httpx.Client, url: str, shown: str, limits: FetchLimits, started: float, extra: Mapping[str, str] | None
+) -> str:
     wait = min(READ_TIMEOUT_S, limits.deadline_s)
     timeout = httpx.Timeout(wait, connect=min(CONNECT_TIMEOUT_S, wait))
-    headers = {"Accept-Encoding": ACCEPT_ENCODING}
+    headers = {**(extra or {}), "Accept-Encoding": ACCEPT_ENCODING}
     with client.stream("GET", url, headers=headers, timeout=timeout) as response:
-        if response.status_code >= 400:
-            raise FetchError(f"{shown}: the server answered HTTP {response.status_code} {response.reason_phrase}")
+        if not response.is_success:  # an error, or a redirect `client` does not follow: no page either way
+            status = response.status_code
+            raise FetchError(f"{shown}: the server answered HTTP {status} {response.reason_phrase}", status)
         body = _body(response, shown, limits, started)
         return _decoded_text(body, response.charset_encoding)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 #: The depth the message names: deep enough for any real input, far short of where the parser gives up.
@@ -32,6 +33,16 @@ def loads(text: str, **options: Any) -> Any:
         return json.loads(text, **options)
     except RecursionError:
         raise NestingError(too_deep_at(text)) from None
+
+
+def exact_number(text: str) -> Decimal | str:
+    """A JSON number as an exact `Decimal` (for `parse_float=` and `parse_int=`), never through float; one past
+    `Decimal`'s own range (`1e99999999999999999999`, where `Decimal()` raises `InvalidOperation`) stays its text,
+    which no number rule reads as a number (`catalog.parser.plain_number`)."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
 
 
 def too_deep_at(text: str) -> int:

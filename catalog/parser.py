@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from catalog.records import ParsedPage, ParseError, PriceRow, ProviderInfo
 
@@ -517,3 +518,28 @@ def _case_only_duplicates(rows: list[PriceRow]) -> list[str]:
                 f"(line {earlier.source_line}) only in case; both are kept"
             )
     return notes
+
+
+#: A number outside a page (a JSON or TOML value, or a string holding one) by the same rules: ASCII digits, with an
+#: optional fraction and exponent as JSON writes them. No sign, `_`, other scripts' digits, `inf` or `nan`, all of
+#: which `float()` or `Decimal()` would take. Possessive and bounded: linear, and never past `Decimal`'s range.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,30}+(?:\.[0-9]{1,30}+)?+(?:[eE][-+]?+[0-9]{1,3}+)?+")
+
+
+def plain_number(value: object) -> Decimal | None:
+    """`value` as an exact decimal, if it is a number by the page parser's rules: ASCII digits, finite, ≥ 0, and no
+    sign at all (`-0.0` is refused, never a negative zero on screen). It takes a string, an int, a float (by its
+    shortest repr) or a `Decimal` (JSON's `parse_float=Decimal`); a bool or anything else is None. How large a
+    number may be is the caller's bound (a price, a count), checked before any arithmetic."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        value = repr(value)  # `1e-07`; `inf`, `nan` and `-0.0` fail the pattern
+    if isinstance(value, str):
+        text = value.strip()
+        return Decimal(text) if _PLAIN_NUMBER.fullmatch(text) else None
+    if isinstance(value, int):
+        return Decimal(value) if value >= 0 else None
+    if isinstance(value, Decimal) and value.is_finite() and not value.is_signed():
+        return value
+    return None

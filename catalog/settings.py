@@ -62,8 +62,15 @@ class Variable:
                 return f"{self.name} must be a number above 0 and at most {largest:,.0f}, not {text[:20]!r}"
         elif self.kind == "flag" and text not in ("0", "1"):
             return f"{self.name} must be 0 or 1, not {text[:20]!r}"
-        elif self.kind == "url" and text.startswith(("http:", "https:")) and not urlsplit(text).hostname:
+        elif self.kind == "url" and text.startswith(("http:", "https:")) and not _host(text):
             return f"{self.name} is not a URL with a host"
+        return None
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # `http://[::1`: urlsplit raises on a bracket never closed
         return None
 
 

@@ -81,7 +81,7 @@ def show_results(store: Store, past: list[Run]) -> None:
     asked = trials.prompts(run.id)
     if run.message:
         st.caption(markdown_text(run.message))
-    for note in clamp_notes(asked, run.settings.max_tokens):
+    for note in clamp_notes(asked, run.settings.max_tokens, [model for _, model in run.models]):
         st.caption(markdown_text(note, 400))
     if run.status != FINISHED and job is None and owns(store, run) and st.button(
         f"Resume run {run.id}", key="runs_resume", icon=":material/replay:",

@@ -25,6 +25,8 @@ choose a behaviour, e.g. `!fake:401`, `!fake:cut`, `!fake:split`, `!fake:chunks=
     echoerror     mid-stream, an error chunk quoting the bearer from character 285 (a cut at 300 splits it)
     echo401       a 401 whose message quotes the start of the bearer credential, cut short as proxies log it
     mdinject      a 400 whose message is markdown: an image, a link and HTML
+    deep          mid-stream, a chunk of `[` nested 50,000 deep (with `json`, the whole reply is that)
+    deep500       a 500 whose body is `[` nested 50,000 deep
 
 For runs, models can differ (`profiles`: words written, reasoning tokens, first-byte delay), the server counts
 requests in flight (`max_in_flight`), can answer the next N requests with 429 + Retry-After (`rate_limit_next`)
@@ -71,6 +73,10 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "html502": (502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
 }
 ONCE = {"429once": 429, "503once": 503}
+#: Directives that end a stream at its fifth event (with what each sends there).
+MIDWAY = {"cut", "stall", "malformed", "miderror", "echoerror", "eof", "deep"}
+#: JSON nested far past Python's parser (about 1,000 levels), and small enough for every size limit.
+DEEP_JSON = "[" * 50_000
 
 
 @dataclass(frozen=True)
@@ -297,6 +303,8 @@ class _Handler(BaseHTTPRequestHandler):
         if "mdinject" in directives:
             said = "![x](http://evil.example/p.png) [Session expired, log in](http://evil.example) <b>bold</b>"
             return self._json(400, {"error": {"message": said}})
+        if "deep500" in directives:
+            return self._json(500, DEEP_JSON)
         profile = fake.profiles.get(model)
         delay = fake.model_delays.get(model, 0.0) + (profile.delay_s if profile else 0.0)
         time.sleep(float(directives.get("delay") or 0) + delay)
@@ -308,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
         with fake.lock:
             fake.sent[self.request_id] = {"model": model, "usage": reply.usage(), "prompt": prompt}
         if not body.get("stream") or "json" in directives:
-            return self._json(200, reply.completion(), request_id=True)
+            return self._json(200, DEEP_JSON if "deep" in directives else reply.completion(), request_id=True)
         self._stream(fake, reply, directives)
 
     def _stream(self, fake: FakeGateway, reply: _Reply, directives: dict[str, str]) -> None:
@@ -322,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
         if {"endless", "keepalive"} & directives.keys():
             return self._unending(fake, reply, "endless" in directives)
         for number, event in enumerate(events):
-            if number == 4 and {"cut", "stall", "malformed", "miderror", "echoerror", "eof"} & directives.keys():
+            if number == 4 and MIDWAY & directives.keys():
                 if "eof" in directives:
                     break
                 if "stall" in directives:
@@ -330,6 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(fake.slow_s)
                 elif "malformed" in directives:
                     self._send(b'data: {"choices": [{"delta": {"content": "oops"\n\n')
+                elif "deep" in directives:
+                    self._send(b"data: " + DEEP_JSON.encode() + b"\n\n")
                 elif "miderror" in directives:
                     self._send(b'data: {"error": {"message": "model overloaded mid-reply"}}\n\n')
                 elif "echoerror" in directives:

@@ -221,3 +221,32 @@ def test_peak_memory_stays_under_200_mb_above_the_baseline(path):
     assert measured["outcome"].startswith(f"{url}{path}: ")
     print(path, measured)
     assert measured["grew_mb"] < 200, measured
+
+
+def _moved(handler) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", "/elsewhere.md")
+    handler.send_header("Content-Length", "5")
+    handler.end_headers()
+    handler.wfile.write(b"moved")
+
+
+def _echo_authorization(handler) -> None:
+    said = (handler.headers.get("Authorization") or "none").encode()
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(said)))
+    handler.end_headers()
+    handler.wfile.write(said)
+
+
+def test_headers_are_sent_and_a_redirect_not_followed_is_no_page_with_its_status():
+    import httpx
+
+    with hostile({"/p.md": _moved, "/who": _echo_authorization}) as url, httpx.Client() as not_following:
+        assert fetch_text(f"{url}/who", headers={"Authorization": "Bearer aks_x"}) == "Bearer aks_x"
+        with pytest.raises(FetchError) as caught:
+            fetch_text(f"{url}/p.md", client=not_following)  # its body was read as the page
+        with pytest.raises(FetchError) as missing:
+            fetch_text(f"{url}/nothing.md")
+    assert caught.value.status == 302 and str(caught.value) == f"{url}/p.md: the server answered HTTP 302 Found"
+    assert missing.value.status == 404 and "aks_x" not in str(missing.value)

@@ -125,3 +125,66 @@ def test_any_litellm_map_reads_to_a_page_with_the_exact_prices(data):
 def test_any_openrouter_document_reads_without_error(items):
     rows, skipped = openrouter_rows({"data": items})
     assert len(rows) + skipped == len(items)
+
+
+OUTSIDE_THE_RULES = ['"١٢"', '"1_0"', '"-0.0"', "-0.0", '"1e-999"', '"0.1e1000"', "1e99999999999999999999", '"inf"']
+
+
+@pytest.mark.parametrize("written", OUTSIDE_THE_RULES)
+def test_an_imported_price_outside_the_number_rules_is_left_out_and_the_page_still_reads(written):
+    """`Decimal("١٢")` is 12 and `Decimal("1_0")` is 10: they were recorded as $12 and $10 per token (12,000,000 per
+    1M, which then failed the whole page); `-0.0` became `\\$-0`, a negative price that failed it too."""
+    litellm = ('{"ok/model": {"input_cost_per_token": "0.000001", "output_cost_per_token": "0.000002"}, '
+               f'"bad/model": {{"input_cost_per_token": {written}, "output_cost_per_token": "1e-6"}}}}')  # fmt: skip
+    openrouter = ('{"data": [{"id": "ok/model", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}, '
+                  f'{{"id": "bad/model", "pricing": {{"prompt": {written}, "completion": "0"}}}}]}}')  # fmt: skip
+    for text in (litellm, openrouter):
+        page = import_json(text, "prices.json")
+        parsed = parse_page(page.text, source="prices.json")
+        assert [(row.model, row.input_usd_per_mtok, row.output_usd_per_mtok) for row in parsed.rows] == [
+            ("ok/model", 1.0, 2.0)
+        ]
+        assert "1 entry without a usable price or id was left out." in page.text
+
+
+def models_dev_folder(tmp_path: Path, files: dict[str, str]) -> Path:
+    models = tmp_path / "models.dev" / "providers" / "deepinfra" / "models"
+    models.mkdir(parents=True)
+    for name, text in files.items():
+        (models / name).write_text(text, encoding="utf-8")
+    return tmp_path / "models.dev"
+
+
+@pytest.mark.parametrize("written", ['"١٢"', '"1_0"', "-0.0", "nan", "inf", '"-0"', "1e400"])
+def test_a_models_dev_price_outside_the_number_rules_is_left_out(tmp_path, written):
+    folder = models_dev_folder(tmp_path, {
+        "ok.toml": "[cost]\ninput = 0.5\noutput = 1.25\n", "bad.toml": f"[cost]\ninput = {written}\noutput = 1\n",
+    })  # fmt: skip
+    from catalog.formats.imports import import_folder
+
+    (page,) = import_folder(folder)
+    parsed = parse_page(page.text, source="models.dev")
+    assert [(row.model, row.input_usd_per_mtok, row.output_usd_per_mtok) for row in parsed.rows] == [("ok", 0.5, 1.25)]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("name = 'deep'\nlimit = " + "[" * 50_000 + "\n", 2), ("name = 'dotted'\n" + "a." * 100_000 + "b = 1\n", 2)],
+    ids=["brackets", "dotted-key"],
+)
+def test_a_models_dev_file_nested_too_deeply_is_one_line_naming_the_file_and_line(tmp_path, text, line):
+    """`[` × 50,000 was a RecursionError traceback; a key of 100,000 dotted parts takes tomllib tens of GB."""
+    folder = models_dev_folder(tmp_path, {"ok.toml": "[cost]\ninput = 0.5\noutput = 1.25\n", "deep.toml": text})
+    result = run("refresh", "--source", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    shown = folder / "providers" / "deepinfra" / "models" / "deep.toml"
+    assert f"{shown}: line {line}: nested more than 100 levels deep" in result.stdout
+
+
+def test_a_dotted_key_of_a_hundred_and_one_parts_is_refused_and_of_a_hundred_read(tmp_path):
+    from catalog.formats.models_dev import load_toml
+    from catalog.json_text import NestingError
+
+    assert load_toml("a." * 99 + "b = 1\n") is not None
+    with pytest.raises(NestingError, match="^line 1: nested more than 100 levels deep$"):
+        load_toml("a." * 100 + "b = 1\n")

@@ -127,3 +127,59 @@ def test_a_page_price_is_bounded_too():
         with pytest.raises(ParseError, match=r"line 5: the input price .* is too large \(at most \$1,000,000 per 1M"):
             parse_page(PAGE.format(price=price))
     assert Decimal("1e6") == Decimal(MAX_USD_PER_MTOK)
+
+
+@pytest.mark.parametrize("written", ["1e99999999999999999999", "1e-99999999999999999999", "-0.0", '"-0"'])
+def test_a_map_number_past_decimals_range_or_signed_is_unknown_with_a_note(written):
+    """`Decimal("1e99999999999999999999")` raises InvalidOperation: it was a traceback from `crosscheck --litellm`."""
+    found = read_litellm_map(f'{{"deepinfra/m": {{"input_cost_per_token": {written}, "max_input_tokens": 8}}}}')
+    entry = found["deepinfra/m"]
+    assert entry.input_usd_per_mtok is None and entry.max_input_tokens == 8
+    assert entry.notes == (f"input_cost_per_token {written.strip(chr(34))!r} is not a price in ASCII digits; read as "
+                           "unknown",)  # fmt: skip
+
+
+def test_crosscheck_with_a_number_past_decimals_range_prints_no_traceback(tmp_path):
+    path = tmp_path / "map.json"
+    path.write_text('{"deepinfra/zai-org/GLM-5.2": {"input_cost_per_token": 1e99999999999999999999}}')
+    result = run("crosscheck", "--litellm", str(path))
+    assert result.returncode == 0 and "Traceback" not in result.stderr and result.stderr == ""
+
+
+@given(st.one_of(st.text(max_size=12), st.integers(), st.floats(), st.decimals(), st.booleans(), st.none()))
+def test_plain_number_is_an_ascii_finite_unsigned_decimal_or_none(value):
+    from catalog.parser import plain_number
+
+    number = plain_number(value)
+    if number is None:
+        return
+    assert number.is_finite() and not number.is_signed()
+    if isinstance(value, str):
+        assert value.strip().isascii() and "_" not in value and not value.strip().startswith(("-", "+"))
+        assert number == Decimal(value.strip())
+    elif isinstance(value, float):
+        assert number == Decimal(repr(value)) and float(number) == value
+
+
+def test_a_models_dev_checkout_with_a_file_nested_too_deeply_is_one_line_on_the_model_page(tmp_path, monkeypatch):
+    """`CATALOG_MODELS_DEV` is read by the Model page: `[` × 50,000 in one file was a RecursionError there."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from catalog.formats.models_dev import read_models_dev_limits
+
+    models = tmp_path / "providers" / "deepinfra" / "models"
+    models.mkdir(parents=True)
+    (models / "deep.toml").write_text("[limit]\ncontext = " + "[" * 50_000 + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"deep\.toml: line 2: nested more than 100 levels deep$"):
+        read_models_dev_limits(tmp_path)
+    monkeypatch.setenv("CATALOG_MODELS_DEV", str(tmp_path))
+    monkeypatch.delenv("CATALOG_SOURCES", raising=False)
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'h.sqlite3'}")
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=60)
+    at.query_params["id"] = "zai-org/GLM-5.2"
+    at.switch_page("pages/model.py").run()
+    assert not at.exception
+    said = [caption.value for caption in at.caption if "models.dev checkout could not be read" in caption.value]
+    assert len(said) == 1 and said[0].endswith(r"deep.toml\: line 2\: nested more than 100 levels deep")  # escaped

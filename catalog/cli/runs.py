@@ -175,7 +175,7 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
         if args.resume is not None:
             checks = CheckStore(store).prompt_checks(run.id)  # the run's own checks, as it was started with
             judges = judges_for_run(models, checks, run.settings, resolve_models, hosts)
-        for note in clamp_notes(prompts, run.settings.max_tokens):
+        for note in clamp_notes(prompts, run.settings.max_tokens, [record.model for record in records]):
             print(f"run {run.id}: {note}", file=err)
         with GatewayClient(config, limits=limits, retry=RUN_RETRY) as client:
             hook = run_checks_for(store, run, checks, judges, prompts, client, models, hosts)

@@ -71,8 +71,12 @@ def _json(line: SpendLine) -> dict[str, Any]:
 
 
 def _hash(out: TextIO, err: TextIO) -> int:
-    first = getpass.getpass("passphrase: ", stream=err)
-    if getpass.getpass("again: ", stream=err) != first:
+    try:
+        first, again = getpass.getpass("passphrase: ", stream=err), getpass.getpass("again: ", stream=err)
+    except EOFError:  # no terminal, and the input ended (a script, a CI job)
+        print("\nno passphrase was given (the input ended); nothing printed", file=err)
+        return 1
+    if again != first:
         print("the two passphrases differ; nothing printed", file=err)
         return 1
     if len(first) < 12:

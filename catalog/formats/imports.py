@@ -15,13 +15,17 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from catalog import json_text
+from catalog.formats.models_dev import load_toml
 from catalog.formats.per_token import TOKENS_PER_MTOK, plain
+from catalog.json_text import NestingError
+from catalog.parser import MAX_USD_PER_MTOK, plain_number
 from catalog.records import CatalogError, SourceError
+from catalog.words import counted
 
 Kind = Literal["litellm", "openrouter", "models-dev"]
 #: The provider name each kind's page carries (models.dev's adds the provider's folder).
@@ -36,6 +40,9 @@ KIND_NAMES: dict[Kind, str] = {
 _SAFE_ID = re.compile(r"[!-{}~]{1,200}")
 #: Most model files read from a models.dev folder.
 MAX_MODEL_FILES = 20_000
+#: Longest price written on an imported page (a page's cell holds 500 characters): real ones need a dozen.
+MAX_PRICE_CHARS = 40
+_MAX_USD_PER_MTOK = Decimal(MAX_USD_PER_MTOK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +75,23 @@ def _provider_folders(path: Path) -> Iterable[Path]:
     return (child for child in sorted(root.iterdir()) if (child / "models").is_dir()) if root.is_dir() else ()
 
 
-def _decimal(value: Any) -> Decimal | None:
-    """A non-negative finite price from JSON or TOML (a number or a decimal string); None otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str) or len(str(value)) > 40:
+def _price(value: Any, per: Decimal = Decimal(1)) -> Decimal | None:
+    """A price from JSON or TOML in USD per 1M tokens (`per`: how many of the source's units make 1M tokens), by the
+    page parser's number rules: ASCII digits, finite, no sign, at most `MAX_USD_PER_MTOK` (checked before any
+    arithmetic); None otherwise. `Decimal()` alone read `"١٢"` as 12 and `"1_0"` as 10."""
+    number = plain_number(value)
+    if number is None or number > _MAX_USD_PER_MTOK / per:
         return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number >= 0 else None
+    return number * per
 
 
 def _row(model: Any, input_usd: Decimal | None, output_usd: Decimal | None) -> tuple[str, str, str] | None:
     if not isinstance(model, str) or not _SAFE_ID.fullmatch(model) or input_usd is None or output_usd is None:
         return None
-    return model, plain(input_usd), plain(output_usd)
+    prices = plain(input_usd), plain(output_usd)
+    if max(len(price) for price in prices) > MAX_PRICE_CHARS:  # `1e-999`: no page cell holds a thousand zeros
+        return None
+    return model, *prices
 
 
 def litellm_rows(data: Mapping[str, Any]) -> tuple[list[tuple[str, str, str]], int]:
@@ -91,8 +100,8 @@ def litellm_rows(data: Mapping[str, Any]) -> tuple[list[tuple[str, str, str]], i
     for key, entry in data.items():
         if not isinstance(entry, Mapping) or entry.get("mode", "chat") != "chat":
             continue  # `sample_spec`, embeddings, images: not priced per chat token
-        prices = [_decimal(entry.get(name)) for name in ("input_cost_per_token", "output_cost_per_token")]
-        row = _row(key, *(None if price is None else price * TOKENS_PER_MTOK for price in prices))
+        row = _row(key, *(_price(entry.get(name), TOKENS_PER_MTOK) for name in ("input_cost_per_token",
+                                                                                "output_cost_per_token")))  # fmt: skip
         if row is None:
             skipped += 1
         else:
@@ -106,10 +115,10 @@ def openrouter_rows(data: Mapping[str, Any]) -> tuple[list[tuple[str, str, str]]
     for item in data["data"]:
         pricing = item.get("pricing") if isinstance(item, Mapping) else None
         prices = [
-            _decimal(pricing.get(side)) if isinstance(pricing, Mapping) else None for side in ("prompt", "completion")
+            _price(pricing.get(side), TOKENS_PER_MTOK) if isinstance(pricing, Mapping) else None
+            for side in ("prompt", "completion")
         ]
-        row = _row(item.get("id") if isinstance(item, Mapping) else None,
-                   *(None if price is None else price * TOKENS_PER_MTOK for price in prices))  # fmt: skip
+        row = _row(item.get("id") if isinstance(item, Mapping) else None, *prices)
         if row is None:
             skipped += 1
         else:
@@ -125,12 +134,14 @@ def models_dev_rows(folder: Path) -> tuple[list[tuple[str, str, str]], int]:
         raise CatalogError(f"{folder}: more than {MAX_MODEL_FILES:,} model files, not a models.dev provider")
     for path in files:
         try:
-            model = tomllib.loads(path.read_text(encoding="utf-8"))
+            model = load_toml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             skipped += 1
             continue
+        except NestingError as error:
+            raise SourceError(f"{path}: {error}") from None
         cost = model.get("cost")
-        prices = [_decimal(cost.get(side)) if isinstance(cost, dict) else None for side in ("input", "output")]
+        prices = [_price(cost.get(side)) if isinstance(cost, dict) else None for side in ("input", "output")]
         row = _row(path.relative_to(folder / "models").with_suffix("").as_posix(), *prices)
         if row is None:
             skipped += 1
@@ -141,7 +152,8 @@ def models_dev_rows(folder: Path) -> tuple[list[tuple[str, str, str]], int]:
 
 def render_page(provider: str, kind: Kind, source: str, rows: list[tuple[str, str, str]], skipped: int) -> str:
     """A page in Lava's layout that the catalog's parser reads: heading, a note of the source, the price table."""
-    left_out = f" {skipped:,} entries without a usable price or id were left out." if skipped else ""
+    were = "was" if skipped == 1 else "were"
+    left_out = f" {counted(skipped, 'entry')} without a usable price or id {were} left out." if skipped else ""
     width = max([len(model) for model, _, _ in rows] + [5])
     lines = [
         f"# {provider}",

@@ -6,7 +6,6 @@ Prices there are USD **per token**; ours are USD per 1M tokens as the page write
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +16,7 @@ from catalog.fetch import fetch_text, redact_url
 from catalog.formats.per_token import TOKENS_PER_MTOK, per_mtok, per_token
 from catalog.known_context import CAPABILITIES, KnownLimits
 from catalog.limits import limits_of
-from catalog.parser import MAX_USD_PER_MTOK, quote
+from catalog.parser import MAX_USD_PER_MTOK, plain_number, quote
 from catalog.records import CatalogError, ModelRecord
 from catalog.sources import is_url, public_source, read_text
 
@@ -132,26 +131,11 @@ class CrossCheck:
         }
 
 
-#: A price or count written as a string: ASCII digits, an optional fraction and exponent (as JSON writes numbers).
-#: `float()` would also take `"١٢"` (Arabic-Indic digits), `"1_0"` and `"inf"`.
-_PLAIN_NUMBER = re.compile(r"[0-9]{1,30}+(?:\.[0-9]{1,30}+)?+(?:[eE][-+]?+[0-9]{1,3}+)?+")
 #: The largest context window read, in tokens (today's largest are about 10M).
 MAX_TOKENS = 1_000_000_000
 _MAX_PER_TOKEN = Decimal(MAX_USD_PER_MTOK) / TOKENS_PER_MTOK
 #: A JSON constant (`NaN`, `Infinity`) is no number at all: kept apart so it is noted, never read as one.
 _CONSTANT = object()
-
-
-def _number(value: Any) -> Decimal | None:
-    """The value as an exact decimal, if it is a number by the page parser's rules: ASCII digits, finite, ≥ 0."""
-    if isinstance(value, str):
-        value = value.strip()
-        if _PLAIN_NUMBER.fullmatch(value) is None:
-            return None
-        value = Decimal(value)
-    if isinstance(value, Decimal) and value.is_finite() and value >= 0:
-        return value
-    return None
 
 
 def _unread(name: str, value: Any, why: str) -> str:
@@ -163,7 +147,7 @@ def _price(value: Any, name: str, notes: list[str]) -> float | None:
     """A per-token price from the map, as USD per 1M tokens; None where it is missing or not a price (noted)."""
     if value is None:
         return None
-    number = _number(value)
+    number = plain_number(value)
     if number is None:
         notes.append(_unread(name, value, "is not a price in ASCII digits"))
         return None
@@ -176,7 +160,7 @@ def _price(value: Any, name: str, notes: list[str]) -> float | None:
 def _count(value: Any, name: str, notes: list[str]) -> int | None:
     if value is None:
         return None
-    number = _number(value)
+    number = plain_number(value)
     if number is None or number != number.to_integral_value():
         notes.append(_unread(name, value, "is not a whole number in ASCII digits"))
         return None
@@ -208,7 +192,8 @@ def read_litellm_map(text: str, source: str = "the LiteLLM map") -> dict[str, Ma
     if len(text) > MAX_MAP_BYTES:
         raise CatalogError(f"{source}: larger than {MAX_MAP_BYTES // 1_000_000} MB, not a LiteLLM price map")
     try:
-        data = json_text.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda _: _CONSTANT)
+        exact = json_text.exact_number
+        data = json_text.loads(text, parse_float=exact, parse_int=exact, parse_constant=lambda _: _CONSTANT)
     except json.JSONDecodeError as error:
         raise CatalogError(f"{source}: not JSON (line {error.lineno}: {error.msg})") from None
     except ValueError as error:  # nested too deeply (it names the line)

@@ -20,6 +20,7 @@ from typing import Any
 from catalog.enrich import model_key
 from catalog.formats.files import safe_path, safe_segment
 from catalog.formats.litellm import litellm_provider
+from catalog.json_text import SHOWN_DEPTH, NestingError, too_deep_at
 from catalog.known_context import CAPABILITIES, KnownLimits
 from catalog.limits import limits_of
 from catalog.records import Catalog, CatalogError, ModelRecord
@@ -127,11 +128,25 @@ MODELS_DEV_VARIABLE = "CATALOG_MODELS_DEV"
 MAX_LIMIT_FILES = 20_000
 
 
+def load_toml(text: str) -> dict[str, Any]:
+    """`tomllib.loads`, with nesting past `SHOWN_DEPTH` levels a `NestingError` naming the line: never a
+    `RecursionError` (`[` × 50,000), nor the memory tomllib takes for a long dotted key, which grows with the
+    square of its parts (10,000 parts took 400 MB; a 200 KB file of 100,000 was killed past 40 GB)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.partition("=")[0].count(".") >= SHOWN_DEPTH:  # a key (or a table header) of more parts than that
+            raise NestingError(number)
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise NestingError(too_deep_at(text)) from None
+
+
 def read_models_dev_limits(folder: Path) -> dict[str, KnownLimits]:
     """Context windows, output limits and capabilities from a models.dev checkout, by `model_key`.
 
     The first provider (in name order) that states a model's window gives it; each value's source names the
-    file it was read from. A file that does not parse, or states no window, is skipped.
+    file it was read from. A file that does not parse, or states no window, is skipped; one nested too deeply
+    to parse is a `CatalogError` naming it and the line.
     """
     root = folder / "providers" if (folder / "providers").is_dir() else folder
     if not root.is_dir():
@@ -141,9 +156,11 @@ def read_models_dev_limits(folder: Path) -> dict[str, KnownLimits]:
         if count > MAX_LIMIT_FILES:
             break
         try:
-            model = tomllib.loads(path.read_text(encoding="utf-8"))
+            model = load_toml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
+        except NestingError as error:
+            raise CatalogError(f"{path}: {error}") from None
         relative = path.relative_to(root).with_suffix("")  # <provider>/models/<model id, maybe with a />
         found = _limits(model, f"models.dev: {path.relative_to(root.parent).as_posix()}")
         if found is not None:

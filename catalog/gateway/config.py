@@ -194,9 +194,14 @@ def check_base_url(url: str, name: str) -> str:
 
     The message never quotes the value: a mistyped URL can still carry a password or a key in it.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ConfigError(f"{name} must be an http(s) URL with a host and no query or fragment")
+    wrong = ConfigError(f"{name} must be an http(s) URL with a host and no query or fragment")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # `http://[::1`: a bracket never closed
+        raise wrong from None
+    if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment:
+        raise wrong
     if parts.username or parts.password:
         raise ConfigError(f"{name} must not contain a user name or password")
     return url.rstrip("/")

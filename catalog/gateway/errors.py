@@ -32,6 +32,8 @@ from catalog.records import CatalogError
 
 #: Longest piece of a provider's error body quoted in a message.
 MAX_QUOTE = 300
+#: Most `{"error": {"error": …}}` levels searched for the message: the documented shapes have two.
+MAX_ERROR_DEPTH = 8
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -159,21 +161,23 @@ def provider_message(body: bytes | str, redact: Callable[[str], str] | None = No
         return None
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except ValueError:  # not JSON, or a number past Python's digits limit
         found = _TAG.sub(" ", text)  # an HTML error page from a proxy: keep its words
+    except RecursionError:
+        return None  # nested past the parser: no message a person could read is in it
     else:
         found = _message_in(data) or text
     return _quote(redact(found) if redact is not None else found)
 
 
-def _message_in(data: Any) -> str | None:
+def _message_in(data: Any, depth: int = 0) -> str | None:
     if isinstance(data, str):
         return data
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or depth >= MAX_ERROR_DEPTH:
         return None
     error = data.get("error")
     if isinstance(error, dict):
-        return _message_in(error) or (str(error.get("type")) if error.get("type") else None)
+        return _message_in(error, depth + 1) or (str(error.get("type")) if error.get("type") else None)
     if isinstance(error, str) and error:
         return error
     detail = data.get("detail")

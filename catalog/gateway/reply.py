@@ -133,7 +133,11 @@ class ReplyState:
 
     def _provider_error(self, chunk: dict[str, Any]) -> UpstreamError:
         """An `{"error": …}` chunk mid-stream: the provider's message, redacted whole and only then cut."""
-        said = provider_message(json.dumps(chunk, ensure_ascii=False), self._redact) or "no message"
+        try:
+            body = json.dumps(chunk, ensure_ascii=False)
+        except (RecursionError, ValueError):  # nested past what the encoder can write
+            body = ""
+        said = provider_message(body, self._redact) or "no message"
         return UpstreamError(f"The provider reported an error during the reply: {said}")
 
 

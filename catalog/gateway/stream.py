@@ -28,6 +28,8 @@ from catalog.gateway.reply import ReplyState
 
 REQUEST_ID_HEADER = "x-lava-request-id"
 NOT_JSON = "The reply contained a chunk that is not valid JSON; the reply is incomplete."
+#: Python's parser gives up about 1,000 levels down (with a RecursionError); no reply nests past a few.
+NESTED = "A reply chunk is nested too deeply to read; the reply is incomplete."
 #: Room for JSON framing around the text of one event, beyond 4 bytes a character of the reply's limit.
 EVENT_OVERHEAD = 64 * 1024
 #: Events read past `[DONE]` to reach the end of a stream before its connection is given up instead.
@@ -105,6 +107,8 @@ class ChatStream:
                     chunk = loads(data)
                 except ValueError:
                     raise MalformedChunk(NOT_JSON) from None
+                except RecursionError:
+                    raise MalformedChunk(NESTED) from None
                 if type(chunk) is not dict:
                     raise MalformedChunk("A reply chunk is not a JSON object; the reply is incomplete.")
                 delta = state.apply(chunk)

@@ -9,20 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from catalog import json_text
+from catalog.fetch import FetchError, FetchLimits, fetch_text
 from catalog.gateway.config import DEFAULT_LAVA_BASE_URL, GatewayConfig
+from catalog.parser import plain_number
 from catalog.runs.store import TrialStore
 
 #: Statuses of a request record whose cost may still change.
 from catalog.runs.trials import Trial
+from catalog.settings import Settings
 
 NOT_FINAL = frozenset({"pending", "processing", "queued"})
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+#: A request record is about a kilobyte: the most of one read (after decoding), and the longest one fetch may take.
+MAX_RECORD_BYTES = 1_000_000
+RECORD_DEADLINE_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,37 +44,44 @@ MAX_BILLED_USD = Decimal(10**6)
 
 
 def billed_amount(record: dict[str, Any]) -> Decimal | None:
-    """The request's cost from a record: `cost`, else `model_usage.total_cost`, else the older `total_request_cost`."""
+    """The request's cost from a record: `cost`, else `model_usage.total_cost`, else the older `total_request_cost`.
+
+    Each is read by the page parser's number rules (ASCII digits, finite, no sign: `"١٢"` and `"1_0"` are no
+    amount, though `Decimal()` reads 12 and 10) and believed only up to `MAX_BILLED_USD`.
+    """
     usage = record.get("model_usage")
     for value in (
         record.get("cost"),
         usage.get("total_cost") if isinstance(usage, dict) else None,
         record.get("total_request_cost"),
     ):
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            try:
-                amount = Decimal(str(value))
-            except InvalidOperation:
-                continue
-            if amount.is_finite() and 0 <= amount <= MAX_BILLED_USD:  # untrusted too: never a negative or huge bill
-                return amount
+        amount = plain_number(value)
+        if amount is not None and amount <= MAX_BILLED_USD:  # untrusted too: never a negative or huge bill
+            return amount
     return None
 
 
+def record_limits(settings: Settings | None = None) -> FetchLimits:
+    """The operator's fetch bounds, held to `MAX_RECORD_BYTES` and `RECORD_DEADLINE_S`: a record is small."""
+    limits = FetchLimits.from_settings(settings)
+    return FetchLimits(min(limits.max_bytes, MAX_RECORD_BYTES), min(limits.deadline_s, RECORD_DEADLINE_S))
+
+
 def fetch_billed(http: httpx.Client, base_url: str, secret_key: str, request_id: str) -> Billed | None:
-    """The record of one request; None when it could not be read now (network, auth, server error)."""
+    """The record of one request; None when it could not be read now (network, auth, server error, a bound).
+
+    It is read by the one bounded fetch (`catalog.fetch`), held to `record_limits`, and parsed with nesting
+    bounded and numbers as exact decimals: no Lava answer can take memory, time or the stack without end.
+    """
     url = f"{base_url}/v1/requests/{quote(request_id, safe='')}"
+    headers = {"Authorization": f"Bearer {secret_key}"}
     try:
-        response = http.get(url, headers={"Authorization": f"Bearer {secret_key}"}, timeout=TIMEOUT)
-    except httpx.HTTPError:
-        return None
-    if response.status_code == 404:
-        return Billed(None, False)  # not logged yet
-    if response.status_code != 200:
-        return None
+        text = fetch_text(url, client=http, limits=record_limits(), headers=headers)
+    except FetchError as error:
+        return Billed(None, False) if error.status == 404 else None  # 404: not logged yet
     try:
-        record = response.json()
-    except ValueError:
+        record = json_text.loads(text, parse_float=json_text.exact_number, parse_int=json_text.exact_number)
+    except ValueError:  # not JSON, or nested too deeply
         return None
     if not isinstance(record, dict):
         return None

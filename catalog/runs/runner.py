@@ -22,6 +22,7 @@ and the stop reason. The calling thread alone writes to the store and reports pr
 
 from __future__ import annotations
 
+import logging
 import math
 import queue
 import threading
@@ -31,7 +32,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from catalog.costs import request_cost, usd
 from catalog.gateway.client import GatewayClient, RetryPolicy
@@ -40,6 +41,7 @@ from catalog.gateway.errors import AuthenticationFailed, Cancelled, GatewayError
 from catalog.gateway.messages import ChatParams, ChatRequest, ChatResult, Message
 from catalog.gateway.stream import ChatStream
 from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, chat_request
+from catalog.known_context import known_limits
 from catalog.records import Catalog, CatalogError, ModelRecord
 from catalog.runs.checks import CheckResult
 from catalog.runs.judge import JudgeAnswer, JudgeJob, RunChecks
@@ -61,6 +63,9 @@ from catalog.runs.trials import (
 )
 from catalog.spend import CapReached, Spender
 from catalog.words import counted
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_CONCURRENCY = 32
 #: The most tokens one reply may ask for, whatever a prompt, the CLI or the page says.
@@ -111,14 +116,40 @@ def reply_tokens(prompt: Prompt | RunPrompt, run_max_tokens: int | None, model_l
     return max(1, min(bounds))
 
 
-def clamp_notes(prompts: Sequence[Prompt | RunPrompt], run_max_tokens: int | None) -> list[str]:
-    """One line per prompt whose own `max_tokens` is more than the run allows: what it asked and what is sent."""
-    return [
+def output_limit(model: str) -> tuple[int, str] | None:
+    """The most tokens `model` writes in one reply, and where that is cited: its output limit, else its whole context
+    window (DeepInfra states one figure for both); None where the cited table does not know the model."""
+    limits = known_limits(model)
+    if limits is None:
+        return None
+    longest = limits.max_output_tokens or limits.context_window
+    return None if longest is None else (longest, limits.source)
+
+
+def _limit(model: str) -> int | None:
+    found = output_limit(model)
+    return None if found is None else found[0]
+
+
+def clamp_notes(
+    prompts: Sequence[Prompt | RunPrompt], run_max_tokens: int | None, models: Sequence[str] = ()
+) -> list[str]:
+    """One line per prompt whose own `max_tokens` is more than the run allows (what it asked and what is sent), and
+    one per model of `models` whose output limit is below what a request to it asks (the limit, and its source)."""
+    notes = [
         f"prompt {prompt.label!r} asks for max_tokens {prompt.max_tokens:,}; {reply_tokens(prompt, run_max_tokens):,} "
         "are sent (the run's --max-tokens)"
         for prompt in prompts
         if prompt.max_tokens is not None and prompt.max_tokens > reply_tokens(prompt, run_max_tokens)
     ]
+    asked = max((reply_tokens(prompt, run_max_tokens) for prompt in prompts), default=0)
+    for model in dict.fromkeys(models):
+        found = output_limit(model)
+        if found is not None and asked > found[0]:
+            limit, source = found
+            said = f"max_tokens {asked:,} is more than {model}'s output limit; {limit:,} are sent to it"
+            notes.append(f"{said} (from {source})")
+    return notes
 
 
 def prompt_token_bound(prompt: Prompt) -> int:
@@ -129,7 +160,7 @@ def prompt_token_bound(prompt: Prompt) -> int:
 
 def worst_case_usd(record: ModelRecord, prompt: Prompt, max_tokens: int | None) -> float:
     """The most one request can cost: every token the prompt can count as, plus every token the reply may write."""
-    return request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens))
+    return request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens, _limit(record.model)))
 
 
 def check_run(
@@ -445,6 +476,8 @@ class Runner:
         except KeyboardInterrupt:
             self._reason.set(INTERRUPTED, "interrupted; every finished trial is kept (resume with --resume)")
             self.stop()
+        except Exception as error:  # a bug, here or in a worker: the run still ends with a status that says so
+            self._broken(error)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self._collect(tally, batch)
@@ -467,14 +500,31 @@ class Runner:
             batch.add(trial, at)
             tally.count(trial)
             if self.on_trial is not None:
-                self.on_trial(trial)
+                self._tell(self.on_trial, trial)
             if len(batch.unsaved) >= SAVE_EVERY_TRIALS:
                 batch.save()
         batch.save()
         if not batch.unsaved:  # a verdict is saved only once its answer is
             self._save_verdicts()
         if self.on_progress is not None:
-            self.on_progress(tally.progress(self.rate_limits.waiting()))
+            self._tell(self.on_progress, tally.progress(self.rate_limits.waiting()))
+
+    def _tell(self, hook: Callable[[T], None], value: T) -> None:
+        """Call the caller's `on_trial` or `on_progress`; one that fails stops the run, which still ends properly."""
+        try:
+            hook(value)
+        except Exception as error:
+            self._broken(error)
+
+    def _broken(self, error: Exception) -> None:
+        """A bug, here, in a worker or in a hook: the run stops, every trial that ended is still recorded, and its
+        status says why (by the error's type only: its text could hold anything)."""
+        logger.debug("run %s stopped by %r", self.run.id, error, exc_info=error)
+        with self._turn:
+            self._reason.set(INTERRUPTED, f"stopped by an unexpected error ({type(error).__name__}); every "
+                                          "finished trial is kept (resume with --resume)")  # fmt: skip
+        self.on_trial = self.on_progress = None  # a hook may be what broke: what is left is only recorded
+        self.stop()
 
     def _save_verdicts(self) -> None:
         """Record the answers graded since the last save (issue 19)."""
@@ -493,8 +543,11 @@ class Runner:
             while (taken := self._next()) is not None:
                 cell, worst = taken
                 trial = None
+                started = time.perf_counter()
                 try:
                     trial = self._paid(cell) if self.spender is not None else self._attempt(cell)
+                except Exception as error:  # the spend ledger, say: the trial is still recorded, as failed
+                    trial = self._unforeseen(cell, error, time.perf_counter() - started)
                 finally:
                     self._ended(worst, trial)
         finally:
@@ -627,7 +680,8 @@ class Runner:
         if request is None:
             prompt = self.prompts[number]
             messages = tuple(Message(role, content) for role, content in prompt.messages)
-            params = ChatParams(self.settings.temperature, max_tokens=reply_tokens(prompt, self.settings.max_tokens))
+            tokens = reply_tokens(prompt, self.settings.max_tokens, _limit(record.model))
+            params = ChatParams(self.settings.temperature, max_tokens=tokens)
             request = self._requests[key] = chat_request(self.catalog, record, messages, params, self.hosts)
         return request
 
@@ -638,7 +692,35 @@ class Runner:
         return paid_attempt(self.spender, self._worst(cell), attempt, cell[2], where, self.prompts[cell[0]].chars)
 
     def _attempt(self, cell: Cell) -> Trial | None:
-        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop."""
+        """One trial in a worker thread: the reply's trial, a failure's trial, or None when cancelled by a stop.
+
+        Never an exception: one that is no `GatewayError` (a bug, an input nothing here foresaw) is the trial's
+        failure too, so a paid request is always recorded and the run still ends with a status.
+        """
+        started = time.perf_counter()
+        try:
+            return self._tries(cell)
+        except Exception as error:
+            return self._unforeseen(cell, error, time.perf_counter() - started)
+
+    def _unforeseen(self, cell: Cell, error: Exception, elapsed_s: float) -> Trial:
+        """The trial of a request that met an exception no `GatewayError` describes, named by its type only (its
+        text could hold anything). A reply that had begun may be billed: it is flagged incomplete, with the usage
+        and cost that had arrived (unknown, the budget keeps its worst case); before any reply, a failure."""
+        number, repetition, record = cell
+        logger.debug("run %s, prompt %s: unforeseen %r", self.run.id, number, error, exc_info=error)
+        chars = self.prompts[number].chars
+        where = {"run_id": self.run.id, "prompt_number": number, "repetition": repetition}
+        if isinstance(error, _ReadFailed):
+            what = type(error.error).__name__
+            trial = trial_from_result(error.result, record, origin="run", prompt_chars=chars,
+                                      keep_text=self.settings.keep_text, **where)  # fmt: skip
+            message = f"The reply could not be read to its end ({what}); the reply is incomplete."
+            return trial._replace(outcome="incomplete", error=message)
+        failure = GatewayError(f"The request failed unexpectedly ({type(error).__name__}); no reply was read.")
+        return trial_from_error(failure, record, origin="run", prompt_chars=chars, total_s=elapsed_s, **where)
+
+    def _tries(self, cell: Cell) -> Trial | None:
         number, repetition, record = cell
         prompt = self.prompts[number]
         request = self._request(number, record)
@@ -680,10 +762,20 @@ class Runner:
             try:
                 for _delta in reply:
                     pass
+            except Exception as error:  # a GatewayError never gets here: the reply keeps it as its `error`
+                raise _ReadFailed(error, reply.result) from error
             finally:
                 with self._lock:
                     self._open.discard(reply)
             return reply.result
+
+
+class _ReadFailed(Exception):
+    """Reading a reply met an exception that is no `GatewayError` (`error`); `result` is what had arrived."""
+
+    def __init__(self, error: Exception, result: ChatResult) -> None:
+        super().__init__(type(error).__name__)
+        self.error, self.result = error, result
 
 
 def _charged(trial: Trial | None) -> float | None:

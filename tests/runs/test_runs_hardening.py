@@ -14,9 +14,11 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from cli_runner import run
 from fake_gateway import running_fake
+from hostile_server import endless, gzip_bomb, hostile, sized, trickle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from runfixtures import PROFILES, TERSE, TOKEN, model_flags, run_env, stored_trials, write_prompts  # noqa: F401
@@ -247,3 +249,219 @@ def test_a_request_record_billing_a_negative_or_endless_amount_is_not_believed(c
 
     assert billed_amount({"cost": cost}) is None
     assert billed_amount({"cost": cost, "model_usage": {"total_cost": "0.0000020000"}}) == Decimal("0.000002")
+
+
+DEEP_PROMPTS = ["plain question", "!fake:deep", "!fake:json !fake:deep", "!fake:deep500"]
+
+
+def test_replies_nested_past_the_parser_are_failed_trials_and_the_run_ends(run_env, monkeypatch, tmp_path):  # noqa: F811
+    """Issue 22: a RecursionError in a worker left the run `running` with no trial for its paid requests."""
+    prompts = write_lines(tmp_path, [{"id": f"d{n}", "prompt": text} for n, text in enumerate(DEEP_PROMPTS)])
+    with running_fake(forward_tokens={TOKEN}) as fake:
+        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+        result = run("run", str(prompts), *model_flags(TERSE), "--concurrency", "2", "--format", "json")
+        assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr
+        assert strict_json(result.stdout)["run"]["status"] == "finished"
+        requests = fake.chat_requests
+    trials = {t.prompt_number: t for t in stored_trials(run_env, 1)}
+    assert len(trials) == len(DEEP_PROMPTS) == requests  # every request recorded
+    assert trials[0].ok
+    for number in (1, 2):  # a reply came (and may be billed): flagged, its cost unknown, the reason plain
+        assert trials[number].outcome == "incomplete"
+        assert trials[number].error == "A reply chunk is nested too deeply to read; the reply is incomplete."
+    assert trials[3].outcome == "upstream_error"
+    assert trials[3].error == "The gateway or provider failed (HTTP 500); try again later."
+
+
+def _sse(*chunks: dict) -> bytes:
+    return b"".join(b"data: " + json.dumps(chunk).encode() + b"\n\n" for chunk in chunks)
+
+
+HELLO = {"id": "r", "choices": [{"index": 0, "delta": {"content": "Hello"}, "finish_reason": None}]}
+USAGE = {"id": "r", "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}}
+DONE = {"id": "r", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+
+
+class _BreaksMidReply(httpx.SyncByteStream):
+    """A reply whose text and usage arrive, then an exception that is no `GatewayError` (a bug, say)."""
+
+    def __iter__(self):
+        yield _sse(HELLO, USAGE)
+        raise RuntimeError("nobody foresaw this")
+
+
+def _unforeseen_gateway(request: httpx.Request) -> httpx.Response:
+    prompt = json.loads(request.content)["messages"][-1]["content"]
+    if prompt == "raises before a reply":
+        raise RuntimeError("nobody foresaw this")
+    headers = {"content-type": "text/event-stream", "x-lava-request-id": f"req_{prompt[:6]}"}
+    if prompt == "raises mid-reply":
+        return httpx.Response(200, headers=headers, stream=_BreaksMidReply())
+    return httpx.Response(200, headers=headers, content=_sse(HELLO, DONE, USAGE) + b"data: [DONE]\n\n")
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_an_exception_no_one_foresaw_is_a_recorded_trial_and_the_run_ends(run_env, paid):  # noqa: F811
+    """Issue 22: "a paid request is always recorded", whatever a worker meets; the run ends with a status."""
+    from catalog.gateway.client import GatewayClient
+    from catalog.gateway.config import resolve_config
+    from catalog.runs.runner import Runner, run_prompts
+    from catalog.runs.store import TrialStore
+    from catalog.runs.trials import FINISHED, RunSettings
+    from catalog.spend import Caps, Spender, SpendLedger, anonymous
+
+    texts = ["raises before a reply", "raises mid-reply", "an ordinary question"]
+    prompts = [Prompt(text, (("user", text),)) for text in texts]
+    config = resolve_config({"LAVA_BASE_URL": "http://127.0.0.1:9", "LAVA_FORWARD_TOKEN": TOKEN})
+    with Store(run_env) as store, GatewayClient(config, transport=httpx.MockTransport(_unforeseen_gateway)) as client:
+        trials = TrialStore(store)
+        run_ = trials.create_run("unforeseen", [(RECORD.provider, RECORD.model)], run_prompts(prompts), 1,
+                                 RunSettings(max_tokens=64, concurrency=2))  # fmt: skip
+        ledger = SpendLedger(store, Caps(1.0, 1.0, 1.0))
+        spender = Spender(ledger, anonymous("visitor"), "public") if paid else None
+        outcome = Runner(trials, client, CATALOG, run_, prompts, [RECORD], spender=spender).execute()
+        assert outcome.status == FINISHED and outcome.recorded == 3
+        assert trials.run(run_.id).status == FINISHED
+        by_prompt = {t.prompt_number: t for t in trials.trials(run_.id)}
+        spent_today = ledger.spent_today()
+    assert by_prompt[2].ok
+    before, mid = by_prompt[0], by_prompt[1]
+    assert before.outcome == "gateway_error" and before.cost_usd is None
+    assert before.error == "The request failed unexpectedly (RuntimeError); no reply was read."
+    # A reply had begun, so it may be billed: flagged incomplete, with its usage and cost, which had arrived.
+    assert mid.outcome == "incomplete" and mid.input_tokens == 5 and mid.reply_chars == 5
+    assert mid.cost_usd == pytest.approx(request_cost(RECORD, 5, 1))
+    assert mid.error == "The reply could not be read to its end (RuntimeError); the reply is incomplete."
+    if paid:  # the ledger holds what the two replies cost, and nothing for the request that got none
+        assert spent_today == pytest.approx(2 * request_cost(RECORD, 5, 1))
+
+
+def test_a_run_whose_own_hook_fails_ends_interrupted_with_its_trials_kept(run_env):  # noqa: F811
+    """Whatever breaks the run itself (here the caller's `on_trial`), the run ends with a status, never `running`."""
+    from catalog.gateway.client import GatewayClient
+    from catalog.gateway.config import resolve_config
+    from catalog.runs.runner import Runner, run_prompts
+    from catalog.runs.store import TrialStore
+    from catalog.runs.trials import INTERRUPTED, RunSettings
+
+    def broken_hook(trial: object) -> None:
+        raise RuntimeError("the caller's hook broke")
+
+    prompts = [Prompt(f"question {n}", (("user", f"question {n}"),)) for n in range(3)]
+    config = resolve_config({"LAVA_BASE_URL": "http://127.0.0.1:9", "LAVA_FORWARD_TOKEN": TOKEN})
+    with Store(run_env) as store, GatewayClient(config, transport=httpx.MockTransport(_unforeseen_gateway)) as client:
+        trials = TrialStore(store)
+        run_ = trials.create_run("hook", [(RECORD.provider, RECORD.model)], run_prompts(prompts), 1,
+                                 RunSettings(max_tokens=64, concurrency=1))  # fmt: skip
+        outcome = Runner(trials, client, CATALOG, run_, prompts, [RECORD], on_trial=broken_hook).execute()
+        assert outcome.status == INTERRUPTED == trials.run(run_.id).status
+        assert outcome.message == (
+            "stopped by an unexpected error (RuntimeError); every finished trial is kept (resume with --resume)"
+        )
+        assert 1 <= len(trials.trials(run_.id)) == outcome.recorded
+
+
+def test_a_spend_ledger_that_fails_is_a_failed_trial_per_request_not_a_stuck_run(run_env, tmp_path):  # noqa: F811
+    from catalog.gateway.client import GatewayClient
+    from catalog.gateway.config import resolve_config
+    from catalog.runs.runner import Runner, run_prompts
+    from catalog.runs.store import TrialStore
+    from catalog.runs.trials import FINISHED, RunSettings
+    from catalog.spend import Caps, Spender, SpendLedger, anonymous
+
+    prompts = [Prompt(f"question {n}", (("user", f"question {n}"),)) for n in range(2)]
+    config = resolve_config({"LAVA_BASE_URL": "http://127.0.0.1:9", "LAVA_FORWARD_TOKEN": TOKEN})
+    asked: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: asked.append(request) or _unforeseen_gateway(request))
+    with Store(run_env) as store, Store(f"sqlite:///{tmp_path / 'ledger.sqlite3'}") as broken, \
+            GatewayClient(config, transport=transport) as client:  # fmt: skip
+        with broken.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE spend_reservations")  # a ledger that cannot hold anything
+        spender = Spender(SpendLedger(broken, Caps(1.0, 1.0, 1.0)), anonymous("visitor"), "public")
+        trials = TrialStore(store)
+        run_ = trials.create_run("ledger", [(RECORD.provider, RECORD.model)], run_prompts(prompts), 1,
+                                 RunSettings(max_tokens=64, concurrency=2))  # fmt: skip
+        outcome = Runner(trials, client, CATALOG, run_, prompts, [RECORD], spender=spender).execute()
+        assert outcome.status == FINISHED == trials.run(run_.id).status
+        recorded = trials.trials(run_.id)
+    assert asked == []  # nothing is sent that the ledger did not hold
+    assert len(recorded) == 2 and all(t.outcome == "gateway_error" and t.cost_usd is None for t in recorded)
+    assert all(t.error.startswith("The request failed unexpectedly (") for t in recorded)
+
+
+SMALL = "Gryphe/MythoMax-L2-13b"  # DeepInfra's page: 4,096 tokens, prompt and reply together
+
+
+def test_a_prompts_own_max_tokens_is_clamped_to_the_models_output_limit_with_a_note(run_env, monkeypatch, tmp_path):  # noqa: F811
+    lines = [{"id": "greedy", "prompt": "a", "max_tokens": 5_000_000}, {"id": "small", "prompt": "b", "max_tokens": 20}]
+    prompts = write_lines(tmp_path, lines)
+    with running_fake(forward_tokens={TOKEN}) as fake:
+        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+        result = run("run", str(prompts), *model_flags(TERSE, SMALL), "--max-tokens", "10000")
+        assert result.returncode == 0, result.stderr
+        sent = {(entry["body"]["model"], entry["body"]["max_tokens"]) for entry in fake.requests if "body" in entry}
+    assert sent == {(TERSE, 10_000), (TERSE, 20), (SMALL, 4_096), (SMALL, 20)}
+    assert "prompt 'greedy' asks for max_tokens 5,000,000; 10,000 are sent (the run's --max-tokens)" in result.stderr
+    assert (
+        f"max_tokens 10,000 is more than {SMALL}'s output limit; 4,096 are sent to it "
+        f"(from https://deepinfra.com/{SMALL})"
+    ) in result.stderr
+
+
+def test_the_worst_case_counts_only_what_the_model_can_write():
+    small = CATALOG.find(SMALL)
+    prompt = Prompt("a", (("user", "a"),), max_tokens=5_000_000)
+    assert worst_case_usd(small, prompt, None) == pytest.approx(request_cost(small, 1 + 8, 4_096))
+
+
+@pytest.mark.parametrize("cost", ["١٢", "1_0", "-0", "-0.0", " 1e99999999999999999999", "0x10", True])
+def test_a_billed_amount_outside_the_page_parsers_number_rules_is_not_believed(cost):
+    from catalog.runs.billing import billed_amount
+
+    assert billed_amount({"cost": cost}) is None  # `Decimal("١٢")` is 12, `Decimal("1_0")` is 10
+    assert billed_amount({"cost": cost, "model_usage": {"total_cost": "0.0000020000"}}) == Decimal("0.000002")
+
+
+RECORD_PATH = "/v1/requests/req_1"
+
+
+def fetched_record(pages: dict) -> object:
+    from catalog.runs.billing import fetch_billed
+
+    with hostile(pages) as url, httpx.Client(follow_redirects=False) as http:
+        return fetch_billed(http, url, "aks_secret", "req_1")
+
+
+def test_a_request_record_within_the_bounds_is_read_exactly():
+    from catalog.runs.billing import Billed
+
+    record = b'{"status": "completed", "cost": 0.0000020000, "model_usage": {"total_cost": "1"}}'
+    assert fetched_record({RECORD_PATH: sized(record)}) == Billed(Decimal("0.0000020000"), True)
+    assert fetched_record({}) == Billed(None, False)  # 404: not logged yet
+    past_decimals = b'{"status": "completed", "cost": 1e99999999999999999999}'  # `Decimal()` raises on it
+    assert fetched_record({RECORD_PATH: sized(past_decimals)}) == Billed(None, False)  # no amount yet
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        sized(json.dumps({"status": "completed", "cost": "0.5", "pad": "x" * 2_000_000}).encode()),  # past 1 MB
+        sized(("[" * 200_000).encode()),  # nested past Python's parser
+        endless,
+        sized(gzip_bomb(50), {"Content-Encoding": "gzip"}),
+    ],
+    ids=["two-megabytes", "deep", "endless", "gzip-bomb"],
+)
+def test_a_request_record_past_a_bound_is_not_read_now_and_never_a_traceback(body):
+    started = time.monotonic()
+    assert fetched_record({RECORD_PATH: body}) is None  # not read now: fetched again later
+    assert time.monotonic() - started < 10
+
+
+def test_a_request_record_sent_a_byte_a_second_stops_at_the_fetch_deadline(monkeypatch):
+    monkeypatch.setenv("CATALOG_FETCH_DEADLINE_S", "1")
+    started = time.monotonic()
+    assert fetched_record({RECORD_PATH: trickle}) is None
+    assert time.monotonic() - started < 5  # the old look-up waited 10 s a read, and a byte came every second
