@@ -12,7 +12,13 @@ from pages.common.sidebar import reserve_filters
 from pages.common.spending import unlock_control
 
 #: Streamlit leaves ~110 px above a page's title (6rem of padding under its header): keep what clears the header.
-LAYOUT_STYLE = "<style>[data-testid='stMainBlockContainer']{padding-top:3.75rem}</style>"
+#: And every grid's own "Download as CSV" toolbar button is hidden: it writes cells as they are, past the CSV-injection
+#: guard (`catalog.formats.cells.csv_cell`) every download button of ours goes through. Its button's aria-label
+#: is "Download as CSV" (or "Download as CSV: <label>"), in Streamlit's `stElementToolbarButton`.
+LAYOUT_STYLE = (
+    "<style>[data-testid='stMainBlockContainer']{padding-top:3.75rem}"
+    "[data-testid='stElementToolbarButton']:has(button[aria-label^='Download as CSV']){display:none}</style>"
+)
 
 st.set_page_config(page_title="LLM price catalog", page_icon=":material/payments:", layout="wide")
 st.html(LAYOUT_STYLE)  # a style alone takes no room on the page
