@@ -9,7 +9,7 @@ from pages.common.history import history_sidebar
 from pages.common.router import mark_routed, routes
 from pages.common.settings import settings
 from pages.common.sidebar import reserve_filters
-from pages.common.spending import unlock_control
+from pages.common.spending import still_here, unlock_control
 
 #: Streamlit leaves ~110 px above a page's title (6rem of padding under its header): keep what clears the header.
 #: And every grid's own "Download as CSV" toolbar button is hidden: it writes cells as they are, past the CSV-injection
@@ -27,4 +27,5 @@ mark_routed()
 reserve_filters()  # a page's filters come first in the sidebar, the catalog's source and quality below
 history_sidebar(configured_sources(settings().get(SOURCES_VARIABLE)))  # the catalog, or as of ?as_of=
 unlock_control()  # passphrase mode: unlock spending (and Refresh prices); oidc mode: sign in
+still_here()  # a session whose run is going is seen on every page (one write every 30 s at most), so it goes on
 navigation.run()

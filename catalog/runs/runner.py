@@ -33,7 +33,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
-from catalog.costs import request_cost, usd
+from catalog.costs import prompt_token_bound, request_cost, usd
 from catalog.gateway.client import GatewayClient, RetryPolicy
 from catalog.gateway.config import ConfigError
 from catalog.gateway.errors import AuthenticationFailed, Cancelled, GatewayError, PaymentRequired, RateLimited
@@ -69,9 +69,6 @@ MAX_REPLY_TOKENS = 1_000_000
 RATE_LIMIT_TRIES = 20
 #: Wait after a 429 without Retry-After, in seconds; the run's whole budget for such waits by default.
 DEFAULT_RATE_WAIT_S, DEFAULT_RETRY_BUDGET_S = 1.0, 600.0
-#: The budget's worst case counts a prompt's UTF-8 bytes as its tokens: a byte-level tokenizer writes at most one
-#: token a byte (1 per ASCII character, up to 4 for others), plus a few per message for the chat template.
-TOKENS_PER_MESSAGE = 8
 #: Trials that ended are recorded together, in one transaction: once this many wait, or this long after the first
 #: of them ended, whichever comes first. A killed process loses at most the trials of that window.
 SAVE_EVERY_TRIALS, SAVE_WINDOW_S = 64, 0.05
@@ -124,15 +121,11 @@ def clamp_notes(prompts: Sequence[Prompt | RunPrompt], run_max_tokens: int | Non
     ]
 
 
-def prompt_token_bound(prompt: Prompt) -> int:
-    """The most tokens a prompt can count as: its UTF-8 bytes (a tokenizer writes at most one token a byte) plus the
-    chat template's few per message. The old bound, 0.5 a character, let emoji prompts spend past `--max-usd`."""
-    return sum(len(content.encode("utf-8", "surrogatepass")) + TOKENS_PER_MESSAGE for _, content in prompt.messages)
-
-
 def worst_case_usd(record: ModelRecord, prompt: Prompt, max_tokens: int | None) -> float:
-    """The most one request can cost: every token the prompt can count as, plus every token the reply may write."""
-    return request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens))
+    """The most one request can cost: every token the prompt can count as (`catalog.costs.prompt_token_bound`, the
+    spend ledger's bound too), plus every token the reply may write."""
+    contents = [content for _, content in prompt.messages]
+    return request_cost(record, prompt_token_bound(contents), reply_tokens(prompt, max_tokens))
 
 
 def check_run(
@@ -593,12 +586,15 @@ class Runner:
         return None
 
     def _paid_judge(self, job: JudgeJob) -> JudgeAnswer | None:
-        """A judge call on the operator's credential: held in the spend ledger like a request; refused, not judged."""
+        """A judge call on the operator's credential: held in the spend ledger like a request; refused, not judged.
+        A call a stop cut off (None) may still be billed for the tokens it used: its worst case stays counted."""
         assert self.spender is not None and self.checks is not None
+        if self._stop.is_set():
+            return None  # nothing sent, nothing held
         try:
             with self.spender.hold(job.worst_usd) as hold:
                 answer = self.checks.send(job, self._stop)
-                hold.spent(0.0 if answer is None else answer.cost_usd, None)
+                hold.spent(None if answer is None else answer.cost_usd, None)
                 return answer
         except CapReached as refused:
             return JudgeAnswer(job, CheckResult("judge", None, str(refused)))
