@@ -46,7 +46,7 @@ def _bench(url: str, fake_url: str, runs: int) -> tuple[float, float]:
     record = catalog.find(MODEL)
     assert record is not None
     request = chat_request(catalog, record, (Message("user", "How much? !fake:chunks=20"),), ChatParams(max_tokens=256))
-    worst = worst_case_usd(record, 30, 1, 256)
+    worst = worst_case_usd(record, ["How much? !fake:chunks=20"], 256)
     bare, held = [], []
     with (
         Store(url) as store,

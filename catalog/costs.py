@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from catalog.records import ModelRecord
 
 TOKENS_PER_PRICE_UNIT = 1_000_000
+#: A prompt's worst case counts its UTF-8 bytes as its tokens (a byte-level tokenizer writes at most one token a
+#: byte: 1 per ASCII character, up to 4 for others), plus a few per message for the chat template.
+TOKENS_PER_MESSAGE = 8
 
 
 def usd(value: float, max_decimals: int = 4, *, significant: int | None = None, fixed: bool = False) -> str:
@@ -47,6 +50,13 @@ def request_cost(record: ModelRecord, input_tokens: float, output_tokens: float)
     return (
         input_tokens * record.input_usd_per_mtok + output_tokens * record.output_usd_per_mtok
     ) / TOKENS_PER_PRICE_UNIT
+
+
+def prompt_token_bound(contents: Iterable[str]) -> int:
+    """The most tokens the messages `contents` can count as: their UTF-8 bytes plus the chat template's few per
+    message. The runner's budget and the spend ledger both reserve with it; 0.5 a character (the old bound) let an
+    emoji prompt, 4 bytes a character, spend past what was reserved."""
+    return sum(len(content.encode("utf-8", "surrogatepass")) + TOKENS_PER_MESSAGE for content in contents)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from catalog.gateway.side_by_side import MAX_SIDE_BY_SIDE, SideBySide
 from catalog.gateway.targets import chat_request, model_key, models_by_key, price_label, resolve_model
 from catalog.literal import markdown_text
 from catalog.records import ModelRecord
+from catalog.spend import Unpriced
 from pages.common import chat, measure, replies
 from pages.common.operator import is_operator
 from pages.common.router import ensure_router
@@ -73,17 +74,18 @@ if config is None:  # a preview: what this model measured and what a prompt woul
     max_tokens = (side.params.max_tokens if side.params else None) or 1024
     st.caption(markdown_text(prompt_cost(model, typed, max_tokens), limit=None))
     st.stop()
-spending = gate(side.session)  # the operator's credential only for visitors the operator allows, within caps
-holder = chat.Holder.YOURS if side.session else chat.Holder.OPERATORS
-source = f"credential from {config.source}" if is_operator() else f"credential: {holder.value}"
+spending = gate(config)  # the operator's credential only for visitors the operator allows, within caps
+source = f"credential from {config.source}" if is_operator() else f"credential: {chat.holder(config).value}"
 st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · {source}")
 
 
 def request_for(record: ModelRecord, messages: tuple[Message, ...]) -> ChatRequest:
-    """The request, or (for a page the playground may not call) an explanation, and the run stops."""
+    """The request, or (for a page the playground may not call, or a model the operator's own catalog does not
+    price when the operator pays) an explanation, and the run stops."""
     try:
-        return chat_request(models, record, messages, side.params or ChatParams(), hosts)
-    except ConfigError as error:
+        priced = spending.priced(record)  # the operator's record when the operator pays: its price and address
+        return chat_request(spending.prices(models), priced, messages, side.params or ChatParams(), hosts)
+    except (ConfigError, Unpriced) as error:
         st.error(markdown_text(str(error), limit=None))
         st.stop()
 

@@ -15,11 +15,11 @@ from catalog.gateway.config import ConfigError, GatewayConfig, reply_limits, res
 from catalog.gateway.targets import trusted_hosts
 from catalog.history import NoHistoryYet, Store, configured_url
 from catalog.records import CatalogError, ModelRecord
-from catalog.runs.billing import reconcile_run
 from catalog.runs.check_store import CheckStore, graded_run_report
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
 from catalog.runs.judge import RunChecks, judges_for_run, prompt_checks, rejudge, resolve_judges, run_checks_for
 from catalog.runs.owners import LEASE_SETTING, RunOwners, leased
+from catalog.runs.paid import reconcile_and_settle
 from catalog.runs.prompts import FORMATS_TEXT, Prompt, read_prompts
 from catalog.runs.report import ModelSummary, RunReport, run_report
 from catalog.runs.runner import (
@@ -194,7 +194,7 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
         print(f"run {run.id}: {outcome.status}; {recorded} recorded, {_spent(outcome.spent_usd, hook)}", file=err)
         if outcome.message:
             print(f"run {run.id}: {outcome.message}", file=err)
-        reconcile_run(trials, run.id, settings, config)
+        reconcile_and_settle(trials, run.id, settings, config)
         _print_report(trials, run.id, args.format, out, args.min_pass_rate)
     if outcome.status in (FINISHED, STOPPED_BUDGET):
         return 0
@@ -294,7 +294,7 @@ def report_command(args: argparse.Namespace, out: TextIO, catalog_for: Any = Non
             settings = settings_from_environment()
             if not settings.get("LAVA_SECRET_KEY"):
                 raise ConfigError("--reconcile reads Lava's request records, which needs LAVA_SECRET_KEY")
-            reconcile_run(trials, args.run_id, settings, resolve_config(settings))
+            reconcile_and_settle(trials, args.run_id, settings, resolve_config(settings))
         if args.rejudge is not None:
             _rejudge(trials, args, catalog_for, err)
         _print_report(trials, args.run_id, args.format, out, args.min_pass_rate)

@@ -102,6 +102,8 @@ class GatewayConfig:
     credential: str = field(default="", repr=False)
     #: Every secret string the credential was built from, to scrub from any message shown to people.
     sensitive: tuple[str, ...] = field(default=(), repr=False)
+    #: Whether a visitor pasted the credential (theirs to spend); False: the operator's configured one pays.
+    pasted: bool = False
 
     def __post_init__(self) -> None:
         # httpx refuses non-ASCII header values with an exception that holds the whole header, and h11
@@ -216,14 +218,15 @@ def resolve_config(settings: Mapping[str, str], session: SessionCredential | Non
     if chosen is None:
         return None
     mode, source, credential, sensitive = chosen
-    return GatewayConfig(mode, source, lava_base_url, direct_base_url, credential, sensitive)
+    return GatewayConfig(mode, source, lava_base_url, direct_base_url, credential, sensitive, _pasted(session))
 
 
 _Chosen = tuple[Mode, str, str, tuple[str, ...]]
 
 
 def _credential(settings: Mapping[str, str], session: SessionCredential | None) -> _Chosen | None:
-    """Mode, source name, credential to send, and every secret it contains."""
+    """Mode, source name, credential to send, and every secret it contains. A blank pasted value is no
+    credential: the configured one is used, and the config says so (`pasted` False: the operator pays)."""
     if session is not None and session.value.strip():
         return _session_credential(session.kind, session.value.strip())
     if token := settings.get("LAVA_FORWARD_TOKEN"):
@@ -253,6 +256,11 @@ def _session_credential(kind: SessionKind, value: str) -> _Chosen:
         token = build_forward_token(value)
         return Mode.MANAGED, source, token, (token, value)
     return Mode.DIRECT, source, value, (value,)
+
+
+def _pasted(session: SessionCredential | None) -> bool:
+    """Whether the page holds a credential: a blank (whitespace-only) paste is none."""
+    return session is not None and bool(session.value.strip())
 
 
 #: Fields of a forward token (current and older formats) that hold a secret of their own.

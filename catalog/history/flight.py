@@ -2,13 +2,16 @@
 
 A job is a named row of `app_locks`: taking it is one transaction that locks the row (`SELECT … FOR UPDATE` on
 PostgreSQL, `BEGIN IMMEDIATE` on SQLite), and starts the job only when none is running and the last one ended
-at least the cooldown ago. A job whose holder died is taken over once it has run `stale_s` without ending.
+at least the cooldown ago. A job whose holder died is taken over once it has run `STALE_S` without ending; each
+take-off holds the job under a token of its own, and only that token lands it, so a holder that was only slow
+cannot end (and start the cooldown of) the job that took over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,16 +50,20 @@ def lock_row(connection: Connection, name: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Flight:
-    """Whether this press started the job; if not, why, and when the next one is allowed."""
+    """Whether this press started the job (and the token it holds it under); if not, why, and when the next one
+    is allowed."""
 
     started: bool
     message: str = ""
     next_at: dt.datetime | None = None
+    holder: str = ""
 
 
 def take_off(store: Store, name: str, holder: str, cooldown_s: float, now: dt.datetime | None = None) -> Flight:
-    """Start the job `name` for `holder`, unless one is running or the last one ended less than `cooldown_s` ago."""
+    """Start the job `name` for `holder`, unless one is running or the last one ended less than `cooldown_s` ago.
+    A started `Flight` holds the job under `holder` plus a random suffix: what `land` needs."""
     now = now or utc_now()
+    token = f"{holder[:47]}#{secrets.token_hex(8)}"  # 64 characters at most, unique to this take-off
     with store._connect("written", write=True) as connection:
         lock_row(connection, name)
         row = connection.execute(sa.select(app_locks).where(app_locks.c.name == name)).one()
@@ -69,18 +76,21 @@ def take_off(store: Store, name: str, holder: str, cooldown_s: float, now: dt.da
                 wait = math.ceil((next_at - now).total_seconds())
                 return Flight(False, f"Prices were refreshed recently; the next refresh is allowed at "
                                      f"{next_at:%H:%M:%S} UTC (in {_wait(wait)}).", next_at)  # fmt: skip
-        connection.execute(
-            app_locks.update().where(app_locks.c.name == name).values(holder=holder[:64], started_at=now)
-        )
-    return Flight(True)
+        connection.execute(app_locks.update().where(app_locks.c.name == name).values(holder=token, started_at=now))
+    return Flight(True, holder=token)
 
 
-def land(store: Store, name: str, now: dt.datetime | None = None) -> None:
-    """End the job `name`: its cooldown starts now."""
+def land(store: Store, name: str, holder: str, now: dt.datetime | None = None) -> bool:
+    """End the job `name` held under `holder` (a started `Flight`'s): its cooldown starts now. Nothing changes
+    when another take-off holds it now (this one was taken over); whether it landed."""
+    table = app_locks
     with store._connect("written", write=True) as connection:
-        connection.execute(
-            app_locks.update().where(app_locks.c.name == name).values(holder=None, finished_at=now or utc_now())
+        done = connection.execute(
+            table.update()
+            .where(table.c.name == name, table.c.holder == holder)
+            .values(holder=None, finished_at=now or utc_now())
         )
+    return bool(done.rowcount)
 
 
 @contextmanager
@@ -91,7 +101,7 @@ def single_flight(store: Store, name: str, holder: str, cooldown_s: float) -> It
         yield flight
     finally:
         if flight.started:
-            land(store, name)
+            land(store, name, flight.holder)
 
 
 def _wait(seconds: int) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from catalog.costs import request_cost
+from catalog.costs import prompt_token_bound, request_cost
 from catalog.gateway.client import GatewayClient
 from catalog.gateway.config import ConfigError
 from catalog.gateway.errors import GatewayError
@@ -29,7 +29,7 @@ from catalog.records import Catalog, CatalogError, ModelRecord
 from catalog.runs.check_store import CheckStore
 from catalog.runs.checks import Check, CheckResult, judge_messages, passed, read_verdict, run_checks
 from catalog.runs.grading import Cell, TrialVerdict
-from catalog.runs.prompts import Prompt, messages_token_bound
+from catalog.runs.prompts import Prompt
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, RunSettings, Trial
 
@@ -58,7 +58,7 @@ class JudgeJob:
     def worst_usd(self) -> float:
         """The most this judge call can cost: what is sent at the runner's bound (every UTF-8 byte a token, plus a few
         a message), plus every token the judge may write."""
-        return request_cost(self.record, messages_token_bound(self.messages), JUDGE_MAX_TOKENS)
+        return request_cost(self.record, prompt_token_bound(content for _, content in self.messages), JUDGE_MAX_TOKENS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@
   operator shared (`run --share`, `runs share N`), those read-only; the CLI sees every run.
 - **Lease.** A runner holds its run's lease and renews it every third of `CATALOG_RUN_LEASE_S`; a run whose
   lease was renewed within that time is running somewhere, on any replica, and cannot be resumed.
-- **Owner gone.** The Runs page marks its session seen while it is open; a dashboard run whose owner's session
-  was last seen more than `CATALOG_RUN_OWNER_GONE_S` ago (default 300 s: 5 minutes) is stopped by its keeper.
+- **Owner gone.** Every dashboard page marks a session whose run is going as seen (the router, every 30 s at
+  most); a dashboard run whose owner's session was last seen more than `CATALOG_RUN_OWNER_GONE_S` ago (default
+  300 s: 5 minutes) is stopped by its keeper.
 """
 
 from __future__ import annotations

@@ -7,11 +7,15 @@ error is the refusal (which cap, what is left, when it resets), and the run stop
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
+from catalog.gateway.config import GatewayConfig
+from catalog.history.store import Store
 from catalog.records import ModelRecord
+from catalog.runs.billing import reconcile_run
+from catalog.runs.store import TrialStore
 from catalog.runs.trials import Trial
-from catalog.spend import CapReached, Spender
+from catalog.spend import CapReached, Spender, settle_billed
 
 SPEND_CAP = "spend_cap"
 
@@ -49,3 +53,23 @@ def paid_attempt(
             record.provider, record.model, SPEND_CAP, "run", run_id, number, repetition, record.model_key or None,
             str(refused), prompt_chars=prompt_chars,
         )  # fmt: skip
+
+
+def settle_billed_trials(store: Store, trials: Iterable[Trial]) -> int:
+    """Settle the spend ledger to what Lava billed for each trial whose billing record is final; a trial the
+    ledger never held (a visitor's own credential, the CLI) changes nothing. How many reservations changed."""
+    billed = [
+        (trial.request_id, float(trial.billed_usd))
+        for trial in trials
+        if trial.request_id and trial.billed_final and trial.billed_usd is not None
+    ]
+    return settle_billed(store, billed) if billed else 0
+
+
+def reconcile_and_settle(
+    trials: TrialStore, run_id: int, settings: Mapping[str, str], config: GatewayConfig | None
+) -> None:
+    """Fetch what Lava billed for the run's trials not final yet (`reconcile_run`), then count it in the spend
+    ledger in place of the measured cost: the caps then hold what the operator really paid."""
+    reconcile_run(trials, run_id, settings, config)
+    settle_billed_trials(trials.store, trials.trials(run_id, with_text=False))

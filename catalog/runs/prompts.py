@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,9 +34,6 @@ PASTE_FORMATS = ("txt", "jsonl", "csv", "yaml")
 #: The formats as help texts and messages name them.
 FORMATS_TEXT = ".jsonl, .csv (a prompt column), .txt (a prompt a line) or .yaml (a promptfoo config)"
 WRONG_SUFFIX = "a prompt file must end in .jsonl, .csv, .txt or .yaml (promptfoo)"
-#: A budget's worst case counts a prompt's UTF-8 bytes as its tokens: a byte-level tokenizer writes at most one
-#: token a byte (1 per ASCII character, up to 4 for others), plus a few per message for the chat template.
-TOKENS_PER_MESSAGE = 8
 
 
 class PromptFileError(CatalogError):
@@ -63,13 +59,6 @@ class Prompt:
         """The digest of what is sent (messages and max tokens): `--resume` checks the file is the same."""
         text = json.dumps([list(m) for m in self.messages] + [self.max_tokens], ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def messages_token_bound(messages: Iterable[tuple[str, str]]) -> int:
-    """The most tokens these (role, content) messages can count as: their UTF-8 bytes plus the chat template's
-    few per message. One bound for every worst case reserved (a run's requests and its judge calls): the old
-    one, 0.5 a character, let emoji prompts spend past `--max-usd`."""
-    return sum(len(content.encode("utf-8", "surrogatepass")) + TOKENS_PER_MESSAGE for _, content in messages)
 
 
 def read_prompts(path: str | Path) -> list[Prompt]:

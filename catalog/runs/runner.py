@@ -34,7 +34,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from catalog.costs import request_cost, usd
+from catalog.costs import prompt_token_bound, request_cost, usd
 from catalog.gateway.client import GatewayClient, RetryPolicy
 from catalog.gateway.config import ConfigError
 from catalog.gateway.errors import AuthenticationFailed, Cancelled, GatewayError, PaymentRequired, RateLimited
@@ -46,7 +46,7 @@ from catalog.records import Catalog, CatalogError, ModelRecord
 from catalog.runs.checks import CheckResult
 from catalog.runs.judge import JudgeAnswer, JudgeJob, RunChecks
 from catalog.runs.paid import SPEND_CAP, paid_attempt
-from catalog.runs.prompts import Prompt, messages_token_bound
+from catalog.runs.prompts import Prompt
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import (
     FINISHED,
@@ -152,15 +152,11 @@ def clamp_notes(
     return notes
 
 
-def prompt_token_bound(prompt: Prompt) -> int:
-    """The most tokens a prompt can count as: its UTF-8 bytes (a tokenizer writes at most one token a byte) plus the
-    chat template's few per message. The old bound, 0.5 a character, let emoji prompts spend past `--max-usd`."""
-    return messages_token_bound(prompt.messages)
-
-
 def worst_case_usd(record: ModelRecord, prompt: Prompt, max_tokens: int | None) -> float:
-    """The most one request can cost: every token the prompt can count as, plus every token the reply may write."""
-    return request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens, _limit(record.model)))
+    """The most one request can cost: every token the prompt can count as (`catalog.costs.prompt_token_bound`, the
+    spend ledger's bound too), plus every token the reply may write (clamped as it is sent: `reply_tokens`)."""
+    contents = [content for _, content in prompt.messages]
+    return request_cost(record, prompt_token_bound(contents), reply_tokens(prompt, max_tokens, _limit(record.model)))
 
 
 def check_run(
@@ -643,12 +639,15 @@ class Runner:
         return None
 
     def _paid_judge(self, job: JudgeJob) -> JudgeAnswer | None:
-        """A judge call on the operator's credential: held in the spend ledger like a request; refused, not judged."""
+        """A judge call on the operator's credential: held in the spend ledger like a request; refused, not judged.
+        A call a stop cut off (None) may still be billed for the tokens it used: its worst case stays counted."""
         assert self.spender is not None and self.checks is not None
+        if self._stop.is_set():
+            return None  # nothing sent, nothing held
         try:
             with self.spender.hold(job.worst_usd) as hold:
                 answer = self.checks.send(job, self._stop)
-                hold.spent(0.0 if answer is None else answer.cost_usd, None)
+                hold.spent(None if answer is None else answer.cost_usd, None)
                 return answer
         except CapReached as refused:
             return JudgeAnswer(job, CheckResult("judge", None, str(refused)))

@@ -4,12 +4,22 @@ Errors (each a `CatalogError`, with a message a visitor can read):
 
     SpendConfigError   the operator's spend settings are unusable (a bad mode, a malformed passphrase hash)
     CapReached         a request would pass a cap; `.refusal` says which, how much is left, when it resets
+    Unpriced           a model the operator's own catalog does not list (an uploaded page's): not sent on theirs
 """
 
 from __future__ import annotations
 
-from catalog.spend.caps import CapReached, Caps, Refusal, VisitorBounds, visitor_run_problems, worst_case_usd
-from catalog.spend.ledger import Reservation, Spender, SpendLedger, SpendLine
+from catalog.spend.caps import (
+    CapReached,
+    Caps,
+    Refusal,
+    Unpriced,
+    VisitorBounds,
+    operators_record,
+    visitor_run_problems,
+    worst_case_usd,
+)
+from catalog.spend.ledger import Reservation, Spender, SpendLedger, SpendLine, settle_billed
 from catalog.spend.modes import SpendConfigError, SpendMode, Visitor, anonymous, may_spend, oidc_email, spend_mode
 from catalog.spend.passphrase import Tries, Unlock, hash_passphrase, passphrase_matches, try_passphrase
 
@@ -25,13 +35,16 @@ __all__ = [
     "Spender",
     "Tries",
     "Unlock",
+    "Unpriced",
     "Visitor",
     "VisitorBounds",
     "anonymous",
     "hash_passphrase",
     "may_spend",
     "oidc_email",
+    "operators_record",
     "passphrase_matches",
+    "settle_billed",
     "spend_mode",
     "try_passphrase",
     "visitor_run_problems",

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from catalog.costs import request_cost, usd
-from catalog.records import CatalogError, ModelRecord
+from catalog.costs import prompt_token_bound, request_cost, usd
+from catalog.records import Catalog, CatalogError, ModelRecord
 from catalog.settings import Settings
-
-#: A request's worst case counts this many prompt tokens per character (tokenizers average ~0.25; 0.5 is safe
-#: for prose and code) plus a few per message for the chat template, as the runner's budget does.
-TOKENS_PER_CHAR, TOKENS_PER_MESSAGE = 0.5, 8
 
 SESSION_HOURLY, DAILY, PER_RUN = "session_hourly", "daily", "per_run"
 #: The settings of `Caps` and of `VisitorBounds`, in their fields' order.
@@ -28,10 +25,26 @@ CAP_NAMES = {
 }
 
 
-def worst_case_usd(record: ModelRecord, prompt_chars: int, messages: int, max_tokens: int) -> float:
-    """The most one request can cost: the prompt's tokens estimated generously, plus every token it may write."""
-    prompt_tokens = math.ceil(prompt_chars * TOKENS_PER_CHAR) + TOKENS_PER_MESSAGE * max(messages, 1)
-    return request_cost(record, prompt_tokens, max_tokens)
+def worst_case_usd(record: ModelRecord, contents: Sequence[str], max_tokens: int) -> float:
+    """The most one request can cost: every token its messages' `contents` can count as (the runner's bound,
+    `catalog.costs.prompt_token_bound`), plus every token it may write."""
+    return request_cost(record, prompt_token_bound(contents or [""]), max_tokens)
+
+
+class Unpriced(CatalogError):
+    """A model the operator's own catalog does not list: it is not sent on the operator's credential."""
+
+
+def operators_record(catalog: Catalog, record: ModelRecord) -> ModelRecord:
+    """`record` as the operator's `catalog` lists it (its price and its provider's address are what the operator's
+    credential pays and sends to), whatever page the visitor's view was read from; `Unpriced` when it has none."""
+    found = catalog.find(record.model, record.provider)
+    if found is None:
+        raise Unpriced(
+            f"{record.model} ({record.provider}) is not in this server's own catalog (a page uploaded in this "
+            "session lists it), so it is not sent on the operator's credential: paste your own credential to try it."
+        )
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ of the operator's money.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -107,11 +107,7 @@ class SpendLedger:
 
     def settle_billed(self, request_id: str, billed_usd: float) -> None:
         """Count what Lava billed for a request, once its billing record is final."""
-        table = spend_reservations
-        with self.store._connect("written", write=True) as connection:
-            connection.execute(
-                table.update().where(table.c.request_id == request_id).values(amount_usd=billed_usd, state=BILLED)
-            )
+        settle_billed(self.store, [(request_id, billed_usd)])
 
     def spent_today(self) -> float:
         table = spend_reservations
@@ -135,6 +131,23 @@ class SpendLedger:
             rows = connection.execute(query).all()
         lines = [SpendLine(str(key), float(s), float(r), int(n)) for key, s, r, n in rows]
         return sorted(lines, key=lambda line: (-(line.settled_usd + line.reserved_usd), line.key))
+
+
+def settle_billed(store: Store, billed: Iterable[tuple[str, float]]) -> int:
+    """Count what Lava billed, (request id, USD) for requests whose billing record is final, in place of what they
+    were settled to; a request the ledger never held (a visitor's own credential, the CLI) changes nothing.
+    One transaction; how many reservations changed."""
+    table = spend_reservations
+    changed = 0
+    with store._connect("written", write=True) as connection:
+        for request_id, billed_usd in billed:
+            done = connection.execute(
+                table.update()
+                .where(table.c.request_id == request_id, table.c.state != BILLED)
+                .values(amount_usd=max(billed_usd, 0.0), state=BILLED)
+            )
+            changed += done.rowcount
+    return changed
 
 
 class Hold:

@@ -28,7 +28,7 @@ from catalog.spend.modes import may_spend
 from catalog.words import counted
 from pages.common.operator import is_operator
 from pages.common.settings import settings
-from pages.common.spending import mode, unlock_hint, visitor
+from pages.common.spending import OWN_CREDENTIAL, mode, unlock_hint, visitor
 
 GET_A_CREDENTIAL = (
     "To send prompts, paste a Lava forward token or secret key (from your account at lava.so) or a DeepInfra API "
@@ -61,13 +61,20 @@ class Controls:
 def usable_credential(session: SessionCredential | None) -> tuple[GatewayConfig | None, Holder]:
     """Which credential this visitor may use: the one they pasted, else the operator's, else none.
 
-    The one place that decides it (spending modes narrow the operator's); a `ConfigError` says what is wrong."""
+    The one place that decides it (spending modes narrow the operator's): whose it is comes from where the
+    resolved credential came from (`GatewayConfig.pasted`), never from a pasted value being there, since a blank
+    paste resolves to the operator's. A `ConfigError` says what is wrong."""
     if session is None and not may_spend(mode(), visitor()):
         return None, Holder.NONE  # the spending mode keeps the operator's credential from this visitor
     config = resolve_config(settings(), session)
-    if config is None:
+    if config is None or not (config.pasted or may_spend(mode(), visitor())):
         return None, Holder.NONE
-    return config, Holder.YOURS if session is not None else Holder.OPERATORS
+    return config, holder(config)
+
+
+def holder(config: GatewayConfig) -> Holder:
+    """Whose credential `config` sends: the visitor's pasted one, or the operator's."""
+    return Holder.YOURS if config.pasted else Holder.OPERATORS
 
 
 def credential_popover(page: str) -> SessionCredential | None:
@@ -79,9 +86,9 @@ def credential_popover(page: str) -> SessionCredential | None:
     saved_kind, saved_value = st.session_state.get(CREDENTIAL_KEY, (SessionKind.FORWARD_TOKEN, ""))
     st.session_state.setdefault(kind_key, saved_kind)
     st.session_state.setdefault(value_key, saved_value)
-    holder = _holder(bool(st.session_state[value_key]))
-    label = "Credential: none · paste one" if holder is Holder.NONE else f"Credential: {holder.value}"
-    with st.popover(label, icon=":material/vpn_key:", type="primary" if holder is Holder.NONE else "secondary"):
+    whose = _holder(bool(str(st.session_state[value_key]).strip()))
+    label = "Credential: none · paste one" if whose is Holder.NONE else f"Credential: {whose.value}"
+    with st.popover(label, icon=":material/vpn_key:", type="primary" if whose is Holder.NONE else "secondary"):
         kind = st.radio("It is a", list(SessionKind), key=kind_key, format_func=lambda k: k.value)
         kind = kind or SessionKind.FORWARD_TOKEN  # a radio with options always has one chosen
         typed = st.text_input(
@@ -93,8 +100,10 @@ def credential_popover(page: str) -> SessionCredential | None:
 
 
 def pasted_credential() -> SessionCredential | None:
-    """The credential this session pasted, on the Playground or on Runs; None when it pasted none."""
+    """The credential this session pasted, on the Playground or on Runs; None when it pasted none (blanks are
+    none: they would resolve to the operator's credential)."""
     kind, typed = st.session_state.get(CREDENTIAL_KEY, (SessionKind.FORWARD_TOKEN, ""))
+    typed = str(typed).strip()
     return SessionCredential(SessionKind(kind), typed) if typed else None
 
 
@@ -175,9 +184,13 @@ def gateway_settings(session: SessionCredential | None) -> tuple[GatewayConfig |
 
 
 def require_config(session: SessionCredential | None) -> tuple[GatewayConfig, ReplyLimits, frozenset[str]]:
-    """As `gateway_settings`, for a page that cannot work without a credential: says so and stops without one."""
+    """As `gateway_settings`, for a page that cannot work without a credential: says so and stops without one
+    (paste your own, or unlock, when the operator's is not for this visitor)."""
     config, limits, hosts = gateway_settings(session)
     if config is None:
-        st.info(NO_CREDENTIAL, icon=":material/key:")
+        if may_spend(mode(), visitor()):
+            st.info(NO_CREDENTIAL, icon=":material/key:")
+        else:
+            st.info(OWN_CREDENTIAL + unlock_hint(), icon=":material/key:")
         st.stop()
     return config, limits, hosts

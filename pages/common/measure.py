@@ -15,6 +15,7 @@ from catalog.runs.owners import public_metrics
 from catalog.runs.report import MeasuredTokens, Speed, measured_tokens, run_report, speed_by_model
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import trial_from_error, trial_from_result
+from pages.common.spending import visible_runs
 from pages.common.store import history_store
 
 logger = logging.getLogger(__name__)
@@ -53,15 +54,18 @@ def remember_all(requests: Sequence[ChatRequest], results: Sequence[ChatResult])
 
 
 def tokens_choice() -> tuple[MeasuredTokens | None, Callable[[], None]]:
-    """Compare's choice of tokens per request: the assumed pair (None), or each model's as a run measured them;
-    and the function that draws its picker, which the page calls later (the choice is known before it)."""
+    """Compare's choice of tokens per request: the assumed pair (None), or each model's as one of this visitor's
+    runs (or a shared one) measured them; and the function that draws its picker, which the page calls later (the
+    choice is known before it)."""
     store, _ = history_store()
-    trials = TrialStore(store) if store is not None else None
+    if store is None:
+        return None, lambda: None
+    trials = TrialStore(store)
     try:
-        by_id = {run.id: run for run in trials.runs()} if trials is not None else {}
+        by_id = {run.id: run for run in visible_runs(store, trials.runs())}
     except StoreError:
         by_id = {}
-    if trials is None or not by_id:
+    if not by_id:
         return None, lambda: None  # no run to choose from: nothing to draw
 
     def label(run_id: int | None) -> str:

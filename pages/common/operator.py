@@ -5,15 +5,27 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.literal import markdown_text
+from catalog.spend import SpendConfigError, SpendMode, spend_mode
 from pages.common.settings import settings
 
 OPERATOR_VARIABLE = "OPERATOR_UI"
+#: Set in a session that typed the operator's passphrase (`pages/common/spending.py` draws the field).
+UNLOCKED_KEY = "spend_unlocked"
 
 
 def is_operator() -> bool:
-    """Whether this visitor may see operator text. The one place that decides it: today the `OPERATOR_UI`
-    setting; an unlocked operator passphrase (spending modes) is meant to count here too."""
-    return settings().flag(OPERATOR_VARIABLE)
+    """Whether this visitor may see operator text. The one place that decides it: the `OPERATOR_UI` setting, or a
+    session that unlocked spending with the operator's passphrase (in `passphrase` mode, its holders are the
+    operator's circle)."""
+    chosen = settings()
+    if chosen.flag(OPERATOR_VARIABLE):
+        return True
+    if not st.session_state.get(UNLOCKED_KEY):
+        return False
+    try:
+        return spend_mode(chosen) is SpendMode.PASSPHRASE
+    except SpendConfigError:
+        return False
 
 
 def unavailable(what: str, problem: str | None) -> str:

@@ -22,6 +22,7 @@ from catalog.runs.check_store import CheckStore, checked_report
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, Trial
+from pages.common.spending import visible_runs
 from pages.common.store import history_store
 
 MIN_PASS_KEY = "runs_min_pass"
@@ -59,14 +60,16 @@ def show_checks(trials: TrialStore, run: Run, report: dict[str, Any], run_trials
 
 
 def _checked_runs(model: tuple[str, str] | None = None) -> tuple[TrialStore | None, list[Run]]:
-    """The runs with checks (those that ran `model`, when given), newest first; none when the store is unreadable."""
+    """This visitor's runs (and the shared ones) with checks, those that ran `model` when given, newest first; none
+    when the store is unreadable."""
     store, _ = history_store()
     if store is None:
         return None, []
     trials = TrialStore(store)
     try:
         checked = CheckStore(store).checked_runs()
-        found = [run for run in trials.runs() if run.id in checked and (model is None or model in run.models)]
+        runs = [run for run in trials.runs() if run.id in checked and (model is None or model in run.models)]
+        found = visible_runs(store, runs)
     except StoreError:
         return None, []
     return trials, found[:MAX_RUNS_READ]

@@ -11,18 +11,19 @@ from catalog.gateway.config import ConfigError, resolve_config
 from catalog.history import Store, StoreError
 from catalog.literal import markdown_text
 from catalog.records import Catalog, ModelRecord
-from catalog.runs.billing import reconcile_run
 from catalog.runs.check_store import CheckStore
 from catalog.runs.judge import JudgeError, judges_for_run, prompt_checks, run_checks_for
 from catalog.runs.owners import GONE_SETTING, LEASE_SETTING, RunOwners, leased
+from catalog.runs.paid import reconcile_and_settle
 from catalog.runs.prompts import FORMATS, WRONG_SUFFIX, Prompt, PromptFileError, parse_prompts
 from catalog.runs.runner import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, RunSettings
+from catalog.spend import Unpriced
 from pages.common import chat, spending
 from pages.common.settings import settings as operator_settings
 
-JOB_KEY = "runs_job"
+JOB_KEY = spending.RUN_JOB_KEY
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
@@ -53,13 +54,10 @@ def start(
     settings: RunSettings, name: str,
 ) -> BackgroundRun | None:  # fmt: skip
     """Check everything, record the run, and start it in a thread; an error is shown (and None) when it cannot."""
-    paying = spending.gate(chat.pasted_credential())
-    problems = spending.run_problems(paying, prompts=len(prompts), repeat=repeat, concurrency=settings.concurrency,
-                                     max_tokens=settings.max_tokens or 0, max_usd=settings.max_usd)  # fmt: skip
-    if problems:
-        st.error("On the operator's credential a run needs " + markdown_text("; ".join(problems), limit=None) + ".")
-        return None
-    _, _, hosts = chat.require_config(chat.pasted_credential())
+    config, _, hosts = chat.require_config(chat.pasted_credential())
+    paying = spending.gate(config)
+    if not _within_bounds(paying, len(prompts), repeat, settings) or _operators(paying, models, records) is None:
+        return None  # before the run is recorded
     try:
         check_run(models, records, prompts, settings, hosts=hosts)
         judges_for_run(models, prompt_checks(prompts), settings, resolve_models, hosts)  # checks: before anything
@@ -97,12 +95,39 @@ def resume(store: Store, models: Catalog, run: Run) -> BackgroundRun | None:
     return _launch(trials, models, run, prompts, records)
 
 
+def _within_bounds(paying: spending.Spending, prompts: int, repeat: int, settings: RunSettings) -> bool:
+    """Whether a run fits the operator's bounds on a visitor's run (always on the visitor's own credential);
+    why not is shown."""
+    problems = spending.run_problems(paying, prompts=prompts, repeat=repeat, concurrency=settings.concurrency,
+                                     max_tokens=settings.max_tokens or 0, max_usd=settings.max_usd)  # fmt: skip
+    if problems:
+        st.error("On the operator's credential a run needs " + markdown_text("; ".join(problems), limit=None) + ".")
+    return not problems
+
+
+def _operators(
+    paying: spending.Spending, models: Catalog, records: list[ModelRecord]
+) -> tuple[Catalog, list[ModelRecord]] | None:
+    """The catalog and models a run is sent and priced from: the operator's own when the operator pays (never a
+    page uploaded in this session), else the visitor's view; None, and why shown, for a model it does not list."""
+    try:
+        return paying.prices(models), [paying.priced(record) for record in records]
+    except Unpriced as error:
+        st.error(markdown_text(str(error), limit=None), icon=":material/sell:")
+        return None
+
+
 def _launch(
     trials: TrialStore, models: Catalog, run: Run, prompts: list[Prompt], records: list[ModelRecord]
 ) -> BackgroundRun | None:
-    session = chat.pasted_credential()
-    paying = spending.gate(session)
-    config, limits, hosts = chat.require_config(session)
+    config, limits, hosts = chat.require_config(chat.pasted_credential())
+    paying = spending.gate(config)
+    # Checked here too, so a resume is held to them: the run may predate the bounds, or come from the CLI.
+    if not _within_bounds(paying, len(prompts), run.repeat, run.settings):
+        return None
+    if (operators := _operators(paying, models, records)) is None:
+        return None
+    models, records = operators
     checks = CheckStore(trials.store).prompt_checks(run.id)  # the run's own (issue 19), also on a resume
     try:
         check_run(models, records, prompts, run.settings, hosts=hosts)
@@ -120,6 +145,7 @@ def _launch(
     chosen = operator_settings()
     lease_s, gone_s, owner = chosen.whole(LEASE_SETTING), chosen.whole(GONE_SETTING), spending.session_owner()
     owners = RunOwners(trials.store)
+    spending.mark_seen(owners)  # seen from the start: a session never marked seen is never taken to have left
     job = BackgroundRun(runner, lambda: leased(owners, run.id, uuid.uuid4().hex, lease_s, runner.stop, owner, gone_s))
     job.start()
     st.session_state[JOB_KEY] = job
@@ -128,9 +154,10 @@ def _launch(
 
 
 def reconcile_billed(trials: TrialStore, run_id: int) -> None:
-    """What Lava billed for the run's trials not final yet, fetched when the run is opened (a secret key only)."""
+    """What Lava billed for the run's trials not final yet, fetched when the run is opened (a secret key only),
+    and counted in the spend ledger."""
     settings = operator_settings()
     try:
-        reconcile_run(trials, run_id, settings, resolve_config(settings))
+        reconcile_and_settle(trials, run_id, settings, resolve_config(settings))
     except (ConfigError, StoreError) as error:
         st.caption(f"What Lava billed could not be fetched: {markdown_text(str(error))}")

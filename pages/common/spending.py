@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from catalog.gateway.config import SessionCredential
+from catalog.gateway.config import GatewayConfig
 from catalog.gateway.messages import ChatParams, ChatRequest
 from catalog.history import Store, StoreError
 from catalog.literal import markdown_text
+from catalog.records import Catalog, ModelRecord
 from catalog.runs.owners import RunOwners
 from catalog.runs.trials import Run
 from catalog.spend import (
@@ -27,26 +28,35 @@ from catalog.spend import (
     SpendLedger,
     SpendMode,
     Tries,
+    Unpriced,
     Visitor,
     VisitorBounds,
     anonymous,
     may_spend,
     oidc_email,
+    operators_record,
     spend_mode,
     try_passphrase,
     visitor_run_problems,
     worst_case_usd,
 )
+from pages.common.operator import UNLOCKED_KEY, unavailable
 from pages.common.settings import settings
+from pages.common.state import operator_catalog
 from pages.common.store import history_store
 
-SESSION_KEY, UNLOCKED_KEY, TRIES_KEY, SEEN_KEY = "spend_session", "spend_unlocked", "spend_tries", "spend_seen_at"
-#: How often an open page marks its session seen (the keeper stops a run after CATALOG_RUN_OWNER_GONE_S without).
+SESSION_KEY, TRIES_KEY, SEEN_KEY = "spend_session", "spend_tries", "spend_seen_at"
+#: Where the Runs page keeps this session's run while it runs (`pages/common/runs.py` reads it from here).
+RUN_JOB_KEY = "runs_job"
+#: How often a session with a run going marks itself seen, from any page (the run's keeper stops it after
+#: CATALOG_RUN_OWNER_GONE_S without): one write to the store at most this often, not one a rerun.
 SEEN_EVERY_S = 30.0
 UNLOCK_HINTS = {
     SpendMode.PASSPHRASE: " Or unlock spending with the operator's passphrase, in the sidebar.",
     SpendMode.OIDC: " Or sign in (in the sidebar), if the operator allowed your e-mail.",
 }
+NO_PASSPHRASE = "Spending cannot be unlocked on this server now"
+NO_LEDGER = "The spend ledger is unavailable, so nothing is sent"  # the store's reason: for the operator only
 OWN_CREDENTIAL = (
     "The operator's credential is not for visitors here: paste your own in the Playground's **Credential** "
     "popover (kept for this browser session only)."
@@ -56,8 +66,9 @@ OWN_CREDENTIAL = (
 def mode() -> SpendMode:
     try:
         return spend_mode(settings())
-    except SpendConfigError as error:
-        st.error(markdown_text(str(error)), icon=":material/settings:")
+    except SpendConfigError as error:  # the setting's name and values are for the operator's eyes
+        st.error(unavailable("The spending settings of this server are unusable", str(error)),
+                 icon=":material/settings:")  # fmt: skip
         st.stop()
 
 
@@ -95,12 +106,12 @@ def unlock_control() -> None:
         if pressed and typed:
             stored = settings().value("CATALOG_SPEND_PASSPHRASE_HASH")
             if not stored:
-                st.error("No passphrase is configured (CATALOG_SPEND_PASSPHRASE_HASH).")
+                st.error(unavailable(NO_PASSPHRASE, "no passphrase is configured (CATALOG_SPEND_PASSPHRASE_HASH)"))
                 return
             try:
                 unlock = try_passphrase(stored, typed, st.session_state.get(TRIES_KEY, Tries()), time.monotonic())
             except SpendConfigError as error:
-                st.error(markdown_text(str(error)))
+                st.error(unavailable(NO_PASSPHRASE, str(error)))
                 return
             st.session_state[TRIES_KEY] = unlock.tries
             st.session_state[UNLOCKED_KEY] = unlock.ok
@@ -111,10 +122,22 @@ def unlock_control() -> None:
 
 @dataclass(frozen=True)
 class Spending:
-    """How this visitor's requests are paid: with their own credential (`spender` None), or the operator's."""
+    """How this visitor's requests are paid: with their own credential (`spender` None), or the operator's.
+
+    When the operator pays, `catalog` is the operator's own (never a page uploaded in this session): requests
+    are addressed and priced from it, so the ledger reserves and settles at the prices the host bills."""
 
     spender: Spender | None
     bounds: VisitorBounds
+    catalog: Catalog | None = None
+
+    def prices(self, models: Catalog) -> Catalog:
+        """The catalog requests are built from: the operator's when the operator pays, else `models`."""
+        return models if self.catalog is None else self.catalog
+
+    def priced(self, record: ModelRecord) -> ModelRecord:
+        """`record` as the operator's catalog has it when the operator pays (`Unpriced` when it has none)."""
+        return record if self.catalog is None else operators_record(self.catalog, record)
 
     def too_many_tokens(self, params: ChatParams | None) -> str | None:
         if self.spender is None or params is None or params.max_tokens is None:
@@ -135,7 +158,11 @@ class Spending:
         if (problem := self.too_many_tokens(params)) is not None:
             st.error(problem, icon=":material/tune:")
             st.stop()
-        worst = sum(_worst(request) for request in requests)
+        try:
+            worst = sum(_worst(self.priced(request.record), request) for request in requests)
+        except Unpriced as error:
+            st.error(markdown_text(str(error), limit=None), icon=":material/sell:")
+            st.stop()
         try:
             with self.spender.hold(worst) as hold:
                 yield costs
@@ -145,20 +172,21 @@ class Spending:
             st.error(markdown_text(str(refused), limit=None), icon=":material/savings:")
             st.stop()
         except StoreError as error:
-            st.error(markdown_text(f"The spend ledger is unavailable, so nothing is sent: {error}", limit=None))
+            st.error(unavailable(NO_LEDGER, str(error)))
             st.stop()
 
 
-def _worst(request: ChatRequest) -> float:
-    chars = sum(len(message.content) for message in request.messages)
-    return worst_case_usd(request.record, chars, len(request.messages), request.params.max_tokens or 0)
+def _worst(record: ModelRecord, request: ChatRequest) -> float:
+    contents = [message.content for message in request.messages]
+    return worst_case_usd(record, contents, request.params.max_tokens or 0)
 
 
-def gate(session: SessionCredential | None) -> Spending:
+def gate(config: GatewayConfig) -> Spending:
     """Stop the page with a plain note when this visitor would spend the operator's credential without leave;
-    else how their requests are paid. A visitor's own pasted credential is theirs to spend."""
+    else how their requests are paid. Whose credential it is comes from where `config`'s came from: one the
+    visitor pasted is theirs to spend; anything else (a blank paste too) is the operator's, within the caps."""
     bounds = VisitorBounds.from_settings(settings())
-    if session is not None:
+    if config.pasted:
         return Spending(None, bounds)
     chosen, who = mode(), visitor()
     if not may_spend(chosen, who):
@@ -166,17 +194,28 @@ def gate(session: SessionCredential | None) -> Spending:
         st.stop()
     store, problem = history_store()
     if store is None:
-        st.error(markdown_text(f"The spend ledger is unavailable, so nothing is sent: {problem or ''}"))
+        st.error(unavailable(NO_LEDGER, problem))
         st.stop()
     ledger = SpendLedger(store, Caps.from_settings(settings()))
-    return Spending(Spender(ledger, anonymous(who.session), chosen.value), bounds)
+    return Spending(Spender(ledger, anonymous(who.session), chosen.value), bounds, operator_catalog())
 
 
 def visible_runs(store: Store, runs: Sequence[Run]) -> list[Run]:
-    """The runs this visitor may see: their own and the shared ones; and the page marks the session seen."""
-    owners = RunOwners(store)
-    mark_seen(owners)
-    return owners.visible(runs, visitor().owner)
+    """The runs this visitor may see: their own and the shared ones (Runs, Compare, a model's page)."""
+    return RunOwners(store).visible(runs, visitor().owner)
+
+
+def still_here() -> None:
+    """From the router, on every page: a session whose run is going marks itself seen (at most every 30 s), so the
+    run goes on while its owner reads another page. A session without a run writes nothing."""
+    job = st.session_state.get(RUN_JOB_KEY)
+    if job is None or not getattr(job, "running", False):
+        return
+    if time.monotonic() - st.session_state.get(SEEN_KEY, -SEEN_EVERY_S) < SEEN_EVERY_S:
+        return  # before opening the store: most reruns end here
+    store, _ = history_store()
+    if store is not None:
+        mark_seen(RunOwners(store))
 
 
 def mark_seen(owners: RunOwners) -> None:

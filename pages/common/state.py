@@ -12,8 +12,10 @@ import streamlit as st
 import catalog
 from catalog.dashboard.uploads import catalog_with_extras
 from catalog.dashboard.view import PARAM_NAMES, DashboardView, parse_params, restrict_to_catalog, to_params
+from catalog.sources import SOURCES_VARIABLE, configured_sources
 from pages.common.price_map import operator_limits
 from pages.common.router import ensure_router
+from pages.common.settings import settings
 from pages.common.store import history_revision
 
 #: Seconds a session's first run waits, once its page's content is sent, before it sends the rest (see
@@ -67,6 +69,17 @@ def _load_with_upload(sources: tuple[str, ...], data: bytes, name: str, history:
 def load_catalog_with_upload(sources: tuple[str, ...], data: bytes, name: str) -> catalog.Catalog:
     """The catalog plus an uploaded page, cached by content; errors are raised, never cached."""
     return _load_with_upload(sources, data, name, history_revision())
+
+
+def operator_catalog() -> catalog.Catalog:
+    """Today's catalog as the operator configured it (stored history, the embedded page, `CATALOG_SOURCES`), never
+    a page uploaded in this session nor a past day's: what requests on the operator's credential are priced and
+    addressed from."""
+    sources = configured_sources(settings().get(SOURCES_VARIABLE))
+    try:
+        return load_catalog(sources)
+    except catalog.CatalogError:  # as the sidebar does: a configured source that cannot be read is left out
+        return load_catalog(())
 
 
 def current_catalog() -> catalog.Catalog:

@@ -135,3 +135,28 @@ def test_a_wrong_passphrase_is_refused_the_sixth_try_waits_and_the_right_one_unl
         tab.screenshot(path=str(screenshot_dir / "spend-passphrase-unlocked-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_grid_offers_no_download_of_its_own_only_ours_through_the_csv_guard(browser, tmp_path, screenshot_dir):
+    """Streamlit's grid toolbar has a "Download as CSV" that writes cells as they are (a model id `=HYPERLINK(…)`
+    too); the router hides it everywhere, and our guarded "Download CSV" buttons stay."""
+    with run_streamlit({"CATALOG_DB_URL": f"sqlite:///{tmp_path / 'grid.sqlite3'}"}) as url:
+        context, tab = _tab(browser, "desktop")
+        try:
+            tab.goto(f"{url}/")
+            wait_for_app(tab)
+            tab.get_by_text("Interactive grid").click()
+            grid = tab.get_by_test_id("stDataFrame")
+            grid.wait_for(timeout=30_000)
+            wait_for_app(tab)
+            grid.hover()  # the toolbar shows over a hovered grid
+            buttons = tab.get_by_test_id("stElementToolbar").first.get_by_test_id("stElementToolbarButton")
+            buttons.first.wait_for(timeout=10_000)
+            shown = [button.get_attribute("aria-label") or "" for button in buttons.locator("button").all()
+                     if button.is_visible()]  # fmt: skip
+            assert shown and not [label for label in shown if label.startswith("Download as CSV")], shown
+            assert any(label.startswith("Search") for label in shown)  # the rest of the toolbar is there
+            assert tab.get_by_role("button", name="Download CSV").is_visible()  # ours, through csv_cell
+            tab.screenshot(path=str(screenshot_dir / "spend-grid-toolbar-no-csv.png"))
+        finally:
+            context.close()

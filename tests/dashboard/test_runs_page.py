@@ -134,7 +134,9 @@ def test_compare_switches_to_the_tokens_a_run_measured(fake, tmp_path, monkeypat
     monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
     monkeypatch.setenv("LAVA_BASE_URL", fake.url)
     result = cli(
-        ["run", str(prompts), "--model", TERSE, "--model", THINKER], stdout=io.StringIO(), stderr=io.StringIO()
+        ["run", str(prompts), "--model", TERSE, "--model", THINKER, "--share"],  # shared: visitors see it (issue 18)
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
     )
     assert result == 0
     monkeypatch.delenv("LAVA_FORWARD_TOKEN")
@@ -169,7 +171,8 @@ def test_an_unfinished_run_resumes_from_the_page_without_sending_a_finished_tria
     prompts = parse_prompts("one\ntwo\nthree", "txt", "prompts.txt")
     with Store(os.environ["CATALOG_DB_URL"]) as store:
         trials = TrialStore(store)
-        run = trials.create_run("half done", [("DeepInfra", TERSE)], run_prompts(prompts), 1, RunSettings())
+        settings = RunSettings(max_usd=1.0)  # on the operator's credential, a resumed run needs a budget too
+        run = trials.create_run("half done", [("DeepInfra", TERSE)], run_prompts(prompts), 1, settings)
         trials.record(Trial("DeepInfra", TERSE, "ok", run_id=run.id, prompt_number=0, repetition=0))
         trials.set_status(run.id, INTERRUPTED)
         RunOwners(store).claim(run.id, Visitor("session-one").owner)  # started by the session below

@@ -81,15 +81,18 @@ def test_a_pasted_credential_wins_and_stands_alone(kind, mode):
     config = resolve_config(settings, SessionCredential(kind, f"  {SECRET}  "))
     assert config is not None and config.mode is mode
     assert "the page" in config.source and "this session only" in config.source
+    assert config.pasted  # the visitor's own: no cap, no ledger
     if kind is SessionKind.SECRET_KEY:
         assert decode_forward_token(config.credential) == {"secret_key": SECRET}
     else:
         assert config.credential == SECRET
 
 
-def test_a_blank_pasted_credential_falls_back_to_the_configured_one():
+def test_a_blank_pasted_credential_falls_back_to_the_configured_one_which_the_operator_pays():
     config = resolve_config({"LAVA_FORWARD_TOKEN": TOKEN}, SessionCredential(SessionKind.FORWARD_TOKEN, "  "))
     assert config is not None and config.credential == TOKEN
+    assert not config.pasted  # the operator's credential: the spending gate and the ledger apply
+    assert resolve_config({"LAVA_FORWARD_TOKEN": TOKEN}) == config
 
 
 def test_environment_wins_over_secrets_and_blanks_count_as_unset():

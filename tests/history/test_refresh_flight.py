@@ -42,9 +42,23 @@ def test_the_cooldown_ends_and_a_job_whose_holder_died_is_taken_over(db_url):  #
     with Store(db_url) as store:
         assert take_off(store, REFRESH, "a", 60, start).started
         assert not take_off(store, REFRESH, "b", 60, start + dt.timedelta(minutes=5)).started  # still running
-        assert take_off(store, REFRESH, "b", 60, start + dt.timedelta(minutes=16)).started  # "a" died
-        land(store, REFRESH, start + dt.timedelta(minutes=17))
+        took_over = take_off(store, REFRESH, "b", 60, start + dt.timedelta(minutes=16))
+        assert took_over.started  # "a" died
+        land(store, REFRESH, took_over.holder, start + dt.timedelta(minutes=17))
         cooling = take_off(store, REFRESH, "c", 60, start + dt.timedelta(minutes=17, seconds=20))
         assert not cooling.started and cooling.next_at == start + dt.timedelta(minutes=18)
         assert "(in 40 s)" in cooling.message
         assert take_off(store, REFRESH, "c", 60, start + dt.timedelta(minutes=18)).started
+
+
+def test_a_late_holder_landing_does_not_end_the_job_that_took_over(db_url):  # noqa: F811
+    start = dt.datetime(2026, 12, 3, 12, 0)
+    with Store(db_url) as store:
+        first = take_off(store, REFRESH, "passphrase", 0, start)
+        second = take_off(store, REFRESH, "passphrase", 0, start + dt.timedelta(minutes=16))  # the first looked dead
+        assert first.started and second.started and first.holder != second.holder  # one person, two jobs
+        land(store, REFRESH, first.holder, start + dt.timedelta(minutes=17))  # the first ends after all, late
+        third = take_off(store, REFRESH, "c", 0, start + dt.timedelta(minutes=17, seconds=1))
+        assert not third.started and third.message.startswith("Another refresh is running now")
+        land(store, REFRESH, second.holder, start + dt.timedelta(minutes=18))
+        assert take_off(store, REFRESH, "c", 0, start + dt.timedelta(minutes=18, seconds=1)).started

@@ -12,15 +12,13 @@ from fake_gateway import running_fake
 from fake_models import JUDGE, SOLID, quality_models
 from runfixtures import TOKEN, model_flags, run_env  # noqa: F401  (fixture)
 
-from catalog.costs import request_cost
+from catalog.costs import prompt_token_bound, request_cost
 from catalog.gateway.client import GatewayClient
 from catalog.gateway.config import resolve_config
 from catalog.history import Store
 from catalog.runs.check_store import CheckStore
 from catalog.runs.checks import judge_messages
 from catalog.runs.judge import JUDGE_MAX_TOKENS, JudgeJob, send_judge
-from catalog.runs.prompts import Prompt
-from catalog.runs.runner import prompt_token_bound
 from catalog.runs.store import TrialStore
 from catalog.sources import load_catalog
 
@@ -110,7 +108,7 @@ def test_a_judge_calls_worst_case_counts_what_it_is_sent_as_the_runner_does():
     answer = "🙂" * 2_000  # 4 UTF-8 bytes each: a byte-level tokenizer may write a token a byte
     messages = judge_messages("Is it friendly?", "Say something nice.", answer)
     job = JudgeJob((0, 0, "DeepInfra", SOLID), 0, record, messages)
-    bound = prompt_token_bound(Prompt("judge", messages))
+    bound = prompt_token_bound(content for _, content in messages)
     assert bound > 8_000
     assert job.worst_usd == request_cost(record, bound, JUDGE_MAX_TOKENS)
 

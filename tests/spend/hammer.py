@@ -46,7 +46,7 @@ def hammer(db_url: str, gateway_url: str, sessions: int, seconds: float, daily_u
     catalog = load_catalog()
     record = catalog.find(MODEL)
     assert record is not None
-    worst = worst_case_usd(record, len(PROMPT), 1, MAX_TOKENS)
+    worst = worst_case_usd(record, [PROMPT], MAX_TOKENS)
     totals, lock = Totals(worst_usd=worst), threading.Lock()
     config = resolve_config({"LAVA_BASE_URL": gateway_url, "LAVA_FORWARD_TOKEN": TOKEN})
     request = chat_request(catalog, record, (Message("user", PROMPT),), ChatParams(max_tokens=MAX_TOKENS))

@@ -8,9 +8,11 @@ import threading
 import pytest
 from storedb import db_url, pg_url  # noqa: F401  (fixtures)
 
+from catalog.costs import prompt_token_bound, request_cost
 from catalog.history import Store
 from catalog.history.schema import SCHEMA_VERSION
-from catalog.spend import CapReached, Caps, Spender, SpendLedger
+from catalog.sources import load_catalog
+from catalog.spend import CapReached, Caps, Spender, SpendLedger, worst_case_usd
 
 NOON = dt.datetime(2026, 12, 3, 12, 0)
 
@@ -119,3 +121,11 @@ def test_a_request_larger_than_the_cap_itself_says_so_instead_of_a_reset_time(db
             ledger.reserve(session="a", mode="public", worst_usd=0.00005)
         text = str(refused.value)
         assert "hourly cap is $0.00001," in text and "never fits in the cap" in text and "resets" not in text
+
+
+def test_a_requests_worst_case_counts_every_utf8_byte_of_its_messages_as_a_token():
+    record = load_catalog().find("meta-llama/Meta-Llama-3.1-8B-Instruct")
+    assert record is not None
+    assert prompt_token_bound(["\U0001f600" * 10, "hi"]) == 40 + 8 + 2 + 8  # 4 bytes an emoji, 8 a message
+    assert worst_case_usd(record, ["\U0001f600" * 1000], 0) == pytest.approx(request_cost(record, 4008, 0))
+    assert worst_case_usd(record, [], 100) == pytest.approx(request_cost(record, 8, 100))

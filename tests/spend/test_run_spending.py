@@ -28,7 +28,7 @@ TOKEN = "fwd_tok_RUN_SPENDING"
 def test_a_visitor_run_stops_at_the_run_cap_and_the_ledger_holds_what_it_spent(run_env, tmp_path):  # noqa: F811
     prompts = read_prompts(str(write_prompts(tmp_path, 40)))
     record = resolve_models(CATALOG, [TERSE])[0]
-    worst = worst_case_usd(record, max(p.chars for p in prompts), 1, 256)
+    worst = max(worst_case_usd(record, [content for _, content in p.messages], 256) for p in prompts)
     with running_fake(forward_tokens={TOKEN}, profiles={TERSE: Profile(words=8)}) as fake, Store(run_env) as store:
         trials = TrialStore(store)
         settings = RunSettings(max_tokens=256, concurrency=1)
