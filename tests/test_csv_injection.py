@@ -38,7 +38,7 @@ def _compare(models: Catalog) -> str:
 
 def _export_csv(models: Catalog, full: bool) -> str:
     out = io.StringIO()
-    _export(models, argparse.Namespace(format="csv", full=full), out)
+    _export(models, argparse.Namespace(format="csv", full=full), out, io.StringIO())
     return out.getvalue()
 
 
