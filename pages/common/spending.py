@@ -44,8 +44,10 @@ SESSION_KEY, UNLOCKED_KEY, TRIES_KEY, SEEN_KEY = "spend_session", "spend_unlocke
 #: How often an open page marks its session seen (the keeper stops a run after CATALOG_RUN_OWNER_GONE_S without).
 SEEN_EVERY_S = 30.0
 UNLOCK_HINTS = {
-    SpendMode.PASSPHRASE: " Or unlock spending with the operator's passphrase, in the sidebar.",
-    SpendMode.OIDC: " Or sign in (in the sidebar), if the operator allowed your e-mail.",
+    SpendMode.PASSPHRASE: " Or unlock spending with the operator's passphrase: **Unlock spending**, in the side "
+    "panel (on a phone, » at the top left opens it).",
+    SpendMode.OIDC: " Or sign in, if the operator allowed your e-mail: **Sign in**, in the side panel (on a phone, "
+    "» at the top left opens it).",
 }
 OWN_CREDENTIAL = (
     "The operator's credential is not for visitors here: paste your own in the Playground's **Credential** "
