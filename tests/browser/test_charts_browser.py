@@ -105,7 +105,7 @@ def test_the_ranked_bars_are_labelled_and_readable_on_a_phone_and_a_desktop(stre
         page.screenshot(path=str(screenshot_dir / f"charts-ranked-{width}-legend.png"))
         rows = drawn["rows"]
         assert len(rows) == 25 and rows[0]["name"] == "Llama-3.2-1B-Instruct" and rows[0]["value"] == "$0.00625"
-        assert all(row["value"].startswith("$") for row in rows) and drawn["ticks"][0] == "$0"
+        assert all(row["value"].startswith("$") for row in rows) and drawn["ticks"][0] == "$0.00"
         assert "Qwen" in drawn["legend"]
         widest = max(rows, key=lambda row: row["bar"]["width"])
         assert widest["bar"]["width"] >= 0.5 * drawn["chart"]["width"]  # bars, not slivers beside the names
