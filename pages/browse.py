@@ -24,6 +24,7 @@ from catalog.dashboard.tables import (
     to_json,
     visible_models,
 )
+from catalog.dashboard.words import SIDE_PANEL
 from catalog.literal import markdown_text
 from catalog.query import SORT_KEYS, hidden_by_context_bound, hidden_by_size_bound
 from catalog.words import counted
@@ -46,7 +47,7 @@ COLUMNS = {
     "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format=PRICE, help="USD per 1M input tokens"),
     "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format=PRICE, help="USD per 1M output tokens"),
     "blended_usd_per_mtok": st.column_config.NumberColumn(
-        "Blended $/1M", format="$%.4f", help="USD per 1M tokens at the blend set in the sidebar"
+        "Blended $/1M", format="$%.4f", help="USD per 1M tokens at the Blend set under Filters"
     ),
     "params_b": st.column_config.NumberColumn(
         "Params (B)", format="%g", help=f"Total parameters, billions ({UNKNOWN}: neither the id nor a model card says)"
@@ -76,7 +77,7 @@ count, blend = st.columns([1, 2], vertical_alignment="bottom")
 count.markdown(f"### {len(rows):,} of {counted(len(models), 'model')}")
 blend.caption(
     f"Blended price = {100 - view.output_share_pct}% input + {view.output_share_pct}% output. "
-    f"Sorted by {sort} {sort_marker(view.descending)} (click a header or use the sidebar; the link keeps it). "
+    f"Sorted by {sort} {sort_marker(view.descending)} (click a header to sort; the link keeps it). "
     "A plain table, quick to load; the grid toggle gives resizable, sortable columns."
 )
 hidden = hidden_by_size_bound(models.models, view.model_filter())
@@ -128,7 +129,7 @@ if rows:
         "Download JSON", lambda: to_json(shown_frame()), "models.json", "application/json", width="stretch"
     )
 else:
-    st.info("No model matches these filters. Loosen a filter, or press **Reset filters** in the sidebar.")
+    st.info(f"No model matches these filters. Loosen a filter, or press **Reset filters** in {SIDE_PANEL}.")
 with controls:
     measured_column, grid_column = st.columns(2)
     measured_column.toggle(

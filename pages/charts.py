@@ -23,6 +23,7 @@ from catalog.dashboard.figures import (
 from catalog.dashboard.html_table import keep_room
 from catalog.dashboard.tables import frontier_candidates, visible_models
 from catalog.dashboard.view import CHARTS
+from catalog.dashboard.words import SIDE_PANEL
 from catalog.frontier import frontier_points, frontier_segments
 from catalog.literal import code_span
 from catalog.words import counted
@@ -53,14 +54,14 @@ models, view = state.open_page("Charts", "charts")
 rows = visible_models(models.models, view)
 share = view.output_share
 about = (
-    f"**{len(rows):,} of {counted(len(models), 'model')}**, as filtered in the sidebar. Blended = "
+    f"**{len(rows):,} of {counted(len(models), 'model')}**, as filtered in {SIDE_PANEL}. Blended = "
     f"{100 - view.output_share_pct}% input + {view.output_share_pct}% output. Hover a bar or point for its id "
     "and prices, click it to open its page; on the plots, drag to zoom and double-click to reset."
 )
 
 if not rows:
     st.caption(about)
-    st.info("No model matches these filters, so there is nothing to chart. Loosen a filter in the sidebar.")
+    st.info(f"No model matches these filters, so there is nothing to chart. Loosen a filter in {SIDE_PANEL}.")
 else:
     state.seed_widgets(view, CHART_WIDGETS, "charts")
     # A second click on the chosen chart or price unselects it: back to the default, shown selected.
@@ -101,7 +102,7 @@ else:
             st.info(
                 f"Drawn for the {counted(len(chosen), 'model')} of at least {bound:g}B parameters (unknown sizes "
                 "left out): among all models the smallest tend to be the cheapest at every mix, which says "
-                "little. To choose other sizes, set **Parameters, billions** in the sidebar.",
+                f"little. To choose other sizes, set **Parameters, billions** in {SIDE_PANEL}.",
                 icon=":material/filter_alt:",
             )
         if chosen:
@@ -117,7 +118,7 @@ else:
                 st.caption(f"One model, {only}, is the cheapest at every mix among these models.")
             st.html(frontier_table(segments))
         else:
-            st.warning("No model of known size passes these filters: set a size range in the sidebar.")
+            st.warning(f"No model of known size passes these filters: set a size range in {SIDE_PANEL}.")
 
     state.show_content_first()
     # The controls, drawn after the chart into their places above it (and below it, "show all").

@@ -9,6 +9,7 @@ from catalog.dashboard.figures import CONFIG, monthly_cost_bars
 from catalog.dashboard.html_table import html_stats, keep_room
 from catalog.dashboard.tables import costs_frame, models_in_scope, picked_models, to_csv, visible_models
 from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCOPES
+from catalog.dashboard.words import SIDE_PANEL
 from catalog.dashboard.workload_table import (
     CHART_BARS,
     SHOWN_ROWS,
@@ -79,7 +80,7 @@ st.caption(
 )
 side = st.container()
 if not lines:
-    st.info("No model to price: loosen the filters in the sidebar or pick models on Browse.")
+    st.info(f"No model to price: loosen the filters in {SIDE_PANEL}, or pick models on Browse.")
 else:
     st.subheader(f"{counted(len(lines), 'model')}, cheapest first")
     st.html(workload_table(lines, marks))

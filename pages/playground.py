@@ -22,6 +22,9 @@ from pages.common.router import ensure_router
 from pages.common.spending import gate, unlock_hint
 from pages.common.state import LAST_SEEN_KEY, current_catalog, show_content_first
 
+#: The pause in typing after which the preview's cost updates (Streamlit's `live` text input).
+PREVIEW_PAUSE = "300ms"
+
 ensure_router()
 models = current_catalog()
 by_key = models_by_key(models)
@@ -43,6 +46,16 @@ model = by_key[st.session_state["pg_model"]]
 st.session_state[LAST_SEEN_KEY] = model_key(model)
 st.html(model_line(model, with_provider=several_providers))
 show_content_first()  # the model picker, the chat, its settings and the sidebar follow the chosen model
+
+
+@st.fragment
+def preview_cost(record: ModelRecord, max_tokens: int) -> None:
+    """What a prompt would cost, updated as it is typed: the box commits after a pause in typing (`live`), and
+    only this fragment runs again, not the page."""
+    typed = st.text_input(
+        "Try a prompt", key="pg_preview", placeholder="Type a prompt to see what it would cost", live=PREVIEW_PAUSE
+    )
+    st.caption(markdown_text(prompt_cost(record, typed or "", max_tokens), limit=None))
 
 
 def label(key: tuple[str, str]) -> str:
@@ -70,9 +83,7 @@ config, limits, hosts = chat.gateway_settings(side.session)
 if config is None:  # a preview: what this model measured and what a prompt would cost, nothing sent
     st.caption(markdown_text(speed_sentence(measure.measured_speeds().get(model_key(model))), limit=None))
     st.caption(chat.GET_A_CREDENTIAL + unlock_hint())
-    typed = st.text_area("Try a prompt", key="pg_preview", placeholder="Type a prompt to see what it would cost")
-    max_tokens = (side.params.max_tokens if side.params else None) or 1024
-    st.caption(markdown_text(prompt_cost(model, typed, max_tokens), limit=None))
+    preview_cost(model, (side.params.max_tokens if side.params else None) or 1024)
     st.stop()
 spending = gate(config)  # the operator's credential only for visitors the operator allows, within caps
 source = f"credential from {config.source}" if is_operator() else f"credential: {chat.holder(config).value}"

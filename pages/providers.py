@@ -6,6 +6,7 @@ import streamlit as st
 
 from catalog.dashboard.providers import CHEAPEST, SHOWN_ROWS, in_browse_order, providers_table
 from catalog.dashboard.tables import visible_models
+from catalog.dashboard.words import SIDE_PANEL
 from catalog.gateway.config import ConfigError
 from catalog.gateway.targets import TRUSTED_TARGET_HOSTS, is_trusted_target, trusted_hosts
 from catalog.hosts import host_groups
@@ -41,7 +42,8 @@ if not shared:
     how = " or run `python -m catalog refresh --index`" if is_operator() else ""
     st.info(
         f"Only one provider is loaded, so every model has one host here. This page compares what the same model "
-        f"costs on each host: add a provider page (sidebar, “Add a provider page”){how} to compare hosts.",
+        f"costs on each host: add a provider page with **Add a provider page** in {SIDE_PANEL}{how} to compare "
+        "hosts.",
         icon=":material/storefront:",
     )
 st.caption(

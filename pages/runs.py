@@ -145,7 +145,7 @@ def new_run(store: Store) -> None:
     else:
         upload = st.file_uploader("Prompt file (.jsonl, .csv, .txt or promptfoo .yaml)", type=list(FORMATS),
                                   key="runs_upload")  # fmt: skip
-    chosen = st.multiselect("Models", list(by_key), default=picked, key="runs_models",
+    chosen = st.multiselect("Models", list(by_key), default=picked, key="runs_models", placeholder="pick models to run",
                             format_func=lambda key: price_label(by_key[key], with_provider=several))  # fmt: skip
     cells = st.columns(4)
     repeat = cells[0].number_input("Repeats", 1, 100, 1, key="runs_repeat")

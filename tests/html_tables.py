@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
@@ -23,6 +24,10 @@ class Table:
 
     def column(self, label: str) -> list[str]:
         return [row[label] for row in self.rows]
+
+    def model_ids(self, label: str = "Model") -> list[str]:
+        """Each row's model id, read from the `id=` of the link in its `label` cell (the model's page)."""
+        return [parse_qs(urlsplit(links[label] or "").query)["id"][0] for links in self.links]
 
 
 class _Reader(HTMLParser):

@@ -150,3 +150,11 @@ if __name__ == "__main__":
         start, end = between(text, name)
         text = text[:start] + block.strip() + "\n" + text[end:]
     README.write_text(text)
+
+
+def test_the_readmes_first_screen_shows_the_dashboard():
+    """The picture sits under the title, on the first screen of the rendered page, and the file is there."""
+    lines = README.read_text().splitlines()
+    (picture,) = [number for number, line in enumerate(lines) if line.startswith("![") and "docs/dashboard.png" in line]
+    assert picture <= 3 and lines[0].startswith("# ")
+    assert (README.parent / "docs" / "dashboard.png").stat().st_size > 10_000

@@ -76,3 +76,18 @@ def test_the_catalog_summary_names_each_page_its_snapshot_and_the_count() -> Non
     body = catalog_lines(load_catalog())
     assert "DeepInfra</a> · snapshot 2026-11-25" in body
     assert "<strong>52 models from 1 page</strong>" in body
+
+
+def test_a_table_lets_the_page_scroll_unless_asked_for_a_box() -> None:
+    assert "max-height" not in html_table(COLUMNS, [["x", "1"]], label="t").split("</style>", 1)[1]
+    assert 'style="max-height:300px;' in html_table(COLUMNS, [["x", "1"]], label="t", max_height=300)
+
+
+def test_a_sorted_header_keeps_its_mark_beside_its_last_word_when_it_wraps() -> None:
+    columns = [Column("Blended $/1M ▲", href="?sort=-blended"), Column("Tags ▼"), Column("a<b")]
+    body = html_table(columns, [["1", "2", "3"]], label="t")
+    assert '<a href="?sort=-blended">Blended <span class="lpc-keep">$/1M ▲</span></a>' in body
+    assert '<span class="lpc-keep">Tags ▼</span>' in body and "a&lt;b</th>" in body
+    (table,) = read_tables(body)
+    assert table.columns == ["Blended $/1M ▲", "Tags ▼", "a<b"]  # the same text: the span only keeps it together
+    assert ".lpc-table th{" in body and "white-space:normal" in body.split(".lpc-table th{", 1)[1].split("}")[0]

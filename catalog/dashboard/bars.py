@@ -16,6 +16,7 @@ from catalog.costs import usd
 from catalog.dashboard.figures import MAX_BARS, METRICS, bar_labels, cheapest, price, vendor_color, vendor_colors
 from catalog.dashboard.html_table import Cell, Column, html_link, html_table, html_title
 from catalog.dashboard.model_page import model_link, price_text
+from catalog.dashboard.prices import column_price, nice_step
 from catalog.dashboard.view import ChartMetric
 from catalog.frontier import FrontierSegment
 from catalog.literal import html_text
@@ -138,10 +139,9 @@ def tooltip(record: ModelRecord, output_share: float) -> list[str]:
 
 
 def value_text(value: float, metric: ChartMetric) -> str:
-    """A bar's label: a page price as the page writes it, a blended price to three significant figures."""
-    if value == 0:
-        return FREE
-    return usd(value, significant=3) if metric == "blended" else price_text(value)
+    """A bar's label, in the shape of every price column (`catalog.dashboard.prices`): $0.0225, $0.0350, $0.100,
+    whichever price the bars measure; a free model's bar says so."""
+    return FREE if value == 0 else column_price(value)
 
 
 def scale_title(metric: ChartMetric, output_share: float, log_scale: bool) -> str:
@@ -196,18 +196,10 @@ def scale_ticks(values: Sequence[float], log_scale: bool) -> list[Tick]:
     return [Tick(100 * index * step / top, tick_text(round(index * step, 12))) for index in range(count + 1)]
 
 
-def nice_step(rough: float) -> float:
-    """The round step (1, 2, 2.5 or 5 times a power of ten) at or above `rough`."""
-    magnitude = 10.0 ** math.floor(math.log10(rough))
-    return next(
-        round(factor * magnitude, 12) for factor in (1, 2, 2.5, 5, 10) if factor * magnitude >= rough * (1 - 1e-9)
-    )
-
-
 def tick_text(value: float) -> str:
-    """A scale label, as short as it is exact: $0, $0.01, $0.1, $2.5, $10."""
-    text = usd(value, 12)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """A scale label in the bars' own shape, so a tick reads like the label beside it: $0.00, $0.0500, $0.100,
+    $2.50."""
+    return column_price(value)
 
 
 #: The frontier's table: who is cheapest over which range of output shares, at what prices.

@@ -14,8 +14,10 @@ from plotly.subplots import make_subplots
 
 from catalog.costs import usd
 from catalog.dashboard.model_page import short_name
+from catalog.dashboard.prices import column_price, nice_step
 from catalog.dashboard.view import CHART_METRICS
 from catalog.dashboard.view import ChartMetric as Metric
+from catalog.dashboard.workload_table import money
 from catalog.frontier import FrontierPoint, FrontierSegment
 from catalog.literal import html_text
 from catalog.records import ModelRecord, blended_price
@@ -154,8 +156,9 @@ def _names_above_bars(figure: go.Figure, labels: Sequence[str]) -> None:
 
 
 def log_ticks(values: Iterable[float], money: bool = True) -> dict[str, Any]:
-    """Tick values and labels for a log axis over `values`: every decade ($0.01, $0.10, $1.00), and 2 and 5
-    between them when the values span less than two decades, each labelled in full (no bare "2, 5")."""
+    """Tick values and labels for a log axis over `values`: every decade ($0.0100, $0.100, $1.00, as the price
+    columns write them), and 2 and 5 between them when the values span less than two decades, each labelled in
+    full (no bare "2, 5")."""
     positive = [value for value in values if value > 0]
     if not positive:
         return {}
@@ -163,7 +166,7 @@ def log_ticks(values: Iterable[float], money: bool = True) -> dict[str, Any]:
     steps = (1.0,) if high - low >= 2 else (1.0, 2.0, 5.0)
     low, high = math.floor(low), math.ceil(high)
     ticks = [round(step * 10.0**power, 12) for power in range(low, high) for step in steps] + [round(10.0**high, 12)]
-    text = [usd(tick, 12) if money else f"{tick:g}" for tick in ticks]
+    text = [column_price(tick) if money else f"{tick:g}" for tick in ticks]  # as the price columns write them
     return {"tickmode": "array", "tickvals": ticks, "ticktext": text, "minor": {"showgrid": False}}
 
 
@@ -340,7 +343,8 @@ def frontier_figure(points: Sequence[FrontierPoint], segments: Sequence[Frontier
     for switch in segments[1:]:
         figure.add_vline(x=100 * float(switch.start), line_dash="dot", line_color="#888")
     figure.update_xaxes(title="Output share of tokens (%)", row=2, col=1)
-    figure.update_yaxes(title="USD per 1M tokens", tickprefix="$", row=1, col=1)
+    # Three significant digits, as the price columns write them ($0.0500, $0.100, $1.50).
+    figure.update_yaxes(title="USD per 1M tokens", tickprefix="$", tickformat=".3r", row=1, col=1)
     figure.update_yaxes(title="% cheaper", ticksuffix="%", row=2, col=1)
     return _layout(figure, "Cheapest model by output share", 640)
 
@@ -387,7 +391,7 @@ def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None
             orientation="h",
             marker_color=[vendor_color(record.vendor) for record in records],
             marker_pattern_shape=["/" if record.model == baseline else "" for record in records],
-            text=[usd(line.per_month_usd, 2) for line in lines],
+            text=[money(line.per_month_usd) for line in lines],
             textposition="outside",
             cliponaxis=False,
             hovertext=[_monthly_hover(line) for line in lines],
@@ -396,8 +400,17 @@ def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None
     )
     _names_above_bars(figure, labels)
     top = max((line.per_month_usd for line in lines), default=1.0)
-    figure.update_xaxes(title="USD per month", tickprefix="$", side="top", range=[0, 1.2 * top or 1.0])
+    figure.update_xaxes(title="USD per month", side="top", range=[0, 1.2 * top or 1.0], **money_ticks(top))
     return _layout(figure, "Monthly cost", max(260, _BAR_HEIGHT * len(lines) + 120))
+
+
+def money_ticks(top: float) -> dict[str, Any]:
+    """Round ticks from $0 to at least `top`, labelled as the bars are (`money`): $0.10 beside $0.10, not $0.1."""
+    if top <= 0:
+        return {"tickmode": "array", "tickvals": [0.0], "ticktext": [money(0.0)]}
+    step = nice_step(top / 4)
+    ticks = [round(index * step, 12) for index in range(math.floor(1.2 * top / step + 1e-9) + 1)]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [money(tick) for tick in ticks]}
 
 
 def _monthly_hover(line: WorkloadCost) -> str:

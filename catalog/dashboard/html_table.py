@@ -23,9 +23,11 @@ STYLE = """<style>
 .lpc-wrap{overflow:auto;border:1px solid rgba(128,128,128,.25);border-radius:.5rem;margin-bottom:.5rem}
 .lpc-table{border-collapse:separate;border-spacing:0;width:100%;font-size:.875rem;line-height:1.35;
   font-variant-numeric:tabular-nums}
-.lpc-table th,.lpc-table td{padding:.4rem .65rem;border-bottom:1px solid rgba(128,128,128,.18);
+.lpc-table th,.lpc-table td{padding:.4rem .55rem;border-bottom:1px solid rgba(128,128,128,.18);
   white-space:nowrap;text-align:left;vertical-align:top}
-.lpc-table th{position:sticky;top:0;z-index:2;font-weight:600;background:var(--lpc-bg,#fff)}
+.lpc-table th{position:sticky;top:0;z-index:2;font-weight:600;background:var(--lpc-bg,#fff);white-space:normal;
+  vertical-align:bottom}
+.lpc-table .lpc-keep{white-space:nowrap}
 .lpc-table th[title]{text-decoration:underline dotted rgba(128,128,128,.6);text-underline-offset:3px}
 .lpc-table .num{text-align:right}
 .lpc-table .wrap{white-space:normal;overflow-wrap:anywhere;min-width:8rem}
@@ -48,7 +50,7 @@ STYLE = """<style>
 .lpc-stats dd.lpc-bad{color:#ff2b2b;opacity:1}
 .lpc-short{display:none}
 .lpc-table th a{color:inherit}
-@media (max-width:640px){.lpc-table{font-size:.8125rem}.lpc-table .pin{max-width:9rem}
+@media (max-width:640px){.lpc-table{font-size:.8125rem}.lpc-table .pin{max-width:10rem}
   .lpc-table th,.lpc-table td{padding:.35rem .5rem}.lpc-long{display:none}.lpc-short{display:inline}}
 </style>"""
 
@@ -88,10 +90,12 @@ def html_table(
     rows: Iterable[Sequence[Cell | str | None]],
     *,
     label: str,
-    max_height: int | None = 720,
+    max_height: int | None = None,
     dark: bool = False,
 ) -> str:
-    """The rows as an HTML table under `columns`, in a box scrolling past `max_height` pixels, for `st.html`.
+    """The rows as an HTML table under `columns`, for `st.html`: the page scrolls, not the table (one scrollbar),
+    unless `max_height` pixels bound a box that scrolls on its own. A header wraps between its words when the
+    columns would not fit otherwise; a row's cells do not (only `wrap` columns), so rows stay one line.
 
     A cell is a `Cell`, plain text, or `None` (shown as "—", with the column's tooltip). `label` names the
     table for screen readers."""
@@ -116,10 +120,23 @@ def _classes(column: Column) -> str:
 
 def _header(column: Column) -> str:
     title = f' title="{_escape(column.help)}"' if column.help else ""
-    label = _escape(column.label)
+    label = _label(column.label)
     if column.href is not None:  # a header that sorts: the dashboard's own link, in this tab
-        label = html_link(Cell(column.label, href=column.href, new_tab=False))
+        label = _linked(Cell(column.label, href=column.href, new_tab=False), label)
     return f'<th scope="col"{_classes(column)}{title}>{label}</th>'
+
+
+#: The marks a sorted column's header ends with (`catalog.dashboard.tables.sort_marker`).
+SORT_MARKS = ("▲", "▼")
+
+
+def _label(label: str) -> str:
+    """A header's text, escaped; its sort mark kept beside the word before it when the header wraps."""
+    if not label.endswith(SORT_MARKS):
+        return _escape(label)
+    head, space, last = label[:-1].rstrip().rpartition(" ")
+    kept = f"{last} {label[-1]}" if last else label[-1]
+    return f'{_escape(head + space)}<span class="lpc-keep">{_escape(kept)}</span>'
 
 
 def _cell(column: Column, cell: Cell | str | None) -> str:
@@ -178,6 +195,11 @@ def html_link(cell: Cell) -> str:
         text = f'<span class="lpc-long">{text}</span><span class="lpc-short">{_escape(cell.short)}</span>'
     if cell.strong:
         text = f"<strong>{text}</strong>"
+    return _linked(cell, text)
+
+
+def _linked(cell: Cell, text: str) -> str:
+    """`text` (HTML, already escaped) inside the cell's link, if it has one (checked as `html_link` says)."""
     if cell.href is None:
         return text
     if cell.external:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from catalog.costs import price_text as price_text  # re-exported: the pages and tables import it from here
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_lines, html_table
+from catalog.dashboard.names import phone_names
 from catalog.enrich import FLAG_LABELS, SIZE_FROM_ID, known_tags
 from catalog.formats.litellm import MapEntry, map_entry
 from catalog.known_context import KnownLimits
@@ -204,9 +205,15 @@ def alternatives_table(details: ModelDetails) -> str:
         Column("Per month", "The Compare workload a month on it", numeric=True),
         Column("Saves a month", "Against this model, for the Compare workload", numeric=True),
     ]
+    phone = phone_names(line.record.model for line in details.alternatives)
     rows: list[list[Cell | str | None]] = [
-        [
-            Cell(line.record.model, model_link(line.record.model, line.record.provider), title=line.record.model),
+        [  # the name as Browse writes it, and on a phone a name that tells it apart (`names`), the id its tooltip
+            Cell(
+                short_name(line.record.model),
+                model_link(line.record.model, line.record.provider),
+                title=line.record.model,
+                short=phone[line.record.model],
+            ),
             line.record.provider,
             usd(line.per_month_usd, 2),
             usd(details.cost.per_month_usd - line.per_month_usd, 2),

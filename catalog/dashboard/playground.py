@@ -64,7 +64,7 @@ def prompt_cost(record: ModelRecord, prompt: str, max_tokens: int) -> str:
     """What a prompt would cost: its estimated input tokens alone, and with a reply as long as `max_tokens`."""
     tokens = estimate_tokens(prompt).tokens
     if tokens == 0:
-        return "What it would cost on this model shows here once a prompt is typed (click outside the box to update)."
+        return "What it would cost on this model shows here as you type."
     asked = request_cost(record, tokens, 0)
     longest = request_cost(record, tokens, max_tokens)
     return (

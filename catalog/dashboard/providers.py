@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
-from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, html_table
-from catalog.dashboard.model_page import model_link, price_text, short_name
+from catalog.dashboard.model_page import model_link, short_name
 from catalog.dashboard.names import phone_names
+from catalog.dashboard.prices import price_cell as price_text_cell
+from catalog.dashboard.workload_table import money
 from catalog.hosts import HostGroup
 from catalog.records import ModelRecord, blended_price
 from catalog.workload import Workload, workload_costs
@@ -29,13 +30,12 @@ def cell_link(record: ModelRecord, can_try: Callable[[ModelRecord], bool]) -> st
 
 
 def price_cell(record: ModelRecord, price: float, cheapest: bool, can_try: Callable[[ModelRecord], bool]) -> Cell:
-    """A host's blended price, starred where cheapest, linking where it can be tried (else to the model page)."""
+    """A host's blended price in the column's shape, starred where cheapest, linking where it can be tried (else to
+    the model page); the tooltip says where the link goes, and the exact price where the shape rounds it."""
     where = "Try it in the Playground on" if can_try(record) else "Open the model's page on"
-    return Cell(
-        f"{price_text(price)}{' ' + CHEAPEST if cheapest else ''}",
-        cell_link(record, can_try),
-        title=f"{where} {record.provider}: {record.model}",
-    )
+    shown = price_text_cell(price, f" {CHEAPEST}" if cheapest else "")
+    exact = f" ({shown.title})" if shown.title else ""
+    return Cell(shown.text, cell_link(record, can_try), title=f"{where} {record.provider}: {record.model}{exact}")
 
 
 def _named(group: HostGroup) -> ModelRecord:
@@ -94,7 +94,7 @@ def providers_rows(
             [
                 _name(group, phone),
                 min(prices, key=lambda provider: (prices[provider], provider.lower())),
-                usd(monthly[-1] - monthly[0], 2) if len(monthly) > 1 else None,
+                money(monthly[-1] - monthly[0]) if len(monthly) > 1 else None,
                 *cells,
                 str(len(group.providers)),
                 group.key,

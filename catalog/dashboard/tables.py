@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from catalog.dashboard.html_table import Cell, Column
-from catalog.dashboard.model_page import model_link, price_text, short_name
+from catalog.dashboard.model_page import model_link, short_name
 from catalog.dashboard.names import phone_names
+from catalog.dashboard.prices import price_cell
 from catalog.dashboard.view import DashboardView, to_params
 from catalog.enrich import FLAG_LABELS
 from catalog.formats.cells import LINE_END, csv_cell
@@ -94,10 +95,11 @@ HTML_ROWS = 200
 #: An empty cell: the page or the model card does not say.
 UNKNOWN = "—"
 #: Browse's columns, in order: the short name pinned beside its key number (the blended price, so a phone shows
-#: both on its first screen), then the two prices, the full id last.
+#: both on its first screen), then the two prices. Every row is one line and the table fits a desktop's width
+#: (1440 px, the sidebar open): the full id is left to the model's page, the link, the grid and the downloads.
 BROWSE_COLUMNS = {
     "name": Column("Model", "Open the model's page", pinned=True),
-    "blended": Column("Blended $/1M", "USD per 1M tokens at the blend set in the sidebar", numeric=True),
+    "blended": Column("Blended $/1M", "USD per 1M tokens at the Blend set under Filters", numeric=True),
     "input": Column("Input $/1M", "USD per 1M input tokens", numeric=True),
     "output": Column("Output $/1M", "USD per 1M output tokens", numeric=True),
     "replies": Column("Replies", "Replies measured (playground, runs)", numeric=True),
@@ -113,10 +115,11 @@ BROWSE_COLUMNS = {
     "active": Column(
         "Active (B)", f"Active parameters per token ({UNKNOWN}: a dense model, or not published)", numeric=True
     ),
-    "tags": Column("Tags", wrap=True),  # the last three wrap: the table fits a desktop's width
-    "flags": Column("Data quality", wrap=True),
-    "model": Column("Model id", wrap=True),
+    "tags": Column("Tags"),
+    "flags": Column("Data quality", "What looks wrong in the page's prices (hover a note for its meaning)"),
 }
+#: A data-quality flag as a Browse cell says it, short enough for one line (the full label in its tooltip).
+FLAG_SHORT = {"free": "free", "zero-price": "zero price", "output-cheaper-than-input": "output < input"}
 #: The column each sort order (`catalog.query.SORT_KEYS`) sorts by.
 SORTED_COLUMN = {
     "blended": "blended",
@@ -124,7 +127,7 @@ SORTED_COLUMN = {
     "output": "output",
     "params": "params",
     "active": "active",
-    "model": "model",
+    "model": "name",
     "vendor": "vendor",
     "provider": "provider",
 }
@@ -189,7 +192,7 @@ def _marked(column: Column, descending: bool) -> Column:
     return replace(
         column,
         label=f"{column.label} {sort_marker(descending)}",
-        help=f"{column.help + '. ' if column.help else ''}Sorted by this column, {order} (change it in the sidebar)",
+        help=f"{column.help + '. ' if column.help else ''}Sorted by this column, {order} (click to reverse)",
     )
 
 
@@ -208,16 +211,15 @@ def _browse_cells(
             href=model_link(record.model, provider),
             title=f"{record.model} · {record.provider}",
         ),
-        "input": price_text(record.input_usd_per_mtok),
-        "output": price_text(record.output_usd_per_mtok),
-        "blended": price_text(blended),
+        "input": price_cell(record.input_usd_per_mtok),
+        "output": price_cell(record.output_usd_per_mtok),
+        "blended": price_cell(blended),
         "try": Cell("Chat ↗", href=try_link, title=f"Chat with {record.model} in the Playground"),
         "vendor": record.vendor or None,
         "params": _size(record.params_b),
         "active": _size(record.active_params_b),
         "tags": ", ".join(record.tags) or None,
-        "flags": ", ".join(FLAG_LABELS.get(flag, flag) for flag in record.flags) or None,
-        "model": record.model,
+        "flags": _flags(record.flags),
     }
     if hosts is not None:
         cells |= {"provider": record.provider, "hosts": str(hosts.get(record.model_key or record.model, 1))}
@@ -232,6 +234,16 @@ def _browse_cells(
             else None,
         }
     return cells
+
+
+def _flags(flags: Sequence[str]) -> Cell | None:
+    """A row's data-quality flags, short, each one's full label in the tooltip; None when there is none."""
+    if not flags:
+        return None
+    return Cell(
+        ", ".join(FLAG_SHORT.get(flag, flag) for flag in flags),
+        title="\n".join(FLAG_LABELS.get(flag, flag) for flag in flags),
+    )
 
 
 def _size(billions: float | None) -> str | None:

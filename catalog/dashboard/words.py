@@ -1,10 +1,14 @@
-"""The dashboard's sentences about numbers: what a budget does for a model."""
+"""The dashboard's sentences: what a budget does for a model, and where the side panel is on any screen."""
 
 from __future__ import annotations
 
 from catalog.costs import usd
 from catalog.words import counted
 from catalog.workload import WorkloadCost
+
+#: Where the filters, the upload and the unlock live, in words true on a phone too (its side panel is folded
+#: away behind the » button at the top left).
+SIDE_PANEL = "the side panel (on a phone, » at the top left opens it)"
 
 
 def budget_note(line: WorkloadCost) -> str:

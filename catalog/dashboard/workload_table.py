@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_table
-from catalog.dashboard.model_page import model_link, price_text, short_name
+from catalog.dashboard.model_page import model_link, short_name
 from catalog.dashboard.names import phone_names
+from catalog.dashboard.prices import price_cell
 from catalog.dashboard.words import budget_note
 from catalog.limits import window_of
 from catalog.literal import html_text
@@ -152,8 +153,8 @@ def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = N
             money(line.per_month_usd),
             per_request(line.per_request_usd),
             money(line.per_day_usd),
-            price_text(record.input_usd_per_mtok),
-            price_text(record.output_usd_per_mtok),
+            price_cell(record.input_usd_per_mtok),
+            price_cell(record.output_usd_per_mtok),
             None if line.times_cheapest is None else f"{line.times_cheapest:,.2f}×",
         ]
         if baseline:
@@ -178,7 +179,7 @@ def workload_table(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = 
     shown = lines[:SHOWN_ROWS]
     columns = workload_columns(shown, marks is not None)
     rows = workload_rows(shown, None if marks is None else marks[:SHOWN_ROWS])
-    return html_table(columns, rows, label=LABEL, max_height=560)
+    return html_table(columns, rows, label=LABEL)  # the page scrolls, not the table
 
 
 def picked_stat(line: WorkloadCost, baseline: str | None) -> Stat:

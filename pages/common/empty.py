@@ -15,7 +15,7 @@ EMPTY_CHANGES = (
 EMPTY_RUNS = (
     "No runs yet. A run sends your own prompts to the models you pick and measures what each one really cost per "
     "answer and how fast it answered, reasoning tokens included. Results look like this example (made-up "
-    "models); start one in the New run tab, with the starter prompt file below if you have none:"
+    "models); start one under New run below, with this starter prompt file if you have none:"
 )
 
 
@@ -34,5 +34,5 @@ def empty_runs() -> None:
     st.download_button(
         "Starter prompt file (.jsonl)", starter_prompt_file(), "starter-prompts.jsonl", "application/jsonl",
         key="runs_starter", icon=":material/download:",
-        help="Three prompts, one JSON object a line; edit them, then upload the file in the New run tab",
+        help="Three prompts, one JSON object a line; edit them, then upload the file under New run below",
     )  # fmt: skip

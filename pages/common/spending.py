@@ -52,8 +52,10 @@ RUN_JOB_KEY = "runs_job"
 #: CATALOG_RUN_OWNER_GONE_S without): one write to the store at most this often, not one a rerun.
 SEEN_EVERY_S = 30.0
 UNLOCK_HINTS = {
-    SpendMode.PASSPHRASE: " Or unlock spending with the operator's passphrase, in the sidebar.",
-    SpendMode.OIDC: " Or sign in (in the sidebar), if the operator allowed your e-mail.",
+    SpendMode.PASSPHRASE: " Or unlock spending with the operator's passphrase: **Unlock spending**, in the side "
+    "panel (on a phone, » at the top left opens it).",
+    SpendMode.OIDC: " Or sign in, if the operator allowed your e-mail: **Sign in**, in the side panel (on a phone, "
+    "» at the top left opens it).",
 }
 NO_PASSPHRASE = "Spending cannot be unlocked on this server now"
 NO_LEDGER = "The spend ledger is unavailable, so nothing is sent"  # the store's reason: for the operator only

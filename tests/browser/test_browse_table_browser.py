@@ -1,5 +1,6 @@
 """Browse's plain HTML table in headless Chromium: a phone's first screen shows a model's name beside its input
-price, a long short name is not cut on a desktop, and over 200 rows the grid and the CSV hold every row."""
+price, a long short name is not cut on a desktop, the table fits a 1440 px screen in rows of one line, and over
+200 rows the grid and the CSV hold every row."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ LONG_NAME = "Meta-Llama-3.1-70B-Instruct-Turbo"
 CELLS = """([model, labels]) => {
     const table = document.querySelector('table[aria-label="Models"]');
     const headers = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
-    const row = [...table.querySelectorAll('tbody tr')].find(tr => tr.lastElementChild.innerText.trim() === model);
+    const row = [...table.querySelectorAll('tbody tr')].find(
+        tr => new URL(tr.querySelector('td.pin a').href).searchParams.get('id') === model);
     return labels.map(label => {
         const cell = row.children[headers.findIndex(text => text.replace(/ [▲▼]$/, '') === label)];
         const box = cell.getBoundingClientRect();
@@ -76,6 +78,30 @@ def test_a_long_short_name_is_not_cut_on_a_desktop(streamlit_url, browser: Brows
         link = tab.locator(TABLE).get_by_role("link", name=LONG_NAME, exact=True)
         assert link.get_attribute("href") == f"/model?id=meta-llama%2F{LONG_NAME}"
         assert link.get_attribute("target") == "_blank"
+    finally:
+        tab.context.close()
+
+
+#: The Browse table's box and its rows: widths and heights as drawn.
+FIT = """() => {
+    const box = document.querySelector('table[aria-label="Models"]').closest('.lpc-wrap');
+    const rows = [...box.querySelectorAll('tbody tr')].map(tr => tr.getBoundingClientRect().height);
+    const headers = [...box.querySelectorAll('thead th')].map(th => th.innerText.replace(/\\s+/g, ' ').trim());
+    return {scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, rows, headers};
+}"""
+
+
+def test_at_1440_the_table_fits_its_box_in_rows_of_one_line(streamlit_url, browser: Browser, screenshot_dir):
+    tab = opened(browser, streamlit_url + "/", "desktop")
+    try:
+        tab.set_viewport_size({"width": 1440, "height": 900})
+        wait_for_app(tab)
+        fit = tab.evaluate(FIT)
+        tab.screenshot(path=str(screenshot_dir / "browse-table-1440x900-first-screen.png"))
+        assert fit["scrollWidth"] <= fit["clientWidth"], fit  # no column off screen: Tags and Data quality show
+        assert {"Tags", "Data quality"} <= set(fit["headers"]) and "Model id" not in fit["headers"]
+        assert len(fit["rows"]) == 52 and max(fit["rows"]) - min(fit["rows"]) < 1, fit["rows"]  # even rows
+        assert max(fit["rows"]) < 40  # one line of text each (a wrapped id made rows 50–90 px)
     finally:
         tab.context.close()
 

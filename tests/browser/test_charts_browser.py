@@ -105,7 +105,7 @@ def test_the_ranked_bars_are_labelled_and_readable_on_a_phone_and_a_desktop(stre
         page.screenshot(path=str(screenshot_dir / f"charts-ranked-{width}-legend.png"))
         rows = drawn["rows"]
         assert len(rows) == 25 and rows[0]["name"] == "Llama-3.2-1B-Instruct" and rows[0]["value"] == "$0.00625"
-        assert all(row["value"].startswith("$") for row in rows) and drawn["ticks"][0] == "$0"
+        assert all(row["value"].startswith("$") for row in rows) and drawn["ticks"][0] == "$0.00"
         assert "Qwen" in drawn["legend"]
         widest = max(rows, key=lambda row: row["bar"]["width"])
         assert widest["bar"]["width"] >= 0.5 * drawn["chart"]["width"]  # bars, not slivers beside the names
@@ -133,8 +133,8 @@ def test_the_default_charts_page_loads_no_plotly(streamlit_url, page):
 def test_the_log_scale_is_ticked_at_readable_dollar_values(streamlit_url, page, screenshot_dir):
     drawn = show_bars(page, f"{streamlit_url}/charts?metric=output&log=1", 1440, 1000)
     page.screenshot(path=str(screenshot_dir / "charts-ranked-log-1440.png"))
-    assert drawn["ticks"][:3] == ["$0.01", "$0.1", "$1"]
-    assert drawn["rows"][0]["value"] == "$0.01" and drawn["rows"][0]["bar"]["width"] >= 3
+    assert drawn["ticks"][:3] == ["$0.0100", "$0.100", "$1.00"]  # as the bars' labels write prices
+    assert drawn["rows"][0]["value"] == "$0.0100" and drawn["rows"][0]["bar"]["width"] >= 3
 
 
 def test_compare_chart_on_a_phone_and_a_desktop(streamlit_url, page, screenshot_dir):

@@ -23,6 +23,7 @@ from catalog.dashboard.bars import (
 )
 from catalog.dashboard.figures import DEFAULT_BARS, MAX_BARS, vendor_color
 from catalog.dashboard.model_page import model_link
+from catalog.dashboard.prices import column_price
 from catalog.enrich import tags as id_tags
 from catalog.frontier import frontier_segments
 from catalog.records import ModelRecord
@@ -48,7 +49,7 @@ def money(text: str) -> float:
 
 
 def test_the_cheapest_come_first_for_each_price():
-    for metric, first_value in (("input", "$0.005"), ("output", "$0.01"), ("blended", "$0.00625")):
+    for metric, first_value in (("input", "$0.00500"), ("output", "$0.0100"), ("blended", "$0.00625")):
         bars = chart(CATALOG.models, metric)
         assert len(bars.bars) == 52 and bars.bars[0].name == "Llama-3.2-1B-Instruct"
         assert bars.values[0] == first_value and [bar.rank for bar in bars.bars[:3]] == ["1", "2", "3"]
@@ -60,7 +61,7 @@ def test_the_cheapest_come_first_for_each_price():
 def test_blended_bars_follow_the_output_share_and_say_the_mix():
     bars = chart(REASONING, "blended", output_share=1.0)
     assert bars.names[:2] == ["DeepSeek-R1-Distill-Qwen-32B", "phi-4-reasoning-plus"]
-    assert bars.values[:2] == ["$0.27", "$0.35"] and "(0% input + 100% output)" in bars.title
+    assert bars.values[:2] == ["$0.270", "$0.350"] and "(0% input + 100% output)" in bars.title
     assert "(75% input + 25% output)" in chart(REASONING).title
 
 
@@ -81,7 +82,7 @@ def test_each_name_links_to_its_model_page_in_a_new_tab_with_its_prices_in_the_t
         "input $0.50 · output $2.15",
         "blended $0.9125 per 1M tokens at 25% output",
     ]
-    assert r1.value == "$0.9125"
+    assert r1.value == column_price(0.9125) and r1.value.startswith("$0.91") and len(r1.value) == 6  # 3 digits
 
 
 def test_bars_are_in_their_vendors_colours_and_the_legend_names_only_the_vendors_shown():
@@ -110,28 +111,31 @@ def test_log_widths_span_the_decades_around_the_values_and_keep_the_smallest_vis
 
 
 def test_the_linear_scale_has_round_dollar_ticks_from_zero():
-    assert [tick.text for tick in scale_ticks([0.2, 2.15], log_scale=False)] == ["$0", "$0.5", "$1", "$1.5", "$2"]
+    # in the labels' own shape: a tick of $0.100 beside a bar labelled $0.100, never "$0.1"
+    assert [tick.text for tick in scale_ticks([0.2, 2.15], log_scale=False)] == [
+        "$0.00", "$0.500", "$1.00", "$1.50", "$2.00"
+    ]  # fmt: skip
     ticks = scale_ticks([0.00625, 0.27], log_scale=False)
-    assert [tick.text for tick in ticks] == ["$0", "$0.05", "$0.1", "$0.15", "$0.2", "$0.25"]
+    assert [tick.text for tick in ticks] == ["$0.00", "$0.0500", "$0.100", "$0.150", "$0.200", "$0.250"]
     assert ticks[1].at_pct == pytest.approx(100 * 0.05 / 0.27)
     assert [nice_step(x) for x in (0.0675, 0.3, 2.2, 7, 0.25)] == [0.1, 0.5, 2.5, 10, 0.25]
 
 
 def test_the_log_scale_is_ticked_at_every_decade():
     ticks = scale_ticks([0.00625, 0.3], log_scale=True)
-    assert [tick.text for tick in ticks] == ["$0.001", "$0.01", "$0.1", "$1"]
+    assert [tick.text for tick in ticks] == ["$0.00100", "$0.0100", "$0.100", "$1.00"]
     assert [tick.at_pct for tick in ticks] == pytest.approx([0, 100 / 3, 200 / 3, 100])
-    assert [tick.text for tick in scale_ticks([0.2, 0.8], log_scale=True)] == ["$0.1", "$1"]
-    assert [tick.text for tick in scale_ticks([0.0, 0.0], log_scale=True)] == ["$0"]
+    assert [tick.text for tick in scale_ticks([0.2, 0.8], log_scale=True)] == ["$0.100", "$1.00"]
+    assert [tick.text for tick in scale_ticks([0.0, 0.0], log_scale=True)] == ["$0.00"]
     bars = chart(CATALOG.models, log_scale=True, limit=DEFAULT_BARS)
-    assert bars.ticks[:3] == ["$0.001", "$0.01", "$0.1"] and "log scale" in bars.title
+    assert bars.ticks[:3] == ["$0.00100", "$0.0100", "$0.100"] and "log scale" in bars.title
     assert [tick_text(value) for value in (0, 0.01, 0.1, 1, 2.5, 1500)] == [
-        "$0",
-        "$0.01",
-        "$0.1",
-        "$1",
-        "$2.5",
-        "$1,500",
+        "$0.00",
+        "$0.0100",
+        "$0.100",
+        "$1.00",
+        "$2.50",
+        "$1,500.00",
     ]
 
 

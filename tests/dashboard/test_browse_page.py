@@ -89,7 +89,7 @@ def test_sizes_and_measured_speeds_are_written_without_float_noise():
     assert (first["Params (B)"], first["Active (B)"], second["Params (B)"]) == ("671", "37", "8")
     assert (first["Replies"], first["TTFT p50"], first["Tok/s p50"]) == ("3", "412 ms", "53.3")
     assert (second["Replies"], second["TTFT p50"], second["Tok/s p50"]) == ("—", "—", "—")
-    assert (first["Input $/1M"], first["Output $/1M"]) == ("$0.50", "$2.15")
+    assert (first["Input $/1M"], first["Output $/1M"]) == ("$0.500", "$2.15")
 
 
 @pytest.mark.parametrize(("size", "text"), [(0.135, "0.135"), (1000.0, "1,000"), (17.0, "17"), (0.1 + 0.2, "0.3")])
@@ -98,3 +98,17 @@ def test_a_size_reads_as_people_write_it(size, text):
     columns, rows = browse_table([record], DashboardView())
     (table,) = read_tables(html_table(columns, rows, label="t"))
     assert (table.rows[0]["Params (B)"], table.rows[0]["Active (B)"]) == (text, "—")
+
+
+def test_browse_rows_stay_one_line_the_id_left_to_the_grid_and_flags_short_with_their_meaning():
+    records = {record.model: record for record in load_catalog().models}
+    flagged = records["microsoft/phi-4"]._replace(flags=("free", "output-cheaper-than-input"))
+    columns, rows = browse_table([flagged, records["google/gemma-3-4b-it"]], DashboardView())
+    assert "Model id" not in [column.label for column in columns]  # on its page, in the link, the grid, the CSV
+    assert not [column.label for column in columns if column.wrap]  # no cell wraps onto a second line
+    (table,) = read_tables(html_table(columns, rows, label="t"))
+    assert table.rows[0]["Data quality"] == "free, output < input" and table.rows[1]["Data quality"] == "—"
+    assert table.titles[0]["Data quality"] == "the page lists it as free\noutput is cheaper than input"
+    assert table.model_ids() == ["microsoft/phi-4", "google/gemma-3-4b-it"]
+    sorted_by_id = browse_table([flagged], DashboardView(sort="model"))[0]
+    assert sorted_by_id[0].label == "Model ▲"  # the id's sort marks the name's header, the id column gone

@@ -153,8 +153,10 @@ def test_bar_labels_stay_distinct_when_short_names_clash():
 
 
 def test_log_axes_are_ticked_at_readable_dollar_values():
-    assert log_ticks([0.03, 4.4])["ticktext"] == ["$0.01", "$0.10", "$1.00", "$10.00"]
-    assert log_ticks([0.06, 0.4])["ticktext"] == ["$0.01", "$0.02", "$0.05", "$0.10", "$0.20", "$0.50", "$1.00"]
+    assert log_ticks([0.03, 4.4])["ticktext"] == ["$0.0100", "$0.100", "$1.00", "$10.00"]  # as the columns say
+    assert log_ticks([0.06, 0.4])["ticktext"] == [
+        "$0.0100", "$0.0200", "$0.0500", "$0.100", "$0.200", "$0.500", "$1.00"
+    ]  # fmt: skip
     scatter = price_scatter(CATALOG.models)
     for axis in (scatter.layout.xaxis, scatter.layout.yaxis):
         assert all(text.startswith("$") for text in axis.ticktext)

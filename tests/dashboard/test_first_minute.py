@@ -85,3 +85,23 @@ def test_the_compare_link_names_the_workload_at_its_defaults():
     at = opened(page="pages/compare.py")
     assert (at.query_params["in"], at.query_params["out"]) == ("2000", "500")
     assert at.query_params["req"] and at.query_params["per"]
+
+
+def test_hints_say_where_things_are_in_words_true_on_a_phone(monkeypatch):
+    """No "New run tab" on a page without tabs, no bare "in the sidebar" (folded away on a phone)."""
+    runs = opened(page="pages/runs.py")
+    assert "under New run below" in runs.info[0].value and "tab" not in runs.info[0].value
+    assert [tab.label for tab in runs.tabs] == []  # no runs yet: no tabs, "New run" is the heading below
+    assert "New run" in [header.value for header in runs.subheader]
+    assert runs.multiselect(key="runs_models").proto.placeholder == "pick models to run"  # not "Choose options"
+    providers = opened(page="pages/providers.py")
+    where = "in the side panel (on a phone, » at the top left opens it)"
+    assert f"**Add a provider page** {where}" in providers.info[0].value
+    monkeypatch.setenv("CATALOG_SPEND_MODE", "passphrase")
+    monkeypatch.setenv("LAVA_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LAVA_FORWARD_TOKEN", "fwd_tok_not_for_visitors")
+    playground = everything(opened(page="pages/playground.py"))
+    assert f"**Unlock spending**, {where}" in playground
+    for page in ("browse", "charts", "compare", "providers", "runs", "playground"):
+        shown = everything(opened(page=f"pages/{page}.py"))
+        assert "in the sidebar" not in shown and "(sidebar" not in shown, page

@@ -122,7 +122,7 @@ def test_charts_open_on_the_ranked_bars_as_html_with_their_cheapest_25_and_no_pl
     at = charts()
     assert at.get("plotly_chart") == [] and len(bars(at).bars) == DEFAULT_BARS
     assert bars(at).names[0] == "Llama-3.2-1B-Instruct" and bars(at).values[0] == "$0.00625"
-    assert bars(at).ticks[0] == "$0" and bars(at).title.startswith("Blended price")
+    assert bars(at).ticks[0] == "$0.00" and bars(at).title.startswith("Blended price")
     assert any(f"The {DEFAULT_BARS} cheapest of 52 models" in caption.value for caption in at.caption)
     at.toggle(key="c_all").set_value(True).run()
     assert len(bars(at).bars) == 52 and link(at)["all_bars"] == "1"

@@ -174,14 +174,14 @@ def hostile_sources(monkeypatch):
 def test_the_hostile_page_is_loaded_with_its_hostile_ids(hostile_sources):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     table = page_table(at, "Models")
-    assert set(HOSTILE_IDS) <= set(table.column("Model id"))
+    assert set(HOSTILE_IDS) <= set(table.model_ids())
     assert_nothing_injected(at)
 
 
 def test_hostile_ids_and_provider_names_come_back_literally_from_browse(hostile_sources):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     table = page_table(at, "Models")
-    hostile = {row["Model id"]: index for index, row in enumerate(table.rows) if row["Model id"] in HOSTILE_IDS}
+    hostile = {model: index for index, model in enumerate(table.model_ids()) if model in HOSTILE_IDS}
     assert set(hostile) == set(HOSTILE_IDS)
     for model, index in hostile.items():
         row, links, titles = table.rows[index], table.links[index], table.titles[index]

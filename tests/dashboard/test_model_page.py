@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from catalog import load_catalog
 from catalog.dashboard.model_page import alternatives, find_model, model_link, price_text, size_text
+from catalog.dashboard.names import PHONE_CHARS
 from catalog.workload import Workload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,9 +156,16 @@ def test_the_tables_are_plain_html_and_alternatives_link_to_their_pages():
     assert not at.dataframe  # no grid's JavaScript on the page
     cheaper = page_table(at, "Cheaper alternatives")
     assert cheaper.columns == ["Model", "Provider", "Per month", "Saves a month"] and cheaper.rows
-    for row, links in zip(cheaper.rows, cheaper.links, strict=True):
-        assert links["Model"] == model_link(row["Model"], row["Provider"])
+    ids = cheaper.model_ids()
+    for model, row, links in zip(ids, cheaper.rows, cheaper.links, strict=True):
+        assert links["Model"] == model_link(model, row["Provider"])
         assert row["Per month"].startswith("$") and row["Saves a month"].startswith("$")
+    # named as Browse names them, the full id in the tooltip; on a phone, names that tell them apart, never cut
+    assert cheaper.column("Model") == [model.rsplit("/", 1)[-1] for model in ids]
+    assert [titles["Model"] for titles in cheaper.titles] == ids
+    phone = [shorts.get("Model", row["Model"]) for shorts, row in zip(cheaper.phone, cheaper.rows, strict=True)]
+    assert all(len(name) <= PHONE_CHARS for name in phone) and len(set(phone)) == len(phone)
+    assert not any(name.startswith("meta-llama/") or name.endswith("…") for name in phone)
     sent = sent_elements(at)
     assert not at.metric  # the prices are HTML too: no metric's JavaScript before them
     assert sent.index("html Prices") < sent.index("html About this model")  # the prices first, then the tables

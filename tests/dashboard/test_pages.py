@@ -45,7 +45,7 @@ def browse(at: AppTest) -> Table:
 
 
 def browse_models(at: AppTest) -> list[str]:
-    return browse(at).column("Model id")
+    return browse(at).model_ids()
 
 
 def cells(at: AppTest, label: str) -> list[str]:
@@ -177,12 +177,13 @@ def test_the_chart_price_and_log_scale_live_in_the_link():
     at = app({"metric": "output", "log": "1"}, page="pages/charts.py")
     assert at.segmented_control(key="c_metric").value == "output" and at.toggle(key="c_log").value is True
     (bars,) = page_bar_charts(at)
-    assert bars.title == "Output price, USD per 1M tokens, log scale" and bars.ticks[:3] == ["$0.01", "$0.1", "$1"]
+    assert bars.title == "Output price, USD per 1M tokens, log scale"
+    assert bars.ticks[:3] == ["$0.0100", "$0.100", "$1.00"]  # as the bars' labels write prices
     assert link(at)["metric"] == ["output"] and link(at)["log"] == ["1"]
     at.toggle(key="c_log").set_value(False).run()
     assert "log" not in link(at)
     (bars,) = page_bar_charts(at)
-    assert bars.title == "Output price, USD per 1M tokens" and bars.ticks[0] == "$0"
+    assert bars.title == "Output price, USD per 1M tokens" and bars.ticks[0] == "$0.00"
 
 
 def test_charts_say_so_when_no_model_matches():
@@ -319,14 +320,14 @@ def test_browse_shows_a_dash_with_a_reason_in_an_empty_cell_never_none():
 def test_every_browse_model_name_links_to_its_model_page_and_is_pinned():
     at = app()
     table = browse(at)
-    models = table.column("Model id")
+    models = table.model_ids()
     assert [links["Model"] for links in table.links] == [model_link(model) for model in models]
     assert table.column("Model") == [model.split("/")[-1] for model in models]  # the short name
     assert [titles["Model"] for titles in table.titles] == [f"{model} · DeepInfra" for model in models]
     (body,) = [element.value for element in at.get("html") if 'aria-label="Models"' in element.value]
     assert '<th scope="col" class="pin"' in body and body.count('<td class="pin"') == len(models)
     assert table.columns[:3] == ["Model", "Blended $/1M ▲", "Input $/1M"]  # the name beside its key number
-    assert table.columns[-1] == "Model id"  # the full id further right, not pinned
+    assert "Model id" not in table.columns  # the full id is in the tooltip and on its page: the table fits 1440 px
 
 
 @pytest.mark.parametrize(
@@ -351,7 +352,7 @@ def test_with_several_providers_browse_filters_by_provider_and_counts_hosts(monk
     (llama,) = [
         index
         for index, row in enumerate(table.rows)
-        if row["Model id"] == "meta-llama/Llama-3.3-70B-Instruct" and row["Provider"] == "DeepInfra"
+        if table.model_ids()[index] == "meta-llama/Llama-3.3-70B-Instruct" and row["Provider"] == "DeepInfra"
     ]
     assert table.rows[llama]["Hosts"] == "4" and table.links[llama]["Model"].endswith("&provider=DeepInfra")
     assert table.links[llama]["Try"].endswith("&provider=DeepInfra")

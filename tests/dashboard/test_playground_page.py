@@ -85,7 +85,7 @@ def test_a_newcomer_without_a_credential_gets_a_working_preview_and_no_setup_tex
     assert any("paste a Lava forward token" in caption for caption in captions)  # how to get a credential
     assert any("No past replies measured yet" in caption for caption in captions)
     assert "Credential: none · paste one" in text and "Paste a credential (this session only)" in text
-    at.text_area(key="pg_preview").input("x" * 4000).run()  # 1,000 tokens on the 1B model: $0.005 in per 1M
+    at.text_input(key="pg_preview").input("x" * 4000).run()  # 1,000 tokens on the 1B model: $0.005 in per 1M
     assert "About 1,000 tokens in (characters ÷ 4): $0.000005 to send" in shown(at.main.caption[-1].value)
     assert fake.requests == [] and not at.exception
 

@@ -9,6 +9,8 @@ from html_tables import page_table
 from sent_order import sent_elements, shown_elements
 from streamlit.testing.v1 import AppTest
 
+from catalog.dashboard.prices import column_price
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 SOURCES = ",".join(str(DATA / f"lava-{name}.md") for name in ("cerebras", "fireworks", "sambanova"))
@@ -37,7 +39,11 @@ def test_each_row_is_one_model_with_a_price_cell_per_host_and_the_cheapest_marke
     assert table.titles[at]["Model"] == "meta-llama/Llama-3.3-70B-Instruct"
     assert llama["Hosts"] == "4" and llama["Cheapest"] == "DeepInfra"
     prices = {p: llama[p] for p in ("DeepInfra", "SambaNova", "Fireworks AI", "Cerebras")}
-    assert prices == {"DeepInfra": "$0.2725 ★", "SambaNova": "$0.75", "Fireworks AI": "$0.90", "Cerebras": "$0.9375"}
+    # three significant digits in every cell, so the column lines up; a rounded price is exact in its tooltip
+    assert prices == {"DeepInfra": f"{column_price(0.2725)} ★", "SambaNova": "$0.750", "Fireworks AI": "$0.900",
+                      "Cerebras": column_price(0.9375)}  # fmt: skip
+    assert all(len(text.split()[0]) == 6 for text in prices.values())
+    assert table.titles[at]["DeepInfra"].endswith("($0.2725 exactly)")
     # The answer next to the name, so a phone's first screen holds it; the id-level details last.
     assert table.columns[:3] == ["Model", "Cheapest", "Saves /mo"]
     assert table.columns[-2:] == ["Hosts", "Key"]

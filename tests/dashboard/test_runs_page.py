@@ -122,7 +122,7 @@ def test_playground_replies_are_recorded_without_text_and_shown_in_browse(fake, 
     at.toggle(key="b_measured").set_value(True).run()
     assert not at.exception
     table = page_table(at, "Models")
-    rows = {row["Model id"]: row for row in table.rows}
+    rows = dict(zip(table.model_ids(), table.rows, strict=True))
     assert rows[TERSE]["Replies"] == "1" and float(rows[TERSE]["Tok/s p50"].replace(",", "")) > 0
     assert rows[TERSE]["TTFT p50"].endswith(" ms")
     assert rows[THINKER]["Replies"] == "—"  # never measured: an empty cell

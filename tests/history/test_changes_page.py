@@ -111,7 +111,7 @@ def test_a_history_link_opens_that_models_chart(history):
 def test_an_as_of_link_shows_the_whole_dashboard_as_on_that_day_and_keeps_the_date(history):
     at = app({"as_of": "2026-11-05"})
     assert "Prices as of 2026-11-05" in at.info[0].value
-    assert sorted(page_table(at, "Models").column("Model id")) == ["acme/alpha-7b", "acme/beta-70b", "acme/gamma-1b"]
+    assert sorted(page_table(at, "Models").model_ids()) == ["acme/alpha-7b", "acme/beta-70b", "acme/gamma-1b"]
     assert param(at, "as_of") == ["2026-11-05"]
     assert [button.label for button in at.button if button.key == "as_of_clear"] == ["Back to today's prices"]
     other = app({"as_of": "2026-11-05"}, page="pages/compare.py")

@@ -76,7 +76,7 @@ def bearers(fake) -> list[str]:
 def test_off_mode_sends_nothing_on_the_operators_credential_from_playground_or_runs(fake):
     at = opened("pages/playground.py")
     # A visitor without leave gets the Playground's preview (issue 21): prices and cost as typed, nothing sent.
-    assert len(at.chat_input) == 0 and "pg_preview" in [area.key for area in at.text_area]
+    assert len(at.chat_input) == 0 and "pg_preview" in [box.key for box in at.text_input]
     runs = opened("pages/runs.py")
     runs.text_area(key="runs_text").set_value("one\ntwo")
     runs.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
@@ -114,7 +114,7 @@ def test_passphrase_mode_keeps_the_operators_credential_locked_until_this_sessio
     monkeypatch.setenv("CATALOG_SPEND_MODE", "passphrase")
     monkeypatch.setenv("CATALOG_SPEND_PASSPHRASE_HASH", STORED)
     locked = opened("pages/playground.py")
-    assert len(locked.chat_input) == 0 and "pg_preview" in [area.key for area in locked.text_area]
+    assert len(locked.chat_input) == 0 and "pg_preview" in [box.key for box in locked.text_input]
     unlocked = opened("pages/playground.py", spend_unlocked=True)
     unlocked.chat_input(key="pg_prompt").set_value("hello").run()
     assert not unlocked.exception and fake.chat_requests == 1
