@@ -192,7 +192,7 @@ def test_a_blank_pasted_credential_in_off_mode_sends_nothing_on_the_operators(fa
     """A space typed into the Credential field is no credential: the visitor gets the preview, not the operator's
     token behind a label that says "yours"."""
     at = opened("pages/playground.py", pg_credential=" ")
-    assert len(at.chat_input) == 0 and "pg_preview" in [area.key for area in at.text_area]
+    assert len(at.chat_input) == 0 and "pg_preview" in [box.key for box in at.text_input]
     runs = opened("pages/runs.py", runs_own_credential="   ")
     runs.text_area(key="runs_text").set_value("one")
     runs.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
