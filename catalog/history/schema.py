@@ -1,10 +1,12 @@
 """The store's tables, and the recorded schema version with its upgrade steps.
 
-Upgrades are plain, numbered steps in this module rather than Alembic: the schema is two tables, the steps
-must run unattended when any process opens the database, and a recorded version plus steps tested on SQLite
-and PostgreSQL (tests/history/test_store_schema.py) is less machinery than an Alembic environment shipped
-inside the package. A step runs in the same transaction as the version bump, so an upgrade either completes
-or leaves the database as it was. Steps only ever add: no step drops or rewrites a user's rows.
+Upgrades are plain, numbered steps in this module rather than Alembic: the schema is a handful of tables
+(price history, runs and their checks, the spend ledger and its locks), declared here so that one numbered
+sequence upgrades them all; each feature's store module owns every read and write of its own tables. The
+steps must run unattended when any process opens the database, and a recorded version plus steps tested on
+SQLite and PostgreSQL (tests/history/test_store_schema.py) is less machinery than an Alembic environment
+shipped inside the package. A step runs in the same transaction as the version bump, so an upgrade either
+completes or leaves the database as it was. Steps only ever add: no step drops or rewrites a user's rows.
 """
 
 from __future__ import annotations
