@@ -50,7 +50,7 @@ def show_checks(trials: TrialStore, run: Run, report: dict[str, Any], run_trials
     verdicts = checks.verdicts(run.id)
     prompts = trials.prompts(run.id)
     checked = frozenset(checks.prompt_checks(run.id))
-    st.caption("Per prompt, which models passed (their first repetition):")
+    st.caption("Per prompt, which models passed (with repeats, how many of their answers did):")
     st.dataframe(prompt_pass_frame(prompts, run.models, run_trials, verdicts, checked), hide_index=True,
                  key="runs_prompt_pass")  # fmt: skip
     with st.expander("Each answer's check results", icon=":material/fact_check:"):
