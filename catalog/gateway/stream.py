@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import httpx
+import orjson
 
 from catalog.gateway.errors import (
     Cancelled,
@@ -95,7 +96,7 @@ class ChatStream:
             yield from self._state.deltas
             return
         self._done = True
-        state, loads = self._state, json.loads  # the hot path of a stream: local names
+        state, loads = self._state, orjson.loads  # the hot path of a stream: local names
         try:
             events = self._events()
             for data in events:
@@ -106,9 +107,7 @@ class ChatStream:
                 try:
                     chunk = loads(data)
                 except ValueError:
-                    raise MalformedChunk(NOT_JSON) from None
-                except RecursionError:
-                    raise MalformedChunk(NESTED) from None
+                    chunk = _slow_chunk(data)
                 if type(chunk) is not dict:
                     raise MalformedChunk("A reply chunk is not a JSON object; the reply is incomplete.")
                 delta = state.apply(chunk)
@@ -153,6 +152,11 @@ class ChatStream:
         data: list[bytes] = []
         for piece in self._response.iter_bytes():
             self._check_time()
+            if not buffer and not data and piece.endswith(b"\n\n") and b"\r" not in piece:
+                whole = _whole_events(piece, limit)  # the usual piece: whole events of one data line each
+                if whole is not None:
+                    yield from whole
+                    continue
             if b"\n" not in piece:
                 buffer += piece
                 if len(buffer) + size > limit:
@@ -218,6 +222,33 @@ class ChatStream:
                 chars = len(self._state.content)
                 self._state.fail(Cancelled(f"Cancelled after {chars} characters; the reply is incomplete."))
         self._response.close()
+
+
+def _slow_chunk(data: bytes) -> object:
+    """An event orjson refused, read by Python's own parser, which also takes integers past 64 bits and `NaN`: such
+    a number is then judged by the usage rules (`Usage.from_json`), not called malformed JSON."""
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise MalformedChunk(NOT_JSON) from None
+    except RecursionError:
+        raise MalformedChunk(NESTED) from None
+
+
+def _whole_events(piece: bytes, limit: int) -> list[bytes] | None:
+    """The data of each event in `piece` when it holds only whole events, each one `data: ` line or a comment;
+    None for anything else (several data lines, other fields, a bare `data:`), which the line reader takes."""
+    found = []
+    for block in piece.split(b"\n\n")[:-1]:
+        if b"\n" in block:
+            return None
+        if block.startswith(b"data: "):
+            if len(block) > limit:
+                return None  # the line reader raises ReplyTooLarge with its message
+            found.append(block[6:])
+        elif not block.startswith(b":"):
+            return None
+    return found
 
 
 def _drain(events: Iterator[bytes]) -> None:
