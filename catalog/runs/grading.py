@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.costs import usd
+from catalog.costs import exact_sum, report_usd, usd
 from catalog.runs.checks import CheckResult
 from catalog.runs.trials import Trial
 
@@ -69,8 +69,8 @@ class Grade:
             "passed": self.passed,
             "not_judged": self.not_judged,
             "pass_rate": None if self.pass_rate is None else round(self.pass_rate, 6),
-            "cost_per_pass_usd": None if self.cost_per_pass_usd is None else round(self.cost_per_pass_usd, 10),
-            "judge_cost_usd": round(self.judge_cost_usd, 10),
+            "cost_per_pass_usd": self.cost_per_pass_usd,
+            "judge_cost_usd": self.judge_cost_usd,
         }
 
 
@@ -81,15 +81,15 @@ def grade(trials: Sequence[Trial], checked_prompts: frozenset[int], verdicts: Ma
     passes = sum(1 for verdict in found if verdict is not None and verdict.passed is True)
     undecided = sum(1 for t, v in zip(checked, found, strict=True) if t.ok and (v is None or v.passed is None))
     decided = len(checked) - undecided
-    cost = sum(t.cost_usd or 0.0 for t in trials)
-    judge_cost = sum(verdict.judge_cost_usd or 0.0 for verdict in found if verdict is not None)
+    cost = exact_sum(t.cost_usd for t in trials)
+    judge_cost = exact_sum(verdict.judge_cost_usd for verdict in found if verdict is not None)
     return Grade(
         checked=len(checked),
         passed=passes,
         not_judged=undecided,
         pass_rate=passes / decided if decided else None,
-        cost_per_pass_usd=cost / passes if passes else None,
-        judge_cost_usd=judge_cost,
+        cost_per_pass_usd=report_usd(cost / passes) if passes else None,
+        judge_cost_usd=report_usd(judge_cost),
     )
 
 
@@ -109,7 +109,7 @@ class Best:
             "provider": self.provider,
             "model": self.model,
             "pass_rate": round(self.pass_rate, 6),
-            "cost_per_pass_usd": round(self.cost_per_pass_usd, 10),
+            "cost_per_pass_usd": self.cost_per_pass_usd,
         }
 
 
@@ -152,8 +152,8 @@ def graded_report(
         grades[name] = found
         line.update(found.to_json() if found is not None else dict.fromkeys(GRADE_FIELDS))
     best = best_model(grades, min_pass_rate) if checked_prompts else None
-    total = sum(g.judge_cost_usd for g in grades.values() if g is not None)
-    report["judge_cost_usd"] = round(total, 10) if checked_prompts else None
+    total = exact_sum(g.judge_cost_usd for g in grades.values() if g is not None)
+    report["judge_cost_usd"] = report_usd(total) if checked_prompts else None
     report["best"] = None if best is None else best.to_json()
     report["min_pass_rate"] = min_pass_rate if checked_prompts else None
     if best is not None and best.runner_up is not None:

@@ -62,7 +62,7 @@ class JudgeJob:
         """The most this judge call can cost: what is sent estimated generously, plus every token it may write."""
         chars = sum(len(content) for _, content in self.messages)
         sent = math.ceil(chars * TOKENS_PER_CHAR) + TOKENS_PER_MESSAGE * len(self.messages)
-        return request_cost(self.record, sent, JUDGE_MAX_TOKENS)
+        return float(request_cost(self.record, sent, JUDGE_MAX_TOKENS))
 
 
 @dataclass(frozen=True, slots=True)

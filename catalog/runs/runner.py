@@ -132,7 +132,7 @@ def prompt_token_bound(prompt: Prompt) -> int:
 
 def worst_case_usd(record: ModelRecord, prompt: Prompt, max_tokens: int | None) -> float:
     """The most one request can cost: every token the prompt can count as, plus every token the reply may write."""
-    return request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens))
+    return float(request_cost(record, prompt_token_bound(prompt), reply_tokens(prompt, max_tokens)))
 
 
 def check_run(

@@ -31,7 +31,7 @@ CAP_NAMES = {
 def worst_case_usd(record: ModelRecord, prompt_chars: int, messages: int, max_tokens: int) -> float:
     """The most one request can cost: the prompt's tokens estimated generously, plus every token it may write."""
     prompt_tokens = math.ceil(prompt_chars * TOKENS_PER_CHAR) + TOKENS_PER_MESSAGE * max(messages, 1)
-    return request_cost(record, prompt_tokens, max_tokens)
+    return float(request_cost(record, prompt_tokens, max_tokens))  # a guard, kept in the ledger's floats
 
 
 @dataclass(frozen=True, slots=True)
