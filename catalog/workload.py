@@ -12,14 +12,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from decimal import Decimal, localcontext
+from typing import Literal, NamedTuple
 
-from catalog.costs import rank_by_cost, request_cost
+from catalog.costs import (
+    EXACT,
+    PER_TOKEN_CACHE,
+    QUOTIENT_QUANTUM,
+    Number,
+    exact,
+    per_token_usd,
+    request_cost,
+)
 from catalog.limits import window_of
 from catalog.records import ModelRecord
 
 #: Days in a billing month, by this dashboard's convention.
 DAYS_PER_MONTH = 30
+THIRTY = Decimal(DAYS_PER_MONTH)
 #: Characters per token in the rough estimate of a pasted prompt's size.
 CHARS_PER_TOKEN = 4
 #: How the token estimate is made, in words, for the page to show.
@@ -85,25 +95,31 @@ def preset(name: str) -> Preset:
     raise KeyError(name)
 
 
-@dataclass(frozen=True, slots=True)
-class WorkloadCost:
+# A NamedTuple, not a frozen dataclass, as `ModelRecord` is: as immutable and typed, and made several times
+# faster (a frozen dataclass sets each field through `object.__setattr__`). Compare makes one per model on every
+# rerun, and that time now pays for exact amounts (bench/bench_interop.py).
+class WorkloadCost(NamedTuple):
     """One model's cost for a workload, against the cheapest model, a baseline and a budget.
 
+    Amounts are exact `Decimal`s from the page's digits (`catalog.costs`); a day's cost when the workload is
+    counted per month is a month's ÷ 30, cut at 1e-12 USD when 30 does not divide the count. The ratios
+    (`times_cheapest`, `savings_pct`) are floats, the quotients of the amounts' nearest floats: shown to 2 and 1
+    decimals, they are not amounts.
     `budget_left_usd_per_month` is the headroom a monthly budget leaves (negative: the overrun).
     `overflowed_window` is the model's cited context window when one request's tokens in and out exceed it
     (such a model is never "the cheapest"); None when the request fits or the window is unknown. One field,
-    not two: Compare builds a line per model on every rerun (bench/bench_interop.py).
+    not two: Compare builds a line per model on every rerun.
     """
 
     record: ModelRecord
-    per_request_usd: float
-    per_day_usd: float
-    per_month_usd: float
+    per_request_usd: Decimal
+    per_day_usd: Decimal
+    per_month_usd: Decimal
     times_cheapest: float | None
-    savings_usd_per_month: float | None
+    savings_usd_per_month: Decimal | None
     savings_pct: float | None
     requests_per_month_in_budget: int | None
-    budget_left_usd_per_month: float | None
+    budget_left_usd_per_month: Decimal | None
     overflowed_window: int | None = None
 
     @property
@@ -119,61 +135,103 @@ def overflowed_windows(records: Iterable[ModelRecord], workload: Workload) -> li
     return [window if window is not None and tokens > window else None for window in found]
 
 
-def requests_within_budget(per_request_usd: float, budget_usd_per_month: float) -> int | None:
-    """Whole requests a monthly budget pays for, at most `MAX_REQUESTS_IN_BUDGET`; None when requests are free."""
+def requests_within_budget(per_request_usd: Number, budget_usd_per_month: Number) -> int | None:
+    """Whole requests a monthly budget pays for, at most `MAX_REQUESTS_IN_BUDGET`; None when requests are free.
+
+    Exact: $10 at $0.001 a request buys 10,000, no float tolerance needed."""
     if budget_usd_per_month < 0:
         raise ValueError("a budget cannot be negative")
     if per_request_usd <= 0:
         return None
-    # The tiny tolerance keeps $10 ÷ $0.001 at 10,000 despite binary floating point.
-    count = budget_usd_per_month / per_request_usd + 1e-9
-    return MAX_REQUESTS_IN_BUDGET if count >= MAX_REQUESTS_IN_BUDGET else math.floor(count)
+    with localcontext(EXACT):
+        return _bought(exact(per_request_usd), exact(budget_usd_per_month))
 
 
-def savings(cost_usd: float, baseline_usd: float) -> tuple[float, float | None]:
-    """What choosing a model saves against the baseline: $ (positive = cheaper) and % of the baseline."""
-    saved = baseline_usd - cost_usd
-    return saved, (100.0 * saved / baseline_usd if baseline_usd > 0 else None)
+def _bought(cost: Decimal, budget: Decimal) -> int | None:
+    # In the EXACT context: the whole requests `budget` buys at `cost`, at most MAX_REQUESTS_IN_BUDGET.
+    if cost <= 0:
+        return None
+    return MAX_REQUESTS_IN_BUDGET if cost * MAX_REQUESTS_IN_BUDGET <= budget else int(budget // cost)
+
+
+def savings(cost_usd: Number, baseline_usd: Number) -> tuple[Decimal, float | None]:
+    """What choosing a model saves against the baseline: $ exactly (positive = cheaper) and % of the baseline."""
+    cost, baseline = exact(cost_usd), exact(baseline_usd)
+    with localcontext(EXACT):
+        saved = baseline - cost
+        return saved, (100 * float(saved) / float(baseline) if baseline > 0 else None)
 
 
 def workload_costs(
     records: Iterable[ModelRecord],
     workload: Workload,
     baseline: ModelRecord | None = None,
-    budget_usd_per_month: float | None = None,
+    budget_usd_per_month: Number | None = None,
 ) -> list[WorkloadCost]:
     """Every model's cost for the workload, cheapest first, with savings against `baseline` (in the list or not)."""
-    lines = rank_by_cost(records, workload.input_tokens, workload.output_tokens, 1)
-    overflows = overflowed_windows([line.record for line in lines], workload)
-    cheapest = next((line.per_request_usd for line, over in zip(lines, overflows, strict=True) if over is None), 0.0)
-    base_month = (
-        request_cost(baseline, workload.input_tokens, workload.output_tokens) * workload.requests_per_month
-        if baseline is not None
-        else None
-    )
-    result = []
-    for line, overflowed in zip(lines, overflows, strict=True):
-        per_month = line.per_request_usd * workload.requests_per_month
-        saved, saved_pct = savings(per_month, base_month) if base_month is not None else (None, None)
-        in_budget = (
-            requests_within_budget(line.per_request_usd, budget_usd_per_month)
-            if budget_usd_per_month is not None
-            else None
-        )
-        result.append(
-            WorkloadCost(
-                record=line.record,
-                per_request_usd=line.per_request_usd,
-                per_day_usd=line.per_request_usd * workload.requests_per_day,
-                per_month_usd=per_month,
-                times_cheapest=line.per_request_usd / cheapest if cheapest > 0 else None,
-                savings_usd_per_month=saved,
-                savings_pct=saved_pct,
-                requests_per_month_in_budget=in_budget,
-                budget_left_usd_per_month=None if budget_usd_per_month is None else budget_usd_per_month - per_month,
-                overflowed_window=overflowed,
+    tokens_in, tokens_out = exact(workload.input_tokens), exact(workload.output_tokens)
+    cached, convert = PER_TOKEN_CACHE.get, per_token_usd
+    with localcontext(EXACT):
+        priced = [
+            (
+                record,
+                (cached(record.input_usd_per_mtok) or convert(record.input_usd_per_mtok)) * tokens_in
+                + (cached(record.output_usd_per_mtok) or convert(record.output_usd_per_mtok)) * tokens_out,
             )
-        )
+            for record in records
+        ]
+    base = None if baseline is None else request_cost(baseline, workload.input_tokens, workload.output_tokens)
+    return cost_lines(priced, workload, base, budget_usd_per_month)
+
+
+def cost_lines(
+    priced: Iterable[tuple[ModelRecord, Decimal]],
+    workload: Workload,
+    baseline_per_request_usd: Decimal | None = None,
+    budget_usd_per_month: Number | None = None,
+) -> list[WorkloadCost]:
+    """Compare's lines from each model's exact cost of one request, cheapest first: a day's and a month's cost,
+    times the cheapest model that fits, savings against the baseline's request cost, what the budget buys."""
+    if budget_usd_per_month is not None and budget_usd_per_month < 0:
+        raise ValueError("a budget cannot be negative")
+    # Sorted as plain tuples, cheapest first, ties by model id then input order. The float leads: floats compare
+    # several times faster than Decimals, and rounding keeps the order; only costs that round to the same float
+    # are told apart by the exact cost. It is also what the ratio to the cheapest is taken from (below).
+    ranked = sorted((float(cost), cost, record.model, index, record) for index, (record, cost) in enumerate(priced))
+    overflows = overflowed_windows([item[4] for item in ranked], workload)
+    cheapest = next((item[0] for item, over in zip(ranked, overflows, strict=True) if over is None), 0.0)
+    requests = exact(workload.requests)
+    monthly = workload.period == "month"
+    budget = None if budget_usd_per_month is None else exact(budget_usd_per_month)
+    result = []
+    with localcontext(EXACT):
+        month_requests = requests if monthly else requests * DAYS_PER_MONTH
+        day_requests = requests / DAYS_PER_MONTH if monthly else requests
+        # A month's count that 30 divides (300,000) makes a day's cost a product, exact; any other a quotient.
+        by_product = day_requests * DAYS_PER_MONTH == month_requests
+        base_month = None if baseline_per_request_usd is None else baseline_per_request_usd * month_requests
+        base_month_float = None if base_month is None else float(base_month)
+        for (rough, per_request, _, _, record), overflowed in zip(ranked, overflows, strict=True):
+            per_month = per_request * month_requests
+            if base_month is None:
+                saved, saved_pct = None, None
+            else:
+                saved = base_month - per_month
+                saved_pct = 100 * float(saved) / base_month_float if base_month_float else None
+            result.append(
+                WorkloadCost(
+                    record,
+                    per_request,
+                    per_request * day_requests if by_product else (per_month / THIRTY).quantize(QUOTIENT_QUANTUM),
+                    per_month,
+                    rough / cheapest if cheapest else None,  # a ratio, not an amount: shown to 2 decimals
+                    saved,
+                    saved_pct,
+                    None if budget is None or per_request <= 0 else _bought(per_request, budget),
+                    None if budget is None else budget - per_month,
+                    overflowed,
+                )
+            )
     return result
 
 

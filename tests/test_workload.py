@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import pytest
 
@@ -37,21 +38,22 @@ def test_a_month_is_thirty_days():
 def test_issue_workload_costs_match_a_hand_computation_to_the_cent():
     lines = workload_costs(CATALOG.models, ISSUE_WORKLOAD, baseline=R1_0528, budget_usd_per_month=100)
     # DeepSeek-R1-0528 at $0.50 in / $2.15 out: (2,000 × 0.50 + 500 × 2.15) / 1M = $0.002075 a request.
+    # Exact, not to the cent only: every amount is the Decimal a hand computation gives.
     r1 = cost_of("deepseek-ai/DeepSeek-R1-0528", lines)
-    assert r1.per_request_usd == pytest.approx(0.002075)
-    assert round(r1.per_day_usd, 2) == 20.75
-    assert round(r1.per_month_usd, 2) == 622.50
-    assert round(r1.savings_usd_per_month, 2) == 0.0
+    assert r1.per_request_usd == Decimal("0.002075")
+    assert r1.per_day_usd == Decimal("20.75")
+    assert r1.per_month_usd == Decimal("622.50")
+    assert r1.savings_usd_per_month == 0
     # phi-4 at $0.07 / $0.14: $0.00021 a request, $2.10 a day, $63.00 a month; saves $559.50 (89.88%).
     phi = cost_of("microsoft/phi-4", lines)
-    assert (round(phi.per_day_usd, 2), round(phi.per_month_usd, 2)) == (2.10, 63.00)
-    assert round(phi.savings_usd_per_month, 2) == 559.50
+    assert (phi.per_day_usd, phi.per_month_usd) == (Decimal("2.10"), Decimal("63.00"))
+    assert phi.savings_usd_per_month == Decimal("559.50")
     assert round(phi.savings_pct, 2) == 89.88
     assert phi.requests_per_month_in_budget == 476_190  # $100 / $0.00021
     # GLM-5.2 at $1.40 / $4.40: $0.005 a request, $1,500 a month: $877.50 more than the baseline.
     glm = cost_of("zai-org/GLM-5.2", lines)
-    assert round(glm.per_month_usd, 2) == 1500.00
-    assert round(glm.savings_usd_per_month, 2) == -877.50
+    assert glm.per_month_usd == Decimal("1500.00")
+    assert glm.savings_usd_per_month == Decimal("-877.50")
 
 
 def test_costs_are_ranked_cheapest_first_with_multipliers_of_the_cheapest():
@@ -59,7 +61,7 @@ def test_costs_are_ranked_cheapest_first_with_multipliers_of_the_cheapest():
     months = [line.per_month_usd for line in lines]
     assert months == sorted(months)
     assert lines[0].record.model == "meta-llama/Llama-3.2-1B-Instruct"
-    assert round(lines[0].per_month_usd, 2) == 4.50
+    assert lines[0].per_month_usd == Decimal("4.50")
     assert lines[0].times_cheapest == 1.0
     assert lines[-1].times_cheapest == pytest.approx(0.005 / 0.000015)
     assert all(line.savings_usd_per_month is None and line.requests_per_month_in_budget is None for line in lines)
@@ -68,14 +70,14 @@ def test_costs_are_ranked_cheapest_first_with_multipliers_of_the_cheapest():
 def test_a_baseline_outside_the_compared_models_still_gives_savings():
     phi = [record for record in CATALOG.models if record.model == "microsoft/phi-4"]
     (line,) = workload_costs(phi, ISSUE_WORKLOAD, baseline=R1_0528)
-    assert round(line.savings_usd_per_month, 2) == 559.50
+    assert line.savings_usd_per_month == Decimal("559.50")
 
 
 def test_monthly_request_volume_gives_the_same_month_as_its_daily_equivalent():
     daily = workload_costs([R1_0528], ISSUE_WORKLOAD)[0]
     monthly = workload_costs([R1_0528], Workload(2_000, 500, 300_000, "month"))[0]
-    assert monthly.per_month_usd == pytest.approx(daily.per_month_usd)
-    assert monthly.per_day_usd == pytest.approx(daily.per_day_usd)
+    assert monthly.per_month_usd == daily.per_month_usd == Decimal("622.50")
+    assert monthly.per_day_usd == daily.per_day_usd == Decimal("20.75")
 
 
 def test_budget_counts_whole_requests_and_free_requests_have_no_limit():

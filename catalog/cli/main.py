@@ -8,6 +8,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import NoReturn, TextIO
 
 from catalog.cli import history, hosts, interop, publish, runs, spend
@@ -273,7 +274,7 @@ COMMANDS: dict[str, Callable[[Catalog, argparse.Namespace, TextIO], None]] = {
 }
 
 
-def _dollars(value: float) -> str:
+def _dollars(value: float | Decimal) -> str:
     return usd(value, max_decimals=8)  # a request can cost a few millionths of a dollar
 
 

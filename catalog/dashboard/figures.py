@@ -386,7 +386,7 @@ def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None
     ]
     figure = go.Figure(
         go.Bar(
-            x=[line.per_month_usd for line in lines],
+            x=[float(line.per_month_usd) for line in lines],  # the bars' lengths; their labels are exact
             y=labels,
             orientation="h",
             marker_color=[vendor_color(record.vendor) for record in records],
@@ -399,7 +399,7 @@ def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None
         )
     )
     _names_above_bars(figure, labels)
-    top = max((line.per_month_usd for line in lines), default=1.0)
+    top = max((float(line.per_month_usd) for line in lines), default=1.0)
     figure.update_xaxes(title="USD per month", side="top", range=[0, 1.2 * top or 1.0], **money_ticks(top))
     return _layout(figure, "Monthly cost", max(260, _BAR_HEIGHT * len(lines) + 120))
 

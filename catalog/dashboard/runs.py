@@ -4,6 +4,7 @@ cost against speed, answers side by side per prompt, and the past runs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from catalog.costs import request_cost, usd
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 MISSING = "—"
 
 
-def _money(value: float | None) -> str:
+def _money(value: float | Decimal | None) -> str:
     return MISSING if value is None else usd(value, 6, significant=3)
 
 
@@ -29,7 +30,7 @@ def _number(value: float | None, unit: str = "") -> str:
     return MISSING if value is None else f"{value:,.1f}{unit}"
 
 
-def list_estimate(models: Catalog, provider: str, model: str, input_tokens: int, output_tokens: int) -> float | None:
+def list_estimate(models: Catalog, provider: str, model: str, input_tokens: int, output_tokens: int) -> Decimal | None:
     """What Compare would say one request costs: the assumed tokens at the catalog's list prices."""
     record = models.find(model, provider)
     return None if record is None else request_cost(record, input_tokens, output_tokens)
@@ -43,7 +44,7 @@ def results_frame(report: RunReport, models: Catalog, input_tokens: int, output_
     for line in report.models:
         estimate = list_estimate(models, line.provider, line.model, input_tokens, output_tokens)
         measured = line.cost_usd_mean
-        ratio = measured / estimate if measured is not None and estimate else None
+        ratio = measured / float(estimate) if measured is not None and estimate else None
         billed = line.billed_usd_mean
         rows.append(
             {

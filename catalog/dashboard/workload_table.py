@@ -4,6 +4,7 @@ against a baseline and what a monthly budget buys (those columns only when one i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_table
@@ -27,13 +28,13 @@ MINUS = "\u2212"
 SMALL_USD = 0.1
 
 
-def money(value: float) -> str:
+def money(value: float | Decimal) -> str:
     """Dollars to the cent, or to exactly two significant digits below 10 cents: $63.00, −$877.50, $0.018,
     $0.000090 (beside $0.000055: one shape down a column)."""
-    return usd(value, 2, significant=2, fixed=True) if abs(value) < SMALL_USD else usd(value, 2)
+    return usd(value, 2, significant=2, fixed=True) if -SMALL_USD < value < SMALL_USD else usd(value, 2)
 
 
-def per_request(value: float) -> str:
+def per_request(value: float | Decimal) -> str:
     """A request's cost, in the same shape as every other amount of the table."""
     return money(value)
 

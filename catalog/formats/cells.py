@@ -5,8 +5,12 @@ Every CSV writer passes each cell through `csv_cell`; that is the one place the 
 
 from __future__ import annotations
 
-from catalog.records import DECIMALS
+from decimal import Decimal
 
+from catalog.costs import decimal_text
+
+#: Significant digits a float keeps in a CSV cell: every decimal of up to 15 digits survives a double.
+FLOAT_DIGITS = 15
 #: Joins the items of a list-valued field (tags, flags) in one CSV cell.
 LIST_SEPARATOR = ";"
 #: A text cell starting with one of these is read as a formula by spreadsheets (OWASP's CSV-injection list).
@@ -19,15 +23,21 @@ LINE_END = "\r\n"
 
 
 def csv_cell(value: object) -> object:
-    """A value as one CSV cell: a list or tuple joined with `;`, a float without float noise, and text that a
-    spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) prefixed with `'`.
+    """A value as one CSV cell: a list or tuple joined with `;`, a float to 15 significant digits, an exact amount
+    (`Decimal`) as its plain digits, and text that a spreadsheet would run as a formula (starting with `=`, `+`,
+    `-`, `@`, tab or CR) prefixed with `'`.
 
     Numbers stay numbers, so a negative price is written as `-0.5`, never guarded: only text is a formula risk.
     """
+    if type(value) is Decimal:  # first: a Compare export holds five amount columns
+        return decimal_text(value)  # an exact amount: every digit, never rounded, never guarded
     if isinstance(value, list | tuple):
         value = LIST_SEPARATOR.join(str(item) for item in value)
     if isinstance(value, float):
-        return round(value, DECIMALS)
+        # Its 15 significant digits (a double's): any decimal of up to 15 digits it was made from, without the
+        # binary noise a 17-digit repr shows (0.7000000000000001). No rounding to a fixed number of decimals,
+        # which cut a run report's mean cost at 1e-9 USD.
+        return float(f"{value:.{FLOAT_DIGITS}g}")
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return FORMULA_GUARD + value
     return value

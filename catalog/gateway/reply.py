@@ -125,7 +125,7 @@ class ReplyState:
             request_id=request_id or self.response_id,
             ttft_s=None if self.first_token_at is None else self.first_token_at - self.started,
             total_s=end - self.started,
-            cost_usd=None if usage is None else request_cost(record, usage.prompt_tokens, usage.completion_tokens),
+            cost_usd=None if usage is None else _cost(record, usage),
             error=self.error,
             streamed_deltas=len(self.deltas),
             provider=record.provider,
@@ -146,3 +146,10 @@ def _first_choice(choices: list[Any]) -> dict[str, Any]:
     if not all(type(choice) is dict for choice in choices):
         raise MalformedChunk("A reply chunk had an unreadable choice; the reply is incomplete.")
     return next((choice for choice in choices if choice.get("index", 0) == 0), {})
+
+
+def _cost(record: ModelRecord, usage: Usage) -> float:
+    """The reply's cost at the catalog's prices: the nearest float to the exact cost, which the spend ledger, the
+    run's budget and the store's `cost_usd` column (a double) keep; its repr is the exact decimal for any cost
+    of up to 15 significant digits, so a report reads the exact cost back (`catalog.costs.exact`)."""
+    return float(request_cost(record, usage.prompt_tokens, usage.completion_tokens))

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.costs import usd
+from catalog.costs import exact_sum, report_usd, usd
 from catalog.runs.checks import CheckResult
 from catalog.runs.trials import Trial
 
@@ -69,8 +69,8 @@ class Grade:
             "passed": self.passed,
             "not_judged": self.not_judged,
             "pass_rate": None if self.pass_rate is None else round(self.pass_rate, 6),
-            "cost_per_pass_usd": None if self.cost_per_pass_usd is None else round(self.cost_per_pass_usd, 10),
-            "judge_cost_usd": round(self.judge_cost_usd, 10),
+            "cost_per_pass_usd": self.cost_per_pass_usd,
+            "judge_cost_usd": self.judge_cost_usd,
         }
 
 
@@ -81,15 +81,15 @@ def grade(trials: Sequence[Trial], checked_prompts: frozenset[int], verdicts: Ma
     passes = sum(1 for verdict in found if verdict is not None and verdict.passed is True)
     undecided = sum(1 for t, v in zip(checked, found, strict=True) if t.ok and (v is None or v.passed is None))
     decided = len(checked) - undecided
-    cost = sum(t.cost_usd or 0.0 for t in trials)
-    judge_cost = sum(verdict.judge_cost_usd or 0.0 for verdict in found if verdict is not None)
+    cost = exact_sum(t.cost_usd for t in trials)
+    judge_cost = exact_sum(verdict.judge_cost_usd for verdict in found if verdict is not None)
     return Grade(
         checked=len(checked),
         passed=passes,
         not_judged=undecided,
         pass_rate=passes / decided if decided else None,
-        cost_per_pass_usd=cost / passes if passes else None,
-        judge_cost_usd=judge_cost,
+        cost_per_pass_usd=report_usd(cost / passes) if passes else None,
+        judge_cost_usd=report_usd(judge_cost),
     )
 
 
@@ -111,7 +111,7 @@ class Best:
             "provider": self.provider,
             "model": self.model,
             "pass_rate": round(self.pass_rate, 6),
-            "cost_per_pass_usd": round(self.cost_per_pass_usd, 10),
+            "cost_per_pass_usd": self.cost_per_pass_usd,
         }
         if self.runner_up is not None:
             found["runner_up"] = f"{self.runner_up[0]}:{self.runner_up[1]}"
@@ -151,13 +151,13 @@ class Grading:
 
     @property
     def judge_cost_usd(self) -> float:
-        """What judging every model's answers cost, apart from the answers' own cost."""
-        return sum(grade.judge_cost_usd for grade in self.grades)
+        """What judging every model's answers cost, apart from the answers' own cost (exact, as a report's number)."""
+        return report_usd(exact_sum(grade.judge_cost_usd for grade in self.grades))
 
     def to_json(self) -> dict[str, Any]:
         """The report's top-level keys: `judge_cost_usd`, `best`, `min_pass_rate`, `judging`."""
         return {
-            "judge_cost_usd": round(self.judge_cost_usd, 10),
+            "judge_cost_usd": self.judge_cost_usd,
             "best": None if self.best is None else self.best.to_json(),
             "min_pass_rate": self.min_pass_rate,
             "judging": self.judging,

@@ -58,7 +58,8 @@ class JudgeJob:
     def worst_usd(self) -> float:
         """The most this judge call can cost: what is sent at the runner's bound (every UTF-8 byte a token, plus a few
         a message), plus every token the judge may write."""
-        return request_cost(self.record, prompt_token_bound(content for _, content in self.messages), JUDGE_MAX_TOKENS)
+        sent = prompt_token_bound(content for _, content in self.messages)
+        return float(request_cost(self.record, sent, JUDGE_MAX_TOKENS))
 
 
 @dataclass(frozen=True, slots=True)

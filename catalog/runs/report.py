@@ -15,12 +15,12 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from catalog.costs import request_cost
+from catalog.costs import report_mean, request_cost
 from catalog.formats.cells import LINE_END, csv_cell
 from catalog.records import ModelRecord
 from catalog.runs.grading import GRADE_FIELDS, NO_GRADING_JSON, Grading
 from catalog.runs.trials import Run, Trial
-from catalog.workload import Workload, WorkloadCost, requests_within_budget, savings
+from catalog.workload import Workload, WorkloadCost, cost_lines
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -183,8 +183,8 @@ def model_summary(provider: str, model: str, trials: Sequence[Trial]) -> ModelSu
         input_tokens_mean=_rounded(_mean(t.input_tokens for t in ok), 3),
         output_tokens_mean=_rounded(_mean(t.output_tokens for t in ok), 3),
         reasoning_tokens_mean=_rounded(_mean(t.reasoning_tokens for t in ok), 3),
-        cost_usd_mean=_rounded(_mean(t.cost_usd for t in ok), 10),
-        estimated_cost_usd_mean=_rounded(_mean(t.estimated_cost_usd for t in ok), 10),
+        cost_usd_mean=report_mean(t.cost_usd for t in ok),
+        estimated_cost_usd_mean=report_mean(t.estimated_cost_usd for t in ok),
         ttft_ms_p50=_rounded(percentile(ttft, 0.5), 1),
         ttft_ms_p95=_rounded(percentile(ttft, 0.95), 1),
         output_tokens_per_s_p50=_rounded(percentile(speed, 0.5), 2),
@@ -226,26 +226,13 @@ def costs_with_measured(
     """Compare's costs with each model's own measured tokens where a run has them, else the workload's assumed
     pair; cheapest first, each line with whether its tokens were measured. The baseline is priced the same way."""
 
-    def per_request(record: ModelRecord) -> tuple[float, bool]:
+    def per_request(record: ModelRecord) -> Decimal:
         pair = measured.get((record.provider, record.model))
-        tokens = pair if pair is not None else (workload.input_tokens, workload.output_tokens)
-        return request_cost(record, *tokens), pair is not None
+        return request_cost(record, *(pair if pair is not None else (workload.input_tokens, workload.output_tokens)))
 
-    priced = sorted(((record, *per_request(record)) for record in records), key=lambda item: item[1])
-    cheapest = priced[0][1] if priced else 0.0
-    base_month = per_request(baseline)[0] * workload.requests_per_month if baseline is not None else None
-    lines = []
-    for record, cost, is_measured in priced:
-        per_month = cost * workload.requests_per_month
-        saved, saved_pct = savings(per_month, base_month) if base_month is not None else (None, None)
-        in_budget = requests_within_budget(cost, budget_usd_per_month) if budget_usd_per_month is not None else None
-        line = WorkloadCost(
-            record, cost, cost * workload.requests_per_day, per_month, cost / cheapest if cheapest > 0 else None,
-            saved, saved_pct, in_budget,
-            None if budget_usd_per_month is None else budget_usd_per_month - per_month,
-        )  # fmt: skip
-        lines.append((line, is_measured))
-    return lines
+    base = None if baseline is None else per_request(baseline)
+    lines = cost_lines([(record, per_request(record)) for record in records], workload, base, budget_usd_per_month)
+    return [(line, (line.record.provider, line.record.model) in measured) for line in lines]
 
 
 def measured_by_host(trials: Iterable[Trial]) -> dict[tuple[str, str], dict[str, Any]]:

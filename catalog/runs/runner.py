@@ -156,7 +156,9 @@ def worst_case_usd(record: ModelRecord, prompt: Prompt, max_tokens: int | None) 
     """The most one request can cost: every token the prompt can count as (`catalog.costs.prompt_token_bound`, the
     spend ledger's bound too), plus every token the reply may write (clamped as it is sent: `reply_tokens`)."""
     contents = [content for _, content in prompt.messages]
-    return request_cost(record, prompt_token_bound(contents), reply_tokens(prompt, max_tokens, _limit(record.model)))
+    return float(
+        request_cost(record, prompt_token_bound(contents), reply_tokens(prompt, max_tokens, _limit(record.model)))
+    )
 
 
 def check_run(

@@ -28,7 +28,9 @@ CAP_NAMES = {
 def worst_case_usd(record: ModelRecord, contents: Sequence[str], max_tokens: int) -> float:
     """The most one request can cost: every token its messages' `contents` can count as (the runner's bound,
     `catalog.costs.prompt_token_bound`), plus every token it may write."""
-    return request_cost(record, prompt_token_bound(contents or [""]), max_tokens)
+    return float(
+        request_cost(record, prompt_token_bound(contents or [""]), max_tokens)
+    )  # a guard, in the ledger's floats
 
 
 class Unpriced(CatalogError):

@@ -6,6 +6,7 @@ import logging
 import socket
 import threading
 import time
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -70,7 +71,7 @@ def test_streamed_reply_has_text_usage_cost_timing_and_request_id(client, fake):
     assert result.complete and result.finish_reason == "stop" and result.reasoning == ""
     assert result.usage is not None and result.usage.completion_tokens == len(deltas) == 11
     assert result.usage.estimated_cost_usd == pytest.approx(result.usage.total_tokens * 2e-7)
-    assert result.cost_usd == pytest.approx(request_cost(record(), result.usage.prompt_tokens, 11))
+    assert Decimal(repr(result.cost_usd)) == request_cost(record(), result.usage.prompt_tokens, 11)  # its digits exact
     assert result.request_id == "req_fake_1"
     assert 0 < result.ttft_s <= result.total_s and result.tokens_per_s > 0
 

@@ -60,7 +60,10 @@ def expected_line(fake, model: str) -> dict:
             if "completion_tokens_details" in usages[0]
             else None
         ),
-        "cost_usd_mean": sum(request_cost(record, u["prompt_tokens"], u["completion_tokens"]) for u in usages) / n,
+        # Exact: the catalog's digits × the tokens sent, their mean cut at 1e-12 USD as the report cuts it.
+        "cost_usd_mean": (
+            sum(request_cost(record, u["prompt_tokens"], u["completion_tokens"]) for u in usages) / n
+        ).quantize(Decimal("1e-12")),
         "estimated_cost_usd_mean": sum(u["estimated_cost"] for u in usages) / n,
     }
 
@@ -83,9 +86,11 @@ def test_twenty_prompts_on_three_models_report_what_the_fake_sent(run_env, monke
             for key, value in want.items():
                 if value is None:
                     assert line[key] is None, key
+                elif isinstance(value, Decimal):
+                    assert Decimal(repr(line[key])) == value, key  # the JSON number's digits, every one
                 else:
                     assert line[key] == pytest.approx(value, rel=1e-6), key
-            assert round(line["cost_usd_mean"] * 20, 2) == round(want["cost_usd_mean"] * 20, 2)  # to the cent
+            assert round(line["cost_usd_mean"] * 20, 2) == round(float(want["cost_usd_mean"]) * 20, 2)  # to the cent
             assert line["ttft_ms_p50"] is not None and line["ttft_ms_p95"] >= line["ttft_ms_p50"]
         by_model = {line["model"]: line for line in report["models"]}
         # The thinker writes fewer visible words than the verbose model, yet its hidden tokens make it dearer.

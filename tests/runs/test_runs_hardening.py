@@ -79,7 +79,8 @@ def test_hostile_usage_is_recorded_as_unknown_flagged_and_every_export_stays_val
         assert trial.outcome == "incomplete" and trial.error, number
         assert trial.estimated_cost_usd is None
     assert by_label[0].input_tokens is None and by_label[0].cost_usd is None
-    assert by_label[2].input_tokens == 3 and by_label[2].cost_usd == pytest.approx(request_cost(RECORD, 3, 5))
+    # The stored cost is the float whose repr is the exact cost's digits.
+    assert by_label[2].input_tokens == 3 and Decimal(repr(by_label[2].cost_usd)) == request_cost(RECORD, 3, 5)
     assert by_label[6].ok and by_label[6].estimated_cost_usd == pytest.approx(0.000002)
     for trial in trials:
         for value in (trial.cost_usd, trial.estimated_cost_usd):
@@ -206,7 +207,8 @@ def test_spending_stays_within_the_cap_plus_what_replies_overran(
         sent = len(fake.sent)
     trials = stored_trials(os.environ["CATALOG_DB_URL"], 1)
     assert len(trials) == sent  # every request the upstream answered is recorded
-    cost = {t.prompt_number: request_cost(RECORD, *usage_by_prompt[texts[t.prompt_number]]) for t in trials}
+    # In the budget's floats, as the runner keeps it (`worst_case_usd` is a float too).
+    cost = {t.prompt_number: float(request_cost(RECORD, *usage_by_prompt[texts[t.prompt_number]])) for t in trials}
     bounded = sum(min(cost[t.prompt_number], worst[texts[t.prompt_number]]) for t in trials)
     assert bounded <= cap * (1 + 1e-9)
     overran = [n for n, t in enumerate(trials) if cost[t.prompt_number] > worst[texts[t.prompt_number]] * (1 + 1e-9)]
