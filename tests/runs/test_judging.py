@@ -4,6 +4,7 @@ any judge, a judge's worst case at the runner's token bound, and checks that rea
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_a_judge_calls_worst_case_counts_what_it_is_sent_as_the_runner_does():
     job = JudgeJob((0, 0, "DeepInfra", SOLID), 0, record, messages)
     bound = prompt_token_bound(content for _, content in messages)
     assert bound > 8_000
-    assert job.worst_usd == request_cost(record, bound, JUDGE_MAX_TOKENS)
+    assert job.worst_usd == float(request_cost(record, bound, JUDGE_MAX_TOKENS))
 
 
 def test_checks_read_the_answer_never_the_reasoning(lava, tmp_path):
@@ -141,7 +142,7 @@ def test_the_run_says_what_the_answers_and_the_judge_cost_apart(lava, tmp_path):
     result = run("run", str(prompts), *model_flags(SOLID), "--judge", JUDGE)
     assert result.returncode == 0, result.stderr
     models = load_catalog()
-    spent = {"answers": 0.0, "judge": 0.0}
+    spent = {"answers": Decimal(0), "judge": Decimal(0)}
     for entry in lava.sent.values():
         usage = entry["usage"]
         cost = request_cost(models.find(entry["model"]), usage["prompt_tokens"], usage["completion_tokens"])

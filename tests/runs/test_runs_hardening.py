@@ -333,10 +333,10 @@ def test_an_exception_no_one_foresaw_is_a_recorded_trial_and_the_run_ends(run_en
     assert before.error == "The request failed unexpectedly (RuntimeError); no reply was read."
     # A reply had begun, so it may be billed: flagged incomplete, with its usage and cost, which had arrived.
     assert mid.outcome == "incomplete" and mid.input_tokens == 5 and mid.reply_chars == 5
-    assert mid.cost_usd == pytest.approx(request_cost(RECORD, 5, 1))
+    assert mid.cost_usd == pytest.approx(float(request_cost(RECORD, 5, 1)))
     assert mid.error == "The reply could not be read to its end (RuntimeError); the reply is incomplete."
     if paid:  # the ledger holds what the two replies cost, and nothing for the request that got none
-        assert spent_today == pytest.approx(2 * request_cost(RECORD, 5, 1))
+        assert spent_today == pytest.approx(float(2 * request_cost(RECORD, 5, 1)))
 
 
 def test_a_run_whose_own_hook_fails_ends_interrupted_with_its_trials_kept(run_env):  # noqa: F811
@@ -415,7 +415,7 @@ def test_a_prompts_own_max_tokens_is_clamped_to_the_models_output_limit_with_a_n
 def test_the_worst_case_counts_only_what_the_model_can_write():
     small = CATALOG.find(SMALL)
     prompt = Prompt("a", (("user", "a"),), max_tokens=5_000_000)
-    assert worst_case_usd(small, prompt, None) == pytest.approx(request_cost(small, 1 + 8, 4_096))
+    assert worst_case_usd(small, prompt, None) == pytest.approx(float(request_cost(small, 1 + 8, 4_096)))
 
 
 @pytest.mark.parametrize("cost", ["١٢", "1_0", "-0", "-0.0", " 1e99999999999999999999", "0x10", True])

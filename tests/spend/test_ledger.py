@@ -127,5 +127,5 @@ def test_a_requests_worst_case_counts_every_utf8_byte_of_its_messages_as_a_token
     record = load_catalog().find("meta-llama/Meta-Llama-3.1-8B-Instruct")
     assert record is not None
     assert prompt_token_bound(["\U0001f600" * 10, "hi"]) == 40 + 8 + 2 + 8  # 4 bytes an emoji, 8 a message
-    assert worst_case_usd(record, ["\U0001f600" * 1000], 0) == pytest.approx(request_cost(record, 4008, 0))
-    assert worst_case_usd(record, [], 100) == pytest.approx(request_cost(record, 8, 100))
+    assert worst_case_usd(record, ["\U0001f600" * 1000], 0) == pytest.approx(float(request_cost(record, 4008, 0)))
+    assert worst_case_usd(record, [], 100) == pytest.approx(float(request_cost(record, 8, 100)))
