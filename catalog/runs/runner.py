@@ -612,11 +612,14 @@ class Runner:
         assert self.checks is not None
         try:
             while (job := self._next_judge()) is not None:
-                answer = None
+                answer, sent = None, not self._stop.is_set()  # a stop first: nothing is sent, nothing spent
                 try:
-                    answer = self._paid_judge(job) if self.spender is not None else self.checks.send(job, self._stop)
+                    if sent:
+                        answer = (
+                            self._paid_judge(job) if self.spender is not None else self.checks.send(job, self._stop)
+                        )
                 finally:
-                    self._judge_ended(job, answer)
+                    self._judge_ended(job, answer, sent)
         finally:
             self._wake.set()
 
@@ -654,10 +657,11 @@ class Runner:
         except CapReached as refused:
             return JudgeAnswer(job, CheckResult("judge", None, str(refused)))
 
-    def _judge_ended(self, job: JudgeJob, answer: JudgeAnswer | None) -> None:
-        """A judge call ended: its reservations settled at what it cost, its verdict in place."""
+    def _judge_ended(self, job: JudgeJob, answer: JudgeAnswer | None, sent: bool = True) -> None:
+        """A judge call ended: its reservations settled at what it cost, its verdict in place. A call a stop cut
+        off (no answer) may still be billed for what it used: the budget keeps its worst case as spent."""
         assert self.checks is not None
-        cost = 0.0 if answer is None else answer.cost_usd
+        cost = answer.cost_usd if answer is not None else (None if sent else 0.0)
         with self._turn:
             self._judging -= 1
             for source in self.reservations:

@@ -16,6 +16,7 @@ from runfixtures import TOKEN, model_flags, run_env  # noqa: F401  (fixture)
 from catalog.costs import prompt_token_bound, request_cost
 from catalog.gateway.client import GatewayClient
 from catalog.gateway.config import resolve_config
+from catalog.gateway.messages import ReplyLimits
 from catalog.history import Store
 from catalog.runs.check_store import CheckStore
 from catalog.runs.checks import judge_messages
@@ -152,3 +153,51 @@ def test_the_run_says_what_the_answers_and_the_judge_cost_apart(lava, tmp_path):
     assert f"run 1: finished; 1 trial recorded, {said}" in result.stderr
     plain = run("run", str(write(tmp_path, [{"prompt": "Capital of Peru?"}])), *model_flags(SOLID))
     assert "2: finished; 1 trial recorded, $" in plain.stderr and "judge" not in plain.stderr
+
+
+def test_a_judge_call_a_stop_cuts_off_keeps_its_worst_case_in_the_budget(lava, tmp_path):
+    import threading
+    import time
+
+    from catalog.runs.judge import judges_for_run, prompt_checks, run_checks_for
+    from catalog.runs.prompts import read_prompts
+    from catalog.runs.runner import Runner, resolve_models, run_prompts
+    from catalog.runs.trials import RunSettings
+
+    lava.slow_s = 10.0  # the judge sends a few chunks, then stalls: the stop finds it under way
+    prompts = read_prompts(
+        write(
+            tmp_path,
+            [
+                {
+                    "id": "france",
+                    "prompt": "Capital of France? One word.",
+                    "expect": [{"type": "judge", "value": "Names Paris. !fake:stall"}],
+                }
+            ],
+        )
+    )
+    catalog = load_catalog()
+    models = resolve_models(catalog, [SOLID])
+    settings = RunSettings(max_usd=1.0, judge=JUDGE)
+    config = resolve_config({"LAVA_BASE_URL": lava.url, "LAVA_FORWARD_TOKEN": TOKEN})
+    limits = ReplyLimits(deadline_s=2.0)  # the stalled call gives up after 2 s, a stop already set
+    with Store(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store, GatewayClient(config, limits=limits) as client:
+        trials = TrialStore(store)
+        checks = prompt_checks(prompts)
+        run_ = trials.create_run("cut", [(r.provider, r.model) for r in models], run_prompts(prompts), 1, settings)
+        judges = judges_for_run(catalog, checks, run_.settings, resolve_models)
+        hook = run_checks_for(store, run_, checks, judges, prompts, client, catalog)
+        runner = Runner(trials, client, catalog, run_, prompts, models, checks=hook)
+        thread = threading.Thread(target=runner.execute)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not sent_to(lava, JUDGE) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # its first chunks have arrived: the call is under way
+        runner.stop()
+        thread.join(20)
+        assert not thread.is_alive() and len(sent_to(lava, JUDGE)) == 1
+    answer = next(entry["usage"] for entry in lava.sent.values() if entry["model"] == SOLID)
+    answer_cost = float(request_cost(catalog.find(SOLID), answer["prompt_tokens"], answer["completion_tokens"]))
+    assert runner.budget.reserved == 0 and runner.budget.spent > answer_cost  # the cut-off call's worst case kept
