@@ -7,6 +7,7 @@ Money is read as `Decimal` from Lava's decimal strings, never through float.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +30,11 @@ NOT_FINAL = frozenset({"pending", "processing", "queued"})
 #: A request record is about a kilobyte: the most of one read (after decoding), and the longest one fetch may take.
 MAX_RECORD_BYTES = 1_000_000
 RECORD_DEADLINE_S = 10.0
+#: The longest one reconciliation (a run's pending trials, one record each) may take, and how many records in a row
+#: may fail to be read before it gives up: what is not read stays pending and is fetched again on the next visit, so
+#: a slow or failing Lava costs a page or a command seconds, never a record's deadline per trial.
+RECONCILE_DEADLINE_S = 20.0
+FAILURES_IN_A_ROW = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +97,25 @@ def fetch_billed(http: httpx.Client, base_url: str, secret_key: str, request_id:
 
 
 def reconcile(
-    trials: Iterable[Trial], base_url: str, secret_key: str, *, transport: httpx.BaseTransport | None = None
+    trials: Iterable[Trial],
+    base_url: str,
+    secret_key: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    deadline_s: float = RECONCILE_DEADLINE_S,
 ) -> list[tuple[int, Decimal | None, bool]]:
-    """Billed figures for every trial with a request id and no final figure yet: (trial id, amount, final)."""
-    updates = []
+    """Billed figures for the trials with a request id and no final figure yet: (trial id, amount, final). It stops
+    at `deadline_s` in all, or after `FAILURES_IN_A_ROW` records that could not be read; the rest wait for next time."""
+    updates: list[tuple[int, Decimal | None, bool]] = []
+    ends, failures = time.monotonic() + deadline_s, 0
     with httpx.Client(transport=transport, follow_redirects=False) as http:
         for trial in trials:
             if trial.id is None or not trial.request_id or trial.billed_final:
                 continue
+            if time.monotonic() >= ends or failures >= FAILURES_IN_A_ROW:
+                break
             billed = fetch_billed(http, base_url, secret_key, trial.request_id)
+            failures = failures + 1 if billed is None else 0
             if billed is not None:
                 updates.append((trial.id, billed.amount, billed.final))
     return updates

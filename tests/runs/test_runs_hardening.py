@@ -467,3 +467,23 @@ def test_a_request_record_sent_a_byte_a_second_stops_at_the_fetch_deadline(monke
     started = time.monotonic()
     assert fetched_record({RECORD_PATH: trickle}) is None
     assert time.monotonic() - started < 5  # the old look-up waited 10 s a read, and a byte came every second
+
+
+def test_reconciling_a_run_against_a_lava_that_trickles_gives_up_in_seconds_not_a_deadline_a_trial(monkeypatch):
+    from catalog.runs.billing import FAILURES_IN_A_ROW, reconcile
+    from catalog.runs.trials import Trial
+
+    monkeypatch.setenv("CATALOG_FETCH_DEADLINE_S", "1")  # each record read gives up after a second
+    pending = [Trial("DeepInfra", TERSE, "ok", request_id=f"req_{n}", id=n + 1) for n in range(20)]
+    pages = {f"/v1/requests/req_{n}": trickle for n in range(20)}
+    started = time.monotonic()
+    with hostile(pages) as url:
+        assert reconcile(pending, url, "aks_secret") == []  # nothing read: every trial stays pending
+    assert time.monotonic() - started < FAILURES_IN_A_ROW + 3  # it used to wait the deadline for each of the 20
+    record = sized(b'{"status": "completed", "cost": "0.000002"}')
+    started = time.monotonic()
+    with hostile({f"/v1/requests/req_{n}": record for n in range(20)}) as url:
+        read = reconcile(pending, url, "aks_secret", deadline_s=0.0)  # past its whole deadline at once
+    assert read == [] and time.monotonic() - started < 2
+    with hostile({f"/v1/requests/req_{n}": record for n in range(20)}) as url:
+        assert [trial_id for trial_id, _, _ in reconcile(pending, url, "aks_secret")] == list(range(1, 21))
