@@ -188,3 +188,20 @@ def test_a_dotted_key_of_a_hundred_and_one_parts_is_refused_and_of_a_hundred_rea
     assert load_toml("a." * 99 + "b = 1\n") is not None
     with pytest.raises(NestingError, match="^line 1: nested more than 100 levels deep$"):
         load_toml("a." * 100 + "b = 1\n")
+
+
+def test_a_models_dev_file_past_the_size_bound_is_skipped_before_it_is_read_whole(tmp_path):
+    """A model file is about a kilobyte; one of 300 KB (here a valid one, padded) is left out and counted, in
+    imports and in the operator's limits alike, and no file is read past `MAX_TOML_BYTES`."""
+    from catalog.formats.imports import import_folder
+    from catalog.formats.models_dev import MAX_TOML_BYTES, read_models_dev_limits
+
+    padded = "# " + "x" * 300_000 + "\n[cost]\ninput = 2\noutput = 3\n[limit]\ncontext = 8192\noutput = 1024\n"
+    assert len(padded) > MAX_TOML_BYTES
+    folder = models_dev_folder(tmp_path, {
+        "ok.toml": "[cost]\ninput = 0.5\noutput = 1.25\n[limit]\ncontext = 4096\noutput = 512\n", "big.toml": padded,
+    })  # fmt: skip
+    (page,) = import_folder(folder)
+    assert "1 entry without a usable price or id was left out" in page.text
+    assert [row.model for row in parse_page(page.text, source="models.dev").rows] == ["ok"]
+    assert list(read_models_dev_limits(folder)) == ["ok"]

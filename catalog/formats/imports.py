@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from catalog import json_text
-from catalog.formats.models_dev import load_toml
+from catalog.formats.models_dev import read_toml_file
 from catalog.formats.per_token import TOKENS_PER_MTOK, plain
 from catalog.json_text import NestingError
 from catalog.parser import MAX_USD_PER_MTOK, plain_number
@@ -134,7 +134,7 @@ def models_dev_rows(folder: Path) -> tuple[list[tuple[str, str, str]], int]:
         raise CatalogError(f"{folder}: more than {MAX_MODEL_FILES:,} model files, not a models.dev provider")
     for path in files:
         try:
-            model = load_toml(path.read_text(encoding="utf-8"))
+            model = read_toml_file(path)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             skipped += 1
             continue

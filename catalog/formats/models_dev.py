@@ -141,6 +141,20 @@ def load_toml(text: str) -> dict[str, Any]:
         raise NestingError(too_deep_at(text)) from None
 
 
+#: A models.dev model file is about a kilobyte: the most one read takes; a larger file is skipped like one that
+#: does not parse, before it is read whole.
+MAX_TOML_BYTES = 256 * 1024
+
+
+def read_toml_file(path: Path) -> dict[str, Any]:
+    """A models.dev file: `load_toml` of its text, read only up to `MAX_TOML_BYTES` (a `TOMLDecodeError` past it)."""
+    with path.open("rb") as file:
+        data = file.read(MAX_TOML_BYTES + 1)
+    if len(data) > MAX_TOML_BYTES:
+        raise tomllib.TOMLDecodeError(f"{path.name} is larger than {MAX_TOML_BYTES:,} bytes, not a model file")
+    return load_toml(data.decode("utf-8"))
+
+
 def read_models_dev_limits(folder: Path) -> dict[str, KnownLimits]:
     """Context windows, output limits and capabilities from a models.dev checkout, by `model_key`.
 
@@ -156,7 +170,7 @@ def read_models_dev_limits(folder: Path) -> dict[str, KnownLimits]:
         if count > MAX_LIMIT_FILES:
             break
         try:
-            model = load_toml(path.read_text(encoding="utf-8"))
+            model = read_toml_file(path)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
         except NestingError as error:
