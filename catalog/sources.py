@@ -51,6 +51,12 @@ def is_url(spec: str) -> bool:
     return spec.lower().startswith(("http://", "https://"))
 
 
+def configured_urls(value: str | None) -> tuple[str, ...]:
+    """The URLs among the page specs of a `CATALOG_SOURCES` value: what the dashboard's Refresh prices reads (never
+    a file of the server's, nor an address typed in the page)."""
+    return tuple(spec for spec in configured_sources(value) if is_url(spec))
+
+
 def public_source(source: str | None) -> str | None:
     """Where a page came from, fit for a public file: a URL without credentials or query, a file by its name
     only (the operator's folders are nobody's business); None when unknown."""

@@ -16,10 +16,11 @@ from catalog.gateway.targets import chat_request, model_key, models_by_key, pric
 from catalog.literal import markdown_text
 from catalog.records import ModelRecord
 from catalog.spend import Unpriced
+from catalog.spend.paying import GET_A_CREDENTIAL, holder
 from pages.common import chat, measure, replies
 from pages.common.operator import is_operator
 from pages.common.router import ensure_router
-from pages.common.spending import gate, unlock_hint
+from pages.common.spending import gate, held, unlock_hint
 from pages.common.state import LAST_SEEN_KEY, current_catalog, show_content_first
 
 #: The pause in typing after which the preview's cost updates (Streamlit's `live` text input).
@@ -82,11 +83,11 @@ side = chat.controls()
 config, limits, hosts = chat.gateway_settings(side.session)
 if config is None:  # a preview: what this model measured and what a prompt would cost, nothing sent
     st.caption(markdown_text(speed_sentence(measure.measured_speeds().get(model_key(model))), limit=None))
-    st.caption(chat.GET_A_CREDENTIAL + unlock_hint())
+    st.caption(GET_A_CREDENTIAL + unlock_hint())
     preview_cost(model, (side.params.max_tokens if side.params else None) or 1024)
     st.stop()
 spending = gate(config)  # the operator's credential only for visitors the operator allows, within caps
-source = f"credential from {config.source}" if is_operator() else f"credential: {chat.holder(config).value}"
+source = f"credential from {config.source}" if is_operator() else f"credential: {holder(config).value}"
 st.caption(f":material/vpn_key: Mode: **{config.mode.value}** · {source}")
 
 
@@ -134,7 +135,7 @@ if mode == "Chat":
     if prompt or st.session_state.pop("pg_retry_now", False):
         with history:
             request = request_for(model, transcript.request_messages(turns, side.system_prompt))
-            with spending.held([request]) as costs, GatewayClient(config, limits=limits) as client:
+            with held(spending, [request]) as costs, GatewayClient(config, limits=limits) as client:
                 turns.append(replies.stream_turn(client, request))
                 costs.append(turns[-1].metrics.cost_usd if turns[-1].metrics else None)
     if turns and turns[-1].role == "assistant" and turns[-1].error is not None:  # failed or cut: try again
@@ -165,7 +166,7 @@ else:
     if prompt:
         messages = transcript.request_messages([transcript.Turn("user", prompt)], side.system_prompt)
         requests = [request_for(by_key[key], messages) for key in picked]
-        with spending.held(requests) as costs, GatewayClient(config, limits=limits) as client:
+        with held(spending, requests) as costs, GatewayClient(config, limits=limits) as client:
             with SideBySide(client, requests) as run:
                 while not run.wait(timeout=0.1):
                     for slot, text in zip(slots, run.partial_texts(), strict=True):

@@ -103,7 +103,7 @@ def show_results(store: Store, past: list[Run]) -> None:
         key="runs_results",
     )
     st.plotly_chart(cost_speed_figure(report), key="runs_scatter")
-    show_checks(trials, run, report.as_json(), run_trials)
+    show_checks(trials, run, report, run_trials)
     with st.expander("Answers side by side", icon=":material/compare:"):
         shown = st.selectbox("Prompt", range(len(asked)), key="runs_prompt",
                              format_func=lambda n: asked[n].label)  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 
 from catalog import SourceError, load_catalog, load_page
 from catalog.fetch import redact_url
-from catalog.sources import DEFAULT_PAGE
+from catalog.sources import DEFAULT_PAGE, configured_urls
 
 GROQ_PAGE = """# Groq
 
@@ -128,3 +128,9 @@ def test_the_same_provider_twice_is_refused(tmp_path):
 
 def test_no_source_means_the_embedded_default():
     assert [info.name for info in load_catalog().providers] == ["DeepInfra"]
+
+
+def test_refresh_reads_only_the_urls_among_the_configured_sources():
+    value = " https://a.example/p.md ,pages/local.md,, HTTP://B.example/q.md , /srv/x.md"
+    assert configured_urls(value) == ("https://a.example/p.md", "HTTP://B.example/q.md")
+    assert configured_urls(None) == () and configured_urls("only/a/file.md") == ()

@@ -358,7 +358,7 @@ def _print_report(
         header, rows = _with_pass_columns(report, header, rows)
     print_table(header, rows, out, numeric=set(header[2:]))
     if report.grading is not None:
-        print("\n" + best_sentence(report.as_json()), file=out)
+        print("\n" + best_sentence(report.grading), file=out)
     print("\ncost/prompt: measured tokens at catalog prices; provider est.: the provider's own (usage.estimated_cost); "
           "billed: what Lava billed; —: not reported", file=out)  # fmt: skip
 

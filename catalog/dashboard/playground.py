@@ -1,5 +1,6 @@
-"""The Playground's preview for a visitor without a credential: which model it opens on and why, what the
-model's past replies measured, and what a prompt would cost as it is typed."""
+"""The Playground's view-model: which model it opens on and why, what the model's past replies measured, what a
+prompt would cost as it is typed (the preview for a visitor without a credential), and the parameters in a few
+words."""
 
 from __future__ import annotations
 
@@ -71,3 +72,15 @@ def prompt_cost(record: ModelRecord, prompt: str, max_tokens: int) -> str:
         f"About {counted(tokens, 'token')} in (characters ÷ 4): {usd(asked, significant=2)} to send; "
         f"at most {usd(longest, significant=2)} with a reply of up to {counted(max_tokens, 'token')}."
     )
+
+
+def parameters_label(temperature: float, top_p: float, max_tokens: int, system_prompt: bool, stop: str) -> str:
+    """The parameters in a few words: "Temperature 1 · top_p 1 · 1,024 max tokens · system prompt"; `stop` is the
+    stop sequences' field, one a line."""
+    parts = [f"Temperature {temperature:g}", f"top_p {top_p:g}", f"{max_tokens:,} max tokens"]
+    if system_prompt:
+        parts.append("system prompt")
+    stops = [line for line in stop.splitlines() if line]
+    if stops:
+        parts.append(counted(len(stops), "stop sequence"))
+    return " · ".join(parts)

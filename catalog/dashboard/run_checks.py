@@ -1,8 +1,8 @@
 """The Runs page's answer checks (issue 19): pass rate and cost per passing answer per model, the cost-vs-pass-rate
 chart with its Pareto front and the best model, and per prompt which models passed and why not.
 
-Read from a run's graded report, as its documented JSON (`catalog.runs.check_store.checked_report`), and its
-stored verdicts; every model id, label and reason is untrusted text, escaped for plotly (`html_text`) and never
+Read from a run's graded report (`catalog.runs.check_store.graded_run_report`: a `RunReport` with its `Grading`)
+and its stored verdicts; every model id, label and reason is untrusted text, escaped for plotly (`html_text`) and never
 given to markdown.
 """
 
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from catalog.costs import usd
 from catalog.literal import html_text
-from catalog.runs.grading import Cell, TrialVerdict
+from catalog.runs.grading import Cell, Grade, TrialVerdict
+from catalog.runs.report import ModelSummary, RunReport
 from catalog.runs.trials import RunPrompt, Trial
 
 if TYPE_CHECKING:
@@ -25,8 +26,16 @@ MISSING = "—"
 VERDICT_MARKS = {True: "✓ pass", False: "✗ fail", None: "? not judged"}
 
 
-def has_checks(report: Mapping[str, Any]) -> bool:
-    return report.get("judge_cost_usd") is not None
+def graded_lines(report: RunReport) -> list[tuple[ModelSummary, Grade]]:
+    """Each model's line with its grade, in the report's order (none for a run without checks)."""
+    if report.grading is None:
+        return []
+    return list(zip(report.models, report.grading.grades, strict=True))
+
+
+def _passed(grade: Grade) -> str:
+    """Passes of the decided answers, "3 of 4" (a judge's failure is neither)."""
+    return f"{grade.passed} of {grade.checked - grade.not_judged}"
 
 
 def _money(value: float | None) -> str:
@@ -37,21 +46,21 @@ def _share(value: float | None) -> str:
     return MISSING if value is None else f"{value:.0%}"
 
 
-def pass_frame(report: Mapping[str, Any]) -> pd.DataFrame:
+def pass_frame(report: RunReport) -> pd.DataFrame:
     """Per model: passes of the decided answers, pass rate, cost per passing answer, the judge's cost."""
     import pandas as pd
 
     rows = [
         {
-            "model": line["model"],
-            "provider": line["provider"],
-            "passed": f"{line['passed']} of {line['checked'] - line['not_judged']}",
-            "pass rate": _share(line["pass_rate"]),
-            "cost per passing answer": _money(line["cost_per_pass_usd"]),
-            "not judged": line["not_judged"],
-            "judge cost": _money(line["judge_cost_usd"]),
+            "model": line.model,
+            "provider": line.provider,
+            "passed": _passed(grade),
+            "pass rate": _share(grade.pass_rate),
+            "cost per passing answer": _money(grade.cost_per_pass_usd),
+            "not judged": grade.not_judged,
+            "judge cost": _money(grade.judge_cost_usd),
         }
-        for line in report["models"]
+        for line, grade in graded_lines(report)
     ]
     return pd.DataFrame(rows, columns=["model", "provider", "passed", "pass rate", "cost per passing answer",
                                        "not judged", "judge cost"])  # fmt: skip
@@ -65,12 +74,12 @@ class Point:
     cost_per_pass_usd: float
 
 
-def points(report: Mapping[str, Any]) -> list[Point]:
+def points(report: RunReport) -> list[Point]:
     """The models with a pass rate and a cost per passing answer (a model that passed nothing has no cost per pass)."""
     return [
-        Point(line["provider"], line["model"], line["pass_rate"], line["cost_per_pass_usd"])
-        for line in report["models"]
-        if line.get("pass_rate") is not None and line.get("cost_per_pass_usd") is not None
+        Point(line.provider, line.model, grade.pass_rate, grade.cost_per_pass_usd)
+        for line, grade in graded_lines(report)
+        if grade.pass_rate is not None and grade.cost_per_pass_usd is not None
     ]
 
 
@@ -90,14 +99,14 @@ def pareto_front(found: Sequence[Point]) -> list[Point]:
     return sorted(front, key=lambda p: (p.pass_rate, p.cost_per_pass_usd))
 
 
-def pass_cost_figure(report: Mapping[str, Any]) -> go.Figure:
+def pass_cost_figure(report: RunReport) -> go.Figure:
     """Cost per passing answer against pass rate, one point per model, the Pareto front drawn as a line, the
     least pass rate asked as a dashed line and the best model ringed."""
     import plotly.graph_objects as go
 
     found = points(report)
     front = pareto_front(found)
-    best = report.get("best")
+    best = None if report.grading is None else report.grading.best
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
@@ -122,13 +131,13 @@ def pass_cost_figure(report: Mapping[str, Any]) -> go.Figure:
     if best is not None:
         figure.add_trace(
             go.Scatter(
-                x=[best["pass_rate"]], y=[best["cost_per_pass_usd"]], mode="markers", name="best",
+                x=[best.pass_rate], y=[best.cost_per_pass_usd], mode="markers", name="best",
                 marker={"size": 22, "symbol": "circle-open", "line": {"width": 3}}, hoverinfo="skip",
             )
         )  # fmt: skip
     top = max((p.cost_per_pass_usd for p in found), default=1.0) * 1.3 or 1.0
-    if report.get("min_pass_rate") is not None:
-        figure.add_vline(x=report["min_pass_rate"], line={"dash": "dash", "width": 1})
+    if report.grading is not None:
+        figure.add_vline(x=report.grading.min_pass_rate, line={"dash": "dash", "width": 1})
     figure.update_layout(
         xaxis={"title": "pass rate", "range": [-0.05, 1.08], "tickformat": ".0%"},
         yaxis={"title": "cost per passing answer (USD)", "range": [0, top], "tickprefix": "$", "exponentformat": "e"},
@@ -157,7 +166,7 @@ def prompt_pass_frame(
     for prompt in prompts:
         if prompt.number not in checked:
             continue
-        row: dict[str, Any] = {"prompt": prompt.label}
+        row: dict[str, str] = {"prompt": prompt.label}
         passes = 0
         for provider, model in models:
             cells: list[Cell] = [(prompt.number, repetition, provider, model) for repetition in range(repeat)]
@@ -218,42 +227,39 @@ def answer_checks_frame(
     return pd.DataFrame(rows, columns=["prompt", "repetition", "model", "provider", "verdict", "checks", "reasons"])
 
 
-def pass_rates_for_model(reports: Sequence[Mapping[str, Any]], provider: str, model: str) -> pd.DataFrame:
+def pass_rates_for_model(reports: Sequence[RunReport], provider: str, model: str) -> pd.DataFrame:
     """The model's page: its pass rate and cost per passing answer in each past run with checks, newest first."""
     import pandas as pd
 
-    rows = []
-    for report in reports:
-        if not has_checks(report):
-            continue
-        for line in report["models"]:
-            if line["provider"] == provider and line["model"] == model and line["checked"]:
-                rows.append(
-                    {
-                        "run": f"#{report['run']['id']} · {report['run']['name']}",
-                        "passed": f"{line['passed']} of {line['checked'] - line['not_judged']}",
-                        "pass rate": _share(line["pass_rate"]),
-                        "cost per passing answer": _money(line["cost_per_pass_usd"]),
-                    }
-                )
+    rows = [
+        {
+            "run": f"#{report.run.id} · {report.run.name}",
+            "passed": _passed(grade),
+            "pass rate": _share(grade.pass_rate),
+            "cost per passing answer": _money(grade.cost_per_pass_usd),
+        }
+        for report in reports
+        for line, grade in graded_lines(report)
+        if line.provider == provider and line.model == model and grade.checked
+    ]
     return pd.DataFrame(rows, columns=["run", "passed", "pass rate", "cost per passing answer"])
 
 
-def ranked_by_cost_per_pass(report: Mapping[str, Any]) -> pd.DataFrame:
+def ranked_by_cost_per_pass(report: RunReport) -> pd.DataFrame:
     """Compare's ranking from a chosen run: the models by cost per passing answer, cheapest first (models that
     passed nothing last)."""
     import pandas as pd
 
-    lines = [line for line in report["models"] if line.get("checked")]
-    lines.sort(key=lambda line: (line["cost_per_pass_usd"] is None, line["cost_per_pass_usd"] or 0.0))
+    lines = [(line, grade) for line, grade in graded_lines(report) if grade.checked]
+    lines.sort(key=lambda pair: (pair[1].cost_per_pass_usd is None, pair[1].cost_per_pass_usd or 0.0))
     rows = [
         {
             "rank": rank,
-            "model": line["model"],
-            "provider": line["provider"],
-            "cost per passing answer": _money(line["cost_per_pass_usd"]),
-            "pass rate": _share(line["pass_rate"]),
+            "model": line.model,
+            "provider": line.provider,
+            "cost per passing answer": _money(grade.cost_per_pass_usd),
+            "pass rate": _share(grade.pass_rate),
         }
-        for rank, line in enumerate(lines, start=1)
+        for rank, (line, grade) in enumerate(lines, start=1)
     ]
     return pd.DataFrame(rows, columns=["rank", "model", "provider", "cost per passing answer", "pass rate"])

@@ -1,9 +1,11 @@
 """The Runs page's data, read from the store only: results per model beside Compare's list-price estimate,
-cost against speed, answers side by side per prompt, and the past runs."""
+cost against speed, answers side by side per prompt, and the past runs; and Compare's choice of a run's measured
+tokens."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -11,7 +13,8 @@ from catalog.costs import request_cost, usd
 from catalog.dashboard.model_page import model_link
 from catalog.literal import html_text
 from catalog.records import Catalog, ModelRecord
-from catalog.runs.report import RunReport, Speed
+from catalog.runs.report import MeasuredTokens, RunReport, Speed, measured_tokens, run_report
+from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, RunPrompt, Trial
 
 if TYPE_CHECKING:
@@ -146,6 +149,36 @@ def runs_frame(runs: Sequence[Run]) -> pd.DataFrame:
 
 def run_label(run: Run) -> str:
     return f"#{run.id} · {run.name} · {run.created_at.strftime('%Y-%m-%d %H:%M')} · {run.status}"
+
+
+@dataclass(frozen=True)
+class TokensChoice:
+    """Compare's choice of tokens per request: the assumed pair (None), or each model's as one of `runs` (this
+    visitor's and the shared ones, by id) measured them."""
+
+    runs: Mapping[int, Run]
+
+    @classmethod
+    def of(cls, runs: Sequence[Run]) -> TokensChoice:
+        return cls({run.id: run for run in runs})
+
+    @property
+    def options(self) -> list[int | None]:
+        """What the picker offers: the assumed pair first, then each run."""
+        return [None, *self.runs]
+
+    def label(self, run_id: int | None) -> str:
+        if run_id is None:
+            return "as assumed above, for every model"
+        return f"as run {run_label(self.runs[run_id])} measured"
+
+    def measured(self, trials: TrialStore, chosen: object) -> MeasuredTokens | None:
+        """Each model's measured token pair in the `chosen` run (a picker's value); None for the assumed pair, or a
+        run that is not one of these."""
+        run = self.runs.get(chosen) if isinstance(chosen, int) else None
+        if run is None:
+            return None
+        return measured_tokens(run_report(run, trials.trials(run.id, with_text=False)))
 
 
 MEASURED_COLUMNS = ("replies", "ttft_ms_p50", "tokens_per_s_p50")

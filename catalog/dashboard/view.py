@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from catalog.enrich import TAGS
 from catalog.known_context import CAPABILITIES
 from catalog.literal import code_span
 from catalog.query import SORT_KEYS, ModelFilter
+from catalog.records import Catalog
 from catalog.workload import PERIODS, Period, Workload
 
 #: The price the charts rank and plot, with its label.
@@ -83,6 +84,25 @@ class DashboardView(ModelFilter):
 
     def workload(self) -> Workload:
         return Workload(self.input_tokens, self.output_tokens, self.requests, self.period)
+
+    def without_filters(self) -> DashboardView:
+        """The view with the Browse filters, sort and blend (`FILTER_FIELDS`) back at their defaults; the picks, the
+        workload, the chart and the day kept."""
+        return replace(self, **{name: getattr(_DEFAULT, name) for name in FILTER_FIELDS})
+
+
+#: The view's fields the sidebar's filters set (and "Reset filters" clears): the Browse filters, sort and blend.
+FILTER_FIELDS = (*(f.name for f in fields(ModelFilter)), "sort", "descending", "output_share_pct")
+
+
+def vendor_choices(models: Catalog) -> list[str]:
+    """The vendors the Vendor filter offers: every one the catalog names, case aside in order ("" for unknown)."""
+    return sorted({record.vendor or "" for record in models.models}, key=str.lower)
+
+
+def provider_choices(models: Catalog) -> list[str]:
+    """The providers the Provider filter offers, case aside in order (the filter is drawn only when there are two)."""
+    return sorted((info.name for info in models.providers), key=str.lower)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,28 +320,28 @@ def to_params(view: DashboardView, always: Collection[str] = ()) -> dict[str, li
     return params
 
 
-def restrict_to_catalog(
-    view: DashboardView, vendors: Collection[str], models: Collection[str], providers: Collection[str] | None = None
-) -> tuple[DashboardView, tuple[str, ...]]:
-    """The view without vendors, models and providers this catalog lacks, and a sentence for each one dropped."""
-    problems = []
-    if providers is not None:
-        problems += [
-            f"No provider {code_span(name)} in this catalog; filter removed."
-            for name in view.providers
-            if name not in providers
-        ]
-        view = replace(view, providers=tuple(name for name in view.providers if name in providers))
-    kept_vendors = tuple(vendor for vendor in view.vendors if vendor in vendors)
+def restrict_to_catalog(view: DashboardView, models: Catalog) -> tuple[DashboardView, tuple[str, ...]]:
+    """The view without the vendors, models and providers the catalog `models` lacks, and a sentence for each one
+    dropped."""
+    vendors, providers = set(vendor_choices(models)), {info.name for info in models.providers}
+    names = {record.model for record in models.models}
+    problems = [f"No provider {code_span(name)} in this catalog; filter removed." for name in view.providers
+                if name not in providers]  # fmt: skip
     problems += [
         f"No vendor {code_span(name)} in this catalog; filter removed." for name in view.vendors if name not in vendors
     ]
-    kept_picks = tuple(model for model in view.picks if model in models)
     problems += [
-        f"No model {code_span(model)} in this catalog; pick removed." for model in view.picks if model not in models
+        f"No model {code_span(model)} in this catalog; pick removed." for model in view.picks if model not in names
     ]
     baseline = view.baseline
-    if baseline is not None and baseline not in models:
+    if baseline is not None and baseline not in names:
         problems.append(f"No model {code_span(baseline)} in this catalog; baseline cleared.")
         baseline = None
-    return replace(view, vendors=kept_vendors, picks=kept_picks, baseline=baseline), tuple(problems)
+    kept = replace(
+        view,
+        providers=tuple(name for name in view.providers if name in providers),
+        vendors=tuple(vendor for vendor in view.vendors if vendor in vendors),
+        picks=tuple(model for model in view.picks if model in names),
+        baseline=baseline,
+    )
+    return kept, tuple(problems)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -18,9 +17,13 @@ from catalog.history.schema import run_prompt_checks, trial_checks
 from catalog.history.store import Store
 from catalog.runs.checks import Check, parse_checks
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, Cell, TrialVerdict, grading_for, results_from_json
+from catalog.runs.owners import RunOwners
 from catalog.runs.report import RunReport, run_report
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, Trial, now
+
+#: The most runs with checks a model's page or Compare reads reports of (newest first).
+MAX_RUNS_READ = 20
 
 
 class CheckStore:
@@ -130,13 +133,11 @@ def graded_run_report(
     return replace(report, grading=grading)
 
 
-def checked_report(
-    trials: TrialStore,
-    run: Run,
-    found: Sequence[Trial],
-    min_pass_rate: float = DEFAULT_MIN_PASS_RATE,
-    report: RunReport | None = None,
-) -> dict[str, Any]:
-    """The graded report's documented JSON (`graded_run_report(...).as_json()`), which the dashboard's check
-    views read."""
-    return graded_run_report(trials, run, found, min_pass_rate, report).as_json()
+def runs_with_checks(
+    trials: TrialStore, viewer: str, model: tuple[str, str] | None = None, most: int = MAX_RUNS_READ
+) -> list[Run]:
+    """The runs `viewer` (a visitor's owner) may see, their own and the shared ones, whose prompts carry checks;
+    those that ran `model` (provider, model id) when given; newest first, `most` at the most."""
+    checked = CheckStore(trials.store).checked_runs()
+    runs = [run for run in trials.runs() if run.id in checked and (model is None or model in run.models)]
+    return RunOwners(trials.store).visible(runs, viewer)[:most]

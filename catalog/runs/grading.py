@@ -192,17 +192,17 @@ def _cell(trial: Trial) -> Cell:
     return (trial.prompt_number or 0, trial.repetition or 0, trial.provider, trial.model)
 
 
-def best_sentence(report: Mapping[str, Any]) -> str:
-    """The run's answer to "is the cheaper model good enough?" in one plain sentence, from the report's documented
-    JSON: the best model, and by how much it beats the runner-up per passing answer (model ids literal: print it,
-    or show it as text)."""
-    rate = f"{report.get('min_pass_rate') or 0.0:.0%}"
-    judge = f"; judging cost {usd(report['judge_cost_usd'], 6)}" if report.get("judge_cost_usd") else ""
-    best = report.get("best")
+def best_sentence(grading: Grading) -> str:
+    """A run's answer to "is the cheaper model good enough?" in one plain sentence: the best model, and by how much
+    it beats the runner-up per passing answer (model ids literal: print it, or show it as text)."""
+    rate = f"{grading.min_pass_rate:.0%}"
+    judge = f"; judging cost {usd(grading.judge_cost_usd, 6)}" if grading.judge_cost_usd else ""
+    best = grading.best
     if best is None:
         return f"Best: none; no model passed at least {rate} of its checked answers{judge}."
-    sentence = (f"Best: {best['provider']}:{best['model']}, {usd(best['cost_per_pass_usd'], 6, significant=3)} per "
-                f"passing answer at a {best['pass_rate']:.0%} pass rate (at least {rate} needed)")  # fmt: skip
-    if best.get("times_cheaper") is not None:
-        sentence += f"; {best['times_cheaper']:.1f}× cheaper per passing answer than {best['runner_up']}"
+    sentence = (f"Best: {best.provider}:{best.model}, {usd(best.cost_per_pass_usd, 6, significant=3)} per "
+                f"passing answer at a {best.pass_rate:.0%} pass rate (at least {rate} needed)")  # fmt: skip
+    if best.runner_up is not None and best.times_cheaper is not None:
+        runner_up = f"{best.runner_up[0]}:{best.runner_up[1]}"
+        sentence += f"; {best.times_cheaper:.1f}× cheaper per passing answer than {runner_up}"
     return sentence + judge + "."

@@ -25,9 +25,13 @@ from catalog.history.schema import run_owners, session_seen
 from catalog.history.store import Store, StoreError
 from catalog.records import CatalogError
 from catalog.runs.trials import Run, Trial
+from catalog.spend.modes import anonymous
 
 LEASE_SETTING, GONE_SETTING = "CATALOG_RUN_LEASE_S", "CATALOG_RUN_OWNER_GONE_S"
 SESSION_PREFIX = "session:"
+#: How often a session with a run going marks itself seen, from any page (the run's keeper stops it after
+#: CATALOG_RUN_OWNER_GONE_S without): one write to the store at most this often, not one a rerun.
+SEEN_EVERY_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,31 @@ class RunOwners:
         if seen is None:
             return 0.0  # never marked seen: nothing to go by, so it is not stopped on a guess
         return max(0.0, (self.clock() - seen).total_seconds())
+
+
+def session_owner(session: str) -> str:
+    """The key the store marks a dashboard session (its random id) seen under: what a run's keeper checks to stop
+    a run whose page left."""
+    return SESSION_PREFIX + anonymous(session)
+
+
+def seen_due(last: float | None, now: float) -> bool:
+    """Whether a session last marked seen at `last` (None: never) is due to be marked again at `now` (both read
+    from one monotonic clock): every `SEEN_EVERY_S` at most."""
+    return last is None or now - last >= SEEN_EVERY_S
+
+
+def mark_seen(owners: RunOwners, session: str, last: float | None, now: float) -> float | None:
+    """Tell the store a dashboard session (its random id) is still open, unless it did within `SEEN_EVERY_S`;
+    when it was last marked: `now` once written, else `last` (a store that cannot be written is tried again on the
+    next call: the owner-gone time is minutes)."""
+    if not seen_due(last, now):
+        return last
+    try:
+        owners.seen(anonymous(session))
+    except StoreError:
+        return last
+    return now
 
 
 def _alive(renewed: dt.datetime | None, now: dt.datetime, lease_s: float) -> bool:

@@ -26,6 +26,8 @@ ROLES = ("system", "user", "assistant")
 MAX_PROMPTS = 10_000
 MAX_PROMPT_CHARS = 200_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
+#: The largest prompt file a dashboard visitor may upload (a file the CLI reads may be `MAX_FILE_BYTES`).
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: How many bad lines one error message lists.
 SHOWN_PROBLEMS = 5
 FORMATS = ("jsonl", "csv", "txt", "yaml", "yml")
@@ -64,21 +66,46 @@ class Prompt:
 def read_prompts(path: str | Path) -> list[Prompt]:
     """The prompts of a file, by its suffix; PromptFileError naming every bad line (the first few)."""
     path = Path(path)
-    kind = path.suffix.lower().lstrip(".")
-    if kind not in FORMATS:
-        raise PromptFileError(f"{path}: {WRONG_SUFFIX}")
+    kind = _kind(str(path))
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise PromptFileError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        _fits(path.stat().st_size, MAX_FILE_BYTES, str(path))
         raw = path.read_bytes()
     except OSError as error:
         raise PromptFileError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
+    return parse_prompts(_text(raw, str(path)), kind, str(path))
+
+
+def prompts_given(pasted: str, kind: str, upload: tuple[str, bytes] | None = None) -> list[Prompt]:
+    """The Runs page's prompts: from an uploaded file, (its name, its bytes), by its suffix and at most
+    `MAX_UPLOAD_BYTES`; else from the `pasted` text in the format `kind`. PromptFileError says what is wrong."""
+    if upload is None:
+        return parse_prompts(pasted, kind, "the pasted prompts")
+    name, data = upload
+    kind = _kind(name)
+    _fits(len(data), MAX_UPLOAD_BYTES, name)
+    return parse_prompts(_text(data, name), kind, name)
+
+
+def _kind(name: str) -> str:
+    """A prompt file's format, from its name's suffix; PromptFileError for a suffix that is none of `FORMATS`."""
+    kind = Path(name).suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise PromptFileError(f"{name}: {WRONG_SUFFIX}")
+    return kind
+
+
+def _fits(size: int, most: int, name: str) -> None:
+    if size > most:
+        raise PromptFileError(f"{name}: larger than {most // (1024 * 1024)} MB")
+
+
+def _text(raw: bytes, name: str) -> str:
+    """A prompt file's bytes as text (UTF-8, a byte-order mark dropped); PromptFileError naming the first bad line."""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise PromptFileError(f"{path}, line {line}: not UTF-8 text") from None
-    return parse_prompts(text, kind, str(path))
+        raise PromptFileError(f"{name}, line {line}: not UTF-8 text") from None
 
 
 def parse_prompts(text: str, kind: str, name: str = "prompts") -> list[Prompt]:

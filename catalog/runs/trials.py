@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from catalog.gateway.errors import GatewayError
-from catalog.gateway.messages import ChatResult
+from catalog.gateway.messages import ChatRequest, ChatResult
 from catalog.records import ModelRecord
 
 ORIGINS = ("playground", "side_by_side", "run")
@@ -193,3 +193,12 @@ def trial_from_error(
         request_id=error.request_id,
         prompt_chars=prompt_chars,
     )
+
+
+def reply_trial(request: ChatRequest, outcome: ChatResult | GatewayError, origin: str = "playground") -> Trial:
+    """A Playground reply (or its failure) as a trial, with the prompt's length: `origin` says which part of the
+    Playground sent it (`playground`, `side_by_side`). Metrics only, never the text."""
+    chars = sum(len(message.content) for message in request.messages)
+    if isinstance(outcome, GatewayError):
+        return trial_from_error(outcome, request.record, origin=origin, prompt_chars=chars)
+    return trial_from_result(outcome, request.record, origin=origin, prompt_chars=chars)

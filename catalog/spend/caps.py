@@ -113,6 +113,12 @@ class VisitorBounds:
     def from_settings(cls, settings: Settings) -> VisitorBounds:
         return cls(*(settings.whole(name) for name in BOUND_SETTINGS))
 
+    def too_many_tokens(self, max_tokens: int | None) -> str | None:
+        """Why a reply of up to `max_tokens` may not be asked for on the operator's credential (None: it may)."""
+        if max_tokens is None or max_tokens <= self.max_tokens:
+            return None
+        return f"On the operator's credential a reply may have at most {self.max_tokens:,} max tokens."
+
 
 def visitor_run_problems(
     bounds: VisitorBounds, *, prompts: int, repeat: int, concurrency: int, max_tokens: int, max_usd: float | None

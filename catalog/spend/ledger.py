@@ -12,7 +12,7 @@ of the operator's money.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -161,6 +161,12 @@ class Hold:
     def spent(self, cost_usd: float | None, request_id: str | None = None) -> None:
         """The request's measured cost (None: the reply reported no usage, so the worst case stays counted)."""
         self.measured, self.cost_usd, self.request_id = cost_usd is not None, cost_usd, request_id
+
+    def spent_on_all(self, costs: Sequence[float | None], sent: int) -> None:
+        """What the `sent` requests held together cost: the sum of `costs` when there is one measured cost for each,
+        else none (a request that reported no usage, or was never sent, keeps the worst case counted)."""
+        measured = len(costs) == sent and all(cost is not None for cost in costs)
+        self.spent(sum(cost or 0.0 for cost in costs) if measured else None)
 
 
 @dataclass(frozen=True, slots=True)

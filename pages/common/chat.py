@@ -6,12 +6,13 @@ Untrusted text stays literal here: configuration errors go through `markdown_tex
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import streamlit as st
 
+from catalog.dashboard.playground import parameters_label
 from catalog.gateway.config import (
     SETUP_HELP,
     ConfigError,
@@ -24,28 +25,17 @@ from catalog.gateway.config import (
 from catalog.gateway.messages import ChatParams, ReplyLimits
 from catalog.gateway.targets import parse_stop, trusted_hosts
 from catalog.literal import markdown_text
+from catalog.spend import paying
 from catalog.spend.modes import may_spend
-from catalog.words import counted
+from catalog.spend.paying import Holder
 from pages.common.operator import is_operator
 from pages.common.settings import settings
 from pages.common.spending import OWN_CREDENTIAL, mode, unlock_hint, visitor
 
-GET_A_CREDENTIAL = (
-    "To send prompts, paste a Lava forward token or secret key (from your account at lava.so) or a DeepInfra API "
-    "key: it is used for this browser session only."
-)
 NO_CREDENTIAL = "This server has no gateway credential configured, so nothing can be sent from here."
 #: The pasted credential as (kind, text), kept apart from its widgets' keys so it outlives a change of page.
 CREDENTIAL_KEY = "session_credential"
 OPERATOR_BROKEN = "The Playground's gateway settings on this server are unusable, so nothing can be sent from here."
-
-
-class Holder(StrEnum):
-    """Whose credential the Playground would send, as the credential control says it."""
-
-    NONE = "none"
-    YOURS = "yours (this session)"
-    OPERATORS = "the operator's (within limits)"
 
 
 @dataclass(frozen=True)
@@ -59,22 +49,19 @@ class Controls:
 
 
 def usable_credential(session: SessionCredential | None) -> tuple[GatewayConfig | None, Holder]:
-    """Which credential this visitor may use: the one they pasted, else the operator's, else none.
-
-    The one place that decides it (spending modes narrow the operator's): whose it is comes from where the
-    resolved credential came from (`GatewayConfig.pasted`), never from a pasted value being there, since a blank
-    paste resolves to the operator's. A `ConfigError` says what is wrong."""
-    if session is None and not may_spend(mode(), visitor()):
-        return None, Holder.NONE  # the spending mode keeps the operator's credential from this visitor
-    config = resolve_config(settings(), session)
-    if config is None or not (config.pasted or may_spend(mode(), visitor())):
-        return None, Holder.NONE
-    return config, holder(config)
+    """Which credential this visitor may use (`catalog.spend.paying.usable_credential` decides); a `ConfigError`
+    says what is wrong."""
+    return paying.usable_credential(session is not None, _may_spend, _resolver(session))
 
 
-def holder(config: GatewayConfig) -> Holder:
-    """Whose credential `config` sends: the visitor's pasted one, or the operator's."""
-    return Holder.YOURS if config.pasted else Holder.OPERATORS
+def _may_spend() -> bool:
+    """Whether this visitor may spend the operator's credential (asked only when it matters)."""
+    return may_spend(mode(), visitor())
+
+
+def _resolver(session: SessionCredential | None) -> Callable[[], GatewayConfig | None]:
+    """How to resolve the credential to use, with `session` (None: the operator's), when it is asked for."""
+    return lambda: resolve_config(settings(), session)
 
 
 def credential_popover(page: str) -> SessionCredential | None:
@@ -86,7 +73,8 @@ def credential_popover(page: str) -> SessionCredential | None:
     saved_kind, saved_value = st.session_state.get(CREDENTIAL_KEY, (SessionKind.FORWARD_TOKEN, ""))
     st.session_state.setdefault(kind_key, saved_kind)
     st.session_state.setdefault(value_key, saved_value)
-    whose = _holder(bool(str(st.session_state[value_key]).strip()))
+    filled = bool(str(st.session_state[value_key]).strip())
+    whose = paying.expected_holder(filled, _may_spend, _resolver(None))
     label = "Credential: none · paste one" if whose is Holder.NONE else f"Credential: {whose.value}"
     with st.popover(label, icon=":material/vpn_key:", type="primary" if whose is Holder.NONE else "secondary"):
         kind = st.radio("It is a", list(SessionKind), key=kind_key, format_func=lambda k: k.value)
@@ -110,11 +98,7 @@ def pasted_credential() -> SessionCredential | None:
 def cannot_send(session: SessionCredential | None) -> str | None:
     """Why this visitor cannot send anything yet (no credential of theirs, none the operator lets them spend),
     in their words; None when they can. An unusable setting is the page's to explain when it sends."""
-    try:
-        config, _ = usable_credential(session)
-    except ConfigError:
-        return None
-    return None if config is not None else GET_A_CREDENTIAL + unlock_hint()
+    return paying.cannot_send(session is not None, _may_spend, _resolver(session), unlock_hint)
 
 
 def controls() -> Controls:
@@ -137,30 +121,12 @@ def controls() -> Controls:
     return Controls(session, system_prompt, params, totals)
 
 
-def _holder(pasted: bool) -> Holder:
-    """Whose credential is in use, from the fields' values (known before they are drawn)."""
-    if pasted:
-        return Holder.YOURS
-    try:
-        return usable_credential(None)[1]
-    except ConfigError:  # the operator's settings are unusable: the page says so
-        return Holder.NONE
-
-
 def _parameters_label() -> str:
-    """The parameters in a few words: "Temperature 1 · top_p 1 · 1,024 max tokens · system prompt"."""
+    """The parameters in a few words, from the fields' values (known before they are drawn)."""
     state = st.session_state
-    parts = [
-        f"Temperature {state.get('pg_temperature', 1.0):g}",
-        f"top_p {state.get('pg_top_p', 1.0):g}",
-        f"{int(state.get('pg_max_tokens', 1024)):,} max tokens",
-    ]
-    if state.get("pg_system"):
-        parts.append("system prompt")
-    stops = [line for line in str(state.get("pg_stop", "")).splitlines() if line]
-    if stops:
-        parts.append(counted(len(stops), "stop sequence"))
-    return " · ".join(parts)
+    return parameters_label(state.get("pg_temperature", 1.0), state.get("pg_top_p", 1.0),
+                            int(state.get("pg_max_tokens", 1024)), bool(state.get("pg_system")),
+                            str(state.get("pg_stop", "")))  # fmt: skip
 
 
 def gateway_settings(session: SessionCredential | None) -> tuple[GatewayConfig | None, ReplyLimits, frozenset[str]]:

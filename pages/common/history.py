@@ -14,7 +14,7 @@ from catalog.history import Change, PriceRange, Store, StoreError, catalog_as_of
 from catalog.history.flight import refresh_once
 from catalog.history.refresh import RefreshTally
 from catalog.literal import markdown_text
-from catalog.sources import SOURCES_VARIABLE, configured_sources, is_url
+from catalog.sources import SOURCES_VARIABLE, configured_urls
 from catalog.words import counted
 from pages.common.operator import is_operator, unavailable
 from pages.common.settings import settings
@@ -127,7 +127,7 @@ def _unavailable(problem: str) -> None:
 
 def _refresh_button(store: Store) -> None:
     """Refresh the operator's configured URL sources (never an address typed in the page)."""
-    urls = [spec for spec in configured_sources(settings().get(SOURCES_VARIABLE)) if is_url(spec)]
+    urls = configured_urls(settings().get(SOURCES_VARIABLE))
     if not urls or not visitor().unlocked:  # operator-only: the passphrase, or `python -m catalog refresh`
         return
     if not st.button("Refresh prices", key="history_refresh", icon=":material/refresh:"):

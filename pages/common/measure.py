@@ -7,14 +7,14 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from catalog.dashboard.runs import run_label
+from catalog.dashboard.runs import TokensChoice
 from catalog.gateway.errors import GatewayError
 from catalog.gateway.messages import ChatRequest, ChatResult
 from catalog.history import StoreError
 from catalog.runs.owners import public_metrics
-from catalog.runs.report import MeasuredTokens, Speed, measured_tokens, run_report, speed_by_model
+from catalog.runs.report import MeasuredTokens, Speed, speed_by_model
 from catalog.runs.store import TrialStore
-from catalog.runs.trials import trial_from_error, trial_from_result
+from catalog.runs.trials import reply_trial
 from pages.common.spending import visible_runs
 from pages.common.store import history_store
 
@@ -26,13 +26,8 @@ def remember(request: ChatRequest, outcome: ChatResult | GatewayError, origin: s
     store, _ = history_store()
     if store is None:
         return
-    chars = sum(len(message.content) for message in request.messages)
-    if isinstance(outcome, GatewayError):
-        trial = trial_from_error(outcome, request.record, origin=origin, prompt_chars=chars)
-    else:
-        trial = trial_from_result(outcome, request.record, origin=origin, prompt_chars=chars)
-    try:
-        TrialStore(store).record(public_metrics(trial))  # no prompt length, nothing that points at a visitor
+    try:  # no prompt length, nothing that points at a visitor
+        TrialStore(store).record(public_metrics(reply_trial(request, outcome, origin)))
     except StoreError as error:
         logger.warning("a playground reply was not recorded: %s", error)
 
@@ -62,23 +57,17 @@ def tokens_choice() -> tuple[MeasuredTokens | None, Callable[[], None]]:
         return None, lambda: None
     trials = TrialStore(store)
     try:
-        by_id = {run.id: run for run in visible_runs(store, trials.runs())}
+        choice = TokensChoice.of(visible_runs(store, trials.runs()))
     except StoreError:
-        by_id = {}
-    if not by_id:
+        choice = TokensChoice.of([])
+    if not choice.runs:
         return None, lambda: None  # no run to choose from: nothing to draw
-
-    def label(run_id: int | None) -> str:
-        return "as assumed above, for every model" if run_id is None else f"as run {run_label(by_id[run_id])} measured"
 
     def picker() -> None:
         st.selectbox(
-            "Tokens per request", [None, *by_id], key="w_measured", format_func=label,
+            "Tokens per request", choice.options, key="w_measured", format_func=choice.label,
             help="A run's measured input and output tokens (reasoning included) for each model it ran; the others "
             "keep the assumed pair.",
         )  # fmt: skip
 
-    chosen = st.session_state.get("w_measured")
-    if chosen not in by_id:
-        return None, picker
-    return measured_tokens(run_report(by_id[chosen], trials.trials(chosen, with_text=False))), picker
+    return choice.measured(trials, st.session_state.get("w_measured")), picker

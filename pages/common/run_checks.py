@@ -3,13 +3,10 @@ nothing is shown for a run without checks."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from catalog.dashboard.run_checks import (
     answer_checks_frame,
-    has_checks,
     pass_cost_figure,
     pass_frame,
     pass_rates_for_model,
@@ -18,16 +15,15 @@ from catalog.dashboard.run_checks import (
 )
 from catalog.dashboard.runs import run_label
 from catalog.history import StoreError
-from catalog.runs.check_store import CheckStore, checked_report
+from catalog.runs.check_store import CheckStore, graded_run_report, runs_with_checks
 from catalog.runs.grading import DEFAULT_MIN_PASS_RATE, best_sentence
+from catalog.runs.report import RunReport
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, Trial
-from pages.common.spending import visible_runs
+from pages.common.spending import visitor
 from pages.common.store import history_store
 
 MIN_PASS_KEY = "runs_min_pass"
-#: The most runs a model's page or Compare reads reports of (newest first).
-MAX_RUNS_READ = 20
 
 
 def min_pass_rate() -> float:
@@ -35,14 +31,14 @@ def min_pass_rate() -> float:
     return float(st.session_state.get(MIN_PASS_KEY, DEFAULT_MIN_PASS_RATE))
 
 
-def show_checks(trials: TrialStore, run: Run, report: dict[str, Any], run_trials: list[Trial]) -> None:
+def show_checks(trials: TrialStore, run: Run, report: RunReport, run_trials: list[Trial]) -> None:
     """Pass rate and cost per passing answer per model, the front and the best model, and per prompt who passed."""
-    if not has_checks(report):
+    if report.grading is None:
         return
     st.subheader("Is the cheaper model good enough?")
     st.slider("Least pass rate for the best model", 0.0, 1.0, DEFAULT_MIN_PASS_RATE, 0.05, key=MIN_PASS_KEY,
               format="%.2f")  # fmt: skip
-    st.text(best_sentence(report))  # model ids are untrusted: literal text
+    st.text(best_sentence(report.grading))  # model ids are untrusted: literal text
     st.dataframe(pass_frame(report), hide_index=True, key="runs_pass",
                  column_config={"model": st.column_config.TextColumn("model", pinned=True)})  # fmt: skip
     st.plotly_chart(pass_cost_figure(report), key="runs_pass_chart")
@@ -67,12 +63,9 @@ def _checked_runs(model: tuple[str, str] | None = None) -> tuple[TrialStore | No
         return None, []
     trials = TrialStore(store)
     try:
-        checked = CheckStore(store).checked_runs()
-        runs = [run for run in trials.runs() if run.id in checked and (model is None or model in run.models)]
-        found = visible_runs(store, runs)
+        return trials, runs_with_checks(trials, visitor().owner, model)
     except StoreError:
         return None, []
-    return trials, found[:MAX_RUNS_READ]
 
 
 def show_model_pass_rates(provider: str, model: str) -> None:
@@ -80,7 +73,7 @@ def show_model_pass_rates(provider: str, model: str) -> None:
     trials, found = _checked_runs((provider, model))
     if trials is None or not found:
         return
-    reports = [checked_report(trials, run, trials.trials(run.id, with_text=False)) for run in found]
+    reports = [graded_run_report(trials, run, trials.trials(run.id, with_text=False)) for run in found]
     frame = pass_rates_for_model(reports, provider, model)
     if not frame.empty:
         st.subheader("Pass rates in your runs")
@@ -101,6 +94,7 @@ def show_compare_ranking() -> None:
     )  # fmt: skip
     if chosen is None:
         return
-    report = checked_report(trials, by_id[chosen], trials.trials(chosen, with_text=False))
-    st.text(best_sentence(report))
+    report = graded_run_report(trials, by_id[chosen], trials.trials(chosen, with_text=False))
+    if report.grading is not None:
+        st.text(best_sentence(report.grading))
     st.dataframe(ranked_by_cost_per_pass(report), hide_index=True, key="compare_pass_ranking")

@@ -8,7 +8,7 @@ import streamlit as st
 
 import catalog
 from catalog.dashboard.summary import catalog_lines, quality_notes
-from catalog.dashboard.view import MAX_PICKS, DashboardView
+from catalog.dashboard.view import MAX_PICKS, DashboardView, provider_choices, vendor_choices
 from catalog.enrich import TAGS
 from catalog.known_context import CAPABILITIES
 from catalog.literal import code_span, markdown_text
@@ -39,14 +39,12 @@ def filters_area() -> Any:
 
 def filter_sidebar(models: catalog.Catalog) -> None:
     """The Browse filters, sort and blend in the sidebar, drawn after the page's main content so it shows first."""
-    vendors = sorted({record.vendor or "" for record in models.models}, key=str.lower)
     with filters_area():
         st.subheader("Filters")
         st.text_input("Search", key="f_q", placeholder="name, family or vendor")
         if len(models.providers) > 1:
-            providers = sorted((info.name for info in models.providers), key=str.lower)
-            st.multiselect("Provider", providers, key="f_provider", placeholder="any provider")
-        st.multiselect("Vendor", vendors, key="f_vendor", placeholder="any vendor")
+            st.multiselect("Provider", provider_choices(models), key="f_provider", placeholder="any provider")
+        st.multiselect("Vendor", vendor_choices(models), key="f_vendor", placeholder="any vendor")
         st.multiselect("Tags (all of)", TAGS, key="f_tag", placeholder="any tag")
         _range("Input price, USD per 1M tokens", "f_min_in", "f_max_in", 0.01)
         _range("Output price, USD per 1M tokens", "f_min_out", "f_max_out", 0.01)

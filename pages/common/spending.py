@@ -9,16 +9,15 @@ import secrets
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import streamlit as st
 
 from catalog.gateway.config import GatewayConfig
-from catalog.gateway.messages import ChatParams, ChatRequest
+from catalog.gateway.messages import ChatRequest
 from catalog.history import Store, StoreError
 from catalog.literal import markdown_text
-from catalog.records import Catalog, ModelRecord
-from catalog.runs.owners import RunOwners
+from catalog.runs import owners as run_owners
+from catalog.runs.owners import RunOwners, seen_due
 from catalog.runs.trials import Run
 from catalog.spend import (
     CapReached,
@@ -34,12 +33,10 @@ from catalog.spend import (
     anonymous,
     may_spend,
     oidc_email,
-    operators_record,
     spend_mode,
     try_passphrase,
-    visitor_run_problems,
-    worst_case_usd,
 )
+from catalog.spend.paying import Spending
 from pages.common.operator import UNLOCKED_KEY, unavailable
 from pages.common.settings import settings
 from pages.common.state import operator_catalog
@@ -48,9 +45,6 @@ from pages.common.store import history_store
 SESSION_KEY, TRIES_KEY, SEEN_KEY = "spend_session", "spend_tries", "spend_seen_at"
 #: Where the Runs page keeps this session's run while it runs (`pages/common/runs.py` reads it from here).
 RUN_JOB_KEY = "runs_job"
-#: How often a session with a run going marks itself seen, from any page (the run's keeper stops it after
-#: CATALOG_RUN_OWNER_GONE_S without): one write to the store at most this often, not one a rerun.
-SEEN_EVERY_S = 30.0
 UNLOCK_HINTS = {
     SpendMode.PASSPHRASE: " Or unlock spending with the operator's passphrase: **Unlock spending**, in the side "
     "panel (on a phone, » at the top left opens it).",
@@ -122,65 +116,32 @@ def unlock_control() -> None:
             st.error(unlock.message)
 
 
-@dataclass(frozen=True)
-class Spending:
-    """How this visitor's requests are paid: with their own credential (`spender` None), or the operator's.
-
-    When the operator pays, `catalog` is the operator's own (never a page uploaded in this session): requests
-    are addressed and priced from it, so the ledger reserves and settles at the prices the host bills."""
-
-    spender: Spender | None
-    bounds: VisitorBounds
-    catalog: Catalog | None = None
-
-    def prices(self, models: Catalog) -> Catalog:
-        """The catalog requests are built from: the operator's when the operator pays, else `models`."""
-        return models if self.catalog is None else self.catalog
-
-    def priced(self, record: ModelRecord) -> ModelRecord:
-        """`record` as the operator's catalog has it when the operator pays (`Unpriced` when it has none)."""
-        return record if self.catalog is None else operators_record(self.catalog, record)
-
-    def too_many_tokens(self, params: ChatParams | None) -> str | None:
-        if self.spender is None or params is None or params.max_tokens is None:
-            return None
-        if params.max_tokens <= self.bounds.max_tokens:
-            return None
-        return f"On the operator's credential a reply may have at most {self.bounds.max_tokens:,} max tokens."
-
-    @contextmanager
-    def held(self, requests: Sequence[ChatRequest]) -> Iterator[list[float | None]]:
-        """Hold the requests' worst case before they are sent; the caller appends each reply's cost to the list
-        yielded. A refusal (a cap, or too many tokens) is shown plainly and the page stops: nothing is sent."""
-        costs: list[float | None] = []
-        if self.spender is None:
+@contextmanager
+def held(paying: Spending, requests: Sequence[ChatRequest]) -> Iterator[list[float | None]]:
+    """Hold the requests' worst case before they are sent; the caller appends each reply's cost to the list
+    yielded. A refusal (a cap, or too many tokens) is shown plainly and the page stops: nothing is sent."""
+    costs: list[float | None] = []
+    if paying.spender is None:
+        yield costs
+        return
+    if (problem := paying.too_many_tokens(requests[0].params.max_tokens if requests else None)) is not None:
+        st.error(problem, icon=":material/tune:")
+        st.stop()
+    try:
+        worst = paying.worst_usd(requests)
+    except Unpriced as error:
+        st.error(markdown_text(str(error), limit=None), icon=":material/sell:")
+        st.stop()
+    try:
+        with paying.spender.hold(worst) as hold:
             yield costs
-            return
-        params = requests[0].params if requests else None
-        if (problem := self.too_many_tokens(params)) is not None:
-            st.error(problem, icon=":material/tune:")
-            st.stop()
-        try:
-            worst = sum(_worst(self.priced(request.record), request) for request in requests)
-        except Unpriced as error:
-            st.error(markdown_text(str(error), limit=None), icon=":material/sell:")
-            st.stop()
-        try:
-            with self.spender.hold(worst) as hold:
-                yield costs
-                measured = len(costs) == len(requests) and all(cost is not None for cost in costs)
-                hold.spent(sum(cost or 0.0 for cost in costs) if measured else None)
-        except CapReached as refused:
-            st.error(markdown_text(str(refused), limit=None), icon=":material/savings:")
-            st.stop()
-        except StoreError as error:
-            st.error(unavailable(NO_LEDGER, str(error)))
-            st.stop()
-
-
-def _worst(record: ModelRecord, request: ChatRequest) -> float:
-    contents = [message.content for message in request.messages]
-    return worst_case_usd(record, contents, request.params.max_tokens or 0)
+            hold.spent_on_all(costs, len(requests))
+    except CapReached as refused:
+        st.error(markdown_text(str(refused), limit=None), icon=":material/savings:")
+        st.stop()
+    except StoreError as error:
+        st.error(unavailable(NO_LEDGER, str(error)))
+        st.stop()
 
 
 def gate(config: GatewayConfig) -> Spending:
@@ -213,7 +174,7 @@ def still_here() -> None:
     job = st.session_state.get(RUN_JOB_KEY)
     if job is None or not getattr(job, "running", False):
         return
-    if time.monotonic() - st.session_state.get(SEEN_KEY, -SEEN_EVERY_S) < SEEN_EVERY_S:
+    if not seen_due(st.session_state.get(SEEN_KEY), time.monotonic()):
         return  # before opening the store: most reruns end here
     store, _ = history_store()
     if store is not None:
@@ -222,30 +183,10 @@ def still_here() -> None:
 
 def mark_seen(owners: RunOwners) -> None:
     """Tell the store this session is still open (at most every 30 s), so its runs go on."""
-    now = time.monotonic()
-    if now - st.session_state.get(SEEN_KEY, -SEEN_EVERY_S) < SEEN_EVERY_S:
-        return
-    try:
-        owners.seen(anonymous(visitor().session))
-        st.session_state[SEEN_KEY] = now
-    except StoreError:
-        pass  # the next run of the page tries again; the owner-gone time is minutes
+    last = st.session_state.get(SEEN_KEY)
+    st.session_state[SEEN_KEY] = run_owners.mark_seen(owners, visitor().session, last, time.monotonic())
 
 
 def owns(store: Store, run: Run) -> bool:
     """Whether this visitor started the run (a shared run is read-only to everyone else)."""
     return RunOwners(store).owns(run.id, visitor().owner)
-
-
-def session_owner() -> str:
-    """The key the store marks this session seen under: what a run's keeper checks to stop a run whose page left."""
-    return f"session:{anonymous(visitor().session)}"
-
-
-def run_problems(paying: Spending, *, prompts: int, repeat: int, concurrency: int, max_tokens: int,
-                 max_usd: float | None) -> list[str]:  # fmt: skip
-    """Why a visitor's run on the operator's credential may not start (none on their own credential)."""
-    if paying.spender is None:
-        return []
-    return visitor_run_problems(paying.bounds, prompts=prompts, repeat=repeat, concurrency=concurrency,
-                                max_tokens=max_tokens, max_usd=max_usd)  # fmt: skip

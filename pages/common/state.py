@@ -108,10 +108,7 @@ def current_view(models: catalog.Catalog) -> DashboardView:
     """The view of this session; on its first run, read from the link it was opened with."""
     if VIEW_KEY not in st.session_state:
         parsed = parse_params({name: st.query_params.get_all(name) for name in st.query_params})
-        vendors = {record.vendor or "" for record in models.models}
-        restored, dropped = restrict_to_catalog(
-            parsed.view, vendors, {record.model for record in models.models}, {p.name for p in models.providers}
-        )
+        restored, dropped = restrict_to_catalog(parsed.view, models)
         st.session_state[VIEW_KEY] = restored
         st.session_state[PROBLEMS_KEY] = parsed.problems + dropped
     view: DashboardView = st.session_state[VIEW_KEY]
@@ -160,10 +157,7 @@ def read_widgets(view: DashboardView, widgets: Mapping[str, str]) -> DashboardVi
 def reset_filters() -> None:
     for key in FILTER_WIDGETS:
         st.session_state.pop(key, None)
-    defaults = DashboardView()
-    st.session_state[VIEW_KEY] = replace(
-        st.session_state[VIEW_KEY], **{name: getattr(defaults, name) for name in FILTER_WIDGETS.values()}
-    )
+    st.session_state[VIEW_KEY] = st.session_state[VIEW_KEY].without_filters()
     write_link(st.session_state[VIEW_KEY])  # from the callback: the address changes before the page redraws
 
 

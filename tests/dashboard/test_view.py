@@ -9,17 +9,22 @@ from hypothesis import strategies as st
 
 from catalog.dashboard.view import (
     CHARTS,
+    FILTER_FIELDS,
     MAX_PICKS,
     PARAM_NAMES,
     SCOPES,
     DashboardView,
     parse_params,
+    provider_choices,
     restrict_to_catalog,
     to_params,
+    vendor_choices,
 )
 from catalog.enrich import TAGS
 from catalog.known_context import CAPABILITIES
 from catalog.query import SORT_KEYS
+from catalog.records import Catalog, ModelRecord, ProviderInfo
+from pages.common.state import FILTER_WIDGETS
 
 names = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters=",", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
@@ -115,7 +120,8 @@ def test_more_picks_than_the_side_by_side_holds_are_cut_with_a_note():
 
 def test_restricting_to_a_catalog_drops_unknown_vendors_picks_and_baseline():
     view = DashboardView(vendors=("Qwen", "nobody"), picks=("x/known", "x/gone"), baseline="x/gone")
-    kept, problems = restrict_to_catalog(view, {"Qwen"}, {"x/known"})
+    known = ModelRecord("P", "x/known", "Qwen", 1.0, 2.0, 1.25, None, None, (), 1)
+    kept, problems = restrict_to_catalog(view, Catalog((), (known,)))
     assert kept == replace(view, vendors=("Qwen",), picks=("x/known",), baseline=None)
     assert len(problems) == 3
 
@@ -133,3 +139,29 @@ def test_the_chart_shown_and_show_all_bars_live_in_the_link():
     assert parse_params({"chart": "frontier", "all_bars": "1"}).view == view
     parsed = parse_params({"chart": "pie"})
     assert parsed.view.chart == "ranked" and "chart=pie" in parsed.problems[0]
+
+
+def test_resetting_the_filters_keeps_the_picks_the_workload_and_the_day():
+    view = DashboardView(search="qwen", providers=("P",), vendors=("Qwen",), tags=("coder",), min_input=0.1,
+                         max_output=2.0, min_params_b=7.0, hide_unknown_size=True, min_context=8192,
+                         capabilities=("tools",), sort="output", descending=True, output_share_pct=60,
+                         picks=("x/a",), input_tokens=123, requests=7, period="month", baseline="x/a",
+                         chart="frontier", as_of="2026-11-30")  # fmt: skip
+    assert view.without_filters() == DashboardView(picks=("x/a",), input_tokens=123, requests=7, period="month",
+                                                   baseline="x/a", chart="frontier", as_of="2026-11-30")  # fmt: skip
+
+
+def test_the_sidebar_filters_are_the_fields_a_reset_clears():
+    assert sorted(FILTER_WIDGETS.values()) == sorted(FILTER_FIELDS)
+
+
+def test_the_vendor_and_provider_choices_are_every_one_the_catalog_names_case_aside_in_order():
+    rows = [ModelRecord(provider, f"x/{n}", vendor, 1.0, 1.0, 1.0, None, None, (), n)
+            for n, (provider, vendor) in enumerate([("beta", "qwen"), ("Alpha", "Meta"), ("beta", None),
+                                                    ("Alpha", "qwen")])]  # fmt: skip
+    models = Catalog((ProviderInfo("beta"), ProviderInfo("Alpha")), tuple(rows))
+    assert vendor_choices(models) == ["", "Meta", "qwen"] and provider_choices(models) == ["Alpha", "beta"]
+    view = DashboardView(providers=("Alpha", "gamma"), vendors=("", "Meta", "nobody"), picks=("x/1", "x/9"))
+    kept, problems = restrict_to_catalog(view, models)
+    assert (kept.providers, kept.vendors, kept.picks) == (("Alpha",), ("", "Meta"), ("x/1",))
+    assert len(problems) == 3 and "gamma" in problems[0]

@@ -8,10 +8,13 @@ from storedb import db_url, pg_url  # noqa: F401  (fixtures)
 
 from catalog.history import Store
 from catalog.history.schema import SCHEMA_VERSION, UPGRADES, create_first_schema, current_version
-from catalog.runs.check_store import CheckStore
+from catalog.runs.check_store import CheckStore, runs_with_checks
 from catalog.runs.checks import CheckResult, parse_checks
 from catalog.runs.grading import TrialVerdict
+from catalog.runs.owners import RunOwners
 from catalog.runs.store import TrialStore
+from catalog.runs.trials import RunPrompt, RunSettings
+from catalog.spend import Visitor
 
 CHECKS = parse_checks([{"type": "icontains", "value": "paris"}, {"type": "judge", "value": "Names Paris."}])
 
@@ -58,3 +61,26 @@ def test_an_older_database_upgrades_and_keeps_checks_and_verdicts_per_judging(db
         )
         latest = checks.verdicts(1)
         assert list(latest) == [(0, 0, "Acme", "a")] and latest[(0, 0, "Acme", "a")].passed is False
+
+
+def test_a_visitor_reads_their_own_and_the_shared_runs_with_checks_newest_first(db_url):  # noqa: F811
+    mine, theirs = Visitor("session-mine").owner, Visitor("session-theirs").owner
+    with Store(db_url) as store:
+        trials, checks, owners = TrialStore(store), CheckStore(store), RunOwners(store)
+        prompt = [RunPrompt(0, "q", "x", 1, (("user", "q"),))]
+        for name, models, owner, checked, shared in [
+            ("mine a", [("Acme", "a")], mine, True, False),
+            ("mine unchecked", [("Acme", "a")], mine, False, False),
+            ("theirs", [("Acme", "a")], theirs, True, False),
+            ("shared b", [("Acme", "b")], theirs, True, True),
+            ("mine a and b", [("Acme", "a"), ("Acme", "b")], mine, True, False),
+        ]:
+            run = trials.create_run(name, models, prompt, 1, RunSettings())
+            owners.claim(run.id, owner, shared=shared)
+            if checked:
+                checks.save_prompt_checks(run.id, {0: CHECKS})
+        found = runs_with_checks(trials, mine)
+        assert [run.name for run in found] == ["mine a and b", "shared b", "mine a"]
+        assert [run.name for run in runs_with_checks(trials, mine, ("Acme", "b"))] == ["mine a and b", "shared b"]
+        assert [run.name for run in runs_with_checks(trials, mine, most=1)] == ["mine a and b"]
+        assert [run.name for run in runs_with_checks(trials, theirs)] == ["shared b", "theirs"]

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.runs.prompts import MAX_PROMPT_CHARS, Prompt, PromptFileError, parse_prompts, read_prompts
+from catalog.runs.prompts import (
+    MAX_PROMPT_CHARS,
+    MAX_UPLOAD_BYTES,
+    Prompt,
+    PromptFileError,
+    parse_prompts,
+    prompts_given,
+    read_prompts,
+)
 
 
 def test_jsonl_takes_prompt_or_messages_with_optional_id_and_max_tokens():
@@ -70,5 +78,44 @@ def test_any_text_parses_or_is_one_prompt_file_error(text, kind):
         prompts = parse_prompts(text, kind)
     except PromptFileError as error:
         assert "\n" not in str(error).split(": ", 1)[0]
+    else:
+        assert prompts and all(p.messages and p.chars <= MAX_PROMPT_CHARS for p in prompts)
+
+
+def test_the_runs_page_reads_an_upload_by_its_suffix_else_the_pasted_text():
+    upload = ("mine.JSONL", '\ufeff{"id": "q", "prompt": "Hi"}\n'.encode())  # a byte-order mark is dropped
+    assert prompts_given("ignored", "txt", upload) == [Prompt("q", (("user", "Hi"),))]
+    assert prompts_given("Hi\nHello", "txt") == parse_prompts("Hi\nHello", "txt", "the pasted prompts")
+    with pytest.raises(PromptFileError, match="^the pasted prompts: no prompts$"):
+        prompts_given("\n", "txt")
+
+
+@pytest.mark.parametrize(
+    ("upload", "said"),
+    [
+        (("notes.md", b"Hi"), "notes.md: a prompt file must end in .jsonl, .csv, .txt or .yaml (promptfoo)"),
+        (("big.txt", b"x" * (MAX_UPLOAD_BYTES + 1)), "big.txt: larger than 5 MB"),
+        (("bad.txt", b"fine\nalso fine\n\xff\xfe"), "bad.txt, line 3: not UTF-8 text"),
+    ],
+)
+def test_an_upload_of_the_wrong_kind_too_large_or_not_text_is_refused_by_name(upload, said):
+    with pytest.raises(PromptFileError) as refused:
+        prompts_given("", "txt", upload)
+    assert str(refused.value) == said
+
+
+upload_names = st.builds(
+    lambda stem, suffix: stem + suffix,
+    st.text(max_size=10),
+    st.sampled_from(["", ".txt", ".CSV", ".jsonl", ".yaml", ".yml", ".md"]),
+)
+
+
+@given(upload_names, st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_upload_gives_prompts_or_one_prompt_file_error(name, data):
+    try:
+        prompts = prompts_given("", "txt", (name, data))
+    except PromptFileError as error:
+        assert str(error).startswith(name)
     else:
         assert prompts and all(p.messages and p.chars <= MAX_PROMPT_CHARS for p in prompts)
