@@ -43,6 +43,8 @@ class Variable:
     #: The largest value a `whole` or `number` setting accepts (the smallest is always above 0).
     largest: float | None = None
     group: str = "catalog"
+    #: The values a `text` setting may take (written in any case, with spaces around); none: any text.
+    choices: tuple[str, ...] = ()
 
     def problem(self, text: str) -> str | None:
         """Why `text` does not fit this setting, or None when it does."""
@@ -60,6 +62,8 @@ class Variable:
             largest = math.inf if self.largest is None else self.largest
             if not 0 < value <= largest:  # also refuses nan
                 return f"{self.name} must be a number above 0 and at most {largest:,.0f}, not {text[:20]!r}"
+        elif self.choices and text.strip().lower() not in self.choices:
+            return f"{self.name} must be one of {', '.join(self.choices)}, not {text[:20]!r}"
         elif self.kind == "flag" and text not in ("0", "1"):
             return f"{self.name} must be 0 or 1, not {text[:20]!r}"
         elif self.kind == "url" and text.startswith(("http:", "https:")) and not _host(text):
@@ -163,8 +167,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "CATALOG_SPEND_MODE", "text",
         "who may spend the operator's credential in the dashboard: off (visitors paste their own), passphrase, "
-        "public (everyone, within the caps) or oidc (st.login, the e-mails in CATALOG_SPEND_EMAILS)",
-        "off", group="spend",
+        "public (everyone, within the caps) or oidc (st.login, the e-mails in CATALOG_SPEND_EMAILS); any other "
+        "value counts as off",
+        "off", group="spend", choices=("off", "passphrase", "public", "oidc"),
     ),
     Variable(
         "CATALOG_SPEND_PASSPHRASE_HASH", "secret",
@@ -233,6 +238,11 @@ class Settings(Mapping[str, str]):
         """A number setting; its default when what is set does not fit (see `warnings`)."""
         text = self.value(name)
         return float(BY_NAME[name].default if BY_NAME[name].problem(text) else text)
+
+    def choice(self, name: str) -> str:
+        """A setting of a few `choices`, in lower case; its default when what is set is not one (see `warnings`)."""
+        text = self.value(name)
+        return (BY_NAME[name].default if BY_NAME[name].problem(text) else text).strip().lower()
 
     def flag(self, name: str) -> bool:
         text = self.value(name)

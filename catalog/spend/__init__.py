@@ -2,7 +2,7 @@
 
 Errors (each a `CatalogError`, with a message a visitor can read):
 
-    SpendConfigError   the operator's spend settings are unusable (a bad mode, a malformed passphrase hash)
+    SpendConfigError   the operator's spend settings are unusable (a malformed passphrase hash)
     CapReached         a request would pass a cap; `.refusal` says which, how much is left, when it resets
     Unpriced           a model the operator's own catalog does not list (an uploaded page's): not sent on theirs
 """

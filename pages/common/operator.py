@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.literal import markdown_text
-from catalog.spend import SpendConfigError, SpendMode, spend_mode
+from catalog.spend import SpendMode, spend_mode
 from pages.common.settings import settings
 
 OPERATOR_VARIABLE = "OPERATOR_UI"
@@ -22,10 +22,7 @@ def is_operator() -> bool:
         return True
     if not st.session_state.get(UNLOCKED_KEY):
         return False
-    try:
-        return spend_mode(chosen) is SpendMode.PASSPHRASE
-    except SpendConfigError:
-        return False
+    return spend_mode(chosen) is SpendMode.PASSPHRASE
 
 
 def unavailable(what: str, problem: str | None) -> str:

@@ -355,12 +355,15 @@ def test_a_session_unlocked_with_the_passphrase_sees_operator_text(fake, monkeyp
     assert not any("LAVA_FORWARD_TOKEN" in caption for caption in captions)
 
 
-def test_unusable_spend_settings_are_plain_words_for_a_visitor_and_named_for_the_operator(fake, monkeypatch):
+def test_an_unusable_spend_mode_counts_as_off_browsing_goes_on_and_only_the_operator_is_told(fake, monkeypatch):
     monkeypatch.setenv("CATALOG_SPEND_MODE", "everyone")
-    visitor_sees = [error.value for error in opened(None).error]
-    assert visitor_sees == ["The spending settings of this server are unusable."]
+    browse = opened(None)
+    assert not browse.exception and not browse.error and not browse.warning  # a visitor browses, told nothing
+    assert browse.markdown[0].value == "### 52 of 52 models"
+    playground = opened("pages/playground.py", pg_preview="hi")
+    assert len(playground.chat_input) == 0 and fake.chat_requests == 0  # off: the operator's credential unspent
     monkeypatch.setenv("OPERATOR_UI", "1")
-    [operator_sees] = [error.value for error in opened(None).error]
+    [operator_sees] = [warning.value for warning in opened(None).warning]
     assert "CATALOG_SPEND_MODE must be one of" in operator_sees.replace("\\", "")
 
 
