@@ -21,13 +21,14 @@ from catalog.spend.caps import (
 )
 from catalog.spend.ledger import Reservation, Spender, SpendLedger, SpendLine, settle_billed
 from catalog.spend.modes import SpendConfigError, SpendMode, Visitor, anonymous, may_spend, oidc_email, spend_mode
-from catalog.spend.passphrase import Tries, Unlock, hash_passphrase, passphrase_matches, try_passphrase
+from catalog.spend.passphrase import ServerTries, Tries, Unlock, hash_passphrase, passphrase_matches, try_passphrase
 
 __all__ = [
     "CapReached",
     "Caps",
     "Refusal",
     "Reservation",
+    "ServerTries",
     "SpendConfigError",
     "SpendLedger",
     "SpendLine",

@@ -1,4 +1,5 @@
-"""The operator's passphrase: stored only as an scrypt hash, compared in constant time, 5 tries a minute.
+"""The operator's passphrase: stored only as an scrypt hash, compared in constant time, 5 tries a minute a
+session and 30 a minute for the whole server (a new tab is a new session).
 
 The stored form is `scrypt$N$r$p$<salt hex>$<hash hex>`, as `python -m catalog spend --hash` prints it.
 """
@@ -9,6 +10,7 @@ import hashlib
 import hmac
 import math
 import secrets
+import threading
 from dataclasses import dataclass
 
 from catalog.spend.modes import SpendConfigError
@@ -18,6 +20,9 @@ HASH_SETTING = "CATALOG_SPEND_PASSPHRASE_HASH"
 #: scrypt's cost (2**14, r=8: about 16 MB and 50 ms a try) and the largest cost a stored hash may ask for.
 SCRYPT_N, SCRYPT_R, SCRYPT_P, MAX_N = 2**14, 8, 1, 2**17
 TRIES_PER_WINDOW, WINDOW_S = 5, 60.0
+#: Tries a minute for every session of one server process together: a new tab is a new session, so the limit of
+#: a session alone would let one visitor try 5 a tab.
+SERVER_TRIES_PER_WINDOW = 30
 
 
 def _scrypt(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -63,6 +68,25 @@ class Tries:
         return Tries(tuple(t for t in self.times if now - t < WINDOW_S) + (now,))
 
 
+class ServerTries:
+    """Every session's tries in this server process within the last minute; thread-safe (sessions are threads)."""
+
+    def __init__(self, limit: int = SERVER_TRIES_PER_WINDOW) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._times: tuple[float, ...] = ()
+
+    def take(self, now: float) -> float:
+        """Count a try and return 0 when the server allows one now; else how long until it does (nothing counted)."""
+        with self._lock:
+            recent = tuple(t for t in self._times if now - t < WINDOW_S)
+            if len(recent) >= self.limit:
+                self._times = recent
+                return sorted(recent)[-self.limit] + WINDOW_S - now
+            self._times = (*recent, now)
+            return 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class Unlock:
     """What one try did: whether spending is unlocked, the tries so far, and what to tell the visitor."""
@@ -72,11 +96,14 @@ class Unlock:
     message: str
 
 
-def try_passphrase(stored: str, attempt: str, tries: Tries, now: float) -> Unlock:
-    """One try: refused without checking when 5 tries were made in the last minute, else checked and counted."""
+def try_passphrase(stored: str, attempt: str, tries: Tries, now: float, server: ServerTries | None = None) -> Unlock:
+    """One try: refused without checking when this session made 5 tries in the last minute, or the `server`'s
+    sessions 30 together; else checked and counted."""
     wait = tries.wait_s(now)
     if wait > 0:
         return Unlock(False, tries, f"Too many tries: wait {math.ceil(wait)} s before the next one.")
+    if server is not None and (wait := server.take(now)) > 0:
+        return Unlock(False, tries, f"Too many tries on this server: wait {math.ceil(wait)} s before the next one.")
     tries = tries.tried(now)
     if passphrase_matches(stored, attempt):
         return Unlock(True, Tries(), "Unlocked for this session.")

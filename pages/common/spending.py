@@ -22,6 +22,7 @@ from catalog.runs.trials import Run
 from catalog.spend import (
     CapReached,
     Caps,
+    ServerTries,
     SpendConfigError,
     Spender,
     SpendLedger,
@@ -101,7 +102,8 @@ def unlock_control() -> None:
                 st.error(unavailable(NO_PASSPHRASE, "no passphrase is configured (CATALOG_SPEND_PASSPHRASE_HASH)"))
                 return
             try:
-                unlock = try_passphrase(stored, typed, st.session_state.get(TRIES_KEY, Tries()), time.monotonic())
+                tries = st.session_state.get(TRIES_KEY, Tries())
+                unlock = try_passphrase(stored, typed, tries, time.monotonic(), server_tries())
             except SpendConfigError as error:
                 st.error(unavailable(NO_PASSPHRASE, str(error)))
                 return
@@ -110,6 +112,12 @@ def unlock_control() -> None:
             if unlock.ok:
                 st.rerun()  # the whole page again, now with what an unlocked session may do
             st.error(unlock.message)
+
+
+@st.cache_resource
+def server_tries() -> ServerTries:
+    """The passphrase tries of every session of this server process (a new tab is a new session)."""
+    return ServerTries()
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from catalog.settings import read_settings
 from catalog.spend import (
+    ServerTries,
     SpendConfigError,
     SpendMode,
     Tries,
@@ -93,6 +94,17 @@ def test_a_wrong_passphrase_is_refused_and_the_sixth_try_in_a_minute_waits():
     assert sixth.tries == tries  # a refused try is not counted
     later = try_passphrase(STORED, "correct horse battery staple", tries, 160.5)
     assert later.ok and later.message == "Unlocked for this session."
+
+
+def test_new_sessions_share_the_servers_thirty_tries_a_minute():
+    """A new tab is a new session with 5 tries of its own: the server's limit holds them all together."""
+    server = ServerTries(limit=30)
+    for n in range(30):  # 30 fresh sessions, one wrong try each, within a minute
+        assert try_passphrase(STORED, "wrong", Tries(), 100.0 + n, server).message.startswith("That is not")
+    refused = try_passphrase(STORED, "correct horse battery staple", Tries(), 130.0, server)
+    assert not refused.ok and refused.message == "Too many tries on this server: wait 30 s before the next one."
+    assert refused.tries == Tries()  # nothing counted for the session that was refused
+    assert try_passphrase(STORED, "correct horse battery staple", Tries(), 160.0, server).ok  # the first try aged out
 
 
 def test_the_tries_left_are_counted_in_words():
