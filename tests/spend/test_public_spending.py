@@ -1,8 +1,9 @@
 """`public` mode: many sessions hammering the operator's credential spend at most the daily cap plus one
 request's worst case, on SQLite and on PostgreSQL, in one process and in two processes sharing PostgreSQL.
 
-Tested at the ledger + gateway level (threads standing for sessions, real HTTP to the loopback fake), not with
-20 browsers: the Playground and Runs hold each request in the same `Spender.hold` these threads use.
+Tested at the ledger + gateway level (threads standing for sessions, real HTTP to the loopback fake), in two
+processes sharing PostgreSQL, and through the real Playground page (20 AppTest sessions in threads); not with 20
+browsers, which a 2-core machine cannot drive: the pages hold each request in the same `Spender.hold`.
 """
 
 from __future__ import annotations
@@ -44,3 +45,72 @@ def test_two_app_processes_sharing_postgresql_spend_at_most_the_daily_cap(pg_url
     spent = sum(total["spent_usd"] for total in totals)
     assert all(total["sent"] > 0 for total in totals) and sum(total["refused"] for total in totals) > 0
     assert spent <= DAILY_USD + totals[0]["worst_usd"]
+
+
+def test_twenty_playground_sessions_spend_at_most_the_daily_cap(monkeypatch, tmp_path):
+    """The same bound through the real Playground page: 20 AppTest sessions (threads, each its own visitor)
+    send prompts for 15 s; what the fake gateway answered, at catalog prices, stays within the daily cap plus
+    one request's worst case, and each session ends told plainly that the cap is reached."""
+    import ast
+    import threading
+    import time
+
+    from streamlit.runtime.scriptrunner import magic
+    from streamlit.testing.v1 import AppTest
+
+    from catalog.costs import request_cost
+    from catalog.sources import load_catalog
+
+    parse, parsing = ast.parse, threading.Lock()  # CPython 3.11's ast.parse is not safe in parallel threads
+
+    def one_at_a_time(*args, **kwargs):
+        with parsing:
+            return parse(*args, **kwargs)
+
+    monkeypatch.setattr(magic.ast, "parse", one_at_a_time)
+    daily = 0.0003
+    for name, value in {
+        "CATALOG_DB_URL": f"sqlite:///{tmp_path / 'spend.sqlite3'}",
+        "CATALOG_SPEND_MODE": "public",
+        "CATALOG_SPEND_DAILY_USD": str(daily),
+        "CATALOG_SPEND_SESSION_HOURLY_USD": "1",
+    }.items():
+        monkeypatch.setenv(name, value)  # fmt: skip
+    told, failures = [], []
+    with running_fake(forward_tokens={TOKEN}) as fake:
+        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+
+        def visitor(number: int) -> None:
+            at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
+            at.run()
+            at.switch_page("pages/playground.py").run()
+            end, sent = time.monotonic() + 15, 0
+            while time.monotonic() < end:
+                boxes = [box for box in at.chat_input if box.key == "pg_prompt"]
+                if at.exception or not boxes:
+                    break  # refused: the page stopped before its prompt box
+                boxes[0].set_value(f"Hello from visitor {number}, prompt {sent}").run()
+                sent += 1
+            if at.exception:
+                failures.append(str(at.exception))
+            told.extend(error.value for error in at.error)
+
+        threads = [threading.Thread(target=visitor, args=(n,)) for n in range(SESSIONS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    catalog = load_catalog()
+
+    def cost(entry: dict, prompt_tokens: int, completion_tokens: int) -> float:
+        return float(request_cost(catalog.find(entry["model"]), prompt_tokens, completion_tokens))
+
+    answered = list(fake.sent.values())
+    spent = sum(cost(entry, entry["usage"]["prompt_tokens"], entry["usage"]["completion_tokens"]) for entry in answered)
+    # One request's worst case, generously: the longest prompt sent (a chat's history grows) and the page's 1,024
+    # max tokens, both well above what the page reserves.
+    worst = max(cost(entry, 4 * entry["usage"]["prompt_tokens"] + 64, 1024) for entry in answered)
+    assert not failures and fake.chat_requests > 10  # real spending happened, through the page
+    assert spent <= daily + worst
+    assert any("the daily cap for all visitors" in said for said in told)
