@@ -2,7 +2,7 @@
 request's worst case, on SQLite and on PostgreSQL, in one process and in two processes sharing PostgreSQL.
 
 Tested at the ledger + gateway level (threads standing for sessions, real HTTP to the loopback fake), in two
-processes sharing PostgreSQL, and through the real Playground page (20 AppTest sessions in threads); not with 20
+processes sharing PostgreSQL, and through the real Playground page (20 AppTest sessions, interleaved); not with 20
 browsers, which a 2-core machine cannot drive: the pages hold each request in the same `Spender.hold`.
 """
 
@@ -48,26 +48,19 @@ def test_two_app_processes_sharing_postgresql_spend_at_most_the_daily_cap(pg_url
 
 
 def test_twenty_playground_sessions_spend_at_most_the_daily_cap(monkeypatch, tmp_path):
-    """The same bound through the real Playground page: 20 AppTest sessions (threads, each its own visitor)
-    send prompts for 15 s; what the fake gateway answered, at catalog prices, stays within the daily cap plus
-    one request's worst case, and each session ends told plainly that the cap is reached."""
-    import ast
+    """The same bound through the real Playground page: 20 AppTest sessions (each its own visitor, their runs
+    interleaved: AppTest swaps Streamlit's global runtime per run, so runs cannot overlap; the ledger's own
+    concurrency is the test above) send prompts for 15 s; what the fake gateway answered, at catalog prices,
+    stays within the daily cap plus one request's worst case, and the sessions are told the cap is reached."""
     import threading
     import time
 
-    from streamlit.runtime.scriptrunner import magic
     from streamlit.testing.v1 import AppTest
 
     from catalog.costs import request_cost
     from catalog.sources import load_catalog
 
-    parse, parsing = ast.parse, threading.Lock()  # CPython 3.11's ast.parse is not safe in parallel threads
-
-    def one_at_a_time(*args, **kwargs):
-        with parsing:
-            return parse(*args, **kwargs)
-
-    monkeypatch.setattr(magic.ast, "parse", one_at_a_time)
+    one_run_at_a_time = threading.Lock()  # AppTest swaps Streamlit's global runtime for each run it makes
     daily = 0.0003
     for name, value in {
         "CATALOG_DB_URL": f"sqlite:///{tmp_path / 'spend.sqlite3'}",
@@ -83,14 +76,16 @@ def test_twenty_playground_sessions_spend_at_most_the_daily_cap(monkeypatch, tmp
 
         def visitor(number: int) -> None:
             at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
-            at.run()
-            at.switch_page("pages/playground.py").run()
+            with one_run_at_a_time:
+                at.run()
+                at.switch_page("pages/playground.py").run()
             end, sent = time.monotonic() + 15, 0
             while time.monotonic() < end:
                 boxes = [box for box in at.chat_input if box.key == "pg_prompt"]
                 if at.exception or not boxes:
                     break  # refused: the page stopped before its prompt box
-                boxes[0].set_value(f"Hello from visitor {number}, prompt {sent}").run()
+                with one_run_at_a_time:
+                    boxes[0].set_value(f"Hello from visitor {number}, prompt {sent}").run()
                 sent += 1
             if at.exception:
                 failures.append(str(at.exception))
