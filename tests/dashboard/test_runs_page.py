@@ -123,8 +123,8 @@ def test_playground_replies_are_recorded_without_text_and_shown_in_browse(fake, 
     assert not at.exception
     table = page_table(at, "Models")
     rows = dict(zip(table.model_ids(), table.rows, strict=True))
-    assert rows[TERSE]["Replies"] == "1" and float(rows[TERSE]["Tok/s p50"].replace(",", "")) > 0
-    assert rows[TERSE]["TTFT p50"].endswith(" ms")
+    assert rows[TERSE]["Replies"] == "1" and float(rows[TERSE]["Tok/s"].replace(",", "")) > 0
+    assert rows[TERSE]["TTFT"].endswith(" ms")
     assert rows[THINKER]["Replies"] == "—"  # never measured: an empty cell
 
 
