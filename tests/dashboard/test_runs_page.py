@@ -149,7 +149,7 @@ def test_compare_switches_to_the_tokens_a_run_measured(fake, tmp_path, monkeypat
     at.selectbox(key="w_measured").set_value(1).run()
     assert not at.exception
     table = page_table(at, "Workload costs")
-    rows = {row["Model id"]: row for row in table.rows}
+    rows = dict(zip(table.model_ids(), table.rows, strict=True))
     marks = {model: row["Tokens"] for model, row in rows.items()}
     assert marks[TERSE] == marks[THINKER] == "measured" and set(marks.values()) == {"measured", "assumed"}
     catalog = load_catalog()
