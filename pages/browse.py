@@ -68,8 +68,8 @@ COLUMNS = {
     ),
     "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
-ORDER = (
-    "name", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok", "context_window", "replies",
+ORDER = (  # as the plain table: the name, its key number, the prices, the window
+    "name", "blended_usd_per_mtok", "input_usd_per_mtok", "output_usd_per_mtok", "context_window", "replies",
     "ttft_ms_p50", "tokens_per_s_p50", "playground", "provider", "hosts",
     "vendor", "params_b", "active_params_b", "tags", "flags", "model",
 )  # fmt: skip
