@@ -13,6 +13,7 @@ from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_tab
 from catalog.dashboard.model_page import model_link, short_name
 from catalog.dashboard.names import phone_names
 from catalog.dashboard.prices import price_cell
+from catalog.dashboard.tables import window_text
 from catalog.dashboard.view import COMPARE_SORTS, DashboardView, to_params
 from catalog.dashboard.words import budget_note
 from catalog.limits import window_of
@@ -86,10 +87,14 @@ def context_warning(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
 
 
 def context_cell(line: WorkloadCost) -> Cell | str | None:
-    """A line's context window as the table shows it: `too small: 40,960` where a request overflows it."""
-    if line.overflowed_window is None:
-        return None
-    return Cell(f"too small: {line.overflowed_window:,}", title="One request's tokens exceed this context window")
+    """A line's context window as the table shows it (the column shows only when some request overflows one):
+    `too small: 40,960` where a request overflows it, else the window that holds it (`320k`), or `unknown`."""
+    if line.overflowed_window is not None:
+        return Cell(f"too small: {line.overflowed_window:,}", title="One request's tokens exceed this context window")
+    window = window_of(line.record)
+    if window is None:
+        return Cell("unknown", title="No source we know states this model's context window: it may not hold a request")
+    return Cell(window_text(window), title=f"{window:,} tokens: one request fits")
 
 
 def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column]:
