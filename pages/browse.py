@@ -34,8 +34,8 @@ from pages.common import measure, sidebar, state
 if TYPE_CHECKING:
     import pandas as pd
 
-#: The interactive grid (on demand): resizable columns, re-sortable on screen. Prices and context windows are
-#: shown as the plain table writes them (`styled_grid`), sorted as numbers.
+#: The interactive grid (on demand): resizable columns, re-sortable on screen. Prices, context windows and measured
+#: speeds are written as the plain table writes them (`styled_grid`: no `format` here), sorted as numbers.
 COLUMNS = {
     # Narrow, so a phone shows a model's name beside its prices; the full id is on its page and further right.
     "name": st.column_config.LinkColumn(
@@ -62,10 +62,8 @@ COLUMNS = {
     "tags": st.column_config.ListColumn("Tags"),
     "flags": st.column_config.TextColumn("Data quality"),
     "replies": st.column_config.NumberColumn("Replies", help="Replies measured (playground, runs)"),
-    "ttft_ms_p50": st.column_config.NumberColumn("TTFT", format="%.0f ms", help="Measured time to first token, median"),
-    "tokens_per_s_p50": st.column_config.NumberColumn(
-        "Tok/s", format="%.1f", help="Measured output tokens per second, median"
-    ),
+    "ttft_ms_p50": st.column_config.NumberColumn("TTFT", help="Measured time to first token, median"),
+    "tokens_per_s_p50": st.column_config.NumberColumn("Tok/s", help="Measured output tokens per second, median"),
     "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
 ORDER = (  # as the plain table: the name, its key number, the prices, the window

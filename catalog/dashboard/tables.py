@@ -314,17 +314,30 @@ def _grid_window(tokens: object) -> str:
     return window_text(int(tokens))  # type: ignore[call-overload]  # a context column's count, never NA here
 
 
+def _grid_replies(count: object) -> str:
+    return f"{count:,}" if count else UNKNOWN  # never measured: empty, as in the plain table
+
+
+#: How the grid writes each column the plain table writes its own way (the measured ones as `_browse_cells` does).
+_GRID_FORMATS: dict[str, Callable[[object], str]] = {
+    **{name: _grid_price for name in PRICE_COLUMNS},
+    "context_window": _grid_window,
+    "replies": _grid_replies,
+    "ttft_ms_p50": "{:,.0f} ms".format,
+    "tokens_per_s_p50": "{:,.1f}".format,
+}
+
+
 @contextlib.contextmanager
 def styled_grid(frame: pd.DataFrame) -> Iterator[Styler]:
-    """The grid's table with its prices in the plain table's shape ($0.00625, $0.0350, $1.20) and its context
-    windows as people say them (128k): shown so, while the grid's header sorts the numbers underneath. Hand it to
-    `st.dataframe` inside the block, which lifts pandas' cap on styled cells for this table (any catalog's size)."""
+    """The grid's table written as the plain table writes it (prices $0.00625, $0.0350, $1.20; context windows
+    128k; measured speeds 12,345 ms and 1,234.5, "—" where unknown), while the grid's headers sort the numbers
+    underneath. Hand it to `st.dataframe` inside the block, which lifts pandas' cap on styled cells for this table
+    (any catalog's size); the grid's column settings must give these columns no `format`, which would win."""
     import pandas as pd
 
     formats: dict[Any, str | Callable[[object], str] | None]
-    formats = {name: _grid_price for name in PRICE_COLUMNS if name in frame.columns}
-    if "context_window" in frame.columns:
-        formats["context_window"] = _grid_window
+    formats = {name: shape for name, shape in _GRID_FORMATS.items() if name in frame.columns}
     styler = frame.style.format(formats, na_rep=UNKNOWN)
     cap = max(int(pd.get_option("styler.render.max_elements")), frame.size)
     with pd.option_context("styler.render.max_elements", cap):

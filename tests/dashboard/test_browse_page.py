@@ -183,3 +183,8 @@ def test_the_grid_writes_prices_and_windows_as_the_table_does_and_keeps_the_numb
         llama["context_window"] == "128k" and shown.loc["mistralai/Mistral-7B-Instruct-v0.3", "context_window"] == "—"
     )
     assert shown.loc["zai-org/GLM-5.2", "output_usd_per_mtok"] == "$4.40"
+    at.toggle(key="b_measured").set_value(True).run()
+    grid = at.dataframe[0]
+    shown = pa.ipc.open_stream(grid.proto.arrow_data.styler.display_values).read_all().to_pandas()
+    assert set(shown["replies"]) == set(shown["ttft_ms_p50"]) == {"—"}  # never measured: empty, not 0 or nan
+    assert json.loads(grid.proto.columns)["ttft_ms_p50"].get("type_config", {}).get("format") is None
