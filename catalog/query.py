@@ -28,6 +28,8 @@ SORT_KEYS: dict[str, SortKey] = {
     "model": SortKey("model id", "model"),
     "vendor": SortKey("vendor", "vendor"),
     "provider": SortKey("provider", "provider"),
+    # Not a record field: the window `catalog.limits` looks up (the cited table, then the operator's maps).
+    "context": SortKey("context window", "context_window"),
 }
 
 
@@ -138,7 +140,8 @@ def sort_models(
 ) -> list[ModelRecord]:
     """Rows sorted by one of `SORT_KEYS` (or its field), ties by model id; unknown values go last either way.
 
-    The blended price is taken at `output_share`, so a table blended at another mix sorts as it shows.
+    The blended price is taken at `output_share`, so a table blended at another mix sorts as it shows; the context
+    window is the one `catalog.limits` finds (unknown: last).
     """
     key = sort_key(by)
     field = SORT_KEYS[key].field
@@ -146,6 +149,9 @@ def sort_models(
     def value(row: ModelRecord) -> Any:
         if key == "blended":
             return blended_price(row.input_usd_per_mtok, row.output_usd_per_mtok, output_share)
+        if key == "context":
+            limits = limits_of(row)
+            return limits.context_window if limits is not None else None
         found = getattr(row, field)
         return found.lower() if isinstance(found, str) else found
 

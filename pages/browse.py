@@ -20,6 +20,7 @@ from catalog.dashboard.tables import (
     host_counts,
     models_frame,
     sort_marker,
+    styled_grid,
     to_csv,
     to_json,
     visible_models,
@@ -33,8 +34,8 @@ from pages.common import measure, sidebar, state
 if TYPE_CHECKING:
     import pandas as pd
 
-PRICE = "$%.3f"
-#: The interactive grid (on demand): resizable columns, re-sortable on screen.
+#: The interactive grid (on demand): resizable columns, re-sortable on screen. Prices, context windows and measured
+#: speeds are written as the plain table writes them (`styled_grid`: no `format` here), sorted as numbers.
 COLUMNS = {
     # Narrow, so a phone shows a model's name beside its prices; the full id is on its page and further right.
     "name": st.column_config.LinkColumn(
@@ -44,10 +45,13 @@ COLUMNS = {
     "provider": st.column_config.TextColumn("Provider"),
     "hosts": st.column_config.NumberColumn("Hosts", help="Providers loaded here that sell the same weights"),
     "vendor": st.column_config.TextColumn("Vendor", help=f"{UNKNOWN}: the id names no maker we know"),
-    "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", format=PRICE, help="USD per 1M input tokens"),
-    "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", format=PRICE, help="USD per 1M output tokens"),
+    "input_usd_per_mtok": st.column_config.NumberColumn("Input $/1M", help="USD per 1M input tokens"),
+    "output_usd_per_mtok": st.column_config.NumberColumn("Output $/1M", help="USD per 1M output tokens"),
     "blended_usd_per_mtok": st.column_config.NumberColumn(
-        "Blended $/1M", format="$%.4f", help="USD per 1M tokens at the Blend set under Filters"
+        "Blended $/1M", help="USD per 1M tokens at the Blend set under Filters"
+    ),
+    "context_window": st.column_config.NumberColumn(
+        "Context", help="Context window, tokens (the model's page: source)"
     ),
     "params_b": st.column_config.NumberColumn(
         "Params (B)", format="%g", help=f"Total parameters, billions ({UNKNOWN}: neither the id nor a model card says)"
@@ -58,13 +62,13 @@ COLUMNS = {
     "tags": st.column_config.ListColumn("Tags"),
     "flags": st.column_config.TextColumn("Data quality"),
     "replies": st.column_config.NumberColumn("Replies", help="Replies measured (playground, runs)"),
-    "ttft_ms_p50": st.column_config.NumberColumn("TTFT p50", format="%.0f ms", help="Measured time to first token"),
-    "tokens_per_s_p50": st.column_config.NumberColumn("Tok/s p50", format="%.1f", help="Measured output tokens/s"),
+    "ttft_ms_p50": st.column_config.NumberColumn("TTFT", help="Measured time to first token, median"),
+    "tokens_per_s_p50": st.column_config.NumberColumn("Tok/s", help="Measured output tokens per second, median"),
     "playground": st.column_config.LinkColumn("Try", display_text="Chat ↗", help="Open this model in the Playground"),
 }
-ORDER = (
-    "name", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok", "replies", "ttft_ms_p50",
-    "tokens_per_s_p50", "playground", "provider", "hosts",
+ORDER = (  # as the plain table: the name, its key number, the prices, the window
+    "name", "blended_usd_per_mtok", "input_usd_per_mtok", "output_usd_per_mtok", "context_window", "replies",
+    "ttft_ms_p50", "tokens_per_s_p50", "playground", "provider", "hosts",
     "vendor", "params_b", "active_params_b", "tags", "flags", "model",
 )  # fmt: skip
 
@@ -112,15 +116,16 @@ def shown_frame() -> pd.DataFrame:
 if show_grid:
     frame = shown_frame()
     st.caption("The grid's column headers re-sort this screen only; the link keeps the sidebar's sort.")
-    st.dataframe(
-        frame,
-        column_config=COLUMNS,
-        column_order=[name for name in ORDER if name in frame.columns],
-        hide_index=True,
-        placeholder=UNKNOWN,
-        height=min(36 * (len(rows) + 1) + 3, 720),
-        key="models_table",
-    )
+    with styled_grid(frame) as styled:
+        st.dataframe(
+            styled,
+            column_config=COLUMNS,
+            column_order=[name for name in ORDER if name in frame.columns],
+            hide_index=True,
+            placeholder=UNKNOWN,
+            height=min(36 * (len(rows) + 1) + 3, 720),
+            key="models_table",
+        )
 if rows:
     csv_column, json_column, _ = st.columns([1, 1, 4])
     # Written when clicked, not on every run: the page needs no pandas until then.

@@ -12,9 +12,10 @@ from catalog.dashboard.view import MAX_BUDGET_USD, MAX_REQUESTS, MAX_TOKENS, SCO
 from catalog.dashboard.words import SIDE_PANEL
 from catalog.dashboard.workload_table import (
     CHART_BARS,
-    SHOWN_ROWS,
     chart_lines,
     picked_stat,
+    shown_note,
+    table_title,
     workload_summary,
     workload_table,
 )
@@ -82,10 +83,10 @@ side = st.container()
 if not lines:
     st.info(f"No model to price: loosen the filters in {SIDE_PANEL}, or pick models on Browse.")
 else:
-    st.subheader(f"{counted(len(lines), 'model')}, cheapest first")
-    st.html(workload_table(lines, marks))
-    if len(lines) > SHOWN_ROWS:
-        st.caption(f"The cheapest {SHOWN_ROWS} of {counted(len(lines), 'model')}; the CSV holds them all.")
+    st.subheader(table_title(len(lines), view))
+    st.html(workload_table(lines, marks, view, always=WORKLOAD_PARAMS))  # a header click sorts; the link keeps it
+    if note := shown_note(len(lines), view):
+        st.caption(note)
     frame = costs_frame(lines)
     if marks is not None:
         frame.insert(2, "tokens", marks)

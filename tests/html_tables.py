@@ -21,6 +21,8 @@ class Table:
     titles: list[dict[str, str | None]] = field(default_factory=list)
     #: Each row's phone texts (`Cell.short`), by label, where a cell has one.
     phone: list[dict[str, str]] = field(default_factory=list)
+    #: Each header's link (a header that sorts), by label, or None.
+    header_links: dict[str, str | None] = field(default_factory=dict)
 
     def column(self, label: str) -> list[str]:
         return [row[label] for row in self.rows]
@@ -72,6 +74,7 @@ class _Reader(HTMLParser):
             table = self.tables[-1]
             if self._in_head:
                 table.columns = [text for text, _, _ in self._row]
+                table.header_links = {text: href for text, href, _ in self._row}
             else:
                 table.rows.append({label: text for label, (text, _, _) in zip(table.columns, self._row, strict=True)})
                 table.links.append({label: href for label, (_, href, _) in zip(table.columns, self._row, strict=True)})

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from cli_runner import run
+from html_tables import read_tables
 from static_server import Site, serving
 
 import catalog
@@ -86,6 +87,7 @@ def test_compare_marks_a_model_whose_window_a_request_overflows_and_never_calls_
 
     tiny = catalog.load_catalog().find("meta-llama/Llama-3.2-1B-Instruct")  # $0.005 in: the cheapest of all
     scout = catalog.load_catalog().find("meta-llama/Llama-4-Scout-17B-16E-Instruct")  # 327,680 tokens
+    mistral = catalog.load_catalog().find("mistralai/Mistral-7B-Instruct-v0.3")  # no window anyone states
     workload = Workload(150_000, 1_000, 100, "day")
     lines = workload_costs([tiny, scout], workload)
     assert [(line.record.model, line.fits) for line in lines] == [(tiny.model, False), (scout.model, True)]
@@ -94,6 +96,9 @@ def test_compare_marks_a_model_whose_window_a_request_overflows_and_never_calls_
     assert "cheapest is <strong><a" in summary and "Llama-4-Scout" in summary.split("cheapest is")[1].split("</a>")[0]
     assert "1 model cannot hold 151,000 tokens a request in its context window" in summary
     assert "too small: 131,072" in workload_table(lines)
+    (table,) = read_tables(workload_table(workload_costs([tiny, scout, mistral], workload)))
+    # Beside the windows too small, one that holds the request says so, and one nobody states says unknown.
+    assert table.column("Context") == ["too small: 131,072", "unknown", "320k"]
     assert "Context" not in workload_table(workload_costs([scout], workload))  # the column only when needed
 
 

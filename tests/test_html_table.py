@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from html_tables import read_tables
 from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog import load_catalog
-from catalog.dashboard.html_table import EMPTY, Cell, Column, html_lines, html_table
+from catalog.dashboard.html_table import EMPTY, Cell, Column, column_px, html_lines, html_table, text_px
 from catalog.dashboard.summary import catalog_lines
 
 COLUMNS = [Column("Model", pinned=True), Column("Input $/1M", help="USD per 1M input tokens", numeric=True)]
@@ -91,3 +93,35 @@ def test_a_sorted_header_keeps_its_mark_beside_its_last_word_when_it_wraps() -> 
     (table,) = read_tables(body)
     assert table.columns == ["Blended $/1M ▲", "Tags ▼", "a<b"]  # the same text: the span only keeps it together
     assert ".lpc-table th{" in body and "white-space:normal" in body.split(".lpc-table th{", 1)[1].split("}")[0]
+
+
+def test_a_table_too_wide_for_its_box_hides_its_least_useful_columns_level_by_level() -> None:
+    columns = [
+        Column("Model", pinned=True),
+        Column("Price", numeric=True),
+        Column("Vendor", hide=1),
+        Column("Tags", hide=2),
+    ]
+    rows = [[Cell("a-model-name"), "$0.100", "deepseek-ai", "reasoning, turbo"]]
+    body = html_table(columns, rows, label="Some models")
+    cells = [[cell if isinstance(cell, Cell) else Cell(cell) for cell in column] for column in zip(*rows, strict=True)]
+    widths = [column_px(column, texts) for column, texts in zip(columns, cells, strict=True)]
+    total = sum(widths)
+    # Below what every column needs, level 1 hides; below what the rest need, level 2 too. Phones keep them all.
+    assert f"@container (min-width:600px) and (max-width:{math.ceil(total * 1.02)}px)" in body
+    assert (
+        f"(max-width:{math.ceil((total - widths[2]) * 1.02)}px){{.lpc-t-some-models .lpc-h2{{display:none}}}}" in body
+    )
+    assert '<div class="lpc-wrap lpc-fit lpc-t-some-models"' in body and '<td class="lpc-h1">deepseek-ai</td>' in body
+    assert "container-type" not in html_table(COLUMNS, [["a", "b"]], label="t")  # nothing to hide: no query
+
+
+@pytest.mark.parametrize(
+    ("text", "drawn_px"),
+    # Widths Chromium drew these cells' texts at (14 px Source Sans, regular), from the Browse table at 1440 px.
+    [("Llama-4-Maverick-17B-128E-Instruct-Turbo", 252.7), ("coder, turbo, instruct", 122.0), ("deepseek-ai", 70.0),
+     ("Fireworks AI", 71.0), ("12,345 ms", 58.0)],
+)  # fmt: skip
+def test_a_texts_width_is_estimated_within_two_percent_of_chromiums(text, drawn_px) -> None:
+    assert text_px(text, 14) == pytest.approx(drawn_px, rel=0.02)
+    assert text_px(text, 14, bold=True) > text_px(text, 14) and text_px("漢字", 14) == 28  # unknown glyphs: 1 em

@@ -400,8 +400,11 @@ def monthly_cost_bars(lines: Sequence[WorkloadCost], baseline: str | None = None
     )
     _names_above_bars(figure, labels)
     top = max((float(line.per_month_usd) for line in lines), default=1.0)
-    figure.update_xaxes(title="USD per month", side="top", range=[0, 1.2 * top or 1.0], **money_ticks(top))
-    return _layout(figure, "Monthly cost", max(260, _BAR_HEIGHT * len(lines) + 120))
+    figure.update_xaxes(side="top", range=[0, 1.2 * top or 1.0], **money_ticks(top))  # "$" on every tick: no title
+    _layout(figure, "Monthly cost", max(260, _BAR_HEIGHT * len(lines) + 120))
+    # Room for half the "$0.00" tick, centred on the bars' left edge: plotly hides a label past the figure.
+    figure.update_layout(margin={"l": 24})
+    return figure
 
 
 def money_ticks(top: float) -> dict[str, Any]:

@@ -66,13 +66,19 @@ def change_rows(changes: Sequence[Change]) -> list[dict[str, str]]:
                 "provider": change.provider,
                 "model": change.model,
                 "change": direction,
-                "move": f"{move:+.1f}%" if move is not None else "",
+                "move": _signed_percent(move) if move is not None else "",
                 "input": _pair(change.old_input, change.new_input),
                 "output": _pair(change.old_output, change.new_output),
                 "history": history_link(change.model, change.provider),
             }
         )
     return rows
+
+
+def _signed_percent(value: float) -> str:
+    """`+20.0%`, `−25.0%` (a true minus, as the money columns write it), `0.0%`."""
+    text = f"{abs(value):.1f}%"
+    return text if text == "0.0%" else ("+" if value > 0 else "\u2212") + text
 
 
 CHANGE_COLUMNS = (

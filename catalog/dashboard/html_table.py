@@ -4,11 +4,15 @@ its grid's JavaScript (about half a second more before a first-time visitor sees
 Every text is escaped here, so a model id or provider name can never become markup; links are the
 dashboard's own relative URLs (a model's page, the Playground). The first column can be pinned, so a
 phone shows a model's name beside its prices while the rest scrolls sideways; a cut name keeps its full
-text in a tooltip.
+text in a tooltip. On a wider screen too narrow for every column, the columns marked `hide` give way, least
+useful first: the table estimates each column's width from the font's metrics, and a CSS container query per
+level hides them while the table's box is narrower than the rest need (it follows the window and the side panel).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -67,6 +71,9 @@ class Column:
     wrap: bool = False
     #: A link the header opens (the same view sorted by this column), or None.
     href: str | None = None
+    #: When a screen (wider than a phone) is too narrow for every column, the columns of level 1 hide first, then
+    #: those of level 2, and so on; 0 never hides. A phone keeps them all and scrolls sideways.
+    hide: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,22 +106,113 @@ def html_table(
 
     A cell is a `Cell`, plain text, or `None` (shown as "—", with the column's tooltip). `label` names the
     table for screen readers."""
+    table = [[cell if isinstance(cell, Cell) else Cell(cell) for cell in row] for row in rows]
     head = "".join(_header(column) for column in columns)
     body = "".join(
         "<tr>" + "".join(_cell(column, cell) for column, cell in zip(columns, row, strict=True)) + "</tr>"
-        for row in rows
+        for row in table
     )
     height = f"max-height:{max_height}px;" if max_height else ""
     background = "--lpc-bg:#0e1117;--lpc-link:#58a6ff;" if dark else ""
+    fit, scope = _fitting(columns, table, label), ""
+    if fit:
+        scope = f" lpc-fit {_scope(label)}"
     return (
-        f'{STYLE}<div class="lpc-wrap" style="{height}{background}">'
+        f'{STYLE}{fit}<div class="lpc-wrap{scope}" style="{height}{background}">'
         f'<table class="lpc-table" aria-label="{_escape(label)}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
 
+# How wide a text comes out: Source Sans's advance widths (Streamlit's font), in thousandths of an em, as headless
+# Chromium measured them for the printable ASCII characters; a character outside counts as a whole em, so a text of
+# other scripts is taken wider than it is, never narrower. Against widths Chromium drew, within about 1%.
+#: Regular (400), then semibold (600), for the characters from " " (32) to "~" (126).
+_REGULAR = (
+    200, 289, 426, 497, 497, 824, 609, 249, 303, 303, 418, 497, 249, 311, 249, 350, 497, 497, 497, 497, 497, 497,
+    497, 497, 497, 497, 249, 249, 497, 497, 497, 425, 847, 543, 588, 571, 615, 527, 494, 617, 652, 263, 479, 579,
+    486, 727, 647, 664, 566, 664, 569, 534, 536, 645, 515, 786, 513, 476, 539, 303, 350, 303, 497, 500, 542, 504,
+    553, 456, 555, 496, 292, 504, 544, 246, 247, 495, 255, 829, 547, 542, 555, 555, 347, 419, 338, 544, 467, 719,
+    446, 467, 425, 303, 241, 303, 497,
+)  # fmt: skip
+_SEMIBOLD = (
+    200, 315, 482, 513, 513, 841, 639, 275, 324, 324, 438, 513, 275, 322, 275, 344, 513, 513, 513, 513, 513, 513,
+    513, 513, 513, 513, 275, 275, 513, 513, 513, 444, 875, 558, 597, 576, 625, 538, 510, 628, 663, 282, 494, 597,
+    502, 745, 657, 674, 582, 674, 592, 545, 546, 655, 536, 800, 541, 501, 540, 324, 344, 324, 513, 500, 549, 516,
+    563, 462, 564, 507, 317, 520, 558, 262, 263, 522, 271, 843, 560, 549, 564, 564, 373, 431, 361, 556, 495, 748,
+    481, 495, 443, 324, 255, 324, 513,
+)  # fmt: skip
+#: The marks the tables write beside a text: ▲ ▼ (sort), ↗ (opens elsewhere), — (empty), ⚠ (doubted), ★.
+_MARKS = {"▲": 600, "▼": 600, "↗": 619, "—": 800, "⚠": 896, "★": 896, "×": 497, "−": 497}
+_EM = 1000
+
+
+def text_px(text: str, font_px: float, *, bold: bool = False) -> float:
+    """The width of one line of `text` at `font_px`, in CSS pixels (no kerning: a little wide)."""
+    table = _SEMIBOLD if bold else _REGULAR
+    units = 0
+    for char in text:
+        code = ord(char)
+        units += table[code - 32] if 32 <= code < 127 else _MARKS.get(char, _EM)
+    return units * font_px / _EM
+
+
+def widest_px(texts: Iterable[str], font_px: float, *, bold: bool = False) -> float:
+    """The widest of `texts` (0 for none)."""
+    return max((text_px(text, font_px, bold=bold) for text in texts), default=0.0)
+
+
+#: The table's font size and a cell's padding and border, in CSS pixels (`STYLE`, wider than a phone).
+FONT_PX, CELL_PX = 14.0, 2 * 0.55 * 16 + 1
+#: Screens narrower than this (phones) keep every column and scroll sideways.
+FIT_FROM_PX = 600
+#: Room kept for what the width estimate misses (kerning, rounding).
+FIT_MARGIN = 1.02
+
+
+def column_px(column: Column, cells: Sequence[Cell]) -> float:
+    """The narrowest a column can be drawn: its widest cell (cells never wrap unless `wrap`) or its header's
+    widest word (headers wrap between words; a sort mark stays with the word before it)."""
+    words = column.label.split(" ")
+    if len(words) > 1 and words[-1] in SORT_MARKS:
+        words[-2:] = [" ".join(words[-2:])]
+    header = widest_px(words, FONT_PX, bold=True)
+    if column.wrap:
+        return max(header, 8 * 16) + CELL_PX  # `.wrap`: min-width 8rem
+    if column.pinned:  # `.pin`: at most 22rem, a longer name cut (its full text in the tooltip)
+        return min(max(header, widest_px((cell.text or "" for cell in cells), FONT_PX)), 22 * 16) + CELL_PX
+    plain = widest_px((cell.text for cell in cells if cell.text and not cell.strong), FONT_PX)
+    strong = widest_px((cell.text for cell in cells if cell.text and cell.strong), FONT_PX, bold=True)
+    empty = text_px(EMPTY, FONT_PX) if any(not cell.text for cell in cells) else 0.0
+    return max(header, plain, strong, empty) + CELL_PX
+
+
+def _fitting(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], label: str) -> str:
+    """The style that hides the columns of each `hide` level, lowest first, while the table's box is narrower
+    than the columns still shown need (CSS container queries: it follows the screen and the side panel)."""
+    levels = sorted({column.hide for column in columns if column.hide})
+    if not levels:
+        return ""
+    widths = [column_px(column, [row[index] for row in rows]) for index, column in enumerate(columns)]
+    needed = sum(widths)
+    rules = []
+    for level in levels:
+        rules.append(
+            f"@container (min-width:{FIT_FROM_PX}px) and (max-width:{math.ceil(needed * FIT_MARGIN)}px)"
+            f"{{.{_scope(label)} .lpc-h{level}{{display:none}}}}"
+        )
+        needed -= sum(width for width, column in zip(widths, columns, strict=True) if column.hide == level)
+    return f"<style>.lpc-fit{{container-type:inline-size}}{''.join(rules)}</style>"
+
+
+def _scope(label: str) -> str:
+    return "lpc-t-" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
 def _classes(column: Column) -> str:
     names = [name for name, on in (("num", column.numeric), ("pin", column.pinned), ("wrap", column.wrap)) if on]
+    if column.hide:
+        names.append(f"lpc-h{column.hide}")
     return f' class="{" ".join(names)}"' if names else ""
 
 
@@ -139,9 +237,7 @@ def _label(label: str) -> str:
     return f'{_escape(head + space)}<span class="lpc-keep">{_escape(kept)}</span>'
 
 
-def _cell(column: Column, cell: Cell | str | None) -> str:
-    if not isinstance(cell, Cell):
-        cell = Cell(cell)
+def _cell(column: Column, cell: Cell) -> str:
     if cell.text is None or cell.text == "":
         title = cell.title or column.help
         tip = f' title="{html_title(title)}"' if title else ""

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from catalog.dashboard.html_table import Cell, Column
 from catalog.dashboard.model_page import model_link, short_name
 from catalog.dashboard.names import phone_names
-from catalog.dashboard.prices import price_cell
+from catalog.dashboard.prices import FREE, column_price, price_cell
 from catalog.dashboard.view import DashboardView, to_params
 from catalog.enrich import FLAG_LABELS
 from catalog.formats.cells import LINE_END, csv_cell
 from catalog.hosts import host_groups
+from catalog.limits import limits_of
 from catalog.query import filter_models, sort_models
 from catalog.records import DECIMALS, ModelRecord, blended_price
 from catalog.workload import WorkloadCost
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pandas.io.formats.style import Styler
 
     from catalog.runs.report import Speed
 
@@ -81,13 +84,30 @@ def models_frame(
         ],
         "params_b": [row.params_b for row in records],
         "active_params_b": [row.active_params_b for row in records],
+        "context_window": [_window(row) for row in records],
         "tags": [list(row.tags) for row in records],
         "flags": [", ".join(FLAG_LABELS.get(flag, flag) for flag in row.flags) for row in records],
     }
     frame = pd.DataFrame(columns)
     for name in ("params_b", "active_params_b"):
         frame[name] = frame[name].astype("Float64")
+    frame["context_window"] = frame["context_window"].astype("Int64")
     return frame
+
+
+def _window(record: ModelRecord) -> int | None:
+    limits = limits_of(record)
+    return limits.context_window if limits is not None else None
+
+
+def window_text(tokens: int) -> str:
+    """A context window as people say it: 128k (131,072 or 128,000 tokens), 1M, 200k, 33.3k; under 1,000 as is."""
+    base = 1024 if tokens % 1024 == 0 and tokens % 1000 != 0 else 1000  # 131,072 is "128k", 128,000 too
+    for unit, size in (("M", base * base), ("k", base)):
+        if tokens >= size:
+            value = tokens / size
+            return f"{value:.3g}{unit}" if value < 100 else f"{round(value):,}{unit}"
+    return f"{tokens:,}"
 
 
 #: Browse's plain table holds at most this many rows (a first screen, fast to send); the grid holds them all.
@@ -95,31 +115,40 @@ HTML_ROWS = 200
 #: An empty cell: the page or the model card does not say.
 UNKNOWN = "—"
 #: Browse's columns, in order: the short name pinned beside its key number (the blended price, so a phone shows
-#: both on its first screen), then the two prices. Every row is one line and the table fits a desktop's width
-#: (1440 px, the sidebar open): the full id is left to the model's page, the link, the grid and the downloads.
+#: both on its first screen), the two prices, then the context window a price shopper asks about next. Every row is
+#: one line, and the full id is left to the model's page, the link, the grid and the downloads. Where a screen
+#: (wider than a phone) has no room for every column, as at 1440 px with the measured columns or several
+#: providers, the least useful hide first (`Column.hide`): the active size (mostly empty, on the model's page),
+#: the vendor (the id's first word, in the name's tooltip), the host count, the size, the tags.
 BROWSE_COLUMNS = {
     "name": Column("Model", "Open the model's page", pinned=True),
     "blended": Column("Blended $/1M", "USD per 1M tokens at the Blend set under Filters", numeric=True),
     "input": Column("Input $/1M", "USD per 1M input tokens", numeric=True),
     "output": Column("Output $/1M", "USD per 1M output tokens", numeric=True),
+    "context": Column("Context", "Context window, tokens (hover a value for its source)", numeric=True),
     "replies": Column("Replies", "Replies measured (playground, runs)", numeric=True),
-    "ttft": Column("TTFT p50", "Measured time to first token", numeric=True),
-    "speed": Column("Tok/s p50", "Measured output tokens/s", numeric=True),
+    "ttft": Column("TTFT", "Measured time to first token, median", numeric=True),
+    "speed": Column("Tok/s", "Measured output tokens per second, median", numeric=True),
     "try": Column("Try", "Open this model in the Playground"),
     "provider": Column("Provider"),
-    "hosts": Column("Hosts", "Providers loaded here that sell the same weights", numeric=True),
-    "vendor": Column("Vendor", f"{UNKNOWN}: the id names no maker we know"),
+    "hosts": Column("Hosts", "Providers loaded here that sell the same weights", numeric=True, hide=3),
+    "vendor": Column("Vendor", f"{UNKNOWN}: the id names no maker we know", hide=2),
     "params": Column(
-        "Params (B)", f"Total parameters, billions ({UNKNOWN}: neither the id nor a model card says)", numeric=True
+        "Params (B)",
+        f"Total parameters, billions ({UNKNOWN}: neither the id nor a model card says)",
+        numeric=True,
+        hide=4,
     ),
     "active": Column(
-        "Active (B)", f"Active parameters per token ({UNKNOWN}: a dense model, or not published)", numeric=True
+        "Active (B)",
+        f"Active parameters per token ({UNKNOWN}: a dense model, or not published)",
+        numeric=True,
+        hide=1,
     ),
-    "tags": Column("Tags"),
-    "flags": Column("Data quality", "What looks wrong in the page's prices (hover a note for its meaning)"),
+    "tags": Column("Tags", hide=5),
 }
-#: A data-quality flag as a Browse cell says it, short enough for one line (the full label in its tooltip).
-FLAG_SHORT = {"free": "free", "zero-price": "zero price", "output-cheaper-than-input": "output < input"}
+#: The mark a price cell carries where the page's price looks wrong (a data-quality flag, said in its tooltip).
+FLAG_MARK = " ⚠"
 #: The column each sort order (`catalog.query.SORT_KEYS`) sorts by.
 SORTED_COLUMN = {
     "blended": "blended",
@@ -130,6 +159,7 @@ SORTED_COLUMN = {
     "model": "name",
     "vendor": "vendor",
     "provider": "provider",
+    "context": "context",
 }
 _MEASURED = ("replies", "ttft", "speed")
 _SEVERAL = ("provider", "hosts")
@@ -150,7 +180,8 @@ def browse_table(
     """Browse's table for `html_table`: its columns (the sorted one marked ▲/▼) and one row per record, in order.
 
     With `hosts` (several providers loaded) the provider and its host count are shown and links name the
-    provider; with `speeds` (the "Measured speed" toggle) the measured columns, empty where never measured.
+    provider; with `speeds` (the "Measured speed" toggle) the measured columns, empty where never measured. A price
+    the page doubts (a data-quality flag) carries `FLAG_MARK`, what the flag means in the cell's tooltip.
     """
     shown = [
         name
@@ -191,6 +222,7 @@ def _marked(column: Column, descending: bool) -> Column:
     order = "descending" if descending else "ascending"
     return replace(
         column,
+        hide=0,  # the order the reader chose stays in view
         label=f"{column.label} {sort_marker(descending)}",
         help=f"{column.help + '. ' if column.help else ''}Sorted by this column, {order} (click to reverse)",
     )
@@ -211,15 +243,15 @@ def _browse_cells(
             href=model_link(record.model, provider),
             title=f"{record.model} · {record.provider}",
         ),
-        "input": price_cell(record.input_usd_per_mtok),
-        "output": price_cell(record.output_usd_per_mtok),
+        "input": _flagged(price_cell(record.input_usd_per_mtok), record, "input"),
+        "output": _flagged(price_cell(record.output_usd_per_mtok), record, "output"),
         "blended": price_cell(blended),
+        "context": context_cell(record),
         "try": Cell("Chat ↗", href=try_link, title=f"Chat with {record.model} in the Playground"),
         "vendor": record.vendor or None,
         "params": _size(record.params_b),
         "active": _size(record.active_params_b),
         "tags": ", ".join(record.tags) or None,
-        "flags": _flags(record.flags),
     }
     if hosts is not None:
         cells |= {"provider": record.provider, "hosts": str(hosts.get(record.model_key or record.model, 1))}
@@ -236,14 +268,30 @@ def _browse_cells(
     return cells
 
 
-def _flags(flags: Sequence[str]) -> Cell | None:
-    """A row's data-quality flags, short, each one's full label in the tooltip; None when there is none."""
+def context_cell(record: ModelRecord) -> Cell:
+    """A model's context window, short ("128k"), its exact size and source in the tooltip; "—" when unknown."""
+    limits = limits_of(record)
+    if limits is None or limits.context_window is None:
+        return Cell(None, title="Unknown: neither the provider page nor a model card we know states it")
+    window = limits.context_window
+    return Cell(window_text(window), title=f"{window:,} tokens (from {limits.source_of('context_window')})")
+
+
+def _flagged(cell: Cell, record: ModelRecord, side: str) -> Cell:
+    """A price cell marked where the row's data-quality flags doubt it, what each flag means in its tooltip (a page
+    that calls the price free is not doubted: a tooltip, no mark)."""
+    price = record.input_usd_per_mtok if side == "input" else record.output_usd_per_mtok
+    concerns = {
+        "free": price == 0,
+        "zero-price": price == 0,
+        "output-cheaper-than-input": side == "output",
+    }
+    flags = [flag for flag in record.flags if concerns.get(flag, False)]
     if not flags:
-        return None
-    return Cell(
-        ", ".join(FLAG_SHORT.get(flag, flag) for flag in flags),
-        title="\n".join(FLAG_LABELS.get(flag, flag) for flag in flags),
-    )
+        return cell
+    title = "\n".join(filter(None, [cell.title, *(FLAG_LABELS.get(flag, flag) for flag in flags)]))
+    doubted = any(flag != "free" for flag in flags)
+    return replace(cell, text=f"{cell.text}{FLAG_MARK}" if doubted else cell.text, title=title)
 
 
 def _size(billions: float | None) -> str | None:
@@ -251,6 +299,49 @@ def _size(billions: float | None) -> str | None:
     if billions is None:
         return None
     return f"{billions:,.3f}".rstrip("0").rstrip(".")
+
+
+#: The grid's price columns: shown in the plain table's shape (`catalog.dashboard.prices`).
+PRICE_COLUMNS = ("input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok")
+
+
+def _grid_price(usd_per_mtok: object) -> str:
+    price = float(usd_per_mtok)  # type: ignore[arg-type]  # a price column's number (pandas' stub says object)
+    return FREE if price == 0 else column_price(price)
+
+
+def _grid_window(tokens: object) -> str:
+    return window_text(int(tokens))  # type: ignore[call-overload]  # a context column's count, never NA here
+
+
+def _grid_replies(count: object) -> str:
+    return f"{count:,}" if count else UNKNOWN  # never measured: empty, as in the plain table
+
+
+#: How the grid writes each column the plain table writes its own way (the measured ones as `_browse_cells` does).
+_GRID_FORMATS: dict[str, Callable[[object], str]] = {
+    **{name: _grid_price for name in PRICE_COLUMNS},
+    "context_window": _grid_window,
+    "replies": _grid_replies,
+    "ttft_ms_p50": "{:,.0f} ms".format,
+    "tokens_per_s_p50": "{:,.1f}".format,
+}
+
+
+@contextlib.contextmanager
+def styled_grid(frame: pd.DataFrame) -> Iterator[Styler]:
+    """The grid's table written as the plain table writes it (prices $0.00625, $0.0350, $1.20; context windows
+    128k; measured speeds 12,345 ms and 1,234.5, "—" where unknown), while the grid's headers sort the numbers
+    underneath. Hand it to `st.dataframe` inside the block, which lifts pandas' cap on styled cells for this table
+    (any catalog's size); the grid's column settings must give these columns no `format`, which would win."""
+    import pandas as pd
+
+    formats: dict[Any, str | Callable[[object], str] | None]
+    formats = {name: shape for name, shape in _GRID_FORMATS.items() if name in frame.columns}
+    styler = frame.style.format(formats, na_rep=UNKNOWN)
+    cap = max(int(pd.get_option("styler.render.max_elements")), frame.size)
+    with pd.option_context("styler.render.max_elements", cap):
+        yield styler
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:

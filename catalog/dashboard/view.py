@@ -30,6 +30,16 @@ CHARTS: dict[ChartName, str] = {
     "size": "Price vs size",
     "frontier": "Cheapest by mix",
 }
+#: The orders of Compare's table, by the key its link writes (`csort=-input`), with how people say them: a cost
+#: column (a request, a day and a month rank alike; each header marks its own), a price, or the model's name.
+COMPARE_SORTS = {
+    "month": "cost per month",
+    "request": "cost per request",
+    "day": "cost per day",
+    "input": "input price",
+    "output": "output price",
+    "model": "name",
+}
 Scope = Literal["picked", "filtered", "all"]
 SCOPES: tuple[Scope, ...] = ("picked", "filtered", "all")
 #: Most models that can be picked for the side-by-side comparison.
@@ -73,6 +83,8 @@ class DashboardView(ModelFilter):
     chart: ChartName = "ranked"
     all_bars: bool = False  # the ranked chart shows every model (up to its cap), not just the cheapest few
     as_of: str | None = None  # YYYY-MM-DD: the catalog as the stored history had it that day
+    compare_sort: str = "month"  # Compare's table: one of `COMPARE_SORTS` (cheapest first by default)
+    compare_descending: bool = False
 
     @property
     def output_share(self) -> float:
@@ -268,8 +280,8 @@ _PARAMS: tuple[_Param, ...] = (
     _Param("all_bars", "all_bars", _flag, _one(lambda value: "1" if value else "0")),
     _Param("as_of", "as_of", _date, _one()),
 )
-#: The query parameter names a dashboard link can carry (besides `sort`).
-PARAM_NAMES = ("sort",) + tuple(param.name for param in _PARAMS)
+#: The query parameter names a dashboard link can carry (besides `sort` and `csort`).
+PARAM_NAMES = ("sort", "csort") + tuple(param.name for param in _PARAMS)
 _DEFAULT = DashboardView()
 
 
@@ -296,14 +308,18 @@ def parse_params(params: Mapping[str, str | Sequence[str]]) -> ParsedView:
     if len(changes.get("picks", ())) > MAX_PICKS:
         problems.append(f"Kept the first {MAX_PICKS} of {len(changes['picks'])} picked models in the link.")
         changes["picks"] = changes["picks"][:MAX_PICKS]
-    sort_values = _values(params.get("sort", ()))
-    if sort_values:
-        key = sort_values[-1].strip()
-        if key.removeprefix("-") in SORT_KEYS:
-            changes["sort"] = key.removeprefix("-")
-            changes["descending"] = key.startswith("-")
-        else:
-            problems.append(f"Ignored {code_span(f'sort={key}')} in the link: sort by one of {', '.join(SORT_KEYS)}.")
+    for name, keys, (key_field, descending) in (
+        ("sort", SORT_KEYS, ("sort", "descending")),
+        ("csort", COMPARE_SORTS, ("compare_sort", "compare_descending")),
+    ):
+        sort_values = _values(params.get(name, ()))
+        if sort_values:
+            key = sort_values[-1].strip()
+            if key.removeprefix("-") in keys:
+                changes[key_field] = key.removeprefix("-")
+                changes[descending] = key.startswith("-")
+            else:
+                problems.append(f"Ignored {code_span(f'{name}={key}')} in the link: sort by one of {', '.join(keys)}.")
     return ParsedView(replace(_DEFAULT, **changes), tuple(problems))
 
 
@@ -317,6 +333,8 @@ def to_params(view: DashboardView, always: Collection[str] = ()) -> dict[str, li
             params[param.name] = param.write(value)
     if (view.sort, view.descending) != (_DEFAULT.sort, _DEFAULT.descending):
         params["sort"] = [("-" if view.descending else "") + view.sort]
+    if (view.compare_sort, view.compare_descending) != (_DEFAULT.compare_sort, _DEFAULT.compare_descending):
+        params["csort"] = [("-" if view.compare_descending else "") + view.compare_sort]
     return params
 
 

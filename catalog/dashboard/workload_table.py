@@ -3,14 +3,18 @@ against a baseline and what a monthly budget buys (those columns only when one i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from catalog.costs import usd
 from catalog.dashboard.html_table import Cell, Column, Stat, html_link, html_table
 from catalog.dashboard.model_page import model_link, short_name
 from catalog.dashboard.names import phone_names
 from catalog.dashboard.prices import price_cell
+from catalog.dashboard.tables import window_text
+from catalog.dashboard.view import COMPARE_SORTS, DashboardView, to_params
 from catalog.dashboard.words import budget_note
 from catalog.limits import window_of
 from catalog.literal import html_text
@@ -83,19 +87,26 @@ def context_warning(workload: Workload, lines: Sequence[WorkloadCost]) -> str:
 
 
 def context_cell(line: WorkloadCost) -> Cell | str | None:
-    """A line's context window as the table shows it: `too small: 40,960` where a request overflows it."""
-    if line.overflowed_window is None:
-        return None
-    return Cell(f"too small: {line.overflowed_window:,}", title="One request's tokens exceed this context window")
+    """A line's context window as the table shows it (the column shows only when some request overflows one):
+    `too small: 40,960` where a request overflows it, else the window that holds it (`320k`), or `unknown`."""
+    if line.overflowed_window is not None:
+        return Cell(f"too small: {line.overflowed_window:,}", title="One request's tokens exceed this context window")
+    window = window_of(line.record)
+    if window is None:
+        return Cell("unknown", title="No source we know states this model's context window: it may not hold a request")
+    return Cell(window_text(window), title=f"{window:,} tokens: one request fits")
 
 
 def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column]:
-    """The columns the rows fill: savings only with a baseline, budget columns only with a budget."""
+    """The columns the rows fill: savings only with a baseline, budget columns only with a budget. No id column:
+    the name links to the model's page, its full id in the tooltip, so every row stays one line. Where a screen
+    (wider than a phone) has no room for every column, the cost a day hides first, then the ratio to the cheapest,
+    then the prices (`Column.hide`); never the column the table is sorted by."""
     baseline = any(line.savings_usd_per_month is not None for line in lines)
     budget = any(line.budget_left_usd_per_month is not None for line in lines)
     return [
-        Column("#", numeric=True),
-        Column("Model", "Open the model's page (the full id is further right)", pinned=True),
+        Column("#", "Rank by cost, cheapest first", numeric=True),
+        Column("Model", "Open the model's page (hover a name for its full id)", pinned=True),
         *([Column("Tokens", "Measured by the chosen run, or assumed above")] if tokens else []),
         *(
             [Column("Context", "Where one request overflows the model's context window")]
@@ -104,10 +115,10 @@ def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column
         ),
         Column("Per month", numeric=True),
         Column("Per request", numeric=True),
-        Column("Per day", numeric=True),
-        Column("Input $/1M", "Price per 1M input tokens", numeric=True),
-        Column("Output $/1M", "Price per 1M output tokens", numeric=True),
-        Column("× cheapest", "This model's cost over the cheapest one's", numeric=True),
+        Column("Per day", numeric=True, hide=1),
+        Column("Input $/1M", "Price per 1M input tokens", numeric=True, hide=3),
+        Column("Output $/1M", "Price per 1M output tokens", numeric=True, hide=3),
+        Column("× cheapest", "This model's cost over the cheapest one's", numeric=True, hide=2),
         *(
             [
                 Column("Saves $/mo", "vs the baseline (negative: costs more)", numeric=True),
@@ -128,26 +139,83 @@ def workload_columns(lines: Sequence[WorkloadCost], tokens: bool) -> list[Column
             if budget
             else []
         ),
-        Column("Model id", wrap=True),  # wraps, so the table fits a desktop's width instead of cutting it
     ]
 
 
-def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = None) -> list[list[Cell | str | None]]:
-    """One row per line, in the order of `workload_columns(lines, marks is not None)`."""
+#: The column each of Compare's orders (`COMPARE_SORTS`) sorts by, by its header.
+SORTED_HEADER = {
+    "month": "Per month",
+    "request": "Per request",
+    "day": "Per day",
+    "input": "Input $/1M",
+    "output": "Output $/1M",
+    "model": "Model",
+}
+
+
+def sorted_columns(columns: Sequence[Column], view: DashboardView, always: Collection[str] = ()) -> list[Column]:
+    """The headers that sort: each a link to the same view sorted by its column (the other way round when it is
+    already; the link keeps the workload, `always`), the sorted one marked ▲ or ▼."""
+    by_label = {label: key for key, label in SORTED_HEADER.items()}
+    shown = []
+    for column in columns:
+        key = by_label.get(column.label)
+        if key is None:
+            shown.append(column)
+            continue
+        again = key == view.compare_sort
+        target = replace(view, compare_sort=key, compare_descending=not view.compare_descending if again else False)
+        column = replace(column, href="?" + urlencode(to_params(target, always), doseq=True))
+        if again:
+            order = "descending" if view.compare_descending else "ascending"
+            column = replace(
+                column,
+                hide=0,  # the order the reader chose stays in view
+                label=f"{column.label} {'▼' if view.compare_descending else '▲'}",
+                help=f"{column.help + '. ' if column.help else ''}Sorted by this column, {order} (click to reverse)",
+            )
+        shown.append(column)
+    return shown
+
+
+def sort_lines(lines: Sequence[WorkloadCost], key: str, descending: bool = False) -> list[tuple[int, WorkloadCost]]:
+    """The lines with their rank by cost (1: the cheapest, as `lines` come), in the order `key` of `COMPARE_SORTS`
+    says; ties keep the cost order, either way."""
+    ranked = list(enumerate(lines, start=1))
+    if key not in COMPARE_SORTS:
+        raise ValueError(f"cannot sort Compare by {key!r}; choose one of: {', '.join(COMPARE_SORTS)}")
+    if key == "model":
+        return sorted(ranked, key=lambda pair: short_name(pair[1].record.model).casefold(), reverse=descending)
+    return sorted(ranked, key=lambda pair: _sort_value(pair[1], key), reverse=descending)
+
+
+def _sort_value(line: WorkloadCost, key: str) -> float | Decimal:
+    if key == "input":
+        return line.record.input_usd_per_mtok
+    if key == "output":
+        return line.record.output_usd_per_mtok
+    return {"month": line.per_month_usd, "request": line.per_request_usd, "day": line.per_day_usd}[key]
+
+
+def workload_rows(
+    lines: Sequence[WorkloadCost], marks: Sequence[str] | None = None, ranks: Sequence[int] | None = None
+) -> list[list[Cell | str | None]]:
+    """One row per line, in the order of `workload_columns(lines, marks is not None)`; `ranks` are the lines' ranks
+    by cost (by default their order)."""
     baseline = any(line.savings_usd_per_month is not None for line in lines)
     budget = any(line.budget_left_usd_per_month is not None for line in lines)
     too_small = _any_too_small(lines)
     rows: list[list[Cell | str | None]] = []
     phone = phone_names(line.record.model for line in lines)
-    for rank, line in enumerate(lines, start=1):
+    for index, line in enumerate(lines):
         record = line.record
         link = model_link(record.model, record.provider)
         row: list[Cell | str | None] = [
-            str(rank),
+            str(ranks[index] if ranks is not None else index + 1),
             Cell(short_name(record.model), link, title=record.model, short=phone[record.model]),
         ]
         if marks is not None:
-            row.append(marks[rank - 1])
+            row.append(marks[index])
         if too_small:
             row.append(context_cell(line))
         row += [
@@ -165,7 +233,6 @@ def workload_rows(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = N
             count, left = line.requests_per_month_in_budget, line.budget_left_usd_per_month
             bought = Cell("unlimited", title="Requests are free on this model") if count is None else f"{count:,}"
             row += [bought, None if left is None else money(left)]
-        row.append(record.model)
         rows.append(row)
     return rows
 
@@ -174,13 +241,47 @@ def _any_too_small(lines: Sequence[WorkloadCost]) -> bool:
     return any(not line.fits for line in lines)
 
 
-def workload_table(lines: Sequence[WorkloadCost], marks: Sequence[str] | None = None) -> str:
-    """Compare's results table for `st.html`, the cheapest `SHOWN_ROWS` lines; `marks` says per line whether a
-    run's tokens were used."""
-    shown = lines[:SHOWN_ROWS]
-    columns = workload_columns(shown, marks is not None)
-    rows = workload_rows(shown, None if marks is None else marks[:SHOWN_ROWS])
+def workload_table(
+    lines: Sequence[WorkloadCost],
+    marks: Sequence[str] | None = None,
+    view: DashboardView | None = None,
+    always: Collection[str] = (),
+) -> str:
+    """Compare's results table for `st.html`: `lines` (cheapest first) in the order `view` sorts them, the first
+    `SHOWN_ROWS`, its headers links that sort (keeping the parameters named in `always`); `marks` says per line
+    whether a run's tokens were used."""
+    ordered = list(enumerate(lines, start=1))
+    if view is not None:
+        ordered = sort_lines(lines, view.compare_sort, view.compare_descending)
+    shown = ordered[:SHOWN_ROWS]
+    picked = [line for _, line in shown]
+    columns = workload_columns(picked, marks is not None)
+    if view is not None:
+        columns = sorted_columns(columns, view, always)
+    rows = workload_rows(
+        picked, None if marks is None else [marks[rank - 1] for rank, _ in shown], [rank for rank, _ in shown]
+    )
     return html_table(columns, rows, label=LABEL)  # the page scrolls, not the table
+
+
+def _order(view: DashboardView) -> str:
+    if view.compare_sort in ("month", "request", "day"):  # one order: a request's cost, times a fixed count
+        return "dearest first" if view.compare_descending else "cheapest first"
+    return f"by {COMPARE_SORTS[view.compare_sort]}{', descending' if view.compare_descending else ''}"
+
+
+def table_title(count: int, view: DashboardView) -> str:
+    """The table's heading: how many models, in what order ("52 models, cheapest first", "…, by input price")."""
+    return f"{counted(count, 'model')}, {_order(view)}"
+
+
+def shown_note(count: int, view: DashboardView) -> str | None:
+    """The note under a table cut at `SHOWN_ROWS` rows, or None when every row shows."""
+    if count <= SHOWN_ROWS:
+        return None
+    if _order(view) == "cheapest first":
+        return f"The cheapest {SHOWN_ROWS} of {counted(count, 'model')}; the CSV holds them all."
+    return f"The first {SHOWN_ROWS} of {counted(count, 'model')}, {_order(view)}; the CSV holds them all."
 
 
 def picked_stat(line: WorkloadCost, baseline: str | None) -> Stat:

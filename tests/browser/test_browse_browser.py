@@ -16,14 +16,16 @@ PAGES = {
     "model": "/model?id=deepseek-ai/DeepSeek-R1-0528",
 }
 # The grid draws on a canvas; its accessibility table holds the cells in view, each with its column number.
-# An HTML table (Compare, the model page) gives its cells within the window's width, a link as its address.
+# An HTML table (Compare, the model page) gives its cells within the window's width, a link as its address (a
+# header its label, without the sort mark: a header that sorts is a link too).
 VISIBLE_CELLS = """() => {
     const grid = document.querySelector('[data-testid="stDataFrame"]');
     if (!grid) {
         const table = document.querySelector('[data-testid="stHtml"] table');
         const shown = cell => cell.getBoundingClientRect().right <= window.innerWidth + 1;
         return [...table.querySelectorAll('tr')].slice(0, 3).map(row => [...row.querySelectorAll('th,td')]
-            .filter(shown).map(cell => cell.querySelector('a')?.getAttribute('href') ?? cell.innerText.trim()));
+            .filter(shown).map(cell => cell.tagName === 'TH' ? cell.innerText.replace(/ [▲▼]$/, '').trim()
+                : cell.querySelector('a')?.getAttribute('href') ?? cell.innerText.trim()));
     }
     return [...grid.querySelectorAll('[role=row]')].slice(0, 3).map(row =>
         [...row.querySelectorAll('[role=gridcell],[role=columnheader]')].map(cell => cell.innerText.trim()));

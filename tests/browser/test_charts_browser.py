@@ -137,11 +137,17 @@ def test_the_log_scale_is_ticked_at_readable_dollar_values(streamlit_url, page, 
     assert drawn["rows"][0]["value"] == "$0.0100" and drawn["rows"][0]["bar"]["width"] >= 3
 
 
+#: The x axis's tick labels plotly shows, left to right (one that would overflow the figure it hides).
+X_TICKS = """() => [...document.querySelectorAll('.js-plotly-plot .xtick text')]
+    .filter(text => getComputedStyle(text).display !== 'none').map(text => text.textContent)"""
+
+
 def test_compare_chart_on_a_phone_and_a_desktop(streamlit_url, page, screenshot_dir):
     for width, height in VIEWPORTS:
         geometry = show(page, streamlit_url + COMPARE_LINK, width, height)
         save(page, screenshot_dir / f"compare-chart-{width}.png")
         assert geometry["modebar"] is None and geometry["size"]["w"] >= 0.5 * geometry["width"], geometry
+        assert page.evaluate(X_TICKS)[0] == "$0.00", width  # the scale starts where the bars do, and says so
 
 
 def test_clicking_a_bars_name_opens_its_model_page_in_a_new_tab(streamlit_url, page):

@@ -39,7 +39,8 @@ MENU = '[role="listbox"], [data-testid="stSelectboxVirtualDropdown"]'
 RADIOS = '[data-testid="stRadio"] [role="radiogroup"]'
 SEGMENTS = '[data-testid="stButtonGroup"] [role="radiogroup"]'
 #: What shows a page a link opened has drawn, by its path.
-DRAWN = {"/model": PAGES["model"][1], "/playground": PAGES["playground"][1], "/": PAGES["browse"][1]}
+DRAWN = {"/model": PAGES["model"][1], "/playground": PAGES["playground"][1], "/": PAGES["browse"][1],
+         "/compare": PAGES["compare"][1]}  # fmt: skip
 #: The in-page links of each page a visitor clicks first: (what, the link, the paths it may open). A model's page,
 #: "Chat ↗" and a host's price open in a new tab (the view stays); a header and a page link act in this one.
 LINKS = {
@@ -49,7 +50,10 @@ LINKS = {
         ("the Input header", 'table[aria-label="Models"] th a:text("Input")', ("/",)),
     ),
     "charts": (("a bar's name", ".lpc-bars .lpc-name a", ("/model",)),),
-    "compare": (("a model's name", 'table[aria-label="Workload costs"] td.pin a', ("/model",)),),
+    "compare": (
+        ("a model's name", 'table[aria-label="Workload costs"] td.pin a', ("/model",)),
+        ("the Input header", 'table[aria-label="Workload costs"] th a:text("Input")', ("/compare",)),
+    ),
     "providers": (
         ("a model's name", 'table[aria-label="Providers"] td.pin a', ("/model",)),
         ("a host's price", 'table[aria-label="Providers"] td.num a', ("/model", "/playground")),
@@ -216,7 +220,7 @@ def click_links(tab: Page, context: BrowserContext, url: str, name: str) -> tupl
         asked = parse_qs(where.query).get("id" if where.path == "/model" else "model")
         if where.path not in paths or problems:
             failed.append(f"{what} opened {where.path}?{where.query} {problems[:1]}")
-        elif where.path != "/" and not asked:
+        elif where.path not in ("/", "/compare") and not asked:  # a header sorts the page it is on
             failed.append(f"{what} opened {where.path} without naming its model")
     return clicked, failed
 
@@ -299,6 +303,19 @@ def test_a_header_click_sorts_browse_and_the_link_keeps_it(streamlit_url, page):
     assert "▲" in header
     page.locator('table[aria-label="Models"] th a', has_text="Input $/1M").click()
     page.wait_for_url(re.compile(r"sort=-input"), timeout=20_000)
+
+
+def test_a_header_click_sorts_compare_and_the_link_keeps_it(streamlit_url, page):
+    opened(page, streamlit_url + "/compare", PAGES["compare"][1])
+    page.locator('table[aria-label="Workload costs"] th a', has_text="Per request").click()
+    page.wait_for_url(re.compile(r"csort=request"), timeout=20_000)  # cheapest first, then the dearest
+    wait_for_app(page)
+    header = page.locator('table[aria-label="Workload costs"] th', has_text="Per request").inner_text()
+    assert "▲" in header and "in=2000" in page.url  # the workload rides along
+    page.locator('table[aria-label="Workload costs"] th a', has_text="Per request").click()
+    page.wait_for_url(re.compile(r"csort=-request"), timeout=20_000)
+    wait_for_app(page)
+    assert "▼" in page.locator('table[aria-label="Workload costs"] th', has_text="Per request").inner_text()
 
 
 def test_a_phone_shows_each_name_beside_its_key_number_and_no_two_names_alike(streamlit_url, browser, screenshot_dir):

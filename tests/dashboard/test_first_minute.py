@@ -40,6 +40,7 @@ def test_empty_changes_explain_what_they_will_show_over_an_example():
     assert "biggest movers first" in at.info[0].value
     table = page_table(at, "Example price changes")
     assert table.column("Model")[0] == "example/chat-70b" and all(link["Model"] is None for link in table.links)
+    assert table.column("Move")[:2] == ["\u221225.0%", "+20.0%"]  # a true minus, as every other column writes it
 
 
 def test_empty_runs_show_an_example_and_offer_a_starter_prompt_file():

@@ -20,7 +20,7 @@ def test_compare_picked_opens_compare_on_the_picks():
     at.button(key="compare_picks").click().run()
     assert not at.exception
     assert at.radio(key="w_scope").value == "picked"
-    assert sorted(page_table(at, "Workload costs").column("Model id")) == sorted(PICKS)
+    assert sorted(page_table(at, "Workload costs").model_ids()) == sorted(PICKS)
     assert at.query_params["scope"] == "picked"
 
 
@@ -28,7 +28,7 @@ def test_the_budget_says_which_models_fit_with_headroom_or_overrun():
     at = opened({"pick": PICKS, "budget": "100", "base": PICKS[1]})
     at.switch_page("pages/compare.py").run()
     table = page_table(at, "Workload costs")
-    left = dict(zip(table.column("Model id"), table.column("Budget left $/mo"), strict=True))
+    left = dict(zip(table.model_ids(), table.column("Budget left $/mo"), strict=True))
     assert left["microsoft/phi-4"] == "$37.00"  # $100 - $63.00
     assert left["deepseek-ai/DeepSeek-R1-0528"] == "\u2212$522.50"  # $100 - $622.50
     notes = page_stat_notes(at, "Picked")  # the picked models side by side
@@ -47,7 +47,7 @@ def test_money_columns_show_a_real_minus():
     for label in ("Saves $/mo", "Saves %", "Budget left $/mo"):  # phi-4 is the baseline; $10 buys little
         negative = [text for text in table.column(label) if not text[0].isdigit() and text[0] != "$"]
         assert negative and all(text.startswith("\u2212") for text in negative), label  # −$877.50, not $-877.50
-    for label in ("Per day", "Per month", "Saves $/mo", "Saves %", "Budget left $/mo"):
+    for label in ("Per day", "Per month ▲", "Saves $/mo", "Saves %", "Budget left $/mo"):
         assert not any("-" in text for text in table.column(label)), label
 
 
@@ -90,4 +90,4 @@ def test_compare_shows_no_empty_savings_or_budget_column():
     at.switch_page("pages/compare.py").run()
     table = page_table(at, "Workload costs")
     assert not set(table.columns) & {"Saves $/mo", "Saves %", "Req/mo in budget", "Budget left $/mo"}
-    assert "Per month" in table.columns and all(all(row.values()) for row in table.rows)
+    assert "Per month ▲" in table.columns and all(all(row.values()) for row in table.rows)

@@ -274,7 +274,8 @@ def test_a_tiny_price_with_the_largest_budget_does_not_overflow(tmp_path, monkey
     at.run()
     at.switch_page("pages/compare.py").run()
     assert not at.exception
-    row = next(row for row in page_table(at, "Workload costs").rows if row["Model id"] == "tiny/a")
+    costs = page_table(at, "Workload costs")
+    row = next(row for row, model in zip(costs.rows, costs.model_ids(), strict=True) if model == "tiny/a")
     # 1 token at $0.000000001 per 1M is $1e-15 a request: below the formatter's 12 decimals.
     assert row["Per request"] == "$0.00" and row["Budget left $/mo"] == "$1,000,000,000,000.00"
     assert row["Req/mo in budget"].replace(",", "").isdigit()
@@ -285,8 +286,9 @@ def test_hostile_ids_and_provider_names_come_back_literally_in_the_html_tables(h
     at.switch_page("pages/compare.py").run()
     assert not at.exception
     costs = page_table(at, "Workload costs")
-    shown = {row["Model id"]: (row["Model"], links["Model"], titles["Model"])
-             for row, links, titles in zip(costs.rows, costs.links, costs.titles, strict=True)}  # fmt: skip
+    shown = {model: (row["Model"], links["Model"], titles["Model"])
+             for model, row, links, titles in zip(costs.model_ids(), costs.rows, costs.links, costs.titles,
+                                                  strict=True)}  # fmt: skip
     for model in HOSTILE_IDS:
         name, link, title = shown[model]
         assert name == model.rsplit("/", 1)[-1] and title == model and link.startswith("/model?id=evil%2F")

@@ -155,7 +155,7 @@ def test_picks_go_into_the_link_and_to_compare():
     at.switch_page("pages/compare.py").run()
     assert list(page_stats(at, "Picked")) == ["microsoft/phi-4", "deepseek-ai/DeepSeek-R1-0528"]
     at.radio(key="w_scope").set_value("picked").run()
-    assert sorted(costs(at).column("Model id")) == ["deepseek-ai/DeepSeek-R1-0528", "microsoft/phi-4"]
+    assert sorted(costs(at).model_ids()) == ["deepseek-ai/DeepSeek-R1-0528", "microsoft/phi-4"]
 
 
 def test_filters_carry_from_browse_to_charts_and_back():
@@ -197,7 +197,8 @@ def costs(at: AppTest) -> Table:
 
 
 def costs_by_id(at: AppTest) -> dict[str, dict[str, str]]:
-    return {row["Model id"]: row for row in costs(at).rows}
+    table = costs(at)
+    return dict(zip(table.model_ids(), table.rows, strict=True))
 
 
 def test_compare_prices_the_issue_workload_to_the_cent():
@@ -206,8 +207,8 @@ def test_compare_prices_the_issue_workload_to_the_cent():
     assert at.number_input(key="w_req").value == 10000
     rows = costs_by_id(at)
     phi, r1 = rows["microsoft/phi-4"], rows["deepseek-ai/DeepSeek-R1-0528"]
-    assert (r1["Per request"], r1["Per day"], r1["Per month"]) == ("$0.0021", "$20.75", "$622.50")  # 2 digits < 10¢
-    assert (phi["Per day"], phi["Per month"]) == ("$2.10", "$63.00")
+    assert (r1["Per request"], r1["Per day"], r1["Per month ▲"]) == ("$0.0021", "$20.75", "$622.50")  # 2 digits < 10¢
+    assert (phi["Per day"], phi["Per month ▲"]) == ("$2.10", "$63.00")
     assert (phi["Saves $/mo"], phi["Saves %"]) == ("$559.50", "89.9%")
     assert phi["Req/mo in budget"] == "476,190" and phi["Budget left $/mo"] == "$37.00"
     assert rows["zai-org/GLM-5.2"]["Saves $/mo"] == "\u2212$877.50"  # a true minus
@@ -220,7 +221,7 @@ def test_compare_inputs_live_in_the_link():
     r1 = costs_by_id(at)["deepseek-ai/DeepSeek-R1-0528"]
     # (1,000 × 0.50 + 100 × 2.15) / 1M = $0.000715 a request × 3,000 a month = $2.145, $0.0715 a day.
     assert (r1["Per request"], r1["Per day"]) == ("$0.00072", "$0.072")  # two significant digits, as a column
-    assert r1["Per month"] in ("$2.14", "$2.15")  # to the cent (2.145 is not exact in binary)
+    assert r1["Per month ▲"] in ("$2.14", "$2.15")  # to the cent (2.145 is not exact in binary)
     at.number_input(key="w_out").set_value(200).run()
     assert link(at)["out"] == ["200"] and link(at)["per"] == ["month"]
 
@@ -373,13 +374,14 @@ def test_one_provider_has_no_provider_filter_nor_hosts_column():
 def test_compare_pins_the_model_name_and_links_it_to_its_page():
     at = app(page="pages/compare.py")
     table = costs(at)
-    ids = table.column("Model id")
+    ids = table.model_ids()
     assert [links["Model"] for links in table.links] == [model_link(model, "DeepInfra") for model in ids]
     assert [titles["Model"] for titles in table.titles] == ids  # the full id in the tooltip
     assert table.column("Model") == [model.rsplit("/", 1)[-1] for model in ids]
-    assert table.columns[:3] == ["#", "Model", "Per month"] and table.columns[-1] == "Model id"  # the key number
+    assert table.columns[:3] == ["#", "Model", "Per month ▲"]  # the key number, by which the table is sorted
+    assert "Model id" not in table.columns  # the id is the name's tooltip and link: every row one line at 1440 px
     body = next(element.value for element in at.get("html") if 'aria-label="Workload costs"' in element.value)
-    assert re.search(r'<th scope="col" class="pin"[^>]*>Model</th>', body)
+    assert re.search(r'<th scope="col" class="pin"[^>]*><a href="\?[^"]*csort=model[^"]*">Model</a></th>', body)
     assert 'target="_blank"' in body  # a model's page opens in a new tab, the workload stays
     lines = workload_costs(load_catalog().models, Workload(2000, 500, 10_000))
     assert "name" not in to_csv(costs_frame(lines)).decode().splitlines()[0].split(",")
@@ -398,7 +400,7 @@ def test_compare_draws_no_grid_and_sends_its_results_before_its_form():
     summary = read_summary(at)
     cheapest = costs(at).rows[0]
     assert summary.startswith("2,000 in + 500 out tokens × 10,000 requests a day: cheapest is")
-    assert f"cheapest is {cheapest['Model']} at {cheapest['Per month']} a month (52 models priced below)" in summary
+    assert f"cheapest is {cheapest['Model']} at {cheapest['Per month ▲']} a month (52 models priced below)" in summary
 
 
 #: Each page that pauses on a first visit, the link it is opened with, its content (sent before the pause), and

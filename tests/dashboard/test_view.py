@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from catalog.dashboard.view import (
     CHARTS,
+    COMPARE_SORTS,
     FILTER_FIELDS,
     MAX_PICKS,
     PARAM_NAMES,
@@ -61,6 +62,8 @@ views = st.builds(
     log_scale=st.booleans(),
     chart=st.sampled_from(list(CHARTS)),
     all_bars=st.booleans(),
+    compare_sort=st.sampled_from(list(COMPARE_SORTS)),
+    compare_descending=st.booleans(),
 )
 
 

@@ -38,13 +38,11 @@ def test_a_hostile_id_is_literal_in_the_table_and_the_summary():
     lines = workload_costs([record(HOSTILE, 0.1, 0.2), record("a/b", 1, 2)], Workload(2000, 500, 10_000), None, 5.0)
     (table,) = read_tables(workload_table(lines))
     first = table.rows[0]
-    assert first["Model id"] == HOSTILE and first["Model"] == HOSTILE.rsplit("/", 1)[-1]
+    assert table.model_ids()[0] == HOSTILE and first["Model"] == HOSTILE.rsplit("/", 1)[-1]
     assert table.titles[0]["Model"] == HOSTILE and table.links[0]["Model"].startswith("/model?id=evil%2F")
-    assert "Saves $/mo" not in table.columns and table.columns[-3:] == [
-        "Req/mo in budget",
-        "Budget left $/mo",
-        "Model id",
-    ]
+    # No id column (rows stay one line): the full id is the name's tooltip and its link's `id=`.
+    assert "Saves $/mo" not in table.columns and table.columns[-2:] == ["Req/mo in budget", "Budget left $/mo"]
+    assert "Model id" not in table.columns
     summary = workload_summary(Workload(2000, 500, 10_000), lines)
     tags = re.findall(r"<(\w+)", summary)
     assert tags == ["p", "strong", "a", "strong"] and "<img" not in summary
