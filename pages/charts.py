@@ -131,5 +131,5 @@ else:
         if chart == "ranked":
             log_column.toggle("Log scale", key="c_log")
 state.show_content_first()
-sidebar.filter_sidebar(models)
+sidebar.filter_sidebar(models, sort=False)  # the charts rank by price
 state.publish(view, "charts")

@@ -145,5 +145,5 @@ if lines:
             st.toggle(f"Show all {counted(len(lines), 'model')} in the chart", key="w_chart_all",
                       help=f"Off: the cheapest {CHART_BARS}, with the picked and the baseline models")  # fmt: skip
         st.plotly_chart(monthly_cost_bars(bars, view.baseline), key="monthly", config=CONFIG)
-sidebar.filter_sidebar(models)
+sidebar.filter_sidebar(models, sort=False, blend=False)  # its headers sort; tokens, not a blend
 state.publish(view, "compare", always=WORKLOAD_PARAMS)  # the link names the workload even at its defaults

@@ -37,8 +37,10 @@ def filters_area() -> Any:
     return st.session_state.get(FILTERS_SLOT_KEY) or st.sidebar
 
 
-def filter_sidebar(models: catalog.Catalog) -> None:
-    """The Browse filters, sort and blend in the sidebar, drawn after the page's main content so it shows first."""
+def filter_sidebar(models: catalog.Catalog, *, sort: bool = True, blend: bool = True) -> None:
+    """The Browse filters in the sidebar, drawn after the page's main content so it shows first; the sort and the
+    blend only where the page uses them (Compare sorts by its own headers and costs tokens, not a blend). A page
+    that leaves them out keeps them in the view for the pages that use them."""
     with filters_area():
         st.subheader("Filters")
         st.text_input("Search", key="f_q", placeholder="name, family or vendor")
@@ -55,9 +57,11 @@ def filter_sidebar(models: catalog.Catalog) -> None:
             placeholder="any", help="128k = 131072. A model of unknown context window is left out by this bound.",
         )  # fmt: skip
         st.multiselect("Capabilities (all of)", CAPABILITIES, key="f_cap", placeholder="any capability")
-        st.selectbox("Sort by", list(SORT_KEYS), key="f_sort", format_func=lambda key: SORT_KEYS[key].label)
-        st.toggle("Descending", key="f_desc")  # its own line: beside the sort, a narrow sidebar cut it to "Desce…"
-        st.slider("Blend: output share of tokens (%)", 0, 100, key="f_share", help="25% = 3 input : 1 output")
+        if sort:
+            st.selectbox("Sort by", list(SORT_KEYS), key="f_sort", format_func=lambda key: SORT_KEYS[key].label)
+            st.toggle("Descending", key="f_desc")  # its own line: beside the sort, a narrow sidebar cut it to "Desce…"
+        if blend:
+            st.slider("Blend: output share of tokens (%)", 0, 100, key="f_share", help="25% = 3 input : 1 output")
         st.button("Reset filters", on_click=reset_filters, width="stretch")
 
 

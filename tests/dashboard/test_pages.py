@@ -126,6 +126,21 @@ def test_sort_and_blend_reorder_the_table():
     assert dollars(cells(at, "Blended $/1M")) == sorted(dollars(cells(at, "Output $/1M")))
 
 
+def test_sort_and_blend_are_offered_only_where_they_act_and_a_sort_survives_a_page_that_hides_them():
+    at = app()
+    at.selectbox(key="f_sort").set_value("output").run()
+    at.toggle(key="f_desc").set_value(True).run()
+    at.switch_page("pages/compare.py").run()  # Compare sorts by its own headers and costs tokens, not a blend
+    keys = {widget.key for widget in [*at.selectbox, *at.toggle, *at.slider]}
+    assert not at.exception and not {"f_sort", "f_desc", "f_share"} & keys
+    at.switch_page("pages/charts.py").run()  # the charts rank by price, at the blend
+    keys = {widget.key for widget in [*at.selectbox, *at.toggle, *at.slider]}
+    assert not {"f_sort", "f_desc"} & keys and "f_share" in keys
+    at.switch_page("pages/browse.py").run()
+    assert at.selectbox(key="f_sort").value == "output" and at.toggle(key="f_desc").value
+    assert cells(at, "Output $/1M")[0] == "$4.40"
+
+
 def test_the_issue_view_is_a_link_that_reopens_itself():
     at = app()
     at.multiselect(key="f_tag").set_value(["reasoning"]).run()
