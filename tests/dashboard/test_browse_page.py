@@ -162,7 +162,9 @@ def test_a_context_window_is_short_and_close_to_its_size(tokens):
     assert any(abs(number * size - tokens) <= 0.005 * tokens for size in sizes), (tokens, text)
 
 
-def test_the_grid_writes_prices_and_windows_as_the_table_does_and_keeps_the_numbers_to_sort():
+def test_the_grid_writes_prices_and_windows_as_the_table_does_and_keeps_the_numbers_to_sort(tmp_path, monkeypatch):
+    # its own empty history: the session's holds replies earlier tests recorded
+    monkeypatch.setenv("CATALOG_DB_URL", f"sqlite:///{tmp_path / 'never-measured.sqlite3'}")
     at = opened()
     at.toggle(key="b_grid").set_value(True).run()
     assert not at.exception
