@@ -19,7 +19,7 @@ PAGES = {
         COMPARE_LINK,
         '[data-testid="stHtml"] table[aria-label="Workload costs"]',
     ),
-    "playground": ("/playground", '[data-testid="stMain"]'),
+    "playground": ("/playground", '[data-testid="stMain"] [data-testid="stSelectbox"]'),  # the model picker
 }
 FIXTURES = Path(__file__).resolve().parents[1] / "dashboard" / "pages_fixtures"
 VIEWPORTS = ((1440, 1000), (390, 844))
