@@ -162,6 +162,30 @@ def wait_for_app(tab: Page, timeout_ms: float = 30_000) -> None:
     )
 
 
+def settled(tab: Page, quiet_ms: int = 600, timeout_ms: float = 30_000) -> None:
+    """Wait until the app has been idle (as `wait_for_app` sees it) for `quiet_ms` in a row: after a click, the
+    rerun it asks for may not have begun yet when the app first looks idle, and its elements are then replaced."""
+    tab.evaluate("() => { window.__idleSince = undefined; }")
+    tab.wait_for_function(
+        """(quiet) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const status = document.querySelector('[data-testid="stStatusWidget"]');
+            const busy = !app || app.getAttribute('data-test-script-state') === 'running'
+                || (status && status.innerText.includes('Running'))
+                || document.querySelector('[data-testid="stSkeleton"]');
+            const now = performance.now();
+            if (busy || window.__idleSince === undefined) {
+                window.__idleSince = busy ? undefined : now;
+                return false;
+            }
+            return now - window.__idleSince >= quiet;
+        }""",
+        arg=quiet_ms,
+        polling=100,
+        timeout=timeout_ms,
+    )
+
+
 def exceptions_shown(tab: Page) -> list[str]:
     """The text of every Streamlit exception block on the page."""
     return [block.inner_text() for block in tab.query_selector_all('[data-testid="stException"]')]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import exceptions_shown, run_streamlit, wait_for_app
+from conftest import exceptions_shown, run_streamlit, settled, wait_for_app
 from fake_gateway import running_fake
 from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -133,7 +133,7 @@ def click_popovers(tab: Page) -> list[str]:
         failed += opens(tab, button, '[data-testid="stPopoverBody"]', f"popover {label!r}")
         button.click()  # a second click on its button closes it (its body may cover the page's title)
         tab.locator('[data-testid="stPopoverBody"]').first.wait_for(state="hidden", timeout=5_000)
-        wait_for_app(tab)
+        settled(tab)
     return failed
 
 
@@ -147,13 +147,13 @@ def click_toggles(tab: Page) -> list[str]:
         label = toggle.inner_text()
         before = box.is_checked()
         toggle.click()
-        wait_for_app(tab)
+        settled(tab)
         toggle = tab.locator(TOGGLES).nth(index)
         reveal(tab, toggle)
         if toggle.locator("input").is_checked() == before:
             failed.append(f"toggle {label!r} did not change on a click")
         toggle.click()
-        wait_for_app(tab)
+        settled(tab)
     return failed
 
 
@@ -177,7 +177,7 @@ def click_choices(tab: Page, groups: str, option: str, kind: str) -> list[str]:
             group = tab.locator(f'{groups}[aria-label="{name}"]').first
             reveal(tab, group)
             group.locator(option).filter(has_text=re.compile(rf"^\s*{re.escape(target)}\s*$")).first.click()
-            wait_for_app(tab)
+            settled(tab)
             group = tab.locator(f'{groups}[aria-label="{name}"]').first
             if group.count() == 0 or chosen(group, option).inner_text().strip() != target:
                 failed.append(f"{kind} {name!r}: a click on {target!r} did not select it")
