@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import statistics
 import sys
@@ -160,25 +161,52 @@ def browse_filter_rerun(repeat: int, sources: str | None) -> tuple[list[float], 
     return samples, rows
 
 
-def first_content(browser: object, url: str, selector: str) -> float:
-    """Seconds from opening `url` in a fresh Chromium tab (own cookies, own session) to `selector` visible."""
+#: Run in every tab before its page loads: the wall-clock time of the first animation frame in which `selector`
+#: matches a visible element, the frame that paints it. Playwright's own wait notices the element later, by up to
+#: 0.4 s when the page's main thread is busy with what follows its content (the widgets sent after the first-visit
+#: pause), which charged the pages for work done once their content was on screen; the one-line reference, with
+#: nothing after its line, was not charged alike.
+PAINTED = """(() => {
+    const selector = %s;
+    window.__painted = null;
+    const frame = () => {
+        for (const element of document.querySelectorAll(selector)) {
+            const box = element.getBoundingClientRect();
+            if (box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== "hidden") {
+                window.__painted = Date.now();
+                return;
+            }
+        }
+        requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+})();"""
+
+
+def painted_at(browser: object, url: str, selector: str) -> float:
+    """The wall-clock time (seconds) at which `selector` was first painted in a fresh Chromium tab (own cookies,
+    own session) opened on `url`."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     tab = context.new_page()
-    start = time.perf_counter()
+    tab.add_init_script(PAINTED % json.dumps(selector))
     tab.goto(url)
-    tab.wait_for_selector(selector, state="visible", timeout=60_000)
-    elapsed = time.perf_counter() - start
+    tab.wait_for_function("() => window.__painted !== null", timeout=60_000)
+    painted = tab.evaluate("() => window.__painted") / 1000
     context.close()
-    return elapsed
+    return float(painted)
+
+
+def first_content(browser: object, url: str, selector: str) -> float:
+    """Seconds from opening `url` in a fresh tab to `selector` painted."""
+    start = time.time()  # the wall clock, as the page's Date.now()
+    return painted_at(browser, url, selector) - start
 
 
 def cold_start(app: Path, selector: str, browser: object, path: str = "", env: dict[str, str] | None = None) -> float:
-    """Seconds from `streamlit run` to `selector` visible in a fresh Chromium tab opened on `path`."""
-    start = time.perf_counter()
+    """Seconds from `streamlit run` to `selector` painted in a fresh Chromium tab opened on `path`."""
+    start = time.time()
     with run_streamlit(app=app, env=env) as url:
-        first_content(browser, url + path, selector)
-        elapsed = time.perf_counter() - start
-    return elapsed
+        return painted_at(browser, url + path, selector) - start
 
 
 def every_page(
@@ -208,7 +236,7 @@ def print_pages(runs: dict[str, list[float]], cold: int, warm: int) -> None:
         if not count:
             continue
         how = "a fresh `streamlit run` per visit" if kind == "cold" else "a running server, a fresh tab"
-        print(f"First content of every page in headless Chromium, {kind} ({how}), median of {count}:")
+        print(f"First painted content of every page in headless Chromium, {kind} ({how}), median of {count}:")
         reference = median_ms(runs[f"{kind} one-line page"])
         print(f"  {'page':<34} {'median ms':>10} {'× one-line':>13} {'target':>10}")
         print(f"  {'one-line page (reference)':<34} {reference:>10.0f} {1.0:>13.2f}")
@@ -282,7 +310,7 @@ def main() -> None:
     print(f"  {'one-line page (reference)':<34} {reference:>10.0f} {1.0:>13.2f}")
     print(f"  {'one-table page (st.dataframe)':<34} {table:>10.0f} {table / reference:>13.2f}")
     print(f"  {'the 52-model HTML table alone':<34} {table_alone:>10.0f} {table_alone / reference:>13.2f}")
-    print(f"  {'dashboard, table visible':<34} {dashboard:>10.0f} {dashboard / reference:>13.2f} {'≤ 1.5×':>10}")
+    print(f"  {'dashboard, table painted':<34} {dashboard:>10.0f} {dashboard / reference:>13.2f} {'≤ 1.5×':>10}")
 
 
 if __name__ == "__main__":

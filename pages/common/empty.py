@@ -6,6 +6,7 @@ import streamlit as st
 
 from catalog.dashboard.examples import example_run_table, starter_prompt_file
 from pages.common.operator import is_operator
+from pages.common.state import show_content_first
 
 EMPTY_CHANGES = (
     "No price changes recorded yet. Once this catalog has read its price pages on two different days, this page "
@@ -31,6 +32,7 @@ def empty_runs() -> None:
     command = "`python -m catalog run PROMPTS --model M` starts one from a terminal"
     explain_empty(EMPTY_RUNS, command if is_operator() else None)
     st.html(example_run_table())
+    show_content_first()  # the starter file's button, the new run's form and the sidebar follow the example
     st.download_button(
         "Starter prompt file (.jsonl)", starter_prompt_file(), "starter-prompts.jsonl", "application/jsonl",
         key="runs_starter", icon=":material/download:",
