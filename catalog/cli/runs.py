@@ -24,6 +24,7 @@ from catalog.runs.prompts import FORMATS_TEXT, Prompt, read_prompts
 from catalog.runs.report import ModelSummary, RunReport, run_report
 from catalog.runs.runner import (
     MAX_REPLY_TOKENS,
+    RETRY_BUDGET_SETTING,
     RUN_RETRY,
     Progress,
     RunError,
@@ -41,8 +42,6 @@ from catalog.words import counted
 COMMANDS = ("run", "runs", "report")
 #: Operator setting: "0" keeps no prompt or reply text in runs (metrics only).
 KEEP_TEXT_VARIABLE = "CATALOG_RUNS_KEEP_TEXT"
-#: Operator setting: the most seconds a run waits in all for rate limits (429 Retry-After).
-RETRY_BUDGET_VARIABLE = "CATALOG_RUNS_RETRY_BUDGET_S"
 NO_CREDENTIAL = (
     "no gateway credential: set LAVA_FORWARD_TOKEN, or LAVA_SECRET_KEY (optionally with DEEPINFRA_API_KEY), "
     "or DEEPINFRA_API_KEY alone, as for the playground"
@@ -181,7 +180,7 @@ def run_command(args: argparse.Namespace, catalog_for: Any, out: TextIO, err: Te
             hook = run_checks_for(store, run, checks, judges, prompts, client, models, hosts)
             runner = Runner(
                 trials, client, models, run, prompts, records, on_progress=_progress_printer(err), hosts=hosts,
-                retry_budget_s=settings.whole(RETRY_BUDGET_VARIABLE), checks=hook,
+                retry_budget_s=settings.whole(RETRY_BUDGET_SETTING), checks=hook,
             )  # fmt: skip
             with leased(
                 RunOwners(store), run.id, f"cli-{uuid.uuid4().hex}", settings.whole(LEASE_SETTING), runner.stop

@@ -28,16 +28,23 @@ from catalog.records import Catalog, CatalogError, ModelRecord
 from catalog.runs.check_store import CheckStore
 from catalog.runs.checks import Check
 from catalog.runs.judge import JudgeError, judges_for_run, prompt_checks, run_checks_for
-from catalog.runs.owners import GONE_SETTING, LEASE_SETTING, RunOwners, leased, session_owner
+from catalog.runs.owners import GONE_SETTING, LEASE_SETTING, RunOwners, leased
 from catalog.runs.prompts import Prompt
-from catalog.runs.runner import RUN_RETRY, BackgroundRun, RunError, Runner, check_run, resolve_models, run_prompts
+from catalog.runs.runner import (
+    RETRY_BUDGET_SETTING,
+    RUN_RETRY,
+    BackgroundRun,
+    RunError,
+    Runner,
+    check_run,
+    resolve_models,
+    run_prompts,
+)
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import Run, RunSettings
 from catalog.settings import Settings
-from catalog.spend import Unpriced, Visitor, anonymous
+from catalog.spend import Unpriced, Visitor, anonymous, session_owner
 from catalog.spend.paying import Spending
-
-RETRY_BUDGET_SETTING = "CATALOG_RUNS_RETRY_BUDGET_S"
 
 
 class Problem(StrEnum):

@@ -25,10 +25,9 @@ from catalog.history.schema import run_owners, session_seen
 from catalog.history.store import Store, StoreError
 from catalog.records import CatalogError
 from catalog.runs.trials import Run, Trial
-from catalog.spend.modes import anonymous
+from catalog.spend.modes import SESSION_PREFIX, anonymous
 
 LEASE_SETTING, GONE_SETTING = "CATALOG_RUN_LEASE_S", "CATALOG_RUN_OWNER_GONE_S"
-SESSION_PREFIX = "session:"
 #: How often a session with a run going marks itself seen, from any page (the run's keeper stops it after
 #: CATALOG_RUN_OWNER_GONE_S without): one write to the store at most this often, not one a rerun.
 SEEN_EVERY_S = 30.0
@@ -141,12 +140,6 @@ class RunOwners:
         if seen is None:
             return 0.0  # never marked seen: nothing to go by, so it is not stopped on a guess
         return max(0.0, (self.clock() - seen).total_seconds())
-
-
-def session_owner(session: str) -> str:
-    """The key the store marks a dashboard session (its random id) seen under: what a run's keeper checks to stop
-    a run whose page left."""
-    return SESSION_PREFIX + anonymous(session)
 
 
 def seen_due(last: float | None, now: float) -> bool:

@@ -74,6 +74,8 @@ MAX_REPLY_TOKENS = 1_000_000
 RATE_LIMIT_TRIES = 20
 #: Wait after a 429 without Retry-After, in seconds; the run's whole budget for such waits by default.
 DEFAULT_RATE_WAIT_S, DEFAULT_RETRY_BUDGET_S = 1.0, 600.0
+#: Operator setting: the most seconds a run waits in all for rate limits (429 Retry-After).
+RETRY_BUDGET_SETTING = "CATALOG_RUNS_RETRY_BUDGET_S"
 #: Trials that ended are recorded together, in one transaction: once this many wait, or this long after the first
 #: of them ended, whichever comes first. A killed process loses at most the trials of that window.
 SAVE_EVERY_TRIALS, SAVE_WINDOW_S = 64, 0.05

@@ -20,7 +20,16 @@ from catalog.spend.caps import (
     worst_case_usd,
 )
 from catalog.spend.ledger import Reservation, Spender, SpendLedger, SpendLine, settle_billed
-from catalog.spend.modes import SpendConfigError, SpendMode, Visitor, anonymous, may_spend, oidc_email, spend_mode
+from catalog.spend.modes import (
+    SpendConfigError,
+    SpendMode,
+    Visitor,
+    anonymous,
+    may_spend,
+    oidc_email,
+    session_owner,
+    spend_mode,
+)
 from catalog.spend.passphrase import ServerTries, Tries, Unlock, hash_passphrase, passphrase_matches, try_passphrase
 
 __all__ = [
@@ -40,6 +49,7 @@ __all__ = [
     "Visitor",
     "VisitorBounds",
     "anonymous",
+    "session_owner",
     "hash_passphrase",
     "may_spend",
     "oidc_email",

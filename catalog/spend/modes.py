@@ -44,6 +44,15 @@ def anonymous(session: str) -> str:
     return hashlib.sha256(b"catalog-session\0" + session.encode("utf-8")).hexdigest()[:32]
 
 
+SESSION_PREFIX = "session:"
+
+
+def session_owner(session: str) -> str:
+    """Who owns what an anonymous dashboard session (its random id) starts, and the key the store marks it seen
+    under: what a run's keeper checks to stop a run whose page left."""
+    return SESSION_PREFIX + anonymous(session)
+
+
 @dataclass(frozen=True, slots=True)
 class Visitor:
     """One dashboard session: its random id, whether it entered the passphrase, and its signed-in e-mail."""
@@ -59,7 +68,7 @@ class Visitor:
             return f"email:{self.email.lower()}"
         if self.unlocked:
             return PASSPHRASE_OWNER
-        return f"session:{anonymous(self.session)}"
+        return session_owner(self.session)
 
 
 def oidc_email(user: object, allowed: Sequence[str]) -> str | None:

@@ -20,14 +20,14 @@ from catalog.history import Store
 from catalog.history.schema import session_seen
 from catalog.records import Catalog
 from catalog.runs.launch import LaunchError, Problem, Sending, launch, resumable, start_run
-from catalog.runs.owners import SEEN_EVERY_S, RunOwners, mark_seen, seen_due, session_owner
+from catalog.runs.owners import SEEN_EVERY_S, RunOwners, mark_seen, seen_due
 from catalog.runs.prompts import prompts_given
 from catalog.runs.runner import resolve_models, run_prompts
 from catalog.runs.store import TrialStore
 from catalog.runs.trials import FINISHED, Run, RunPrompt, RunSettings
 from catalog.settings import read_settings
 from catalog.sources import load_catalog
-from catalog.spend import Caps, Spender, SpendLedger, Visitor, VisitorBounds, anonymous
+from catalog.spend import Caps, Spender, SpendLedger, Visitor, VisitorBounds, anonymous, session_owner
 from catalog.spend.paying import Spending
 
 CATALOG = load_catalog()
