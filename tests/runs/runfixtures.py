@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_gateway import Profile
+from fake_gateway import FakeGateway, Profile, running_fake
+from fake_models import quality_models
 
 from catalog.history import Store
 from catalog.runs.store import TrialStore
@@ -45,6 +47,16 @@ def run_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     for name in ("LAVA_FORWARD_TOKEN", "LAVA_SECRET_KEY", "DEEPINFRA_API_KEY", "LAVA_BASE_URL", "CATALOG_SOURCES"):
         monkeypatch.delenv(name, raising=False)
     return url
+
+
+@pytest.fixture
+def quality_lava(run_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGateway]:
+    """The loopback fake gateway answering as the quality models (`fake_models`: sloppy, solid, the judge), its
+    credential in the CLI's environment."""
+    with quality_models(), running_fake(forward_tokens={TOKEN}) as fake:
+        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
+        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
+        yield fake
 
 
 def stored_trials(url: str, run_id: int | None = None) -> list:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run
-from fake_gateway import running_fake
 from fake_models import (
     CAPITALS,
     COUNTRIES,
@@ -19,14 +18,9 @@ from fake_models import (
     SLOPPY,
     SOLID,
     capital_prompts,
-    quality_models,
     right,
 )
-from runfixtures import (
-    TOKEN,
-    model_flags,
-    run_env,  # noqa: F401  (fixture)
-)
+from runfixtures import model_flags, quality_lava, run_env  # noqa: F401  (fixtures)
 
 from catalog.costs import request_cost
 from catalog.history import Store
@@ -66,15 +60,7 @@ def expected_best(lines: dict[str, dict], passes: dict[str, int], spent: dict[st
     return min(good, key=lambda m: spent[m] / passes[m]) if good else None
 
 
-@pytest.fixture
-def lava(run_env, monkeypatch):  # noqa: F811
-    with quality_models(), running_fake(forward_tokens={TOKEN}) as fake:
-        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
-        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
-        yield fake
-
-
-def test_pass_rate_cost_per_pass_and_best_to_the_cent_and_min_pass_rate_changes_best(lava, tmp_path):
+def test_pass_rate_cost_per_pass_and_best_to_the_cent_and_min_pass_rate_changes_best(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, capital_prompts("word") + capital_prompts("json"))
     result = run("run", str(prompts), *model_flags(*MODELS), "--concurrency", "8", "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -84,7 +70,7 @@ def test_pass_rate_cost_per_pass_and_best_to_the_cent_and_min_pass_rate_changes_
     # right, but its JSON sits in a sentence, so every JSON answer fails its schema.
     half = sum(right(country) for country in COUNTRIES)
     passes = {SLOPPY: 2 * half, SOLID: 16, PROSE: 8, PRICEY: 16}
-    spent = {model: sum(cost for _, cost in costs(lava, model)) for model in MODELS}
+    spent = {model: sum(cost for _, cost in costs(quality_lava, model)) for model in MODELS}
     for model in MODELS:
         line = lines[model]
         assert line["checked"] == 16 and line["not_judged"] == 0 and line["passed"] == passes[model], model
@@ -118,7 +104,7 @@ def test_pass_rate_cost_per_pass_and_best_to_the_cent_and_min_pass_rate_changes_
     assert all("not JSON" in v.results[0].reason for v in wrong)
 
 
-def test_judge_checks_are_graded_through_the_gateway_with_their_cost_apart(lava, tmp_path):
+def test_judge_checks_are_graded_through_the_gateway_with_their_cost_apart(quality_lava, tmp_path):  # noqa: F811
     lines = capital_prompts("word", judge=True)
     lines.append({"id": "garbled", "prompt": "Capital of France? One word.",
                   "expect": [{"type": "judge", "value": "Names Paris (garble)"}]})  # fmt: skip
@@ -132,7 +118,7 @@ def test_judge_checks_are_graded_through_the_gateway_with_their_cost_apart(lava,
     assert by_model[SOLID]["checked"] == 9 and by_model[SOLID]["not_judged"] == 1  # the judge's prose: no verdict
     assert by_model[SOLID]["pass_rate"] == 1.0 and by_model[SLOPPY]["pass_rate"] == half / 8
     # The judge's cost, per answering model: SOLID sent each right answer's judging once; SLOPPY the rest.
-    judged = costs(lava, JUDGE)
+    judged = costs(quality_lava, JUDGE)
     assert len(judged) == 18
     total = sum(cost for _, cost in judged)
     solid = sum(dict((text, cost) for text, cost in judged if _right_answer(text)).values())
@@ -140,7 +126,8 @@ def test_judge_checks_are_graded_through_the_gateway_with_their_cost_apart(lava,
     assert exact(by_model[SOLID]["judge_cost_usd"]) == solid
     assert exact(by_model[SLOPPY]["judge_cost_usd"]) == total - solid
     # The answers' own cost per pass leaves the judge's cost out.
-    assert exact(by_model[SOLID]["cost_per_pass_usd"]) == (sum(c for _, c in costs(lava, SOLID)) / 8).quantize(CUT)
+    answers = sum(c for _, c in costs(quality_lava, SOLID))
+    assert exact(by_model[SOLID]["cost_per_pass_usd"]) == (answers / 8).quantize(CUT)
     assert report["best"]["model"] == SOLID
 
 
@@ -151,24 +138,24 @@ def _right_answer(judge_prompt: str) -> bool:
     return any(country in prompt and answer == CAPITALS[country] for country in COUNTRIES)
 
 
-def test_a_judge_check_without_a_judge_is_refused_before_anything_is_sent(lava, tmp_path):
+def test_a_judge_check_without_a_judge_is_refused_before_anything_is_sent(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, capital_prompts("word", judge=True))
     result = run("run", str(prompts), *model_flags(SOLID))
     assert result.returncode == 1 and "a judge check needs a judge" in result.stderr
-    assert lava.chat_requests == 0
+    assert quality_lava.chat_requests == 0
     unknown = run("run", str(prompts), *model_flags(SOLID), "--judge", "no/such-judge")
-    assert unknown.returncode == 1 and "the judge 'no/such-judge'" in unknown.stderr and lava.chat_requests == 0
+    assert unknown.returncode == 1 and "the judge 'no/such-judge'" in unknown.stderr and quality_lava.chat_requests == 0
 
 
-def test_rejudge_grades_the_stored_answers_again_as_a_new_judging(lava, tmp_path):
+def test_rejudge_grades_the_stored_answers_again_as_a_new_judging(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, capital_prompts("word", judge=True))
     first = json.loads(run("run", str(prompts), *model_flags(SLOPPY), "--judge", JUDGE, "--format", "json").stdout)
-    sent = {model: len(costs(lava, model)) for model in (SLOPPY, JUDGE)}
+    sent = {model: len(costs(quality_lava, model)) for model in (SLOPPY, JUDGE)}
     again = run("report", "--rejudge", str(first["run"]["id"]), "--judge", f"DeepInfra:{JUDGE}", "--format", "json")
     assert again.returncode == 0, again.stderr
     second = json.loads(again.stdout)
-    assert len(costs(lava, SLOPPY)) == sent[SLOPPY]  # no prompt sent again
-    assert len(costs(lava, JUDGE)) == 2 * sent[JUDGE]
+    assert len(costs(quality_lava, SLOPPY)) == sent[SLOPPY]  # no prompt sent again
+    assert len(costs(quality_lava, JUDGE)) == 2 * sent[JUDGE]
     assert first["judging"] == 1 and second["judging"] == 2 and "judging 2" in again.stderr
     assert second["models"][0]["passed"] == first["models"][0]["passed"]
     assert second["judge_cost_usd"] == pytest.approx(first["judge_cost_usd"], rel=1e-9)
@@ -177,7 +164,7 @@ def test_rejudge_grades_the_stored_answers_again_as_a_new_judging(lava, tmp_path
         assert kept.judgings(1) == [1, 2] and len(kept.verdicts(1, 1)) == len(kept.verdicts(1, 2)) == 8
 
 
-def test_a_judge_past_the_budget_is_not_judged_and_the_answer_kept(lava, tmp_path):
+def test_a_judge_past_the_budget_is_not_judged_and_the_answer_kept(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, capital_prompts("word", judge=True)[:1])
     # The answer's worst case fits, the judge's (a long rubric prompt, 512 tokens, a dearer model) does not.
     answer_worst = request_cost(CATALOG.find(SOLID), 40, 16)
@@ -186,13 +173,13 @@ def test_a_judge_past_the_budget_is_not_judged_and_the_answer_kept(lava, tmp_pat
     assert result.returncode == 0, result.stderr
     line = json.loads(result.stdout)["models"][0]
     assert line["ok"] == 1 and line["not_judged"] == 1 and line["pass_rate"] is None and line["judge_cost_usd"] == 0
-    assert len(costs(lava, JUDGE)) == 0
+    assert len(costs(quality_lava, JUDGE)) == 0
     with Store(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store:
         (verdict,) = CheckStore(store).verdicts(1).values()
     assert verdict.passed is None and "--max-usd" in verdict.results[0].reason
 
 
-def test_promptfoo_file_gives_the_same_results_as_the_equivalent_jsonl(lava, tmp_path):
+def test_promptfoo_file_gives_the_same_results_as_the_equivalent_jsonl(quality_lava, tmp_path):  # noqa: F811
     from catalog.runs.prompts import read_prompts
 
     config = read_prompts(FILES / "promptfooconfig.yaml")
@@ -212,22 +199,22 @@ def test_promptfoo_file_gives_the_same_results_as_the_equivalent_jsonl(lava, tmp
     assert reports[0]["best"]["model"] == reports[1]["best"]["model"] == SOLID
 
 
-def test_a_run_killed_during_judging_resumes_without_judging_an_answer_twice(lava, tmp_path):
+def test_a_run_killed_during_judging_resumes_without_judging_an_answer_twice(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, capital_prompts("word", judge=True))
     first = json.loads(run("run", str(prompts), *model_flags(SOLID), "--judge", JUDGE, "--format", "json").stdout)
     # As if killed after the trials were saved and before the last verdicts were: drop three verdicts.
     url = f"sqlite:///{tmp_path / 'runs.sqlite3'}"
     with Store(url) as store, store._connect("written", write=True) as connection:
         connection.exec_driver_sql("DELETE FROM trial_checks WHERE prompt_number IN (1, 4, 6)")
-    judged_before = len(costs(lava, JUDGE))
+    judged_before = len(costs(quality_lava, JUDGE))
     resumed = run("run", str(prompts), "--resume", "1", "--format", "json")
     assert resumed.returncode == 0, resumed.stderr
-    assert len(costs(lava, JUDGE)) - judged_before == 3  # only the answers not judged yet
-    assert len(costs(lava, SOLID)) == 8  # no answer asked again
+    assert len(costs(quality_lava, JUDGE)) - judged_before == 3  # only the answers not judged yet
+    assert len(costs(quality_lava, SOLID)) == 8  # no answer asked again
     after = json.loads(resumed.stdout)["models"][0]
     assert after["passed"] == first["models"][0]["passed"] == 8
     again = run("run", str(prompts), "--resume", "1")
-    assert again.returncode == 0 and len(costs(lava, JUDGE)) - judged_before == 3
+    assert again.returncode == 0 and len(costs(quality_lava, JUDGE)) - judged_before == 3
     by_cell: dict = defaultdict(int)
     with Store(url) as store:
         for cell in CheckStore(store).verdicts(1):
@@ -235,12 +222,12 @@ def test_a_run_killed_during_judging_resumes_without_judging_an_answer_twice(lav
     assert len(by_cell) == 8
 
 
-def test_a_judge_that_times_out_leaves_its_check_not_judged_and_the_run_goes_on(lava, tmp_path, monkeypatch):
+def test_a_judge_that_times_out_leaves_its_check_not_judged_and_the_run_goes_on(quality_lava, tmp_path, monkeypatch):  # noqa: F811
     lines = capital_prompts("word", judge=True)[:2]
     lines[0]["expect"][0]["value"] += " !fake:slow"  # the fake's judge waits past the reply deadline on this one
     prompts = write(tmp_path, lines)
     monkeypatch.setenv("PLAYGROUND_REPLY_DEADLINE_S", "1")
-    lava.slow_s = 3.0
+    quality_lava.slow_s = 3.0
     result = run("run", str(prompts), *model_flags(SOLID), "--judge", JUDGE, "--format", "json")
     assert result.returncode == 0, result.stderr
     line = json.loads(result.stdout)["models"][0]

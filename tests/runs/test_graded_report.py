@@ -11,23 +11,14 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run
-from fake_gateway import running_fake
-from fake_models import SLOPPY, SOLID, capital_prompts, quality_models
-from runfixtures import TOKEN, model_flags, run_env  # noqa: F401  (fixture)
+from fake_models import SLOPPY, SOLID, capital_prompts
+from runfixtures import TOKEN, model_flags, quality_lava, run_env  # noqa: F401  (fixtures)
 
 from catalog.history import Store
 from catalog.runs.check_store import graded_run_report
 from catalog.runs.grading import GRADE_FIELDS
 from catalog.runs.report import MODEL_FIELDS, REPORT_MODEL_FIELDS
 from catalog.runs.store import TrialStore
-
-
-@pytest.fixture
-def lava(run_env, monkeypatch):  # noqa: F811
-    with quality_models(), running_fake(forward_tokens={TOKEN}) as fake:
-        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
-        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
-        yield fake
 
 
 def write(folder: Path, lines: list[dict], name: str) -> Path:
@@ -40,7 +31,7 @@ def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_with_checks_the_csv_gains_the_pass_columns_with_the_jsons_figures(lava, tmp_path):
+def test_with_checks_the_csv_gains_the_pass_columns_with_the_jsons_figures(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, capital_prompts("word"), "capitals.jsonl")
     assert run("run", str(prompts), *model_flags(SLOPPY, SOLID)).returncode == 0
     report = json.loads(run("report", "1", "--format", "json").stdout)
@@ -53,7 +44,7 @@ def test_with_checks_the_csv_gains_the_pass_columns_with_the_jsons_figures(lava,
         assert row["checked"] == "8" and row["not_judged"] == "0"
 
 
-def test_without_checks_the_csv_is_as_before_and_the_json_grade_fields_are_null(lava, tmp_path):
+def test_without_checks_the_csv_is_as_before_and_the_json_grade_fields_are_null(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, [{"prompt": "Capital of Peru?"}], "plain.jsonl")
     result = run("run", str(prompts), *model_flags(SOLID), "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -65,7 +56,7 @@ def test_without_checks_the_csv_is_as_before_and_the_json_grade_fields_are_null(
     assert run("report", "1", "--format", "csv").stdout.splitlines()[0] == ",".join(("run_id", *MODEL_FIELDS))
 
 
-def test_the_cli_prints_the_typed_reports_own_text(lava, tmp_path):
+def test_the_cli_prints_the_typed_reports_own_text(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, capital_prompts("json"), "capitals.jsonl")
     assert run("run", str(prompts), *model_flags(SLOPPY, SOLID)).returncode == 0
     with Store(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store:

@@ -7,11 +7,9 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from cli_runner import run
-from fake_gateway import running_fake
-from fake_models import JUDGE, SOLID, quality_models
-from runfixtures import TOKEN, model_flags, run_env  # noqa: F401  (fixture)
+from fake_models import JUDGE, SOLID
+from runfixtures import TOKEN, model_flags, quality_lava, run_env  # noqa: F401  (fixtures)
 
 from catalog.costs import prompt_token_bound, request_cost
 from catalog.gateway.client import GatewayClient
@@ -29,14 +27,6 @@ DEEPINFRA_PAGE = Path(__file__).resolve().parents[2] / "catalog" / "data" / "lav
 NO_TARGET_PAGE = "# Groq\n\n| Model | Input / 1M tokens | Output / 1M tokens |\n|-|-|-|\n| tiny | $0.001 | $0.002 |\n"
 
 
-@pytest.fixture
-def lava(run_env, monkeypatch):  # noqa: F811
-    with quality_models(), running_fake(forward_tokens={TOKEN}) as fake:
-        monkeypatch.setenv("LAVA_BASE_URL", fake.url)
-        monkeypatch.setenv("LAVA_FORWARD_TOKEN", TOKEN)
-        yield fake
-
-
 def write(folder: Path, lines: list[dict]) -> Path:
     path = folder / "prompts.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
@@ -48,7 +38,7 @@ def sent_to(fake, model: str) -> list[str]:
     return [entry["prompt"] for entry in fake.sent.values() if entry["model"] == model]
 
 
-def test_a_check_names_its_own_judge_and_the_run_sends_it_there(lava, tmp_path):
+def test_a_check_names_its_own_judge_and_the_run_sends_it_there(quality_lava, tmp_path):  # noqa: F811
     rubric = "Names Paris as the capital of France."
     prompts = write(tmp_path, [{"id": "france", "prompt": "Capital of France? One word.", "expect": [
         {"type": "judge", "value": rubric, "judge": f"DeepInfra:{JUDGE}"},
@@ -56,10 +46,10 @@ def test_a_check_names_its_own_judge_and_the_run_sends_it_there(lava, tmp_path):
     ]}])  # fmt: skip
     result = run("run", str(prompts), *model_flags(SOLID), "--format", "json")  # no --judge: each check has one
     assert result.returncode == 0, result.stderr
-    judged = sent_to(lava, JUDGE)
+    judged = sent_to(quality_lava, JUDGE)
     assert len(judged) == 1 and f"<rubric>\n{rubric}\n</rubric>" in judged[0]
     assert "<answer>\nParis\n</answer>" in judged[0]
-    asked_solid = sent_to(lava, SOLID)
+    asked_solid = sent_to(quality_lava, SOLID)
     assert len(asked_solid) == 2 and sum("<rubric>" in text for text in asked_solid) == 1
     with Store(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store:
         (verdict,) = CheckStore(store).verdicts(1).values()
@@ -70,7 +60,7 @@ def test_a_check_names_its_own_judge_and_the_run_sends_it_there(lava, tmp_path):
     assert line["checked"] == 1 and line["not_judged"] == 1 and line["judge_cost_usd"] > 0
 
 
-def test_rejudge_with_a_judge_no_request_may_go_to_is_refused_before_anything_is_sent(lava, tmp_path):
+def test_rejudge_with_a_judge_no_request_may_go_to_is_refused_before_anything_is_sent(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, [
         {"id": "france", "prompt": "Capital of France? One word.",
          "expect": [{"type": "judge", "value": "Names Paris.", "judge": f"DeepInfra:{JUDGE}"}]},
@@ -79,30 +69,30 @@ def test_rejudge_with_a_judge_no_request_may_go_to_is_refused_before_anything_is
     assert run("run", str(prompts), *model_flags(SOLID)).returncode == 0
     page = tmp_path / "groq.md"
     page.write_text(NO_TARGET_PAGE, encoding="utf-8")
-    requests = lava.chat_requests
+    requests = quality_lava.chat_requests
     sources = ("--source", str(page), "--source", str(DEEPINFRA_PAGE))
     again = run("report", "--rejudge", "1", "--judge", "Groq:tiny", *sources)
     assert again.returncode == 1
     assert again.stderr.strip() == (
         "python -m catalog: error: the judge 'Groq:tiny': The provider page for Groq gives no chat-completions URL."
     )
-    assert lava.chat_requests == requests
+    assert quality_lava.chat_requests == requests
     with Store(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store:
         assert CheckStore(store).judgings(1) == [1]  # no half-made judging 2
 
 
-def test_a_judge_call_with_no_trusted_target_is_not_judged_with_a_plain_reason(lava, tmp_path):
+def test_a_judge_call_with_no_trusted_target_is_not_judged_with_a_plain_reason(quality_lava, tmp_path):  # noqa: F811
     page = tmp_path / "groq.md"
     page.write_text(NO_TARGET_PAGE, encoding="utf-8")
     catalog = load_catalog([str(page), str(DEEPINFRA_PAGE)])
     record = catalog.find("tiny")
     job = JudgeJob((0, 0, "DeepInfra", SOLID), 0, record, judge_messages("Names Paris.", "Capital?", "Paris"))
-    config = resolve_config({"LAVA_BASE_URL": lava.url, "LAVA_FORWARD_TOKEN": TOKEN})
+    config = resolve_config({"LAVA_BASE_URL": quality_lava.url, "LAVA_FORWARD_TOKEN": TOKEN})
     with GatewayClient(config) as client:
         answer = send_judge(client, catalog, job)
     assert answer is not None and answer.result.passed is None and answer.cost_usd is None
     assert answer.result.reason == "not judged: The provider page for Groq gives no chat-completions URL."
-    assert lava.chat_requests == 0
+    assert quality_lava.chat_requests == 0
 
 
 def test_a_judge_calls_worst_case_counts_what_it_is_sent_as_the_runner_does():
@@ -115,7 +105,7 @@ def test_a_judge_calls_worst_case_counts_what_it_is_sent_as_the_runner_does():
     assert job.worst_usd == float(request_cost(record, bound, JUDGE_MAX_TOKENS))
 
 
-def test_checks_read_the_answer_never_the_reasoning(lava, tmp_path):
+def test_checks_read_the_answer_never_the_reasoning(quality_lava, tmp_path):  # noqa: F811
     prompts = write(tmp_path, [
         {"id": "thinks", "prompt": "Say hello !fake:reasoning",
          "expect": [{"type": "not_contains", "value": "think"}, {"type": "icontains", "value": "says hello"}]},
@@ -135,7 +125,7 @@ def test_checks_read_the_answer_never_the_reasoning(lava, tmp_path):
     assert missed.passed is False and missed.results[0].reason == "'Let me think' is not in the answer"
 
 
-def test_the_run_says_what_the_answers_and_the_judge_cost_apart(lava, tmp_path):
+def test_the_run_says_what_the_answers_and_the_judge_cost_apart(quality_lava, tmp_path):  # noqa: F811
     from catalog.costs import usd
 
     prompts = write(tmp_path, [{"id": "france", "prompt": "Capital of France? One word.",
@@ -144,7 +134,7 @@ def test_the_run_says_what_the_answers_and_the_judge_cost_apart(lava, tmp_path):
     assert result.returncode == 0, result.stderr
     models = load_catalog()
     spent = {"answers": Decimal(0), "judge": Decimal(0)}
-    for entry in lava.sent.values():
+    for entry in quality_lava.sent.values():
         usage = entry["usage"]
         cost = request_cost(models.find(entry["model"]), usage["prompt_tokens"], usage["completion_tokens"])
         spent["judge" if "<rubric>" in entry["prompt"] else "answers"] += cost
@@ -155,7 +145,7 @@ def test_the_run_says_what_the_answers_and_the_judge_cost_apart(lava, tmp_path):
     assert "2: finished; 1 trial recorded, $" in plain.stderr and "judge" not in plain.stderr
 
 
-def test_a_judge_call_a_stop_cuts_off_keeps_its_worst_case_in_the_budget(lava, tmp_path):
+def test_a_judge_call_a_stop_cuts_off_keeps_its_worst_case_in_the_budget(quality_lava, tmp_path):  # noqa: F811
     import threading
     import time
 
@@ -164,7 +154,7 @@ def test_a_judge_call_a_stop_cuts_off_keeps_its_worst_case_in_the_budget(lava, t
     from catalog.runs.runner import Runner, resolve_models, run_prompts
     from catalog.runs.trials import RunSettings
 
-    lava.slow_s = 10.0  # the judge sends a few chunks, then stalls: the stop finds it under way
+    quality_lava.slow_s = 10.0  # the judge sends a few chunks, then stalls: the stop finds it under way
     prompts = read_prompts(
         write(
             tmp_path,
@@ -180,7 +170,7 @@ def test_a_judge_call_a_stop_cuts_off_keeps_its_worst_case_in_the_budget(lava, t
     catalog = load_catalog()
     models = resolve_models(catalog, [SOLID])
     settings = RunSettings(max_usd=1.0, judge=JUDGE)
-    config = resolve_config({"LAVA_BASE_URL": lava.url, "LAVA_FORWARD_TOKEN": TOKEN})
+    config = resolve_config({"LAVA_BASE_URL": quality_lava.url, "LAVA_FORWARD_TOKEN": TOKEN})
     limits = ReplyLimits(deadline_s=2.0)  # the stalled call gives up after 2 s, a stop already set
     with Store(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store, GatewayClient(config, limits=limits) as client:
         trials = TrialStore(store)
@@ -192,12 +182,12 @@ def test_a_judge_call_a_stop_cuts_off_keeps_its_worst_case_in_the_budget(lava, t
         thread = threading.Thread(target=runner.execute)
         thread.start()
         deadline = time.monotonic() + 20
-        while not sent_to(lava, JUDGE) and time.monotonic() < deadline:
+        while not sent_to(quality_lava, JUDGE) and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)  # its first chunks have arrived: the call is under way
         runner.stop()
         thread.join(20)
-        assert not thread.is_alive() and len(sent_to(lava, JUDGE)) == 1
-    answer = next(entry["usage"] for entry in lava.sent.values() if entry["model"] == SOLID)
+        assert not thread.is_alive() and len(sent_to(quality_lava, JUDGE)) == 1
+    answer = next(entry["usage"] for entry in quality_lava.sent.values() if entry["model"] == SOLID)
     answer_cost = float(request_cost(catalog.find(SOLID), answer["prompt_tokens"], answer["completion_tokens"]))
     assert runner.budget.reserved == 0 and runner.budget.spent > answer_cost  # the cut-off call's worst case kept
