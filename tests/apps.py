@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,11 @@ def let_visitors_spend(monkeypatch: Any) -> None:
             "CATALOG_VISITOR_MAX_TOKENS": "131072", "CATALOG_VISITOR_MAX_REPEATS": "100"}  # fmt: skip
     for name, value in wide.items():
         monkeypatch.setenv(name, value)
+
+
+def rerun_until_the_run_ends(at: AppTest, seconds: float = 30) -> None:
+    """Rerun the Runs page, as its one-second poll does, until its background run has ended or `seconds` passed."""
+    deadline = time.monotonic() + seconds
+    while "runs_job" in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()

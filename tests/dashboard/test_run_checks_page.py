@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
-from apps import let_visitors_spend
+from apps import let_visitors_spend, rerun_until_the_run_ends
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
 from fake_models import COUNTRIES, JUDGE, SLOPPY, SOLID, capital_prompts, quality_models, right
@@ -128,10 +127,7 @@ def test_a_run_started_on_the_page_applies_its_checks_with_the_chosen_judge(monk
         at.selectbox(key="runs_judge").set_value(("DeepInfra", JUDGE)).run()
         at.button(key="runs_start").click().run()
         assert not at.exception
-        deadline = time.monotonic() + 30
-        while "runs_job" in at.session_state and time.monotonic() < deadline:
-            time.sleep(0.2)
-            at.run()
+        rerun_until_the_run_ends(at)
         at.run()
         assert not at.exception
         assert fake.chat_requests == 16  # 8 answers, 8 judge calls

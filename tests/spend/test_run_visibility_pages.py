@@ -5,10 +5,10 @@ started on the Runs page against the loopback fake gateway."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
+from apps import rerun_until_the_run_ends
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import running_fake
 from fake_models import SLOPPY, SOLID, capital_prompts, quality_models
@@ -50,10 +50,7 @@ def start_a_checked_run(name: str) -> int:
     at.number_input(key="runs_budget").set_value(1.0)
     at.number_input(key="runs_concurrency").set_value(2)
     at.button(key="runs_start").click().run()
-    deadline = time.monotonic() + 60
-    while "runs_job" in at.session_state and time.monotonic() < deadline:
-        time.sleep(0.2)
-        at.run()
+    rerun_until_the_run_ends(at, 60)
     assert not at.exception and "runs_job" not in at.session_state
     return int(at.session_state["runs_pick"])
 

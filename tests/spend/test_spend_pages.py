@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from apps import rerun_until_the_run_ends
 from conftest import GATEWAY_VARIABLES
 from fake_gateway import Profile, running_fake
 from static_server import Site, serving
@@ -95,10 +96,7 @@ def test_a_credential_pasted_on_the_playground_holds_on_runs(fake):
     at.text_area(key="runs_text").set_value("one")
     at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
     at.button(key="runs_start").click().run()
-    deadline = time.monotonic() + 30
-    while "runs_job" in at.session_state and time.monotonic() < deadline:
-        time.sleep(0.2)
-        at.run()
+    rerun_until_the_run_ends(at)
     assert not at.exception and fake.chat_requests == 1 and bearers(fake) == [OWN]
 
 
@@ -157,10 +155,7 @@ def test_session_b_does_not_see_session_a_s_run_its_prompts_or_its_downloads(fak
     a.number_input(key="runs_budget").set_value(1.0)
     a.number_input(key="runs_concurrency").set_value(2)
     a.button(key="runs_start").click().run()
-    deadline = time.monotonic() + 30
-    while "runs_job" in a.session_state and time.monotonic() < deadline:
-        time.sleep(0.2)
-        a.run()
+    rerun_until_the_run_ends(a)
     assert fake.chat_requests == 1 and [b.label for b in a.get("download_button")][:2] == [
         "Report (JSON)",
         "Report (CSV)",
@@ -281,10 +276,7 @@ def test_a_run_on_the_operators_credential_is_priced_from_the_operators_catalog(
     at.number_input(key="runs_budget").set_value(1.0)
     at.number_input(key="runs_concurrency").set_value(2)
     at.button(key="runs_start").click().run()
-    deadline = time.monotonic() + 30
-    while "runs_job" in at.session_state and time.monotonic() < deadline:
-        time.sleep(0.2)
-        at.run()
+    rerun_until_the_run_ends(at)
     assert not at.exception and fake.chat_requests == 2
     [line] = ledger_lines(tmp_path)
     assert line.requests == 2 and line.settled_usd > 0
@@ -401,10 +393,7 @@ def test_the_ledger_counts_what_lava_billed_once_the_run_is_reopened(fake, monke
     at.number_input(key="runs_budget").set_value(1.0)
     at.number_input(key="runs_concurrency").set_value(2)
     at.button(key="runs_start").click().run()
-    deadline = time.monotonic() + 30
-    while "runs_job" in at.session_state and time.monotonic() < deadline:
-        time.sleep(0.2)
-        at.run()
+    rerun_until_the_run_ends(at)
     assert not at.exception and fake.chat_requests == 2
     url = f"sqlite:///{tmp_path / 'spend-pages.sqlite3'}"
     with Store(url) as store:
