@@ -146,20 +146,22 @@ def screenshot_dir() -> Path:
     return path
 
 
+#: A JavaScript expression, true while the app is not yet drawn or still busy: no app, the script running (its
+#: state, or the status widget's "Running"), or a skeleton where an element's JavaScript is still loading.
+BUSY = """(() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const status = document.querySelector('[data-testid="stStatusWidget"]');
+    return !app || app.getAttribute('data-test-script-state') === 'running'
+        || Boolean(status && status.innerText.includes('Running'))
+        || Boolean(document.querySelector('[data-testid="stSkeleton"]'));
+})()"""
+
+
 def wait_for_app(tab: Page, timeout_ms: float = 30_000) -> None:
     """Wait until Streamlit has finished running the script (no 'running' indicator, app rendered) and every
     element is drawn (no skeleton left where an element's JavaScript was still loading)."""
     tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    tab.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const status = document.querySelector('[data-testid="stStatusWidget"]');
-            return app && app.getAttribute('data-test-script-state') !== 'running'
-                && !(status && status.innerText.includes('Running'))
-                && !document.querySelector('[data-testid="stSkeleton"]');
-        }""",
-        timeout=timeout_ms,
-    )
+    tab.wait_for_function(f"() => !({BUSY})", timeout=timeout_ms)
 
 
 def settled(tab: Page, quiet_ms: int = 600, timeout_ms: float = 30_000) -> None:
@@ -168,18 +170,14 @@ def settled(tab: Page, quiet_ms: int = 600, timeout_ms: float = 30_000) -> None:
     tab.evaluate("() => { window.__idleSince = undefined; }")
     tab.wait_for_function(
         """(quiet) => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const status = document.querySelector('[data-testid="stStatusWidget"]');
-            const busy = !app || app.getAttribute('data-test-script-state') === 'running'
-                || (status && status.innerText.includes('Running'))
-                || document.querySelector('[data-testid="stSkeleton"]');
+            const busy = BUSY;
             const now = performance.now();
             if (busy || window.__idleSince === undefined) {
                 window.__idleSince = busy ? undefined : now;
                 return false;
             }
             return now - window.__idleSince >= quiet;
-        }""",
+        }""".replace("BUSY", BUSY),
         arg=quiet_ms,
         polling=100,
         timeout=timeout_ms,
