@@ -62,6 +62,17 @@ def opened(page: str | None, session: str | None = None, **state: object) -> App
     return at
 
 
+def run_on_the_page(at: AppTest, prompts: str) -> None:
+    """Start a run of `prompts` (a line each) on the terse model from the Runs page, within $1 and two at a time,
+    and rerun the page until it ends."""
+    at.text_area(key="runs_text").set_value(prompts)
+    at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
+    at.number_input(key="runs_budget").set_value(1.0)
+    at.number_input(key="runs_concurrency").set_value(2)
+    at.button(key="runs_start").click().run()
+    rerun_until_the_run_ends(at)
+
+
 def unlock(at: AppTest, passphrase: str) -> None:
     """Type into the sidebar's passphrase field and press Unlock."""
     at.text_input(key="spend_passphrase").set_value(passphrase)
@@ -150,12 +161,7 @@ def test_a_visitor_s_max_tokens_and_run_bounds_are_the_operators(fake, monkeypat
 def test_session_b_does_not_see_session_a_s_run_its_prompts_or_its_downloads(fake, monkeypatch):
     monkeypatch.setenv("CATALOG_SPEND_MODE", "public")
     a = opened("pages/runs.py", session="session-a")
-    a.text_area(key="runs_text").set_value("A's secret prompt")
-    a.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
-    a.number_input(key="runs_budget").set_value(1.0)
-    a.number_input(key="runs_concurrency").set_value(2)
-    a.button(key="runs_start").click().run()
-    rerun_until_the_run_ends(a)
+    run_on_the_page(a, "A's secret prompt")
     assert fake.chat_requests == 1 and [b.label for b in a.get("download_button")][:2] == [
         "Report (JSON)",
         "Report (CSV)",
@@ -271,12 +277,7 @@ def test_a_run_on_the_operators_credential_is_priced_from_the_operators_catalog(
     at = opened("pages/runs.py", session="uploader")
     at.session_state["dashboard_catalog"] = uploaded_page(**{TERSE: r"\$0.00 | \$0.00"})
     at.run()
-    at.text_area(key="runs_text").set_value("one\ntwo")
-    at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
-    at.number_input(key="runs_budget").set_value(1.0)
-    at.number_input(key="runs_concurrency").set_value(2)
-    at.button(key="runs_start").click().run()
-    rerun_until_the_run_ends(at)
+    run_on_the_page(at, "one\ntwo")
     assert not at.exception and fake.chat_requests == 2
     [line] = ledger_lines(tmp_path)
     assert line.requests == 2 and line.settled_usd > 0
@@ -388,12 +389,7 @@ def test_the_ledger_counts_what_lava_billed_once_the_run_is_reopened(fake, monke
     monkeypatch.setenv("LAVA_SECRET_KEY", secret)  # a secret key reads Lava's request records
     monkeypatch.setenv("CATALOG_SPEND_MODE", "public")
     at = opened("pages/runs.py", session="billed")
-    at.text_area(key="runs_text").set_value("one\ntwo")
-    at.multiselect(key="runs_models").set_value([("DeepInfra", TERSE)]).run()
-    at.number_input(key="runs_budget").set_value(1.0)
-    at.number_input(key="runs_concurrency").set_value(2)
-    at.button(key="runs_start").click().run()
-    rerun_until_the_run_ends(at)
+    run_on_the_page(at, "one\ntwo")
     assert not at.exception and fake.chat_requests == 2
     url = f"sqlite:///{tmp_path / 'spend-pages.sqlite3'}"
     with Store(url) as store:
